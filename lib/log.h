@@ -1,0 +1,24 @@
+/* log.h: the one logging module. stderr in the foreground, syslog as a service. */
+#ifndef HAMON_LOG_H
+#define HAMON_LOG_H
+
+#define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* verbose: 0 = warnings and info, 1 = debug (-v), 2 = trace (-vv). */
+void log_init(const char *progname, int verbose, int use_syslog);
+int log_verbosity(void);
+
+void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);  /* appends ": strerror(errno)" */
+void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
+void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
+__attribute__((noreturn)) void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);  /* exit 1, with errno */
+__attribute__((noreturn)) void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2); /* exit 1 */
+/* A usage or configuration error: prints "hamon: <msg>" and exits with status 2. */
+__attribute__((noreturn)) void usage_error(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+/* Copy src into dst (size n) escaping anything not printable ASCII as \xNN,
+ * so text from packets, hosts or commands is safe to print. Returns dst. */
+char *log_escape(char *dst, size_t n, const char *src, size_t srclen);
+
+#endif

@@ -1,0 +1,157 @@
+/* store.h: the SQLite store. The only module that includes <sqlite3.h>; this
+ * header exposes no sqlite types. Times are CLOCK_REALTIME nanoseconds since
+ * the epoch unless a name says otherwise; durations are nanoseconds measured
+ * on CLOCK_MONOTONIC. */
+#ifndef HAMON_STORE_H
+#define HAMON_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store; /* opaque */
+
+enum store_mode { STORE_READ = 0, STORE_WRITE = 1 };
+
+/* Open (and for STORE_WRITE create or migrate) the database. NULL with a
+ * one-line reason in err: `hamon.db: schema version 7 is newer than this
+ * hamon (1)`. A database of an older schema is migrated in one transaction. */
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
+/* Flush everything queued, stop the writer thread, close. NULL is a no-op. */
+void store_close(struct store *s);
+
+/* ---- synchronous set-up calls (before the event loop runs) ---- */
+
+struct store_session {
+	int64_t started_ns;
+	int pid;
+	const char *hostname;
+	const char *argv;        /* the command line, space-joined */
+};
+/* Start a monitoring session. Sessions left open by a crash are closed
+ * first as end_state "crashed" at their last recorded activity, and the
+ * loss periods they left open are closed as "ended unknown". Returns id > 0. */
+int64_t store_session_begin(struct store *s, const struct store_session *sess, char *err, size_t errlen);
+
+struct store_target {
+	const char *name;
+	const char *url;
+	const char *address;
+	int family;
+	int port;
+	int64_t interval_ns;
+	int64_t timeout_ns;
+};
+/* Insert or update the target by name; returns its id > 0, or -1. */
+int64_t store_target_upsert(struct store *s, const struct store_target *t, char *err, size_t errlen);
+
+/* Start the writer thread: queued records are committed in one transaction
+ * every flush_ms (at most 1000). */
+int store_writer_start(struct store *s, int flush_ms, char *err, size_t errlen);
+
+/* ---- records queued from the event loop (never block, never fail) ---- */
+
+enum store_loss_kind { STORE_BURST = 0, STORE_OUTAGE = 1 };
+enum store_end_state {
+	STORE_END_CLOSED = 0,    /* ended by a reply */
+	STORE_END_AT_EXIT = 1,   /* still open when the monitor stopped */
+	STORE_END_UNKNOWN = 2,   /* still open when the monitor crashed */
+};
+
+/* A loss burst (every run of consecutive lost probes) or an outage (a
+ * thresholded DOWN period). start/end are the estimates (midpoints of their
+ * bound intervals); lower/upper bound the duration. */
+struct store_loss {
+	int64_t session_id, target_id;
+	enum store_loss_kind kind;
+	int64_t start_ns, end_ns;        /* estimates */
+	int64_t start_lo_ns, start_hi_ns; /* start lies in (lo, hi] */
+	int64_t end_lo_ns, end_hi_ns;     /* end lies in [lo, hi) */
+	int64_t duration_ns, lower_ns, upper_ns;
+	uint64_t lost;                   /* probes lost in it */
+	uint64_t first_seq, last_seq;    /* first and last lost probe */
+	enum store_end_state end_state;
+};
+void store_push_loss(struct store *s, const struct store_loss *l);
+
+enum store_state { STORE_STATE_UNKNOWN = 0, STORE_STATE_UP = 1, STORE_STATE_DOWN = 2 };
+const char *store_state_name(enum store_state st);
+struct store_transition {
+	int64_t session_id, target_id;
+	enum store_state from, to;
+	int64_t effective_ns;  /* back-dated: first lost probe / first ok probe */
+	int64_t declared_ns;   /* when the threshold was met */
+	uint64_t seq;
+};
+void store_push_transition(struct store *s, const struct store_transition *t);
+
+/* One probe (only with --samples). rtt_ns < 0 when unanswered. result is an
+ * enum probe_result value. */
+struct store_sample {
+	int64_t session_id, target_id;
+	uint64_t seq;
+	int64_t tx_ns;
+	int64_t rtt_ns;
+	int result;
+};
+void store_push_sample(struct store *s, const struct store_sample *smp);
+
+#define STORE_HIST_BUCKETS 10
+/* Bucket upper bounds in microseconds; the last bucket is open. */
+extern const int64_t store_hist_bounds_us[STORE_HIST_BUCKETS - 1];
+/* Per-second aggregate of one target, always written. */
+struct store_second {
+	int64_t session_id, target_id;
+	int64_t second;               /* unix seconds */
+	uint32_t sent, received, lost;
+	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+	uint32_t hist[STORE_HIST_BUCKETS];
+};
+void store_push_second(struct store *s, const struct store_second *sec);
+
+/* A marker or event: kind "marker", "span-begin", "span-end", "start", "stop", ... */
+struct store_event {
+	int64_t session_id;
+	int64_t target_id;            /* 0 when not about one target */
+	int64_t ts_ns;
+	const char *kind;             /* copied */
+	const char *text;             /* copied */
+};
+void store_push_event(struct store *s, const struct store_event *ev);
+
+/* Per-target totals at the end of a session. */
+struct store_target_summary {
+	int64_t session_id, target_id;
+	uint64_t sent, received, lost, late, unreach;
+	int64_t rtt_min_ns, rtt_avg_ns, rtt_p99_ns, rtt_max_ns; /* -1 if no reply */
+	uint64_t outages;
+	int64_t downtime_ns;
+};
+void store_push_target_summary(struct store *s, const struct store_target_summary *ts);
+
+/* Close the session: flushes the queue, records end time and state
+ * ("stopped" on a clean exit). */
+void store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const char *state);
+
+/* Records dropped because the queue was full (bounded memory). */
+uint64_t store_dropped(const struct store *s);
+
+/* ---- queries (reader side; safe while a monitor writes) ---- */
+
+struct store_loss_filter {
+	const char *target;  /* NULL: all */
+	int64_t since_ns;    /* 0: no bound; periods ending at or after it */
+	int64_t until_ns;    /* 0: no bound; periods starting before it */
+	int64_t min_ns;      /* duration estimate at least this */
+	int kind;            /* -1 any, else enum store_loss_kind */
+};
+struct store_loss_row {
+	char target[64];
+	struct store_loss loss;
+};
+typedef int (*store_loss_cb)(const struct store_loss_row *row, void *arg); /* nonzero stops */
+/* Rows ordered by start time. Returns 0, or -1 with err. */
+int store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb,
+                       void *arg, char *err, size_t errlen);
+
+#endif

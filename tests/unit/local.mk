@@ -1,0 +1,28 @@
+# cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP).
+UNIT_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/libprobes.a \
+	lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) -lpthread -lm
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
+	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_unit_test_timeutil_SOURCES = tests/unit/test_timeutil.c
+tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
+tests_unit_test_target_SOURCES = tests/unit/test_target.c
+tests_unit_test_target_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_target_LDADD = $(UNIT_LDADD)
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LDADD)
+tests_unit_test_icmp_SOURCES = tests/unit/test_icmp.c
+tests_unit_test_icmp_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
+tests_unit_test_monitor_SOURCES = tests/unit/test_monitor.c
+tests_unit_test_monitor_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_monitor_LDADD = $(UNIT_LDADD)
