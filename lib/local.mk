@@ -1,0 +1,10 @@
+# lib/: logging, allocators, the duration/number/time parsers, SipHash, target
+# specs and the configuration file. Needs nothing beyond libc.
+noinst_LIBRARIES += lib/libhamon.a
+lib_libhamon_a_SOURCES = \
+	lib/config.c lib/config.h \
+	lib/log.c lib/log.h \
+	lib/siphash.c lib/siphash.h \
+	lib/target.c lib/target.h \
+	lib/timeutil.c lib/timeutil.h \
+	lib/xalloc.c lib/xalloc.h

@@ -36,6 +36,17 @@ struct target_conf {
 #define TARGET_DEFAULT_DOWN_AFTER 3
 #define TARGET_DEFAULT_UP_AFTER 1
 
+#define TARGET_MIN_TIMEOUT_NS (100LL * 1000)
+#define TARGET_MIN_DOWN_AFTER_NS (1LL * 1000000)
+#define TARGET_MAX_COUNT 1000000 /* largest down-after / up-after count */
+
+/*
+ * When set, target_parse() refuses host names ("name lookups are disabled")
+ * instead of calling getaddrinfo. For fuzzers and tests that must never
+ * touch DNS; the monitor leaves it 0.
+ */
+extern int target_no_resolve;
+
 /* Fill t with the defaults above (name/url/address empty). */
 void target_conf_defaults(struct target_conf *t);
 
@@ -53,6 +64,13 @@ int target_parse(const char *spec, struct target_conf *t, char *err, size_t errl
 
 /* Parse a down-after value: a count ("3") or a duration ("500ms"). */
 int target_parse_down_after(const char *s, struct target_conf *t, char *err, size_t errlen);
+
+/* The other timing settings, with the same checks for the command line and
+ * the config file: interval 100us..1h, timeout at least 100us, up-after
+ * 1..TARGET_MAX_COUNT. 0, or -1 with `interval "0ms" must be at least 100us`. */
+int target_parse_interval(const char *s, struct target_conf *t, char *err, size_t errlen);
+int target_parse_timeout(const char *s, struct target_conf *t, char *err, size_t errlen);
+int target_parse_up_after(const char *s, struct target_conf *t, char *err, size_t errlen);
 
 /* 0 if name is a valid target name, else -1 with a reason. */
 int target_name_valid(const char *name, char *err, size_t errlen);

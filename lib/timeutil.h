@@ -36,6 +36,10 @@ void duration_format(int64_t ns, char *buf, size_t len);
 /* The same with a fixed unit in milliseconds and 3 decimals: "45.123". */
 void duration_format_ms(int64_t ns, char *buf, size_t len);
 
+/* The shortest exact form in the largest unit that divides ns, as written in
+ * a config file: "100us", "1ms", "90s", "1h"; 0 is "0s". */
+void duration_format_compact(int64_t ns, char *buf, size_t len);
+
 /* Local wall time with milliseconds: "2026-11-25 22:13:47.123". */
 void time_format_local(int64_t real_ns, char *buf, size_t len);
 /* Local time of day with milliseconds: "22:13:47.123". */

@@ -55,6 +55,10 @@ struct probe_ops {
 	 * send failed locally (no route, link down, buffer full). Never blocks. */
 	int (*send)(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid,
 	            uint64_t seq);
+	/* Optional (may be NULL): the monitor gave up on probe (tid, seq) after
+	 * its timeout; a kind that holds per-probe state (a connecting socket)
+	 * releases it here. */
+	void (*forget)(struct probe *p, uint32_t tid, uint64_t seq);
 	/* Human-readable mechanism: "raw socket" or "datagram socket (unprivileged)". */
 	const char *(*mode)(const struct probe *p);
 	void (*counters)(const struct probe *p, struct probe_counters *out);
@@ -63,5 +67,7 @@ struct probe_ops {
 };
 
 extern const struct probe_ops probe_icmp_ops;
+extern const struct probe_ops probe_tcp_syn_ops;     /* raw SYN out, libpcap in (root) */
+extern const struct probe_ops probe_tcp_connect_ops; /* non-blocking connect (unprivileged) */
 
 #endif

@@ -144,6 +144,7 @@ struct store_loss_filter {
 	int64_t until_ns;    /* 0: no bound; periods starting before it */
 	int64_t min_ns;      /* duration estimate at least this */
 	int kind;            /* -1 any, else enum store_loss_kind */
+	int64_t session_id;  /* 0: any session (added; zero-initialise the filter) */
 };
 struct store_loss_row {
 	char target[64];
@@ -153,5 +154,55 @@ typedef int (*store_loss_cb)(const struct store_loss_row *row, void *arg); /* no
 /* Rows ordered by start time. Returns 0, or -1 with err. */
 int store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb,
                        void *arg, char *err, size_t errlen);
+
+/* ---- added for the monitor, the reporter and the tests ---- */
+
+/* Commit everything queued before this call, waiting for the writer (or
+ * writing in the calling thread when no writer runs). 0 when committed, -1
+ * when the write failed: the records stay queued and are retried. */
+int store_flush(struct store *s);
+
+/* Records rejected by the database itself (a constraint, e.g. a target_id
+ * that names no target); each is logged (rate-limited) and skipped. */
+uint64_t store_rejected(const struct store *s);
+
+/* Queue bounds. Samples and seconds are dropped once bulk_max records of any
+ * kind are queued; losses, transitions, events and summaries only once
+ * vital_max of them are queued. Defaults 4 000 000 and 1 000 000; tests
+ * lower them. 0 leaves a bound unchanged. */
+#define STORE_QUEUE_BULK_MAX 4000000
+#define STORE_QUEUE_VITAL_MAX 1000000
+void store_set_queue_limits(struct store *s, size_t bulk_max, size_t vital_max);
+
+/* Per-target totals of one session, with the target's name. */
+struct store_summary_row {
+	char target[64];
+	struct store_target_summary sum;
+};
+typedef int (*store_summary_cb)(const struct store_summary_row *row, void *arg); /* nonzero stops */
+/* Summaries of session_id, or with 0 of the latest session that has any
+ * (each row's sum.session_id says which); ordered by target name. Returns 0
+ * (also when there are none), or -1 with err. */
+int store_query_summaries(struct store *s, int64_t session_id, store_summary_cb cb, void *arg,
+                          char *err, size_t errlen);
+
+struct store_transition_filter {
+	const char *target;  /* NULL: all */
+	int64_t since_ns;    /* 0: no bound; effective at or after it */
+	int64_t until_ns;    /* 0: no bound; effective before it */
+	int64_t session_id;  /* 0: any session */
+};
+struct store_transition_row {
+	char target[64];
+	struct store_transition tr;
+};
+typedef int (*store_transition_cb)(const struct store_transition_row *row, void *arg); /* nonzero stops */
+/* Rows ordered by effective time. Returns 0, or -1 with err. */
+int store_query_transitions(struct store *s, const struct store_transition_filter *f,
+                            store_transition_cb cb, void *arg, char *err, size_t errlen);
+
+/* PRAGMA integrity_check: 0 when it says "ok", else -1 with its first
+ * complaint (or the error) in err. */
+int store_integrity_check(struct store *s, char *err, size_t errlen);
 
 #endif

@@ -4,7 +4,8 @@ UNIT_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/lib
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
-	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor
+	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
+	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -26,3 +27,12 @@ tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
 tests_unit_test_monitor_SOURCES = tests/unit/test_monitor.c
 tests_unit_test_monitor_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_monitor_LDADD = $(UNIT_LDADD)
+tests_unit_test_tcp_SOURCES = tests/unit/test_tcp.c
+tests_unit_test_tcp_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(PCAP_CFLAGS)
+tests_unit_test_tcp_LDADD = $(UNIT_LDADD)
+tests_unit_test_hvparse_SOURCES = tests/unit/test_hvparse.c
+tests_unit_test_hvparse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
+tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
+tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_runreport_LDADD = $(UNIT_LDADD)

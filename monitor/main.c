@@ -1,0 +1,57 @@
+/* main.c: hamon's entry point: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "monitor/cmd.h"
+#include "report/report.h"
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "monitor", cmd_monitor, "probe targets, print transitions, record everything" },
+	{ "history", cmd_history, "list recorded loss bursts and outages" },
+	{ "check-config", cmd_check_config, "validate a configuration file" },
+	{ NULL, NULL, NULL },
+};
+
+/* Print the list of subcommands. */
+static void
+usage(FILE *f)
+{
+	const struct subcommand *c;
+
+	fprintf(f, "usage: hamon COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+	for (c = subcommands; c->name; c++)
+		fprintf(f, "  %-14s %s\n", c->name, c->what);
+	fprintf(f, "\n`hamon COMMAND --help` shows a command's options; man hamon has the rest.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct subcommand *c;
+
+	log_init("hamon", 0, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("hamon %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (c = subcommands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->fn(argc - 1, argv + 1);
+	usage_error("unknown command \"%s\" (try hamon --help)", argv[1]);
+}

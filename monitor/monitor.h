@@ -1,0 +1,55 @@
+/* monitor.h: the event-loop monitor: one event_base, one scheduler timer for
+ * every target, probe sockets, target state machines, the store feed. */
+#ifndef HAMON_MONITOR_H
+#define HAMON_MONITOR_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/target.h"
+
+struct event_base;
+struct store;
+
+enum monitor_format { MONITOR_TEXT = 0, MONITOR_JSON = 1 };
+
+struct monitor_opts {
+	struct target_conf *targets;
+	size_t ntargets;
+	struct store *store;       /* may be NULL: nothing is recorded */
+	int64_t session_id;
+	int samples;               /* store every probe */
+	int quiet;                 /* no live transition lines */
+	enum monitor_format format;
+	int64_t duration_ns;       /* stop sending after this long (0: until a signal) */
+	uint64_t count;            /* stop each target after this many probes (0: no limit) */
+};
+
+struct monitor;
+
+/* Open the probe sockets and set up every target. NULL with err on failure. */
+struct monitor *monitor_new(const struct monitor_opts *o, char *err, size_t errlen);
+/* Record into st under session_id from now on (set before monitor_loop). */
+void monitor_attach_store(struct monitor *m, struct store *st, int64_t session_id);
+/* Tell the monitor the store's id of target i (store_target_upsert). */
+void monitor_set_store_id(struct monitor *m, size_t i, int64_t id);
+/* Run until stopped (duration, count, signal, monitor_stop) and every sent
+ * probe is resolved. Returns 0. */
+int monitor_loop(struct monitor *m);
+/* Stop sending; the loop ends once outstanding probes are resolved. */
+void monitor_stop(struct monitor *m);
+/* Print (stdout) and store the per-target summary. */
+void monitor_summary(struct monitor *m);
+void monitor_free(struct monitor *m);
+
+struct event_base *monitor_base(struct monitor *m);
+/* Mechanism in use per family, e.g. "raw socket", for the start-up line. */
+const char *monitor_probe_mode(const struct monitor *m, int family);
+
+/* Scheduler timing quality: actual send time minus deadline. */
+struct monitor_lag {
+	uint64_t sends, skipped;
+	int64_t p50_ns, p99_ns, max_ns;
+};
+void monitor_get_lag(const struct monitor *m, struct monitor_lag *out);
+
+#endif

@@ -1,0 +1,24 @@
+/* report.h: read-only views of the store: history and (later) run reports. */
+#ifndef HAMON_REPORT_H
+#define HAMON_REPORT_H
+#include <stdio.h>
+
+#include "store/store.h"
+
+enum report_format { REPORT_TABLE = 0, REPORT_JSON, REPORT_CSV };
+
+/* Parse "table|json|csv" (text is an alias of table). 0 or -1. */
+int report_format_parse(const char *s, enum report_format *out);
+
+/* Write every loss period matching f to out. Returns the row count, or -1
+ * with err. */
+long report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
+                    FILE *out, char *err, size_t errlen);
+
+/* Write s as a JSON string literal (quotes included, escaped). */
+void report_json_string(FILE *out, const char *s);
+
+/* The `hamon history` subcommand. */
+int cmd_history(int argc, char **argv);
+
+#endif

@@ -1,0 +1,1073 @@
+/* store.c: opening the database, sessions and targets, and the queue and
+ * writer thread that take records from the event loop to SQLite. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "store/store_int.h"
+
+const int64_t store_hist_bounds_us[STORE_HIST_BUCKETS - 1] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000,
+};
+
+#define STORE_BUSY_MS 5000
+#define STORE_CHUNK_BYTES (64 * 1024)
+#define STORE_SPARE_MAX 8               /* recycled chunks kept per kind */
+#define STORE_URGENT_NS (50 * NSEC_PER_MSEC) /* vital records wait at most this */
+#define STORE_BEAT_NS NSEC_PER_SEC      /* last_seen_ns refresh when idle */
+#define STORE_ERRLOG_NS (60 * NSEC_PER_SEC)
+
+/*
+ * The queue. store_push_* run in the event loop, so they only copy the
+ * record into the tail chunk of its kind under a mutex held for a few
+ * instructions; a new chunk comes from a small spare list, or malloc once
+ * every few thousand records. The writer swaps whole lists out under the
+ * same mutex and does all SQLite work without it.
+ *
+ * Records a write cycle has taken stay in `pending` until their transaction
+ * commits: when the disk is full or the database locked they are retried on
+ * the next cycle together with what arrived meanwhile, and they keep counting
+ * against the bounds, so memory stays bounded while nothing is lost silently.
+ */
+static const size_t store_qk_size[STORE_QK_N] = {
+	[STORE_QK_LOSS] = sizeof(struct store_loss),
+	[STORE_QK_TRANSITION] = sizeof(struct store_transition),
+	[STORE_QK_EVENT] = sizeof(struct store_event),
+	[STORE_QK_SUMMARY] = sizeof(struct store_target_summary),
+	[STORE_QK_SAMPLE] = sizeof(struct store_sample),
+	[STORE_QK_SECOND] = sizeof(struct store_second),
+};
+
+static const char *const store_qk_sql[STORE_QK_N] = {
+	[STORE_QK_LOSS] = "INSERT INTO losses (session_id, target_id, kind, start_ns, end_ns,"
+	                  " start_lo_ns, start_hi_ns, end_lo_ns, end_hi_ns, duration_ns, lower_ns,"
+	                  " upper_ns, lost, first_seq, last_seq, end_state)"
+	                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[STORE_QK_TRANSITION] = "INSERT INTO transitions (session_id, target_id, from_state, to_state,"
+	                        " effective_ns, declared_ns, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STORE_QK_EVENT] = "INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
+	                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_QK_SUMMARY] = "INSERT OR REPLACE INTO target_summaries (session_id, target_id, sent,"
+	                     " received, lost, late, unreach, rtt_min_ns, rtt_avg_ns, rtt_p99_ns,"
+	                     " rtt_max_ns, outages, downtime_ns)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[STORE_QK_SAMPLE] = "INSERT OR REPLACE INTO samples (session_id, target_id, seq, tx_ns,"
+	                    " rtt_ns, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STORE_QK_SECOND] = "INSERT OR REPLACE INTO seconds (session_id, target_id, second, sent,"
+	                    " received, lost, rtt_min_ns, rtt_max_ns, rtt_sum_ns, hist)"
+	                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+};
+
+/* Format into err (if any) without overflowing it. */
+void
+store_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Name of a target state for output. */
+const char *
+store_state_name(enum store_state st)
+{
+	switch (st) {
+	case STORE_STATE_UP:
+		return "up";
+	case STORE_STATE_DOWN:
+		return "down";
+	default:
+		return "unknown";
+	}
+}
+
+/* Records one chunk of this kind holds. */
+static size_t
+store_chunk_cap(enum store_qkind k)
+{
+	return STORE_CHUNK_BYTES / store_qk_size[k];
+}
+
+/* A chunk for kind k: a spare one, or a new one. Caller holds mu. */
+static struct store_chunk *
+store_chunk_get(struct store *s, enum store_qkind k)
+{
+	struct store_chunk *c = s->spare[k];
+
+	if (c != NULL) {
+		s->spare[k] = c->next;
+		s->nspare[k]--;
+	} else
+		c = xmalloc(sizeof *c + STORE_CHUNK_BYTES);
+	c->next = NULL;
+	c->n = 0;
+	return c;
+}
+
+/* Append list b to list a and empty b. */
+static void
+store_list_concat(struct store_list *a, struct store_list *b)
+{
+	if (b->head == NULL)
+		return;
+	if (a->tail != NULL)
+		a->tail->next = b->head;
+	else
+		a->head = b->head;
+	a->tail = b->tail;
+	a->count += b->count;
+	memset(b, 0, sizeof *b);
+}
+
+/* Free the strings an event record owns. */
+static void
+store_event_free(struct store_event *ev)
+{
+	free((char *)ev->kind);
+	free((char *)ev->text);
+}
+
+/* Free the records of list l (strings of events too) and its chunks. */
+static void
+store_list_free(struct store_list *l, enum store_qkind k)
+{
+	struct store_chunk *c, *next;
+	size_t i;
+
+	for (c = l->head; c != NULL; c = next) {
+		next = c->next;
+		if (k == STORE_QK_EVENT)
+			for (i = 0; i < c->n; i++)
+				store_event_free((struct store_event *)c->data + i);
+		free(c);
+	}
+	memset(l, 0, sizeof *l);
+}
+
+/*
+ * A slot for one record of kind k, or NULL when the bounds say drop it.
+ * Caller holds mu. Samples and seconds go once bulk_max records of any kind
+ * are queued; vital records only at vital_max of their own, so a flood of
+ * samples never pushes out an outage.
+ */
+static void *
+store_queue_slot(struct store *s, enum store_qkind k)
+{
+	struct store_list *l = &s->queue[k];
+	int vital = k < STORE_QK_NVITAL;
+
+	if (vital ? s->queued_vital >= s->vital_max : s->queued_all >= s->bulk_max) {
+		__atomic_add_fetch(&s->dropped, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	if (l->tail == NULL || l->tail->n == store_chunk_cap(k)) {
+		struct store_chunk *c = store_chunk_get(s, k);
+
+		if (l->tail != NULL)
+			l->tail->next = c;
+		else
+			l->head = c;
+		l->tail = c;
+	}
+	l->count++;
+	s->queued_all++;
+	if (vital) {
+		s->queued_vital++;
+		if (!s->urgent) {
+			s->urgent = 1;
+			pthread_cond_signal(&s->wake);
+		}
+	}
+	return l->tail->data + store_qk_size[k] * l->tail->n++;
+}
+
+/* Copy one record of kind k into the queue (or count it dropped). */
+static void
+store_push(struct store *s, enum store_qkind k, const void *rec)
+{
+	void *slot;
+
+	if (s == NULL || s->mode != STORE_WRITE || rec == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	slot = store_queue_slot(s, k);
+	if (slot != NULL)
+		memcpy(slot, rec, store_qk_size[k]);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Queue a loss burst or outage. */
+void
+store_push_loss(struct store *s, const struct store_loss *l)
+{
+	store_push(s, STORE_QK_LOSS, l);
+}
+
+/* Queue a state transition. */
+void
+store_push_transition(struct store *s, const struct store_transition *t)
+{
+	store_push(s, STORE_QK_TRANSITION, t);
+}
+
+/* Queue one probe sample. */
+void
+store_push_sample(struct store *s, const struct store_sample *smp)
+{
+	store_push(s, STORE_QK_SAMPLE, smp);
+}
+
+/* Queue one per-second aggregate. */
+void
+store_push_second(struct store *s, const struct store_second *sec)
+{
+	store_push(s, STORE_QK_SECOND, sec);
+}
+
+/* Queue a per-target session summary. */
+void
+store_push_target_summary(struct store *s, const struct store_target_summary *ts)
+{
+	store_push(s, STORE_QK_SUMMARY, ts);
+}
+
+/* Queue an event, copying its strings (outside the lock). */
+void
+store_push_event(struct store *s, const struct store_event *ev)
+{
+	struct store_event copy;
+	void *slot;
+
+	if (s == NULL || s->mode != STORE_WRITE || ev == NULL)
+		return;
+	copy = *ev;
+	copy.kind = xstrdup(ev->kind != NULL ? ev->kind : "");
+	copy.text = ev->text != NULL ? xstrdup(ev->text) : NULL;
+	pthread_mutex_lock(&s->mu);
+	slot = store_queue_slot(s, STORE_QK_EVENT);
+	if (slot != NULL)
+		memcpy(slot, &copy, sizeof copy);
+	pthread_mutex_unlock(&s->mu);
+	if (slot == NULL)
+		store_event_free(&copy);
+}
+
+/* Records dropped because the queue was full. */
+uint64_t
+store_dropped(const struct store *s)
+{
+	return s != NULL ? __atomic_load_n(&s->dropped, __ATOMIC_RELAXED) : 0;
+}
+
+/* Records the database refused (constraint violations). */
+uint64_t
+store_rejected(const struct store *s)
+{
+	return s != NULL ? __atomic_load_n(&s->rejected, __ATOMIC_RELAXED) : 0;
+}
+
+/* Change the queue bounds (tests use small ones). */
+void
+store_set_queue_limits(struct store *s, size_t bulk_max, size_t vital_max)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	if (bulk_max > 0)
+		s->bulk_max = bulk_max;
+	if (vital_max > 0)
+		s->vital_max = vital_max;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Bind a latency that may be absent (negative): NULL in the database. */
+static void
+store_bind_rtt(sqlite3_stmt *st, int i, int64_t ns)
+{
+	if (ns < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, ns);
+}
+
+/* Bind one queued record of kind k to its insert statement. */
+static void
+store_bind_record(sqlite3_stmt *st, enum store_qkind k, const void *rec)
+{
+	switch (k) {
+	case STORE_QK_LOSS: {
+		const struct store_loss *l = rec;
+
+		sqlite3_bind_int64(st, 1, l->session_id);
+		sqlite3_bind_int64(st, 2, l->target_id);
+		sqlite3_bind_int(st, 3, (int)l->kind);
+		sqlite3_bind_int64(st, 4, l->start_ns);
+		sqlite3_bind_int64(st, 5, l->end_ns);
+		sqlite3_bind_int64(st, 6, l->start_lo_ns);
+		sqlite3_bind_int64(st, 7, l->start_hi_ns);
+		sqlite3_bind_int64(st, 8, l->end_lo_ns);
+		sqlite3_bind_int64(st, 9, l->end_hi_ns);
+		sqlite3_bind_int64(st, 10, l->duration_ns);
+		sqlite3_bind_int64(st, 11, l->lower_ns);
+		sqlite3_bind_int64(st, 12, l->upper_ns);
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)l->lost);
+		sqlite3_bind_int64(st, 14, (sqlite3_int64)l->first_seq);
+		sqlite3_bind_int64(st, 15, (sqlite3_int64)l->last_seq);
+		sqlite3_bind_int(st, 16, (int)l->end_state);
+		break;
+	}
+	case STORE_QK_TRANSITION: {
+		const struct store_transition *t = rec;
+
+		sqlite3_bind_int64(st, 1, t->session_id);
+		sqlite3_bind_int64(st, 2, t->target_id);
+		sqlite3_bind_int(st, 3, (int)t->from);
+		sqlite3_bind_int(st, 4, (int)t->to);
+		sqlite3_bind_int64(st, 5, t->effective_ns);
+		sqlite3_bind_int64(st, 6, t->declared_ns);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)t->seq);
+		break;
+	}
+	case STORE_QK_EVENT: {
+		const struct store_event *ev = rec;
+
+		sqlite3_bind_int64(st, 1, ev->session_id);
+		if (ev->target_id > 0)
+			sqlite3_bind_int64(st, 2, ev->target_id);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_int64(st, 3, ev->ts_ns);
+		sqlite3_bind_text(st, 4, ev->kind, -1, SQLITE_STATIC);
+		if (ev->text != NULL)
+			sqlite3_bind_text(st, 5, ev->text, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 5);
+		break;
+	}
+	case STORE_QK_SUMMARY: {
+		const struct store_target_summary *ts = rec;
+
+		sqlite3_bind_int64(st, 1, ts->session_id);
+		sqlite3_bind_int64(st, 2, ts->target_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)ts->sent);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)ts->received);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)ts->lost);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)ts->late);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)ts->unreach);
+		store_bind_rtt(st, 8, ts->rtt_min_ns);
+		store_bind_rtt(st, 9, ts->rtt_avg_ns);
+		store_bind_rtt(st, 10, ts->rtt_p99_ns);
+		store_bind_rtt(st, 11, ts->rtt_max_ns);
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)ts->outages);
+		sqlite3_bind_int64(st, 13, ts->downtime_ns);
+		break;
+	}
+	case STORE_QK_SAMPLE: {
+		const struct store_sample *smp = rec;
+
+		sqlite3_bind_int64(st, 1, smp->session_id);
+		sqlite3_bind_int64(st, 2, smp->target_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)smp->seq);
+		sqlite3_bind_int64(st, 4, smp->tx_ns);
+		store_bind_rtt(st, 5, smp->rtt_ns);
+		sqlite3_bind_int(st, 6, smp->result);
+		break;
+	}
+	case STORE_QK_SECOND: {
+		const struct store_second *sec = rec;
+		char hist[STORE_HIST_BUCKETS * 11 + 1];
+		size_t i, off = 0;
+
+		for (i = 0; i < STORE_HIST_BUCKETS; i++)
+			off += (size_t)snprintf(hist + off, sizeof hist - off, "%s%u", i ? "," : "",
+			                        sec->hist[i]);
+		sqlite3_bind_int64(st, 1, sec->session_id);
+		sqlite3_bind_int64(st, 2, sec->target_id);
+		sqlite3_bind_int64(st, 3, sec->second);
+		sqlite3_bind_int64(st, 4, sec->sent);
+		sqlite3_bind_int64(st, 5, sec->received);
+		sqlite3_bind_int64(st, 6, sec->lost);
+		store_bind_rtt(st, 7, sec->received > 0 ? sec->rtt_min_ns : -1);
+		store_bind_rtt(st, 8, sec->received > 0 ? sec->rtt_max_ns : -1);
+		sqlite3_bind_int64(st, 9, sec->rtt_sum_ns);
+		sqlite3_bind_text(st, 10, hist, (int)off, SQLITE_TRANSIENT);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Errors that concern one record, not the database: skip that record. */
+static int
+store_rc_is_record(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Run a statement that returns no rows; its result code. */
+static int
+store_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Records in the pending lists. */
+static size_t
+store_pending_count(const struct store *s)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < STORE_QK_N; k++)
+		n += s->pending[k].count;
+	return n;
+}
+
+/*
+ * Write every pending record and refresh the session's last_seen_ns in one
+ * transaction. Caller holds dbmu. SQLITE_OK when committed; otherwise the
+ * transaction is rolled back and the failing code returned, the records
+ * left pending for the next cycle.
+ */
+static int
+store_write_pending(struct store *s, int64_t session_id)
+{
+	struct store_chunk *c;
+	size_t k, i;
+	int rc;
+
+	if ((rc = store_step_done(s->st_begin)) != SQLITE_OK)
+		goto fail;
+	for (k = 0; k < STORE_QK_N; k++) {
+		sqlite3_stmt *st = s->ins[k];
+
+		for (c = s->pending[k].head; c != NULL; c = c->next) {
+			for (i = 0; i < c->n; i++) {
+				store_bind_record(st, k, c->data + store_qk_size[k] * i);
+				if ((rc = store_step_done(st)) == SQLITE_OK)
+					continue;
+				if (!store_rc_is_record(rc))
+					goto fail;
+				__atomic_add_fetch(&s->rejected, 1, __ATOMIC_RELAXED);
+				/* Rate-limited: a bad id repeats with every record. */
+				if (s->rejlog_ns == 0 || time_mono_ns() - s->rejlog_ns >= STORE_ERRLOG_NS) {
+					s->rejlog_ns = time_mono_ns();
+					log_warnx("%s: record refused and skipped: %s (%llu refused so far)",
+					          s->path, sqlite3_errmsg(s->db),
+					          (unsigned long long)store_rejected(s));
+				}
+			}
+		}
+	}
+	if (session_id > 0) {
+		sqlite3_bind_int64(s->st_seen, 1, time_real_ns());
+		sqlite3_bind_int64(s->st_seen, 2, session_id);
+		if ((rc = store_step_done(s->st_seen)) != SQLITE_OK)
+			goto fail;
+	}
+	if ((rc = store_step_done(s->st_commit)) != SQLITE_OK)
+		goto fail;
+	return SQLITE_OK;
+
+fail:
+	if (!sqlite3_get_autocommit(s->db))
+		store_step_done(s->st_rollback);
+	return rc;
+}
+
+/*
+ * One write cycle: take everything queued, write it with what an earlier
+ * failed cycle left, and account for it. Caller holds dbmu (not mu).
+ * Returns 0 when all of it was committed.
+ */
+static int
+store_cycle(struct store *s)
+{
+	struct store_list done[STORE_QK_N];
+	struct store_chunk *c, *next, *release = NULL;
+	uint64_t req;
+	int64_t session_id, now = time_mono_ns();
+	size_t k, i, n, nvital = 0;
+	int rc = SQLITE_OK;
+
+	pthread_mutex_lock(&s->mu);
+	req = s->flush_req;
+	s->urgent = 0;
+	for (k = 0; k < STORE_QK_N; k++)
+		store_list_concat(&s->pending[k], &s->queue[k]);
+	session_id = s->session_id;
+	pthread_mutex_unlock(&s->mu);
+
+	n = store_pending_count(s);
+	for (k = 0; k < STORE_QK_NVITAL; k++)
+		nvital += s->pending[k].count;
+	if (n > 0 || (session_id > 0 && now - s->last_beat_ns >= STORE_BEAT_NS)) {
+		rc = store_write_pending(s, session_id);
+		if (rc == SQLITE_OK)
+			s->last_beat_ns = now;
+	}
+
+	memset(done, 0, sizeof done);
+	if (rc == SQLITE_OK) {
+		if (s->failures > 0)
+			log_info("%s: writing again after %llu failed attempts", s->path,
+			         (unsigned long long)s->failures);
+		s->failures = 0;
+		s->errlog_ns = 0;
+		for (k = 0; k < STORE_QK_N; k++) {
+			done[k] = s->pending[k];
+			memset(&s->pending[k], 0, sizeof s->pending[k]);
+		}
+		for (c = done[STORE_QK_EVENT].head; c != NULL; c = c->next)
+			for (i = 0; i < c->n; i++)
+				store_event_free((struct store_event *)c->data + i);
+	} else {
+		s->failures++;
+		if (s->errlog_ns == 0 || now - s->errlog_ns >= STORE_ERRLOG_NS) {
+			s->errlog_ns = now;
+			log_warnx("%s: write failed: %s; %zu records kept queued, retrying", s->path,
+			          sqlite3_errstr(rc), n);
+		}
+	}
+
+	pthread_mutex_lock(&s->mu);
+	if (rc == SQLITE_OK) {
+		s->queued_all -= n;
+		s->queued_vital -= nvital;
+		for (k = 0; k < STORE_QK_N; k++) {
+			for (c = done[k].head; c != NULL; c = next) {
+				next = c->next;
+				if (s->nspare[k] < STORE_SPARE_MAX) {
+					c->next = s->spare[k];
+					s->spare[k] = c;
+					s->nspare[k]++;
+				} else {
+					c->next = release;
+					release = c;
+				}
+			}
+		}
+	}
+	s->flush_done = req;
+	s->flush_ok = rc == SQLITE_OK;
+	pthread_cond_broadcast(&s->done);
+	pthread_mutex_unlock(&s->mu);
+
+	for (c = release; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Absolute CLOCK_MONOTONIC time for pthread_cond_timedwait. */
+static struct timespec
+store_abstime(int64_t mono_ns)
+{
+	struct timespec ts = { mono_ns / NSEC_PER_SEC, mono_ns % NSEC_PER_SEC };
+
+	return ts;
+}
+
+/*
+ * The writer thread: a cycle every flush_ms, sooner (but not more often
+ * than every 50 ms) when a vital record waits, at once for a flush request;
+ * a last cycle when asked to stop.
+ */
+static void *
+store_writer_main(void *arg)
+{
+	struct store *s = arg;
+	int stop;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->stop && s->flush_req == s->flush_done) {
+			int64_t wait_ns = (int64_t)s->flush_ms * NSEC_PER_MSEC;
+			int64_t deadline, now = time_mono_ns();
+			struct timespec ts;
+
+			if (s->urgent && wait_ns > STORE_URGENT_NS)
+				wait_ns = STORE_URGENT_NS;
+			deadline = s->last_cycle_ns + wait_ns;
+			if (now >= deadline)
+				break;
+			ts = store_abstime(deadline);
+			pthread_cond_timedwait(&s->wake, &s->mu, &ts);
+		}
+		stop = s->stop;
+		s->last_cycle_ns = time_mono_ns();
+		pthread_mutex_unlock(&s->mu);
+
+		pthread_mutex_lock(&s->dbmu);
+		store_cycle(s);
+		pthread_mutex_unlock(&s->dbmu);
+
+		pthread_mutex_lock(&s->mu);
+		if (stop)
+			break;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Start the writer thread. */
+int
+store_writer_start(struct store *s, int flush_ms, char *err, size_t errlen)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE) {
+		store_set_err(err, errlen, "%s: opened read-only", s != NULL ? s->path : "store");
+		return -1;
+	}
+	if (s->writer_running)
+		return 0;
+	if (flush_ms <= 0)
+		flush_ms = 250;
+	if (flush_ms > 1000)
+		flush_ms = 1000;
+	s->flush_ms = flush_ms;
+	s->last_cycle_ns = time_mono_ns();
+	/* Signals belong to the event loop's thread, never to the writer. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&s->thread, NULL, store_writer_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		store_set_err(err, errlen, "%s: cannot start the writer thread: %s", s->path,
+		              strerror(rc));
+		return -1;
+	}
+	s->writer_running = 1;
+	return 0;
+}
+
+/* Commit everything queued before the call. */
+int
+store_flush(struct store *s)
+{
+	uint64_t mine;
+	int ok;
+
+	if (s == NULL || s->mode != STORE_WRITE)
+		return 0;
+	if (!s->writer_running) {
+		pthread_mutex_lock(&s->dbmu);
+		ok = store_cycle(s) == 0;
+		pthread_mutex_unlock(&s->dbmu);
+		return ok ? 0 : -1;
+	}
+	pthread_mutex_lock(&s->mu);
+	mine = ++s->flush_req;
+	pthread_cond_signal(&s->wake);
+	while (s->flush_done < mine)
+		pthread_cond_wait(&s->done, &s->mu);
+	ok = s->flush_ok;
+	pthread_mutex_unlock(&s->mu);
+	return ok ? 0 : -1;
+}
+
+/* Prepare the writer's statements once. */
+static int
+store_prepare_writer(struct store *s, char *err, size_t errlen)
+{
+	static const struct {
+		size_t off;
+		const char *sql;
+	} other[] = {
+		{ offsetof(struct store, st_begin), "BEGIN IMMEDIATE" },
+		{ offsetof(struct store, st_commit), "COMMIT" },
+		{ offsetof(struct store, st_rollback), "ROLLBACK" },
+		{ offsetof(struct store, st_seen),
+		  "UPDATE sessions SET last_seen_ns = max(last_seen_ns, ?1) WHERE id = ?2" },
+	};
+	size_t k;
+
+	for (k = 0; k < STORE_QK_N; k++) {
+		if (sqlite3_prepare_v3(s->db, store_qk_sql[k], -1, SQLITE_PREPARE_PERSISTENT, &s->ins[k],
+		                       NULL) != SQLITE_OK)
+			goto fail;
+	}
+	for (k = 0; k < sizeof other / sizeof other[0]; k++) {
+		sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + other[k].off);
+
+		if (sqlite3_prepare_v3(s->db, other[k].sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) !=
+		    SQLITE_OK)
+			goto fail;
+	}
+	return 0;
+fail:
+	store_set_err(err, errlen, "%s: cannot prepare statements: %s", s->path,
+	              sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* Finalize every prepared statement (NULL ones are fine). */
+static void
+store_finalize_writer(struct store *s)
+{
+	size_t k;
+
+	for (k = 0; k < STORE_QK_N; k++)
+		sqlite3_finalize(s->ins[k]);
+	sqlite3_finalize(s->st_begin);
+	sqlite3_finalize(s->st_commit);
+	sqlite3_finalize(s->st_rollback);
+	sqlite3_finalize(s->st_seen);
+}
+
+/* Free a store whose connection is closed or never opened. */
+static void
+store_free(struct store *s)
+{
+	size_t k;
+	struct store_chunk *c, *next;
+
+	for (k = 0; k < STORE_QK_N; k++) {
+		store_list_free(&s->queue[k], k);
+		store_list_free(&s->pending[k], k);
+		for (c = s->spare[k]; c != NULL; c = next) {
+			next = c->next;
+			free(c);
+		}
+	}
+	pthread_cond_destroy(&s->wake);
+	pthread_cond_destroy(&s->done);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->dbmu);
+	free(s->path);
+	free(s);
+}
+
+/* Open the database; see store.h. */
+struct store *
+store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
+{
+	struct store *s;
+	pthread_condattr_t ca;
+	struct stat sb;
+	int flags, rc;
+
+	if (mode == STORE_READ && stat(path, &sb) < 0) {
+		if (errno == ENOENT)
+			store_set_err(err, errlen, "%s: no such database", path);
+		else
+			store_set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->mode = mode;
+	s->bulk_max = STORE_QUEUE_BULK_MAX;
+	s->vital_max = STORE_QUEUE_VITAL_MAX;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->dbmu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&s->done, NULL);
+
+	/* dbmu serialises every use of the connection, so SQLite's own
+	 * per-connection mutex is not needed. */
+	flags = SQLITE_OPEN_NOMUTEX;
+	flags |= mode == STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(err, errlen, "%s: cannot open: %s", path,
+		              s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		store_set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (store_schema_setup(s->db, path, mode, err, errlen) < 0)
+		goto fail;
+	if (mode == STORE_WRITE) {
+		if (store_prepare_writer(s, err, errlen) < 0)
+			goto fail;
+		/* A little room so the first bursts of records need no malloc. */
+		for (size_t k = 0; k < STORE_QK_N; k++) {
+			struct store_chunk *c = xmalloc(sizeof *c + STORE_CHUNK_BYTES);
+
+			c->next = NULL;
+			s->spare[k] = c;
+			s->nspare[k] = 1;
+		}
+	}
+	return s;
+
+fail:
+	store_finalize_writer(s);
+	sqlite3_close(s->db);
+	store_free(s);
+	return NULL;
+}
+
+/* Flush, stop the writer, checkpoint and close. */
+void
+store_close(struct store *s)
+{
+	size_t left;
+
+	if (s == NULL)
+		return;
+	if (s->mode == STORE_WRITE) {
+		if (s->writer_running) {
+			pthread_mutex_lock(&s->mu);
+			s->stop = 1;
+			pthread_cond_signal(&s->wake);
+			pthread_mutex_unlock(&s->mu);
+			pthread_join(s->thread, NULL);
+			s->writer_running = 0;
+		}
+		/* The writer's last cycle may have failed: one more try. */
+		pthread_mutex_lock(&s->mu);
+		left = s->queued_all;
+		pthread_mutex_unlock(&s->mu);
+		if (left > 0)
+			store_flush(s);
+		if (s->queued_all > 0)
+			log_warnx("%s: %zu records could not be written and are lost", s->path,
+			          s->queued_all);
+		store_finalize_writer(s);
+		/* Best effort, and short: a reader may hold the WAL open. */
+		sqlite3_busy_timeout(s->db, 250);
+		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	sqlite3_close(s->db);
+	store_free(s);
+}
+
+/* Whether the session of pid on host is certainly gone. */
+static int
+store_session_dead(int pid, const char *host, const char *ourhost)
+{
+	if (host == NULL || ourhost == NULL || strcmp(host, ourhost) != 0)
+		return 1;
+	/* Our own pid: a predecessor with the same pid (a container's pid 1,
+	 * or a reboot) cannot still be running. */
+	if (pid <= 0 || pid == (int)getpid())
+		return 1;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/*
+ * Close sessions a crashed monitor left open: end_state "crashed" at the
+ * last time its writer committed. Caller holds dbmu inside a transaction.
+ * Open outages are only written when they end, so a crash leaves none to
+ * close here; when open periods are stored, close them as STORE_END_UNKNOWN
+ * at the session's last_seen_ns in this same transaction.
+ */
+static int
+store_recover_crashed(struct store *s, const char *ourhost)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT id, pid, hostname FROM sessions WHERE ended_ns IS NULL", -1,
+	                        &sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db,
+		                        "UPDATE sessions SET ended_ns = last_seen_ns,"
+		                        " end_state = 'crashed' WHERE id = ?1",
+		                        -1, &upd, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(sel, 0);
+		int pid = sqlite3_column_int(sel, 1);
+		const char *host = (const char *)sqlite3_column_text(sel, 2);
+
+		rc = SQLITE_OK;
+		if (!store_session_dead(pid, host, ourhost))
+			continue;
+		log_info("%s: session %lld (pid %d) ended without closing: marked crashed", s->path,
+		         (long long)id, pid);
+		sqlite3_bind_int64(upd, 1, id);
+		rc = store_step_done(upd);
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
+/* Start a session after closing the ones a crash left open. */
+int64_t
+store_session_begin(struct store *s, const struct store_session *sess, char *err, size_t errlen)
+{
+	char ourhost[HOST_NAME_MAX + 1];
+	const char *host;
+	sqlite3_stmt *ins = NULL;
+	int64_t id = -1;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE) {
+		store_set_err(err, errlen, "%s: opened read-only", s != NULL ? s->path : "store");
+		return -1;
+	}
+	host = sess->hostname;
+	if (host == NULL) {
+		if (gethostname(ourhost, sizeof ourhost) < 0)
+			ourhost[0] = '\0';
+		ourhost[sizeof ourhost - 1] = '\0';
+		host = ourhost;
+	}
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = store_recover_crashed(s, host);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db,
+		                        "INSERT INTO sessions (started_ns, last_seen_ns, pid, hostname,"
+		                        " argv) VALUES (?1, ?1, ?2, ?3, ?4)",
+		                        -1, &ins, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(ins, 1, sess->started_ns);
+		sqlite3_bind_int(ins, 2, sess->pid);
+		sqlite3_bind_text(ins, 3, host, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, sess->argv != NULL ? sess->argv : "", -1, SQLITE_STATIC);
+		rc = store_step_done(ins);
+	}
+	if (rc == SQLITE_OK) {
+		id = sqlite3_last_insert_rowid(s->db);
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		store_set_err(err, errlen, "%s: cannot start a session: %s", s->path,
+		              sqlite3_errmsg(s->db));
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		id = -1;
+	}
+	sqlite3_finalize(ins);
+	if (id > 0) {
+		pthread_mutex_lock(&s->mu);
+		s->session_id = id;
+		pthread_mutex_unlock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->dbmu);
+	return id;
+}
+
+/* Insert or update a target by name. */
+int64_t
+store_target_upsert(struct store *s, const struct store_target *t, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = -1;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE) {
+		store_set_err(err, errlen, "%s: opened read-only", s != NULL ? s->path : "store");
+		return -1;
+	}
+	if (t->name == NULL || t->name[0] == '\0') {
+		store_set_err(err, errlen, "%s: a target needs a name", s->path);
+		return -1;
+	}
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "INSERT INTO targets (name, url, address, family, port, interval_ns,"
+	                        " timeout_ns, updated_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	                        " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+	                        " address = excluded.address, family = excluded.family,"
+	                        " port = excluded.port, interval_ns = excluded.interval_ns,"
+	                        " timeout_ns = excluded.timeout_ns, updated_ns = excluded.updated_ns",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t->url != NULL ? t->url : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, t->address != NULL ? t->address : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, t->family);
+		sqlite3_bind_int(st, 5, t->port);
+		sqlite3_bind_int64(st, 6, t->interval_ns);
+		sqlite3_bind_int64(st, 7, t->timeout_ns);
+		sqlite3_bind_int64(st, 8, time_real_ns());
+		rc = store_step_done(st);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM targets WHERE name = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK)
+		store_set_err(err, errlen, "%s: cannot store target \"%s\": %s", s->path, t->name,
+		              sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return rc == SQLITE_OK ? id : -1;
+}
+
+/* Flush, then record the session's end. */
+void
+store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const char *state)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE)
+		return;
+	if (store_flush(s) < 0)
+		log_warnx("%s: session %lld ends with records still queued", s->path,
+		          (long long)session_id);
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "UPDATE sessions SET ended_ns = ?1, end_state = ?2,"
+	                        " last_seen_ns = max(last_seen_ns, ?1) WHERE id = ?3",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, ended_ns);
+		sqlite3_bind_text(st, 2, state != NULL ? state : "stopped", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, session_id);
+		rc = store_step_done(st);
+	}
+	if (rc != SQLITE_OK)
+		log_warnx("%s: cannot record the end of session %lld: %s", s->path,
+		          (long long)session_id, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_lock(&s->mu);
+	if (s->session_id == session_id)
+		s->session_id = 0;
+	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->dbmu);
+}

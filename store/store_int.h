@@ -1,0 +1,87 @@
+/* store_int.h: what the store's own files share; nothing outside store/
+ * includes it. */
+#ifndef HAMON_STORE_INT_H
+#define HAMON_STORE_INT_H
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* The queued record kinds. The first STORE_QK_NVITAL are never dropped
+ * before the vital bound; samples and seconds go first. */
+enum store_qkind {
+	STORE_QK_LOSS = 0,
+	STORE_QK_TRANSITION,
+	STORE_QK_EVENT,
+	STORE_QK_SUMMARY,
+	STORE_QK_SAMPLE,
+	STORE_QK_SECOND,
+	STORE_QK_N
+};
+#define STORE_QK_NVITAL 4
+
+/* A block of records of one kind, appended to in place. */
+struct store_chunk {
+	struct store_chunk *next;
+	size_t n;
+	_Alignas(16) unsigned char data[];
+};
+
+/* A singly linked list of chunks with O(1) append and O(1) concatenation. */
+struct store_list {
+	struct store_chunk *head, *tail;
+	size_t count;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	enum store_mode mode;
+
+	/* dbmu serialises use of the connection: one write cycle, or one
+	 * synchronous call, at a time. Lock order: dbmu, then mu. */
+	pthread_mutex_t dbmu;
+	/* mu guards everything below that the event loop touches. */
+	pthread_mutex_t mu;
+	pthread_cond_t wake; /* to the writer: work, a flush request, or stop */
+	pthread_cond_t done; /* to flushers: a write cycle finished */
+
+	struct store_list queue[STORE_QK_N];   /* appended by store_push_* */
+	struct store_list pending[STORE_QK_N]; /* taken by a write cycle; kept on failure */
+	struct store_chunk *spare[STORE_QK_N]; /* recycled chunks */
+	size_t nspare[STORE_QK_N];
+	size_t queued_all;   /* records in queue + pending, every kind */
+	size_t queued_vital; /* the same, vital kinds only */
+	size_t bulk_max, vital_max;
+	uint64_t dropped, rejected; /* read with __atomic loads */
+	int urgent;                 /* a vital record waits: commit within ~50 ms */
+	uint64_t flush_req, flush_done;
+	int flush_ok;               /* result of the latest write cycle */
+	int64_t session_id;         /* current session: its last_seen_ns is kept fresh */
+
+	/* the writer thread */
+	pthread_t thread;
+	int writer_running;
+	int stop;
+	int flush_ms;
+	int64_t last_cycle_ns; /* CLOCK_MONOTONIC */
+	int64_t last_beat_ns;  /* CLOCK_MONOTONIC, last last_seen_ns update */
+
+	/* writer-side state, used with dbmu held */
+	sqlite3_stmt *ins[STORE_QK_N];
+	sqlite3_stmt *st_begin, *st_commit, *st_rollback, *st_seen;
+	int64_t errlog_ns, rejlog_ns; /* rate limits for the logs, CLOCK_MONOTONIC */
+	uint64_t failures;            /* failed write cycles since the last success */
+};
+
+/* schema.c */
+int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,
+                       size_t errlen);
+int store_sql_int(sqlite3 *db, const char *sql, int64_t *out);
+
+/* store.c */
+void store_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

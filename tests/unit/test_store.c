@@ -1,0 +1,947 @@
+/* test_store.c: the store against temporary database files: every record
+ * kind through the writer thread and back, query filters, the views,
+ * read-only access, schema checks, crash recovery and queue bounds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "lib/timeutil.h"
+#include "store/store.h"
+
+/* 2025-11-25T23:13:47.123456789Z */
+#define T0 1764112427123456789LL
+#define MS NSEC_PER_MSEC
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	char err[256];
+	struct store *s;
+	int64_t sid;
+	int64_t vm1, vm2;
+};
+
+/* A fresh directory per test. */
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+
+	if (fx == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/hamon-test-store.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof fx->path, "%s/hamon.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+/* Close what is open and remove the directory. */
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[160];
+	size_t i;
+
+	store_close(fx->s);
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", fx->path, sfx[i]);
+		unlink(p);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Open for writing with one session and two targets. */
+static void
+open_writer(struct fixture *fx)
+{
+	struct store_session sess = { T0 - 10 * NSEC_PER_SEC, (int)getpid(), "testhost", "hamon test" };
+	struct store_target t1 = { "vm1", "icmp://198.18.0.2", "198.18.0.2", 2, 0, 10 * MS, 1000 * MS };
+	struct store_target t2 = { "vm2", "tcp://198.18.0.3:22", "198.18.0.3", 2, 22, 5 * MS, 500 * MS };
+
+	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	fx->sid = store_session_begin(fx->s, &sess, fx->err, sizeof fx->err);
+	assert_true(fx->sid > 0);
+	fx->vm1 = store_target_upsert(fx->s, &t1, fx->err, sizeof fx->err);
+	fx->vm2 = store_target_upsert(fx->s, &t2, fx->err, sizeof fx->err);
+	assert_true(fx->vm1 > 0);
+	assert_true(fx->vm2 > 0);
+	assert_int_not_equal(fx->vm1, fx->vm2);
+}
+
+/* Run SQL on the file through a separate connection; first column as integer. */
+static int64_t
+sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = INT64_MIN;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The same for a text column, copied into buf ("(null)" for NULL). */
+static const char *
+sql_text(const char *path, const char *sql, char *buf, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	snprintf(buf, len, "(no row)");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+
+		snprintf(buf, len, "%s", t != NULL ? (const char *)t : "(null)");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* Execute SQL statements on the file through a separate connection. */
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A loss with every field distinct, so a swapped column shows. */
+static struct store_loss
+make_loss(int64_t sid, int64_t tid, enum store_loss_kind kind, int64_t start, int64_t dur)
+{
+	struct store_loss l;
+
+	memset(&l, 0, sizeof l);
+	l.session_id = sid;
+	l.target_id = tid;
+	l.kind = kind;
+	l.start_ns = start;
+	l.end_ns = start + dur;
+	l.start_lo_ns = start - 5 * MS + 1;
+	l.start_hi_ns = start + 5 * MS - 3;
+	l.end_lo_ns = start + dur - 5 * MS + 7;
+	l.end_hi_ns = start + dur + 5 * MS - 11;
+	l.duration_ns = dur;
+	l.lower_ns = dur - 10 * MS + 13;
+	l.upper_ns = dur + 10 * MS - 17;
+	l.lost = 3;
+	l.first_seq = 1000;
+	l.last_seq = 1002;
+	l.end_state = STORE_END_CLOSED;
+	return l;
+}
+
+/* Field-by-field equality of two losses. */
+static void
+assert_loss_equal(const struct store_loss *a, const struct store_loss *b)
+{
+	assert_int_equal(a->session_id, b->session_id);
+	assert_int_equal(a->target_id, b->target_id);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->start_ns, b->start_ns);
+	assert_int_equal(a->end_ns, b->end_ns);
+	assert_int_equal(a->start_lo_ns, b->start_lo_ns);
+	assert_int_equal(a->start_hi_ns, b->start_hi_ns);
+	assert_int_equal(a->end_lo_ns, b->end_lo_ns);
+	assert_int_equal(a->end_hi_ns, b->end_hi_ns);
+	assert_int_equal(a->duration_ns, b->duration_ns);
+	assert_int_equal(a->lower_ns, b->lower_ns);
+	assert_int_equal(a->upper_ns, b->upper_ns);
+	assert_true(a->lost == b->lost);
+	assert_true(a->first_seq == b->first_seq);
+	assert_true(a->last_seq == b->last_seq);
+	assert_int_equal(a->end_state, b->end_state);
+}
+
+#define MAX_ROWS 16
+/* What the query callbacks collect. */
+struct collect {
+	int n;
+	int stop_after; /* 0: never stop */
+	struct store_loss_row loss[MAX_ROWS];
+	struct store_transition_row tr[MAX_ROWS];
+	struct store_summary_row sum[MAX_ROWS];
+};
+
+/* Collect loss rows. */
+static int
+collect_loss(const struct store_loss_row *row, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n < MAX_ROWS)
+		c->loss[c->n] = *row;
+	c->n++;
+	return c->stop_after > 0 && c->n >= c->stop_after;
+}
+
+/* Collect transition rows. */
+static int
+collect_transition(const struct store_transition_row *row, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n < MAX_ROWS)
+		c->tr[c->n] = *row;
+	c->n++;
+	return 0;
+}
+
+/* Collect summary rows. */
+static int
+collect_summary(const struct store_summary_row *row, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->n < MAX_ROWS)
+		c->sum[c->n] = *row;
+	c->n++;
+	return 0;
+}
+
+/* Run a loss query into a fresh collect. */
+static struct collect *
+query_losses(struct fixture *fx, const struct store_loss_filter *f)
+{
+	static struct collect c;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_losses(fx->s, f, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	return &c;
+}
+
+/* Every record kind goes through the writer thread and comes back exact. */
+static void
+test_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_loss l = make_loss(0, 0, STORE_OUTAGE, T0, 30500 * 1000);
+	struct store_transition tr = { 0, 0, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0 + 20 * MS, 1000 };
+	struct store_sample ok, lost;
+	struct store_second sec;
+	struct store_event ev = { 0, 0, T0 + 1, "marker", "power cut \"node1\"" };
+	struct store_event ev2 = { 0, 0, T0 + 2, "start", NULL };
+	struct store_target_summary sum = { 0, 0, 6000, 5997, 3, 1, 2, 101000, 250500, 900000,
+	                                    1200000, 1, 30500000 };
+	struct store_target_summary sum2 = { 0, 0, 10, 0, 10, 0, 0, -1, -1, -1, -1, 1, 100 * MS };
+	struct collect c;
+	char buf[256];
+	size_t i;
+
+	open_writer(fx);
+	assert_int_equal(store_writer_start(fx->s, 20, fx->err, sizeof fx->err), 0);
+	l.session_id = tr.session_id = ev.session_id = ev2.session_id = fx->sid;
+	l.target_id = tr.target_id = ev.target_id = fx->vm1;
+	l.lost = UINT64_MAX - 5; /* unsigned values survive bit for bit */
+	l.last_seq = (uint64_t)INT64_MAX + 7;
+	l.end_state = STORE_END_AT_EXIT;
+	ok = (struct store_sample){ fx->sid, fx->vm1, 41, T0 - 10 * MS, 250123, 0 };
+	lost = (struct store_sample){ fx->sid, fx->vm1, 42, T0, -1, 1 };
+	memset(&sec, 0, sizeof sec);
+	sec.session_id = fx->sid;
+	sec.target_id = fx->vm2;
+	sec.second = T0 / NSEC_PER_SEC;
+	sec.sent = 200;
+	sec.received = 197;
+	sec.lost = 3;
+	sec.rtt_min_ns = 90001;
+	sec.rtt_max_ns = 30000003;
+	sec.rtt_sum_ns = 49250000007LL;
+	for (i = 0; i < STORE_HIST_BUCKETS; i++)
+		sec.hist[i] = (uint32_t)(i * 10 + 1);
+	sum.session_id = sum2.session_id = fx->sid;
+	sum.target_id = fx->vm1;
+	sum2.target_id = fx->vm2;
+
+	store_push_loss(fx->s, &l);
+	store_push_transition(fx->s, &tr);
+	store_push_sample(fx->s, &ok);
+	store_push_sample(fx->s, &lost);
+	store_push_second(fx->s, &sec);
+	store_push_event(fx->s, &ev);
+	store_push_event(fx->s, &ev2);
+	store_push_target_summary(fx->s, &sum);
+	store_push_target_summary(fx->s, &sum2);
+	store_session_end(fx->s, fx->sid, T0 + 60 * NSEC_PER_SEC, NULL);
+	assert_int_equal(store_dropped(fx->s), 0);
+	assert_int_equal(store_rejected(fx->s), 0);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_losses(fx->s, NULL, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.loss[0].target, "vm1");
+	assert_loss_equal(&c.loss[0].loss, &l);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_transitions(fx->s, NULL, collect_transition, &c, fx->err,
+	                                         sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.tr[0].target, "vm1");
+	assert_int_equal(c.tr[0].tr.session_id, fx->sid);
+	assert_int_equal(c.tr[0].tr.target_id, fx->vm1);
+	assert_int_equal(c.tr[0].tr.from, STORE_STATE_UP);
+	assert_int_equal(c.tr[0].tr.to, STORE_STATE_DOWN);
+	assert_int_equal(c.tr[0].tr.effective_ns, T0);
+	assert_int_equal(c.tr[0].tr.declared_ns, T0 + 20 * MS);
+	assert_int_equal(c.tr[0].tr.seq, 1000);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_summaries(fx->s, 0, collect_summary, &c, fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.sum[0].target, "vm1");
+	assert_string_equal(c.sum[1].target, "vm2");
+	assert_memory_equal(&c.sum[0].sum, &sum, sizeof sum);
+	assert_memory_equal(&c.sum[1].sum, &sum2, sizeof sum2);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_summaries(fx->s, fx->sid + 1, collect_summary, &c, fx->err,
+	                                       sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 0);
+
+	/* samples, seconds, events and the session through plain SQL */
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 2);
+	assert_int_equal(sql_int(fx->path, "SELECT rtt_ns FROM samples WHERE seq = 41"), 250123);
+	assert_int_equal(sql_int(fx->path, "SELECT tx_ns FROM samples WHERE seq = 41"), T0 - 10 * MS);
+	assert_int_equal(sql_int(fx->path, "SELECT rtt_ns IS NULL AND result = 1 FROM samples"
+	                                   " WHERE seq = 42"),
+	                 1);
+	assert_int_equal(sql_int(fx->path, "SELECT rtt_sum_ns FROM seconds"), 49250000007LL);
+	assert_int_equal(sql_int(fx->path, "SELECT second FROM seconds"), T0 / NSEC_PER_SEC);
+	assert_int_equal(sql_int(fx->path, "SELECT sent * 1000000 + received * 1000 + lost FROM seconds"),
+	                 200197003);
+	assert_int_equal(sql_int(fx->path, "SELECT rtt_min_ns FROM seconds"), 90001);
+	assert_int_equal(sql_int(fx->path, "SELECT rtt_max_ns FROM seconds"), 30000003);
+	assert_string_equal(sql_text(fx->path, "SELECT hist FROM seconds", buf, sizeof buf),
+	                    "1,11,21,31,41,51,61,71,81,91");
+	assert_string_equal(sql_text(fx->path, "SELECT text FROM events WHERE kind = 'marker'", buf,
+	                             sizeof buf),
+	                    "power cut \"node1\"");
+	assert_int_equal(sql_int(fx->path, "SELECT ts_ns FROM events WHERE kind = 'marker'"), T0 + 1);
+	assert_int_equal(sql_int(fx->path, "SELECT target_id IS NULL AND text IS NULL FROM events"
+	                                   " WHERE kind = 'start'"),
+	                 1);
+	assert_int_equal(sql_int(fx->path, "SELECT ended_ns FROM sessions"), T0 + 60 * NSEC_PER_SEC);
+	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions", buf, sizeof buf),
+	                    "stopped");
+	assert_string_equal(sql_text(fx->path, "SELECT hostname || '|' || argv FROM sessions", buf,
+	                             sizeof buf),
+	                    "testhost|hamon test");
+	assert_int_equal(sql_int(fx->path, "SELECT interval_ns FROM targets WHERE name = 'vm2'"),
+	                 5 * MS);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_string_equal(sql_text(fx->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);
+}
+
+/* Losses for the filter tests: vm1 at T0 (30 ms burst) and T0+10s (2 s
+ * outage), vm2 at T0+5s (100 ms burst) and T0+20s (99 ms burst). */
+static void
+push_filter_losses(struct fixture *fx)
+{
+	struct store_loss l;
+
+	l = make_loss(fx->sid, fx->vm1, STORE_BURST, T0, 30 * MS);
+	store_push_loss(fx->s, &l);
+	l = make_loss(fx->sid, fx->vm1, STORE_OUTAGE, T0 + 10 * NSEC_PER_SEC, 2 * NSEC_PER_SEC);
+	store_push_loss(fx->s, &l);
+	l = make_loss(fx->sid, fx->vm2, STORE_BURST, T0 + 20 * NSEC_PER_SEC, 99 * MS);
+	store_push_loss(fx->s, &l);
+	l = make_loss(fx->sid, fx->vm2, STORE_BURST, T0 + 5 * NSEC_PER_SEC, 100 * MS);
+	store_push_loss(fx->s, &l);
+	assert_int_equal(store_flush(fx->s), 0);
+}
+
+/* Target, since, until, min, kind and session filters, alone and combined. */
+static void
+test_loss_filters(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_loss_filter f;
+	struct collect *c;
+
+	open_writer(fx);
+	push_filter_losses(fx);
+
+	memset(&f, 0, sizeof f);
+	f.kind = -1;
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 4);
+	/* ordered by start, not by insertion */
+	assert_int_equal(c->loss[0].loss.start_ns, T0);
+	assert_int_equal(c->loss[1].loss.start_ns, T0 + 5 * NSEC_PER_SEC);
+	assert_int_equal(c->loss[2].loss.start_ns, T0 + 10 * NSEC_PER_SEC);
+	assert_int_equal(c->loss[3].loss.start_ns, T0 + 20 * NSEC_PER_SEC);
+
+	f.target = "vm2";
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 2);
+	assert_string_equal(c->loss[0].target, "vm2");
+	assert_string_equal(c->loss[1].target, "vm2");
+	f.target = "vm9";
+	assert_int_equal(query_losses(fx, &f)->n, 0);
+	f.target = NULL;
+
+	/* since: periods ending at or after it (the 30 ms burst ends exactly there) */
+	f.since_ns = T0 + 30 * MS;
+	assert_int_equal(query_losses(fx, &f)->n, 4);
+	f.since_ns = T0 + 30 * MS + 1;
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 3);
+	assert_int_equal(c->loss[0].loss.start_ns, T0 + 5 * NSEC_PER_SEC);
+	f.since_ns = 0;
+
+	/* until: periods starting before it */
+	f.until_ns = T0 + 10 * NSEC_PER_SEC;
+	assert_int_equal(query_losses(fx, &f)->n, 2);
+	f.until_ns = T0 + 10 * NSEC_PER_SEC + 1;
+	assert_int_equal(query_losses(fx, &f)->n, 3);
+	f.until_ns = 0;
+
+	/* min: duration estimate at least it */
+	f.min_ns = 100 * MS;
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 2);
+	assert_int_equal(c->loss[0].loss.duration_ns, 100 * MS);
+	assert_int_equal(c->loss[1].loss.duration_ns, 2 * NSEC_PER_SEC);
+	f.min_ns = 0;
+
+	f.kind = STORE_OUTAGE;
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->loss[0].loss.kind, STORE_OUTAGE);
+	f.kind = STORE_BURST;
+	assert_int_equal(query_losses(fx, &f)->n, 3);
+
+	/* combined: vm2 bursts of at least 99 ms in (T0+1s, T0+20s) */
+	f.target = "vm2";
+	f.min_ns = 99 * MS;
+	f.since_ns = T0 + NSEC_PER_SEC;
+	f.until_ns = T0 + 20 * NSEC_PER_SEC;
+	c = query_losses(fx, &f);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->loss[0].loss.duration_ns, 100 * MS);
+
+	memset(&f, 0, sizeof f);
+	f.kind = -1;
+	f.session_id = fx->sid + 1;
+	assert_int_equal(query_losses(fx, &f)->n, 0);
+	f.session_id = fx->sid;
+	assert_int_equal(query_losses(fx, &f)->n, 4);
+
+	/* a nonzero return from the callback stops the query */
+	{
+		struct collect stop;
+
+		memset(&stop, 0, sizeof stop);
+		stop.stop_after = 2;
+		assert_int_equal(store_query_losses(fx->s, NULL, collect_loss, &stop, fx->err,
+		                                    sizeof fx->err),
+		                 0);
+		assert_int_equal(stop.n, 2);
+	}
+}
+
+/* Transition filters: target, since, until and session. */
+static void
+test_transition_filters(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_transition_filter f;
+	struct collect c;
+	int i;
+
+	open_writer(fx);
+	for (i = 0; i < 4; i++) {
+		struct store_transition tr = { fx->sid, i % 2 ? fx->vm2 : fx->vm1,
+			                           i < 2 ? STORE_STATE_UP : STORE_STATE_DOWN,
+			                           i < 2 ? STORE_STATE_DOWN : STORE_STATE_UP,
+			                           T0 + (4 - i) * NSEC_PER_SEC, T0 + (4 - i) * NSEC_PER_SEC + MS,
+			                           (uint64_t)i };
+		store_push_transition(fx->s, &tr);
+	}
+	assert_int_equal(store_flush(fx->s), 0);
+
+	memset(&f, 0, sizeof f);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_transitions(fx->s, &f, collect_transition, &c, fx->err,
+	                                         sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.tr[0].tr.effective_ns, T0 + NSEC_PER_SEC);
+	assert_int_equal(c.tr[3].tr.effective_ns, T0 + 4 * NSEC_PER_SEC);
+
+	f.target = "vm1";
+	memset(&c, 0, sizeof c);
+	store_query_transitions(fx->s, &f, collect_transition, &c, fx->err, sizeof fx->err);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.tr[0].target, "vm1");
+	assert_int_equal(c.tr[0].tr.effective_ns, T0 + 2 * NSEC_PER_SEC);
+	assert_int_equal(c.tr[0].tr.from, STORE_STATE_DOWN);
+
+	f.target = NULL;
+	f.since_ns = T0 + 2 * NSEC_PER_SEC;
+	f.until_ns = T0 + 4 * NSEC_PER_SEC;
+	memset(&c, 0, sizeof c);
+	store_query_transitions(fx->s, &f, collect_transition, &c, fx->err, sizeof fx->err);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.tr[0].tr.effective_ns, T0 + 2 * NSEC_PER_SEC);
+	assert_int_equal(c.tr[1].tr.effective_ns, T0 + 3 * NSEC_PER_SEC);
+
+	memset(&f, 0, sizeof f);
+	f.session_id = fx->sid + 1;
+	memset(&c, 0, sizeof c);
+	store_query_transitions(fx->s, &f, collect_transition, &c, fx->err, sizeof fx->err);
+	assert_int_equal(c.n, 0);
+}
+
+/* The views' text columns for known nanosecond values. */
+static void
+test_views(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_loss l;
+	struct store_transition tr;
+	struct store_event ev;
+	char buf[256];
+
+	open_writer(fx);
+	l = make_loss(fx->sid, fx->vm1, STORE_OUTAGE, T0, 30500 * 1000 + 7);
+	l.lower_ns = 20250000;
+	l.upper_ns = 40000001;
+	l.lost = 4;
+	store_push_loss(fx->s, &l);
+	l = make_loss(fx->sid, fx->vm2, STORE_BURST, T0 + 999, 2 * MS);
+	l.end_state = STORE_END_UNKNOWN;
+	store_push_loss(fx->s, &l);
+	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0,
+		                            T0 + 20 * MS, 77 };
+	store_push_transition(fx->s, &tr);
+	ev = (struct store_event){ fx->sid, 0, T0, "marker", "pull the plug" };
+	store_push_event(fx->s, &ev);
+	assert_int_equal(store_flush(fx->s), 0);
+
+	assert_string_equal(sql_text(fx->path,
+	                             "SELECT target || ' ' || kind || ' ' || start || ' ' || end || ' '"
+	                             " || end_state || ' ' || lost FROM outages WHERE target = 'vm1'",
+	                             buf, sizeof buf),
+	                    "vm1 outage 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.153956Z closed 4");
+	assert_string_equal(sql_text(fx->path,
+	                             "SELECT printf('%.6f %.6f %.6f', duration_ms, lower_ms, upper_ms)"
+	                             " FROM outages WHERE target = 'vm1'",
+	                             buf, sizeof buf),
+	                    "30.500007 20.250000 40.000001");
+	assert_int_equal(sql_int(fx->path, "SELECT start_ns FROM outages WHERE target = 'vm1'"), T0);
+	assert_int_equal(sql_int(fx->path, "SELECT session_id FROM outages WHERE target = 'vm1'"),
+	                 fx->sid);
+	/* T0 + 999 ns is .123457788 s: the microseconds truncate to .123457 */
+	assert_string_equal(sql_text(fx->path,
+	                             "SELECT kind || ' ' || start || ' ' || end_state FROM outages"
+	                             " WHERE target = 'vm2'",
+	                             buf, sizeof buf),
+	                    "burst 2025-11-25T23:13:47.123457Z unknown");
+	assert_string_equal(sql_text(fx->path,
+	                             "SELECT target || ' ' || from_state || ' ' || to_state || ' ' ||"
+	                             " effective || ' ' || declared || ' ' || lag_ms || ' ' || seq"
+	                             " FROM transitions_v",
+	                             buf, sizeof buf),
+	                    "vm1 up down 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.143456Z 20.0 77");
+	assert_string_equal(sql_text(fx->path,
+	                             "SELECT time || ' ' || kind || ' ' || text || ' ' ||"
+	                             " coalesce(target, '-') FROM events_v",
+	                             buf, sizeof buf),
+	                    "2025-11-25T23:13:47.123456Z marker pull the plug -");
+	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions_v", buf, sizeof buf),
+	                    "running");
+}
+
+/* A read-only handle works while a writer (with its thread) has the file open. */
+static void
+test_read_while_writing(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *r;
+	struct store_loss l;
+	struct store_session sess = { T0, 1, "h", "x" };
+	struct store_target t = { "vm3", "", "", 2, 0, MS, MS };
+	struct collect c;
+
+	open_writer(fx);
+	assert_int_equal(store_writer_start(fx->s, 10, fx->err, sizeof fx->err), 0);
+	l = make_loss(fx->sid, fx->vm1, STORE_BURST, T0, 30 * MS);
+	store_push_loss(fx->s, &l);
+	assert_int_equal(store_flush(fx->s), 0);
+
+	r = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
+	assert_non_null(r);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_losses(r, NULL, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(c.n, 1);
+
+	l.start_ns += NSEC_PER_SEC;
+	l.end_ns += NSEC_PER_SEC;
+	store_push_loss(fx->s, &l);
+	assert_int_equal(store_flush(fx->s), 0);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_losses(r, NULL, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(store_integrity_check(r, fx->err, sizeof fx->err), 0);
+
+	/* a reader refuses writes: sessions and targets fail, pushes are ignored */
+	assert_int_equal(store_session_begin(r, &sess, fx->err, sizeof fx->err), -1);
+	assert_int_equal(store_target_upsert(r, &t, fx->err, sizeof fx->err), -1);
+	store_push_loss(r, &l);
+	assert_int_equal(store_flush(r), 0);
+	store_close(r);
+}
+
+/* A database of a newer schema is refused, in either mode. */
+static void
+test_schema_newer(void **state)
+{
+	struct fixture *fx = *state;
+	char want[300];
+
+	sql_exec(fx->path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+	snprintf(want, sizeof want, "%s: schema version 99 is newer than this hamon (1)", fx->path);
+	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+	assert_null(store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 99);
+}
+
+/* Files that are not hamon databases, and one that does not exist. */
+static void
+test_not_hamon(void **state)
+{
+	struct fixture *fx = *state;
+	char want[300];
+	FILE *fp;
+
+	snprintf(want, sizeof want, "%s: no such database", fx->path);
+	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+
+	/* an empty file: no schema at all */
+	fp = fopen(fx->path, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	snprintf(want, sizeof want, "%s: not a hamon database", fx->path);
+	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+
+	/* somebody else's SQLite database: refused and left untouched */
+	sql_exec(fx->path, "CREATE TABLE other (x); INSERT INTO other VALUES (1);");
+	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+	assert_null(store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err));
+	assert_string_equal(fx->err, want);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"), 1);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 0);
+
+	/* not SQLite at all */
+	fp = fopen(fx->path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 64; i++)
+		fputs("this is not a database file, just text\n", fp);
+	fclose(fp);
+	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
+	assert_true(strncmp(fx->err, want, strlen(want)) == 0);
+	assert_null(strchr(fx->err, '\n'));
+}
+
+/* A pid that is certainly not running: a child that has been reaped. */
+static int
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (int)pid;
+}
+
+/* Sessions left open by a dead monitor are closed as crashed at last_seen_ns;
+ * those of a live one, and ended ones, are left alone. */
+static void
+test_crash_recovery(void **state)
+{
+	struct fixture *fx = *state;
+	char host[65], sql[2048], buf[64];
+	struct store_session now;
+	int64_t id_now;
+
+	assert_int_equal(gethostname(host, sizeof host), 0);
+	host[sizeof host - 1] = '\0';
+	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	/* 1: dead pid; 2: live pid (our parent); 3: live pid on another host;
+	 * 4: our own pid, so a predecessor; 5: dead pid but ended cleanly */
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO sessions (id, started_ns, ended_ns, last_seen_ns, pid, hostname, argv,"
+	         " end_state) VALUES"
+	         " (1, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+	         " (2, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+	         " (3, %lld, NULL, %lld, %d, 'some-other-host', 'hamon monitor', NULL),"
+	         " (4, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+	         " (5, %lld, %lld, %lld, %d, '%s', 'hamon monitor', 'stopped')",
+	         T0, T0 + 1000000007, dead_pid(), host, T0, T0 + 2000000007, (int)getppid(), host, T0,
+	         T0 + 3000000007, (int)getppid(), T0, T0 + 4000000007, (int)getpid(), host, T0, T0 + 5,
+	         T0 + 5, dead_pid(), host);
+	sql_exec(fx->path, sql);
+
+	now = (struct store_session){ T0 + 3600 * NSEC_PER_SEC, (int)getpid(), host, "hamon monitor" };
+	id_now = store_session_begin(fx->s, &now, fx->err, sizeof fx->err);
+	assert_int_equal(id_now, 6);
+
+	assert_string_equal(sql_text(fx->path, "SELECT group_concat(id || ':' ||"
+	                                       " coalesce(end_state, 'open') || ':' ||"
+	                                       " coalesce(ended_ns - started_ns, -1), ' ')"
+	                                       " FROM (SELECT * FROM sessions ORDER BY id)",
+	                             sql, sizeof sql),
+	                    "1:crashed:1000000007 2:open:-1 3:crashed:3000000007"
+	                    " 4:crashed:4000000007 5:stopped:5 6:open:-1");
+	assert_int_equal(sql_int(fx->path, "SELECT started_ns FROM sessions WHERE id = 6"),
+	                 T0 + 3600 * NSEC_PER_SEC);
+
+	/* a cleanly ended session is left alone by the next recovery */
+	store_session_end(fx->s, id_now, T0 + 7200 * NSEC_PER_SEC, "stopped");
+	store_close(fx->s);
+	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	assert_int_equal(store_session_begin(fx->s, &now, fx->err, sizeof fx->err), 7);
+	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions WHERE id = 6", buf,
+	                             sizeof buf),
+	                    "stopped");
+	assert_int_equal(sql_int(fx->path, "SELECT ended_ns IS NULL FROM sessions WHERE id = 2"), 1);
+}
+
+/* Bounded queue: samples drop at the bulk bound, vital records only at theirs,
+ * every drop is counted, and what was kept is written. */
+static void
+test_queue_bounds(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_sample smp;
+	struct store_loss l;
+	struct store_event ev;
+	int i;
+
+	open_writer(fx);
+	store_set_queue_limits(fx->s, 10, 5);
+	for (i = 0; i < 15; i++) {
+		smp = (struct store_sample){ fx->sid, fx->vm1, (uint64_t)i, T0 + i, 1000, 0 };
+		store_push_sample(fx->s, &smp);
+	}
+	assert_int_equal(store_dropped(fx->s), 5);
+	for (i = 0; i < 3; i++) {
+		l = make_loss(fx->sid, fx->vm1, STORE_BURST, T0 + i * NSEC_PER_SEC, MS);
+		store_push_loss(fx->s, &l);
+	}
+	assert_int_equal(store_dropped(fx->s), 5); /* vital records pass the full bulk bound */
+	for (i = 0; i < 5; i++) {
+		ev = (struct store_event){ fx->sid, fx->vm1, T0 + i, "marker", "m" };
+		store_push_event(fx->s, &ev);
+	}
+	assert_int_equal(store_dropped(fx->s), 8); /* 3 losses + 2 events fill the vital bound */
+	smp.seq = 100;
+	store_push_sample(fx->s, &smp);
+	assert_int_equal(store_dropped(fx->s), 9);
+
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 10);
+	assert_int_equal(sql_int(fx->path, "SELECT max(seq) FROM samples"), 9);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM losses"), 3);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events"), 2);
+
+	/* room again once written */
+	store_push_sample(fx->s, &smp);
+	assert_int_equal(store_dropped(fx->s), 9);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 11);
+}
+
+/* While another connection holds the write lock the records stay queued
+ * and are written by a later cycle (this waits out the 5 s busy timeout). */
+static void
+test_retry_when_locked(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_loss l;
+	sqlite3 *other;
+
+	open_writer(fx);
+	l = make_loss(fx->sid, fx->vm1, STORE_BURST, T0, 30 * MS);
+	store_push_loss(fx->s, &l);
+	assert_int_equal(sqlite3_open(fx->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_flush(fx->s), -1);
+	assert_int_equal(store_dropped(fx->s), 0);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+
+	l.start_ns += NSEC_PER_SEC;
+	l.end_ns += NSEC_PER_SEC;
+	store_push_loss(fx->s, &l);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM losses"), 2);
+}
+
+/* A record naming no target is refused by the database, counted, and does
+ * not hold back the others in its transaction. */
+static void
+test_rejected_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_loss good, bad;
+
+	open_writer(fx);
+	good = make_loss(fx->sid, fx->vm1, STORE_BURST, T0, 30 * MS);
+	bad = make_loss(fx->sid, fx->vm2 + 100, STORE_BURST, T0, 30 * MS);
+	store_push_loss(fx->s, &bad);
+	store_push_loss(fx->s, &good);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(store_rejected(fx->s), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM losses"), 1);
+}
+
+/* A loss or transition is committed within ~50 ms, not at the next flush_ms. */
+static void
+test_vital_commit_promptly(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_transition tr;
+	struct store_sample smp;
+	int64_t t0, waited = -1;
+
+	open_writer(fx);
+	assert_int_equal(store_writer_start(fx->s, 1000, fx->err, sizeof fx->err), 0);
+	/* let the writer's first (immediate) cycle pass */
+	usleep(100 * 1000);
+	smp = (struct store_sample){ fx->sid, fx->vm1, 1, T0, 1000, 0 };
+	store_push_sample(fx->s, &smp);
+	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0, 1 };
+	t0 = time_mono_ns();
+	store_push_transition(fx->s, &tr);
+	while (time_mono_ns() - t0 < 900 * MS) {
+		if (sql_int(fx->path, "SELECT count(*) FROM transitions") == 1) {
+			waited = time_mono_ns() - t0;
+			break;
+		}
+		usleep(5 * 1000);
+	}
+	assert_true(waited >= 0);
+	assert_true(waited < 500 * MS);
+	/* the sample rode along in the same transaction */
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 1);
+}
+
+/* Closing without a writer or a session end still writes what is queued. */
+static void
+test_close_flushes(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_event ev;
+
+	store_close(NULL);
+	open_writer(fx);
+	ev = (struct store_event){ fx->sid, 0, T0, "stop", "bye" };
+	store_push_event(fx->s, &ev);
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events"), 1);
+	/* the session was not ended: it is still open, last_seen kept fresh */
+	assert_int_equal(sql_int(fx->path, "SELECT ended_ns IS NULL FROM sessions"), 1);
+	/* and with no writer left a reader still opens the WAL database */
+	fx->s = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);
+}
+
+/* Upserting a target by name keeps its id and updates its fields. */
+static void
+test_target_upsert(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_target t = { "vm1", "icmp://198.18.0.9", "198.18.0.9", 2, 0, 20 * MS, 2000 * MS };
+
+	open_writer(fx);
+	assert_int_equal(store_target_upsert(fx->s, &t, fx->err, sizeof fx->err), fx->vm1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM targets"), 2);
+	assert_int_equal(sql_int(fx->path, "SELECT interval_ns FROM targets WHERE name = 'vm1'"),
+	                 20 * MS);
+	t.name = "";
+	assert_int_equal(store_target_upsert(fx->s, &t, fx->err, sizeof fx->err), -1);
+}
+
+/* Constants other modules rely on. */
+static void
+test_constants(void **state)
+{
+	static const int64_t want[] = { 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000 };
+
+	(void)state;
+	assert_memory_equal(store_hist_bounds_us, want, sizeof want);
+	assert_string_equal(store_state_name(STORE_STATE_UNKNOWN), "unknown");
+	assert_string_equal(store_state_name(STORE_STATE_UP), "up");
+	assert_string_equal(store_state_name(STORE_STATE_DOWN), "down");
+}
+
+/* Run every test. */
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_constants),
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loss_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transition_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_while_writing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_newer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_hamon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_when_locked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vital_commit_promptly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_flushes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_upsert, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
