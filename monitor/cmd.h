@@ -1,8 +1,56 @@
-/* cmd.h: subcommands implemented in monitor/. */
+/* cmd.h: subcommands implemented in monitor/ and what they share. */
 #ifndef HAMON_CMD_H
 #define HAMON_CMD_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/config.h"
+#include "monitor/monitor.h"
+
+/* Options given on the command line; they override the config file. */
+struct monitor_cli {
+	const char *config;
+	const char *db;
+	int no_db;
+	const char *interval, *timeout, *down_after, *up_after;
+	int samples;
+	int quiet;
+	int verbose;
+	enum monitor_format format;
+	enum monitor_tcp_mode tcp_mode;
+	int64_t duration_ns;
+	uint64_t count;
+	char **specs;
+	size_t nspecs;
+	/* hamon run only */
+	const char *label, *kind;
+	int64_t settle_ns, wait_ns;
+	char **command;
+	size_t ncommand;
+};
+
+/* A monitoring session: config, monitor, store, control socket. */
+struct msession {
+	struct monitor_cli cli;
+	struct hamon_config cfg;
+	struct monitor *m;
+	struct store *st;
+	struct control *ctl;
+	int64_t session_id;
+	const char *db;
+	int own_signals;           /* the command handles SIGINT/SIGTERM */
+};
+
+void monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run);
+int msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errlen);
+void msession_announce(const struct msession *ms);
+void msession_close(struct msession *ms, const char *state);
+char *join_argv(int argc, char **argv);
 
 int cmd_monitor(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_demo_step(int argc, char **argv);
 
 #endif

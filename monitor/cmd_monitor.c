@@ -13,30 +13,17 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "monitor/cmd.h"
+#include "monitor/control.h"
 #include "monitor/monitor.h"
 #include "store/store.h"
-
-/* Options given on the command line; they override the config file. */
-struct monitor_cli {
-	const char *config;
-	const char *db;
-	int no_db;
-	const char *interval, *timeout, *down_after, *up_after;
-	int samples;
-	int quiet;
-	int verbose;
-	enum monitor_format format;
-	int64_t duration_ns;
-	uint64_t count;
-	char **specs;
-	size_t nspecs;
-};
 
 static const char monitor_usage[] =
     "usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
     "                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
-    "                     [--format text|json] [--duration D] [--count N] [TARGET...]\n"
-    "TARGET is [NAME=]icmp://ADDR or icmp://[IPV6ADDR]; --target TARGET is the same.";
+    "                     [--format text|json] [--duration D] [--count N]\n"
+    "                     [--tcp-mode auto|raw|connect] [TARGET...]\n"
+    "TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or tcp://[IPV6ADDR]:PORT;\n"
+    "--target TARGET is the same.";
 
 /* Apply the command-line timing overrides to one target (or the defaults). */
 static void
@@ -62,9 +49,11 @@ monitor_cli_apply(const struct monitor_cli *cli, struct target_conf *t, const ch
 	}
 }
 
-/* Parse `hamon monitor` options into cli; exits 2 on bad input. */
-static void
-monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli)
+/* Parse `hamon monitor` (or, with is_run, `hamon run`) options into cli;
+ * exits 2 on bad input. For run, parsing stops at "--" and cli->command
+ * holds what follows. */
+void
+monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -81,6 +70,11 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli)
 		{ "duration", required_argument, NULL, 'T' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "target", required_argument, NULL, 't' },
+		{ "tcp-mode", required_argument, NULL, 'M' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "settle", required_argument, NULL, 'E' },
+		{ "wait", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,8 +85,35 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	cli->specs = xcalloc((size_t)argc + 1, sizeof(*cli->specs));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:qvh", opts, NULL)) != -1) {
+	cli->settle_ns = 5 * NSEC_PER_SEC;
+	cli->wait_ns = 10 * NSEC_PER_SEC;
+	cli->kind = "custom";
+	while ((c = getopt_long(argc, argv, is_run ? "+:c:qvh" : ":c:qvh", opts, NULL)) != -1) {
+		if (!is_run && strchr("LKEA", c) != NULL)
+			usage_error("%s is an option of hamon run", argv[optind - 1]);
 		switch (c) {
+		case 'L':
+			if (optarg[0] == '\0' || strpbrk(optarg, "\n\r") != NULL || strlen(optarg) > 120)
+				usage_error("--label must be one non-empty line of at most 120 bytes");
+			cli->label = optarg;
+			break;
+		case 'K':
+			if (strcmp(optarg, "migration") != 0 && strcmp(optarg, "failover") != 0 &&
+			    strcmp(optarg, "backup") != 0 && strcmp(optarg, "custom") != 0)
+				usage_error("--kind \"%s\": expected migration, failover, backup or custom",
+				            optarg);
+			cli->kind = optarg;
+			break;
+		case 'E':
+			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC, &cli->settle_ns,
+			                         err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			break;
+		case 'A':
+			if (duration_parse_range("wait", optarg, NSEC_PER_MSEC, 3600 * NSEC_PER_SEC,
+			                         &cli->wait_ns, err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			break;
 		case 'd':
 			cli->db = optarg;
 			break;
@@ -145,6 +166,16 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli)
 		case 't':
 			cli->specs[cli->nspecs++] = optarg;
 			break;
+		case 'M':
+			if (strcmp(optarg, "auto") == 0)
+				cli->tcp_mode = MONITOR_TCP_AUTO;
+			else if (strcmp(optarg, "raw") == 0)
+				cli->tcp_mode = MONITOR_TCP_RAW;
+			else if (strcmp(optarg, "connect") == 0)
+				cli->tcp_mode = MONITOR_TCP_CONNECT;
+			else
+				usage_error("--tcp-mode \"%s\": expected auto, raw or connect", optarg);
+			break;
 		case 'h':
 			puts(monitor_usage);
 			exit(0);
@@ -153,6 +184,14 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli)
 		default:
 			usage_error("unknown option %s (try hamon monitor --help)", argv[optind - 1]);
 		}
+	}
+	if (is_run) {
+		/* Everything after "--" (or after the first non-option) is the command. */
+		cli->command = argv + optind;
+		cli->ncommand = (size_t)(argc - optind);
+		if (cli->ncommand == 0)
+			usage_error("run: no command given (hamon run [OPTIONS] -- COMMAND [ARGS])");
+		return;
 	}
 	while (optind < argc)
 		cli->specs[cli->nspecs++] = argv[optind++];
@@ -182,7 +221,7 @@ monitor_cli_config(const struct monitor_cli *cli, struct hamon_config *cfg)
 }
 
 /* The command line as one string, for the session record. */
-static char *
+char *
 join_argv(int argc, char **argv)
 {
 	size_t len = 1;
@@ -200,100 +239,133 @@ join_argv(int argc, char **argv)
 	return s;
 }
 
+/* Open sockets, store, session and control socket for ms->cli. Returns 0,
+ * or -1 with err (a run-time failure; usage errors exit 2 earlier). */
+int
+msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errlen)
+{
+	struct monitor_cli *cli = &ms->cli;
+	struct monitor_opts o;
+	struct store_session sess;
+	char host[256] = "", *args, ctlpath[256];
+	size_t i;
+
+	log_init("hamon", cli->verbose, 0);
+	monitor_cli_config(cli, &ms->cfg);
+	ms->db = cli->no_db ? NULL : cli->db ? cli->db : ms->cfg.db_path ? ms->cfg.db_path : "hamon.db";
+
+	memset(&o, 0, sizeof(o));
+	o.targets = ms->cfg.targets;
+	o.ntargets = ms->cfg.ntargets;
+	o.samples = cli->samples || ms->cfg.samples == 1;
+	o.quiet = cli->quiet;
+	o.format = cli->format;
+	o.duration_ns = cli->duration_ns;
+	o.count = cli->count;
+	o.tcp_mode = cli->tcp_mode;
+	o.no_signals = ms->own_signals;
+
+	/* Sockets first: they need privileges that later may be dropped. */
+	if ((ms->m = monitor_new(&o, err, errlen)) == NULL)
+		return -1;
+	if (ms->db == NULL)
+		return 0;
+	if ((ms->st = store_open(ms->db, STORE_WRITE, err, errlen)) == NULL)
+		return -1;
+	gethostname(host, sizeof(host) - 1);
+	args = join_argv(argc, argv);
+	sess.started_ns = time_real_ns();
+	sess.pid = (int)getpid();
+	sess.hostname = host;
+	sess.argv = args;
+	ms->session_id = store_session_begin(ms->st, &sess, err, errlen);
+	free(args);
+	if (ms->session_id <= 0)
+		return -1;
+	for (i = 0; i < ms->cfg.ntargets; i++) {
+		struct target_conf *t = &ms->cfg.targets[i];
+		struct store_target stt = { t->name, t->url, t->addrstr, t->family, t->port,
+		                            t->interval_ns, t->timeout_ns };
+		int64_t id = store_target_upsert(ms->st, &stt, err, errlen);
+
+		if (id <= 0)
+			return -1;
+		monitor_set_store_id(ms->m, i, id);
+	}
+	if (store_writer_start(ms->st, 250, err, errlen) != 0)
+		return -1;
+	monitor_attach_store(ms->m, ms->st, ms->session_id);
+	if (control_path(ms->db, ctlpath, sizeof(ctlpath)) != 0 ||
+	    (ms->ctl = control_open(ms->m, ctlpath, err, errlen)) == NULL) {
+		if (strstr(err, "another monitor") != NULL)
+			return -1;
+		log_warnx("%s: hamon mark will not reach this monitor", err);
+	}
+	return 0;
+}
+
+/* Print the start-up line: targets, timing, mechanisms, database. */
+void
+msession_announce(const struct msession *ms)
+{
+	static const char *const kinds[] = { "icmp", "tcp" };
+	char iv[32], to[32], modes[256] = "";
+	int k, f;
+
+	if (ms->cli.quiet)
+		return;
+	for (k = 0; k < 2; k++)
+		for (f = 0; f < 2; f++) {
+			const char *md = monitor_probe_mode(ms->m, k, f ? AF_INET6 : AF_INET);
+			size_t len = strlen(modes);
+
+			if (md != NULL)
+				snprintf(modes + len, sizeof(modes) - len, "%s%s%s: %s", len ? ", " : "",
+				         kinds[k], f ? "6" : "", md);
+		}
+	duration_format(ms->cfg.targets[0].interval_ns, iv, sizeof(iv));
+	duration_format(ms->cfg.targets[0].timeout_ns, to, sizeof(to));
+	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s", ms->cfg.ntargets,
+	         ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)");
+}
+
+/* End the session in the store and free everything. */
+void
+msession_close(struct msession *ms, const char *state)
+{
+	control_close(ms->ctl);
+	if (ms->st != NULL) {
+		if (ms->session_id > 0 && state != NULL)
+			store_session_end(ms->st, ms->session_id, time_real_ns(), state);
+		if (store_dropped(ms->st) > 0)
+			log_warnx("store: %" PRIu64 " records could not be kept", store_dropped(ms->st));
+		store_close(ms->st);
+	}
+	monitor_free(ms->m);
+	config_free(&ms->cfg);
+	free(ms->cli.specs);
+	memset(ms, 0, sizeof(*ms));
+}
+
 /* `hamon monitor`. */
 int
 cmd_monitor(int argc, char **argv)
 {
-	struct monitor_cli cli;
-	struct hamon_config cfg;
-	struct monitor_opts o;
-	struct monitor *m;
-	struct store *st = NULL;
-	struct store_session sess;
-	const char *db;
-	char err[512], host[256] = "", *args;
-	const char *mode4, *mode6;
-	size_t i;
+	struct msession ms;
+	char err[512];
 
-	monitor_cli_parse(argc, argv, &cli);
-	log_init("hamon", cli.verbose, 0);
-	monitor_cli_config(&cli, &cfg);
-	db = cli.no_db ? NULL : cli.db ? cli.db : cfg.db_path ? cfg.db_path : "hamon.db";
-
-	memset(&o, 0, sizeof(o));
-	o.targets = cfg.targets;
-	o.ntargets = cfg.ntargets;
-	o.samples = cli.samples || cfg.samples == 1;
-	o.quiet = cli.quiet;
-	o.format = cli.format;
-	o.duration_ns = cli.duration_ns;
-	o.count = cli.count;
-
-	/* Sockets first: they need privileges that later may be dropped. */
-	if ((m = monitor_new(&o, err, sizeof(err))) == NULL) {
+	memset(&ms, 0, sizeof(ms));
+	monitor_cli_parse(argc, argv, &ms.cli, 0);
+	if (msession_open(&ms, argc, argv, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
-		config_free(&cfg);
+		msession_close(&ms, "failed");
 		return 1;
 	}
-	if (db != NULL) {
-		if ((st = store_open(db, STORE_WRITE, err, sizeof(err))) == NULL)
-			goto fail;
-		gethostname(host, sizeof(host) - 1);
-		args = join_argv(argc, argv);
-		sess.started_ns = time_real_ns();
-		sess.pid = (int)getpid();
-		sess.hostname = host;
-		sess.argv = args;
-		o.session_id = store_session_begin(st, &sess, err, sizeof(err));
-		free(args);
-		if (o.session_id <= 0)
-			goto fail;
-		for (i = 0; i < cfg.ntargets; i++) {
-			struct target_conf *t = &cfg.targets[i];
-			struct store_target stt = { t->name, t->url, t->addrstr, t->family, t->port,
-			                            t->interval_ns, t->timeout_ns };
-			int64_t id = store_target_upsert(st, &stt, err, sizeof(err));
-
-			if (id <= 0)
-				goto fail;
-			monitor_set_store_id(m, i, id);
-		}
-		if (store_writer_start(st, 250, err, sizeof(err)) != 0)
-			goto fail;
-		monitor_attach_store(m, st, o.session_id);
-	}
-	mode4 = monitor_probe_mode(m, AF_INET);
-	mode6 = monitor_probe_mode(m, AF_INET6);
-	if (!cli.quiet) {
-		char iv[32], to[32];
-
-		duration_format(cfg.targets[0].interval_ns, iv, sizeof(iv));
-		duration_format(cfg.targets[0].timeout_ns, to, sizeof(to));
-		log_info("monitoring %zu target%s every %s (timeout %s) via icmp %s%s%s, db %s",
-		         cfg.ntargets, cfg.ntargets == 1 ? "" : "s", iv, to,
-		         mode4 ? mode4 : "", mode4 && mode6 ? " / " : "", mode6 ? mode6 : "",
-		         db ? db : "(none)");
-	}
-	monitor_loop(m);
-	monitor_summary(m);
-	if (st != NULL) {
-		store_session_end(st, o.session_id, time_real_ns(), "stopped");
-		if (store_dropped(st) > 0)
-			log_warnx("store: %" PRIu64 " records could not be kept", store_dropped(st));
-		store_close(st);
-	}
-	monitor_free(m);
-	config_free(&cfg);
-	free(cli.specs);
+	msession_announce(&ms);
+	monitor_loop(ms.m);
+	monitor_summary(ms.m, 1);
+	msession_close(&ms, "stopped");
 	return 0;
-
-fail:
-	log_warnx("%s", err);
-	monitor_free(m);
-	store_close(st);
-	config_free(&cfg);
-	free(cli.specs);
-	return 1;
 }
 
 /* `hamon check-config [-c] FILE`: load, validate, list the targets. */

@@ -4,6 +4,7 @@
 
 #include "lib/log.h"
 #include "monitor/cmd.h"
+#include "monitor/control.h"
 #include "report/report.h"
 
 struct subcommand {
@@ -14,8 +15,13 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "monitor", cmd_monitor, "probe targets, print transitions, record everything" },
+	{ "run", cmd_run, "monitor while a command (migration, backup) runs; report" },
+	{ "mark", cmd_mark, "add a marker or span boundary to a running monitor" },
+	{ "report", cmd_report, "report a run: downtime, bounds, latency, failover timing" },
 	{ "history", cmd_history, "list recorded loss bursts and outages" },
 	{ "check-config", cmd_check_config, "validate a configuration file" },
+	{ "demo", cmd_demo, "(root) a migration and a failover on namespace test hosts" },
+	{ "demo-step", cmd_demo_step, NULL }, /* internal: the demo's fault steps */
 	{ NULL, NULL, NULL },
 };
 
@@ -27,7 +33,8 @@ usage(FILE *f)
 
 	fprintf(f, "usage: hamon COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
 	for (c = subcommands; c->name; c++)
-		fprintf(f, "  %-14s %s\n", c->name, c->what);
+		if (c->what != NULL)
+			fprintf(f, "  %-14s %s\n", c->name, c->what);
 	fprintf(f, "\n`hamon COMMAND --help` shows a command's options; man hamon has the rest.\n");
 }
 

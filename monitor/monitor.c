@@ -35,7 +35,9 @@
 #include "probes/probe.h"
 #include "store/store.h"
 
-enum slot_state { SLOT_EMPTY = 0, SLOT_PENDING, SLOT_OK, SLOT_UNREACH, SLOT_TIMEDOUT, SLOT_DONE };
+enum slot_state {
+	SLOT_EMPTY = 0, SLOT_PENDING, SLOT_OK, SLOT_REFUSED, SLOT_UNREACH, SLOT_TIMEDOUT, SLOT_DONE
+};
 
 /* One probe in flight or recently decided. */
 struct slot {
@@ -69,7 +71,9 @@ struct mtarget {
 	struct losstrack lt;
 
 	/* counters */
-	uint64_t sent, received, lost, late, unreach, dup, stale, send_errors;
+	uint64_t sent, received, refused, lost, late, unreach, dup, stale, send_errors;
+	int refusing;            /* TCP: the service answers with RST */
+	int64_t refusing_since;
 	uint64_t outages, bursts;
 	int64_t downtime;
 	int64_t rtt_min, rtt_max, rtt_sum;
@@ -84,8 +88,11 @@ struct monitor {
 	struct monitor_opts o;
 	uint64_t key[2];
 
-	struct probe *probe4, *probe6;
-	const struct probe_ops *ops;
+	/* One probe instance per kind and family: icmp4, icmp6, tcp4, tcp6. */
+	struct pchan {
+		const struct probe_ops *ops;
+		struct probe *p;
+	} chan[4];
 
 	struct mtarget *t;
 	size_t nt;
@@ -143,6 +150,24 @@ heap_fix(struct monitor *m, size_t i)
 }
 
 /* ---- output ---- */
+
+/* A JSON string literal. */
+static void
+json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
 
 /* "10ms", "1.5ms", "250us": a short form for the ± figure. */
 static void
@@ -310,16 +335,59 @@ monitor_count_second(struct mtarget *t, const struct slot *s, int ok)
 	t->sec.hist[b]++;
 }
 
+/* A TCP service started or stopped refusing: say so, record an event. */
+static void
+monitor_refusal_change(struct mtarget *t, const struct slot *s)
+{
+	struct monitor *m = t->m;
+	struct store_event ev;
+	char when[64], dur[64], text[128];
+
+	t->refusing = s->state == SLOT_REFUSED;
+	if (t->refusing) {
+		t->refusing_since = s->tx_mono;
+		snprintf(text, sizeof(text), "host reachable, service refuses (RST)");
+	} else {
+		duration_format(s->tx_mono - t->refusing_since, dur, sizeof(dur));
+		snprintf(text, sizeof(text), "service accepts again after %s of refusals", dur);
+	}
+	if (!m->o.quiet) {
+		time_format_local(s->tx_real, when, sizeof(when));
+		if (m->o.format == MONITOR_JSON) {
+			time_format_rfc3339(s->tx_real, when, sizeof(when));
+			printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"seq\":%" PRIu64 "}\n",
+			       t->refusing ? "refused" : "accepting", t->conf->name, when, s->seq);
+		} else
+			printf("%s %s %s (%s)\n", when, t->conf->name,
+			       t->refusing ? "REFUSED" : "ACCEPTS", text);
+		fflush(stdout);
+	}
+	if (m->o.store != NULL) {
+		memset(&ev, 0, sizeof(ev));
+		ev.session_id = m->o.session_id;
+		ev.target_id = t->store_id;
+		ev.ts_ns = s->tx_real;
+		ev.kind = t->refusing ? "refused" : "accepting";
+		ev.text = text;
+		store_push_event(m->o.store, &ev);
+	}
+}
+
 /* Feed one decided probe, in sequence order, to counters, store and tracker. */
 static void
 monitor_decide(struct mtarget *t, struct slot *s)
 {
 	struct lt_callbacks cb = { monitor_on_period, monitor_on_transition, t };
 	struct lt_point p = { s->seq, s->tx_mono, s->tx_real };
-	int ok = s->state == SLOT_OK;
+	/* A refused TCP probe proves the host is reachable: not a loss. */
+	int ok = s->state == SLOT_OK || s->state == SLOT_REFUSED;
 	struct store_sample smp;
 
-	if (ok) {
+	if (ok && (s->state == SLOT_REFUSED) != t->refusing)
+		monitor_refusal_change(t, s);
+	if (s->state == SLOT_REFUSED)
+		t->refused++;
+	else if (ok) {
 		t->received++;
 		t->rtt_sum += s->rtt;
 		if (t->rtt_min < 0 || s->rtt < t->rtt_min)
@@ -339,7 +407,8 @@ monitor_decide(struct mtarget *t, struct slot *s)
 		smp.seq = s->seq;
 		smp.tx_ns = s->tx_real;
 		smp.rtt_ns = ok ? s->rtt : -1;
-		smp.result = ok ? PROBE_OK : s->state == SLOT_UNREACH ? PROBE_UNREACH : PROBE_TIMEOUT;
+		smp.result = s->state == SLOT_OK ? PROBE_OK : s->state == SLOT_REFUSED ? PROBE_REFUSED :
+		             s->state == SLOT_UNREACH ? PROBE_UNREACH : PROBE_TIMEOUT;
 		store_push_sample(t->m->o.store, &smp);
 	}
 	if (ok)
@@ -361,6 +430,8 @@ monitor_advance(struct mtarget *t, int64_t now)
 			if (s->tx_mono + t->conf->timeout_ns > now)
 				break;
 			s->state = SLOT_TIMEDOUT;
+			if (t->ops->forget != NULL)
+				t->ops->forget(t->probe, t->idx, s->seq);
 		}
 		monitor_decide(t, s);
 		t->resolve_seq++;
@@ -551,6 +622,11 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 				t->late++;
 			} else
 				s->state = SLOT_OK;
+		} else if (r->result == PROBE_REFUSED) {
+			s->rtt = r->rx_real_ns - s->tx_real;
+			if (s->rtt < 0)
+				s->rtt = 0;
+			s->state = SLOT_REFUSED;
 		} else
 			s->state = SLOT_UNREACH;
 		monitor_advance(t, time_mono_ns());
@@ -606,17 +682,42 @@ monitor_ring_size(const struct target_conf *c)
 	return size;
 }
 
+/* The probe instance for a target's kind and family, opened on first use.
+ * TCP in auto mode takes raw SYN + pcap and falls back to connect() when
+ * raw sockets are not permitted. */
+static struct pchan *
+monitor_chan(struct monitor *m, const struct target_conf *t, char *err, size_t errlen)
+{
+	int tcp = t->proto == TARGET_TCP;
+	struct pchan *c = &m->chan[(t->family == AF_INET6) + 2 * tcp];
+
+	if (c->p != NULL)
+		return c;
+	if (!tcp)
+		c->ops = &probe_icmp_ops;
+	else if (m->o.tcp_mode == MONITOR_TCP_CONNECT)
+		c->ops = &probe_tcp_connect_ops;
+	else
+		c->ops = &probe_tcp_syn_ops;
+	c->p = c->ops->open(m->base, t->family, m->key, monitor_on_reply, m, err, errlen);
+	if (c->p == NULL && tcp && m->o.tcp_mode == MONITOR_TCP_AUTO) {
+		log_info("tcp: %s; using connect() probes instead", err);
+		c->ops = &probe_tcp_connect_ops;
+		c->p = c->ops->open(m->base, t->family, m->key, monitor_on_reply, m, err, errlen);
+	}
+	return c->p != NULL ? c : NULL;
+}
+
 /* Open probes, build targets and the heap. */
 struct monitor *
 monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 {
 	struct monitor *m = xcalloc(1, sizeof(*m));
 	struct event_config *cfg;
+	struct pchan *chan;
 	size_t i;
-	int need4 = 0, need6 = 0;
 
 	m->o = *o;
-	m->ops = &probe_icmp_ops;
 	siphash_random_key(m->key);
 
 	cfg = event_config_new();
@@ -632,25 +733,18 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 	 * so a reply already queued is never counted as a timeout. */
 	event_base_priority_init(m->base, 2);
 
-	for (i = 0; i < o->ntargets; i++) {
-		if (o->targets[i].family == AF_INET6)
-			need6 = 1;
-		else
-			need4 = 1;
-	}
-	if (need4 && (m->probe4 = m->ops->open(m->base, AF_INET, m->key, monitor_on_reply, m,
-	                                        err, errlen)) == NULL)
-		goto fail;
-	if (need6 && (m->probe6 = m->ops->open(m->base, AF_INET6, m->key, monitor_on_reply, m,
-	                                        err, errlen)) == NULL)
-		goto fail;
+	for (i = 0; i < o->ntargets; i++)
+		if (monitor_chan(m, &o->targets[i], err, errlen) == NULL)
+			goto fail;
 
 	m->timer = event_new(m->base, -1, 0, monitor_timer_cb, m);
 	event_priority_set(m->timer, 1);
-	m->sigint = evsignal_new(m->base, SIGINT, monitor_signal_cb, m);
-	m->sigterm = evsignal_new(m->base, SIGTERM, monitor_signal_cb, m);
-	event_add(m->sigint, NULL);
-	event_add(m->sigterm, NULL);
+	if (!o->no_signals) {
+		m->sigint = evsignal_new(m->base, SIGINT, monitor_signal_cb, m);
+		m->sigterm = evsignal_new(m->base, SIGTERM, monitor_signal_cb, m);
+		event_add(m->sigint, NULL);
+		event_add(m->sigterm, NULL);
+	}
 
 	m->nt = o->ntargets;
 	m->t = xcalloc(m->nt, sizeof(*m->t));
@@ -661,8 +755,9 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 		t->m = m;
 		t->conf = &o->targets[i];
 		t->idx = (uint32_t)i;
-		t->ops = m->ops;
-		t->probe = t->conf->family == AF_INET6 ? m->probe6 : m->probe4;
+		chan = monitor_chan(m, t->conf, err, errlen);
+		t->ops = chan->ops;
+		t->probe = chan->p;
 		t->mask = monitor_ring_size(t->conf) - 1;
 		t->ring = xcalloc(t->mask + 1, sizeof(*t->ring));
 		t->rtt_min = t->rtt_max = -1;
@@ -675,8 +770,9 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 	return m;
 
 fail:
-	if (m->probe4)
-		m->ops->close(m->probe4);
+	for (i = 0; i < 4; i++)
+		if (m->chan[i].p)
+			m->chan[i].ops->close(m->chan[i].p);
 	event_base_free(m->base);
 	free(m);
 	return NULL;
@@ -727,29 +823,31 @@ monitor_set_store_id(struct monitor *m, size_t i, int64_t id)
 
 /* Per-target summary lines, and their rows in the store. */
 void
-monitor_summary(struct monitor *m)
+monitor_summary(struct monitor *m, int print)
 {
-	struct probe_counters c4, c6;
+	struct probe_counters c4;
 	uint64_t foreign, bad, malformed;
 	int64_t stop_mono = time_mono_ns(), stop_real = time_real_ns();
 	size_t i;
 
-	memset(&c4, 0, sizeof(c4));
-	memset(&c6, 0, sizeof(c6));
-	if (m->probe4)
-		m->ops->counters(m->probe4, &c4);
-	if (m->probe6)
-		m->ops->counters(m->probe6, &c6);
-	foreign = c4.foreign + c6.foreign + m->foreign_addr;
-	bad = c4.bad_check + c6.bad_check;
-	malformed = c4.malformed + c6.malformed;
+	foreign = m->foreign_addr;
+	bad = malformed = 0;
+	for (i = 0; i < 4; i++) {
+		if (m->chan[i].p == NULL)
+			continue;
+		memset(&c4, 0, sizeof(c4));
+		m->chan[i].ops->counters(m->chan[i].p, &c4);
+		foreign += c4.foreign;
+		bad += c4.bad_check;
+		malformed += c4.malformed;
+	}
 
 	for (i = 0; i < m->nt; i++) {
 		struct mtarget *t = &m->t[i];
 		struct lt_callbacks cb = { monitor_on_period, NULL, t };
 		struct lt_point stop = { t->next_seq, stop_mono, stop_real };
 		struct store_target_summary ts;
-		uint64_t decided = t->received + t->lost;
+		uint64_t decided = t->received + t->refused + t->lost;
 		double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
 		int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
 		int64_t p99 = rtthist_quantile(&t->hist, 0.99);
@@ -759,11 +857,14 @@ monitor_summary(struct monitor *m)
 		lt_finish(&t->lt, &stop, &cb);
 		monitor_flush_second(t);
 		duration_format(t->downtime, down, sizeof(down));
-		if (m->o.format == MONITOR_JSON) {
+		if (!print)
+			;
+		else if (m->o.format == MONITOR_JSON) {
 			printf("{\"event\":\"summary\",\"target\":\"%s\",\"sent\":%" PRIu64
 			       ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"late\":%" PRIu64
-			       ",\"unreach\":%" PRIu64 ",\"loss_pct\":%.3f",
-			       t->conf->name, decided, t->received, t->lost, t->late, t->unreach, loss);
+			       ",\"unreach\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"loss_pct\":%.3f",
+			       t->conf->name, decided, t->received, t->lost, t->late, t->unreach,
+			       t->refused, loss);
 			if (t->received)
 				printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_p99_ms\":%.3f,\"rtt_max_ms\":%.3f",
 				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
@@ -775,6 +876,8 @@ monitor_summary(struct monitor *m)
 		} else {
 			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss", t->conf->name,
 			       decided, t->received, loss);
+			if (t->refused)
+				printf(", %" PRIu64 " refused", t->refused);
 			if (t->received)
 				printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms", t->rtt_min / 1e6,
 				       avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
@@ -812,6 +915,63 @@ monitor_summary(struct monitor *m)
 	fflush(stdout);
 }
 
+/* Number of targets whose state is UP. */
+size_t
+monitor_count_up(const struct monitor *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nt; i++)
+		n += m->t[i].lt.state == LT_UP;
+	return n;
+}
+
+/* Comma-separated names of targets not UP. */
+void
+monitor_list_not_up(const struct monitor *m, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < m->nt && used < len; i++)
+		if (m->t[i].lt.state != LT_UP)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			                         m->t[i].conf->name);
+}
+
+/* A marker or span boundary: print it live and queue it for the store. */
+void
+monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *label)
+{
+	struct store_event ev;
+	char when[64], safe[256];
+
+	log_escape(safe, sizeof(safe), label, strlen(label));
+	if (!m->o.quiet) {
+		if (m->o.format == MONITOR_JSON) {
+			time_format_rfc3339(ts_ns, when, sizeof(when));
+			printf("{\"event\":\"%s\",\"time\":\"%s\",\"label\":", kind, when);
+			json_string(stdout, label);
+			printf("}\n");
+		} else {
+			time_format_local(ts_ns, when, sizeof(when));
+			printf("%s %s %s\n", when,
+			       strcmp(kind, "marker") == 0 ? "MARK " :
+			       strcmp(kind, "span-begin") == 0 ? "BEGIN" : "END  ", safe);
+		}
+		fflush(stdout);
+	}
+	if (m->o.store != NULL) {
+		memset(&ev, 0, sizeof(ev));
+		ev.session_id = m->o.session_id;
+		ev.ts_ns = ts_ns;
+		ev.kind = kind;
+		ev.text = label;
+		store_push_event(m->o.store, &ev);
+	}
+}
+
 /* Scheduler lag figures. */
 void
 monitor_get_lag(const struct monitor *m, struct monitor_lag *out)
@@ -832,11 +992,11 @@ monitor_base(struct monitor *m)
 
 /* Mechanism in use for a family. */
 const char *
-monitor_probe_mode(const struct monitor *m, int family)
+monitor_probe_mode(const struct monitor *m, int proto, int family)
 {
-	struct probe *p = family == AF_INET6 ? m->probe6 : m->probe4;
+	const struct pchan *c = &m->chan[(family == AF_INET6) + 2 * proto];
 
-	return p != NULL ? m->ops->mode(p) : NULL;
+	return c->p != NULL ? c->ops->mode(c->p) : NULL;
 }
 
 /* Free events first, then probes (which close their fds), then memory. */
@@ -853,10 +1013,9 @@ monitor_free(struct monitor *m)
 		event_free(m->sigint);
 	if (m->sigterm)
 		event_free(m->sigterm);
-	if (m->probe4)
-		m->ops->close(m->probe4);
-	if (m->probe6)
-		m->ops->close(m->probe6);
+	for (i = 0; i < 4; i++)
+		if (m->chan[i].p)
+			m->chan[i].ops->close(m->chan[i].p);
 	for (i = 0; i < m->nt; i++)
 		free(m->t[i].ring);
 	free(m->t);

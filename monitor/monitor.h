@@ -11,6 +11,7 @@ struct event_base;
 struct store;
 
 enum monitor_format { MONITOR_TEXT = 0, MONITOR_JSON = 1 };
+enum monitor_tcp_mode { MONITOR_TCP_AUTO = 0, MONITOR_TCP_RAW, MONITOR_TCP_CONNECT };
 
 struct monitor_opts {
 	struct target_conf *targets;
@@ -22,6 +23,8 @@ struct monitor_opts {
 	enum monitor_format format;
 	int64_t duration_ns;       /* stop sending after this long (0: until a signal) */
 	uint64_t count;            /* stop each target after this many probes (0: no limit) */
+	enum monitor_tcp_mode tcp_mode;
+	int no_signals;            /* the caller handles SIGINT/SIGTERM itself */
 };
 
 struct monitor;
@@ -37,13 +40,20 @@ void monitor_set_store_id(struct monitor *m, size_t i, int64_t id);
 int monitor_loop(struct monitor *m);
 /* Stop sending; the loop ends once outstanding probes are resolved. */
 void monitor_stop(struct monitor *m);
-/* Print (stdout) and store the per-target summary. */
-void monitor_summary(struct monitor *m);
+/* Close open periods, store the per-target summary and, if print, print it. */
+void monitor_summary(struct monitor *m, int print);
+/* How many targets are UP right now. */
+size_t monitor_count_up(const struct monitor *m);
+/* Names of the targets not UP, comma-separated, into buf. */
+void monitor_list_not_up(const struct monitor *m, char *buf, size_t len);
+/* Record a marker or span boundary (kind "marker", "span-begin", "span-end")
+ * at ts_ns: shown live and stored. */
+void monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *label);
 void monitor_free(struct monitor *m);
 
 struct event_base *monitor_base(struct monitor *m);
-/* Mechanism in use per family, e.g. "raw socket", for the start-up line. */
-const char *monitor_probe_mode(const struct monitor *m, int family);
+/* Mechanism in use per kind (TARGET_ICMP/TCP) and family, e.g. "raw socket". */
+const char *monitor_probe_mode(const struct monitor *m, int proto, int family);
 
 /* Scheduler timing quality: actual send time minus deadline. */
 struct monitor_lag {

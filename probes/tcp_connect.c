@@ -8,6 +8,16 @@
  * callback's CLOCK_REALTIME minus the monitor's send time: the kernel gives
  * no timestamp for a handshake, so it includes the event loop's latency.
  *
+ * One SYN per probe counts, as in raw mode. The kernel retransmits an
+ * unanswered SYN after its 1 s initial RTO (TCP_SYNCNT can lower the
+ * number of retries but not to zero, and TCP_USER_TIMEOUT is only checked
+ * after a retransmission), so a probe sent during an outage could be
+ * answered through a SYN retransmitted after it and split the loss burst
+ * in two (seen with nft drop windows of 1 s). A completion whose TCP_INFO
+ * shows a retransmission is therefore not reported: the probe's own SYN
+ * went unanswered, and the monitor's timeout decides. Such completions are
+ * counted in received only.
+ *
  * Every socket is closed with SO_LINGER {1, 0}: an abortive close that
  * sends RST, so neither side keeps a TIME_WAIT entry however fast we probe.
  * A probe the monitor gives up on is closed by forget(); at most
@@ -16,6 +26,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -101,16 +112,19 @@ tcp_connect_on_writable(evutil_socket_t fd, short what, void *arg)
 	struct tcp_conn		*conn = arg;
 	struct probe		*p = conn->p;
 	struct probe_reply	 r;
-	int			 soerr = 0;
-	socklen_t		 sl = sizeof soerr;
+	struct tcp_info		 ti;
+	int			 soerr = 0, resent = 0;
+	socklen_t		 sl = sizeof soerr, tl = sizeof ti;
 
 	memset(&r, 0, sizeof r);
 	r.rx_real_ns = time_real_ns();
-	p->c.received++;
 	if (conn->done >= 0)
 		soerr = conn->done;
 	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 		soerr = errno;
+	memset(&ti, 0, sizeof ti);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_total_retrans > 0)
+		resent = 1;
 	r.tid = conn->tid;
 	r.seq = conn->seq;
 	r.peer = conn->peer;
@@ -131,12 +145,17 @@ tcp_connect_on_writable(evutil_socket_t fd, short what, void *arg)
 	case ENONET:
 		r.result = PROBE_UNREACH;
 		break;
+	case ETIMEDOUT:
+		/* The kernel gave up: the monitor's own timeout decides. */
+		return;
 	default:
-		/* ETIMEDOUT after the kernel's SYN retries, or something odd:
-		 * not an answer. The monitor's own timeout decides. */
-		p->c.foreign++;
+		p->c.received++;
+		p->c.malformed++;
 		return;
 	}
+	p->c.received++;
+	if (resent)
+		return;
 	p->c.matched++;
 	p->cb(&r, p->arg);
 }
@@ -149,7 +168,7 @@ tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, ui
 	struct linger	 lg = { 1, 0 };
 	struct tcp_conn	*conn;
 	size_t		 b;
-	int		 fd, err, done = -1;
+	int		 fd, err, done = -1, one = 1;
 
 	if (to->sa_family != p->family || tolen > sizeof conn->peer) {
 		p->c.send_errors++;
@@ -167,6 +186,8 @@ tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, ui
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
 		goto fail;
+	/* Fewer useless retransmissions; best effort. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof one);
 	if (connect(fd, to, tolen) == 0)
 		done = 0;
 	else if (errno == ECONNREFUSED)

@@ -19,8 +19,9 @@
  * kernel answers every SYN-ACK with a RST and the target drops the
  * embryonic connection at once. The integration test checks this with ss.
  *
- * Without the privileges for a raw socket or a capture, open() falls back to
- * connect mode (probe_tcp_connect_ops) and forwards every call to it.
+ * Without the privileges for a raw socket or a capture, open() fails with
+ * the reason; the monitor decides whether to use probe_tcp_connect_ops
+ * instead (--tcp-mode auto) or to stop (--tcp-mode raw).
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -79,8 +80,9 @@ struct probe {
 	uint32_t nused;
 
 	struct probe_counters c;
-	struct probe *conn;  /* fallback: connect mode does the work */
 };
+
+static void tcp_syn_close(struct probe *p);
 
 /* Address bytes of a family. */
 static size_t
@@ -321,8 +323,6 @@ tcp_syn_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32
 	size_t			 len;
 	int			 err;
 
-	if (p->conn != NULL)
-		return (probe_tcp_connect_ops.send(p->conn, to, tolen, tid, seq));
 	if (to->sa_family != p->family || tid >= TCP_SYN_MAX_TID ||
 	    tolen < (p->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))) {
 		p->c.send_errors++;
@@ -381,7 +381,7 @@ tcp_syn_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32
 /* A raw socket that only sends: IPv6 raw TCP sockets also receive a copy
  * of every TCP segment, which a filter returning 0 discards in the kernel. */
 static int
-tcp_syn_raw_socket(int family, int *denied, char *err, size_t errlen)
+tcp_syn_raw_socket(int family, char *err, size_t errlen)
 {
 	struct sock_filter	drop = BPF_STMT(BPF_RET | BPF_K, 0);
 	struct sock_fprog	prog = { 1, &drop };
@@ -390,7 +390,6 @@ tcp_syn_raw_socket(int family, int *denied, char *err, size_t errlen)
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	            family == AF_INET ? IPPROTO_RAW : IPPROTO_TCP);
 	if (fd < 0) {
-		*denied = errno == EPERM || errno == EACCES;
 		snprintf(err, errlen, "raw socket: %s", strerror(errno));
 		return (-1);
 	}
@@ -406,7 +405,7 @@ tcp_syn_raw_socket(int family, int *denied, char *err, size_t errlen)
 
 /* Open the capture on "any" with the filter for family. */
 static pcap_t *
-tcp_syn_pcap_open(int family, enum tcp_pkt_link *link, int *denied, char *err, size_t errlen)
+tcp_syn_pcap_open(int family, enum tcp_pkt_link *link, char *err, size_t errlen)
 {
 	char			 ebuf[PCAP_ERRBUF_SIZE], filter[512];
 	struct bpf_program	 prog;
@@ -425,7 +424,6 @@ tcp_syn_pcap_open(int family, enum tcp_pkt_link *link, int *denied, char *err, s
 		goto fail;
 	}
 	if ((rc = pcap_activate(pc)) < 0) {
-		*denied = rc == PCAP_ERROR_PERM_DENIED;
 		snprintf(err, errlen, "pcap_activate: %s", pcap_statustostr(rc));
 		if (rc == PCAP_ERROR || rc == PCAP_ERROR_PERM_DENIED)
 			snprintf(err, errlen, "pcap_activate: %s", pcap_geterr(pc));
@@ -467,15 +465,20 @@ fail:
 	return (NULL);
 }
 
-/* The raw mechanism alone: NULL with a reason when it is not available;
- * *denied says whether for want of privilege. */
+/* Raw SYN out, pcap in: NULL with a reason when either is not available
+ * (no privilege: "raw socket: Operation not permitted"). */
 static struct probe *
-tcp_syn_open_raw(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
-                 void *arg, int *denied, char *err, size_t errlen)
+tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
+             void *arg, char *err, size_t errlen)
 {
-	struct probe	*p = xcalloc(1, sizeof *p);
+	struct probe	*p;
 	int		 fd;
 
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(err, errlen, "tcp: address family %d not supported", family);
+		return (NULL);
+	}
+	p = xcalloc(1, sizeof *p);
 	p->base = base;
 	p->family = family;
 	p->key[0] = key[0];
@@ -483,13 +486,13 @@ tcp_syn_open_raw(struct event_base *base, int family, const uint64_t key[2], pro
 	p->cb = cb;
 	p->arg = arg;
 	p->rawfd = p->udpfd = -1;
-	if ((p->rawfd = tcp_syn_raw_socket(family, denied, err, errlen)) < 0)
+	if ((p->rawfd = tcp_syn_raw_socket(family, err, errlen)) < 0)
 		goto fail;
 	if ((p->udpfd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
 		snprintf(err, errlen, "udp socket: %s", strerror(errno));
 		goto fail;
 	}
-	if ((p->pcap = tcp_syn_pcap_open(family, &p->link, denied, err, errlen)) == NULL)
+	if ((p->pcap = tcp_syn_pcap_open(family, &p->link, err, errlen)) == NULL)
 		goto fail;
 	if ((fd = pcap_get_selectable_fd(p->pcap)) < 0) {
 		snprintf(err, errlen, "pcap: no selectable fd");
@@ -504,54 +507,14 @@ tcp_syn_open_raw(struct event_base *base, int family, const uint64_t key[2], pro
 	}
 	return (p);
 fail:
-	probe_tcp_syn_ops.close(p);
+	tcp_syn_close(p);
 	return (NULL);
-}
-
-/* Raw SYN + pcap; connect mode when that is not permitted or not possible. */
-static struct probe *
-tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
-             void *arg, char *err, size_t errlen)
-{
-	struct probe	*p;
-	char		 why[PCAP_ERRBUF_SIZE + 64];
-	int		 denied = 0;
-
-	if (family != AF_INET && family != AF_INET6) {
-		snprintf(err, errlen, "tcp: address family %d not supported", family);
-		return (NULL);
-	}
-	why[0] = '\0';
-	if ((p = tcp_syn_open_raw(base, family, key, cb, arg, &denied, why, sizeof why)) != NULL)
-		return (p);
-	if (denied)
-		log_debug("tcp: raw SYN mode not permitted (%s): using connect mode", why);
-	else
-		log_warnx("tcp: raw SYN mode unavailable (%s): using connect mode", why);
-	p = xcalloc(1, sizeof *p);
-	p->rawfd = p->udpfd = -1;
-	p->family = family;
-	if ((p->conn = probe_tcp_connect_ops.open(base, family, key, cb, arg, err, errlen)) == NULL) {
-		free(p);
-		return (NULL);
-	}
-	return (p);
-}
-
-/* Stateless: nothing to release, unless connect mode does the work. */
-static void
-tcp_syn_forget(struct probe *p, uint32_t tid, uint64_t seq)
-{
-	if (p->conn != NULL)
-		probe_tcp_connect_ops.forget(p->conn, tid, seq);
 }
 
 /* The mechanism in use. */
 static const char *
 tcp_syn_mode(const struct probe *p)
 {
-	if (p->conn != NULL)
-		return (probe_tcp_connect_ops.mode(p->conn));
 	return ("raw SYN + pcap");
 }
 
@@ -559,10 +522,7 @@ tcp_syn_mode(const struct probe *p)
 static void
 tcp_syn_counters(const struct probe *p, struct probe_counters *out)
 {
-	if (p->conn != NULL)
-		probe_tcp_connect_ops.counters(p->conn, out);
-	else
-		*out = p->c;
+	*out = p->c;
 }
 
 /* Free the event, then close the capture and the sockets. */
@@ -571,8 +531,6 @@ tcp_syn_close(struct probe *p)
 {
 	if (p == NULL)
 		return;
-	if (p->conn != NULL)
-		probe_tcp_connect_ops.close(p->conn);
 	if (p->ev != NULL)
 		event_free(p->ev);
 	if (p->pcap != NULL)
@@ -590,7 +548,7 @@ const struct probe_ops probe_tcp_syn_ops = {
 	.name = "tcp",
 	.open = tcp_syn_open,
 	.send = tcp_syn_send,
-	.forget = tcp_syn_forget,
+	.forget = NULL, /* stateless: nothing to release */
 	.mode = tcp_syn_mode,
 	.counters = tcp_syn_counters,
 	.close = tcp_syn_close,

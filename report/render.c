@@ -1,6 +1,7 @@
 /*
- * render.c: a run report or an aggregate as text, JSON, CSV or Markdown
- * (HTML is in render_html.c), and the escaping every format needs.
+ * render.c: a run report or an aggregate as text, JSON, CSV, Markdown or
+ * HTML with inline SVG timelines, and the escaping every format needs. One
+ * file because every format shares the same views of the figures.
  *
  * Every string that came from outside (labels, target names, URLs, the
  * command line, text from the command's output) goes through
@@ -8,9 +9,11 @@
  * directly.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -595,14 +598,14 @@ render_text(const struct run_report *r, FILE *out)
 		    t->longest_gap_ns >= 0), t->sent, t->lost);
 	}
 
-	fprintf(out, "\nRTT ms, p50 / p99 / max\n  %-*s  %-26s  %-26s  %-26s\n", w, "TARGET",
+	fprintf(out, "\nRTT ms, p50 / p99 / max\n  %-*s  %-26s  %-26s  %s\n", w, "TARGET",
 	    "BEFORE", "DURING", "AFTER");
 	for (i = 0; i < r->ntargets; i++) {
 		fputs("  ", out);
 		render_text_pad(out, r->targets[i]->name, w);
 		for (k = 0; k < RR_NWINDOWS; k++) {
 			render_rtt_cell(line, sizeof(line), &r->targets[i]->rtt[k]);
-			fprintf(out, "  %-26s", line);
+			fprintf(out, k + 1 < RR_NWINDOWS ? "  %-26s" : "  %s", line);
 		}
 		fputc('\n', out);
 	}
@@ -741,8 +744,7 @@ render_json_hv(FILE *out, const struct hv_figures *f, int64_t ref)
 	size_t	i;
 	char	buf[256];
 
-	fputs("{\"source\":", out);
-	fprintf(out, "\"%s\"", hvparse_source_name(f->downtime_src));
+	fprintf(out, "{\"downtime_source\":\"%s\"", hvparse_source_name(f->downtime_src));
 	render_json_ms(out, "downtime_ms", f->downtime_ms * NSEC_PER_MSEC, f->downtime_ms >= 0);
 	render_json_ms(out, "qmp_pause_ms", render_qmp_pause(f), render_qmp_pause(f) >= 0);
 	render_json_ms(out, "duration_ms", f->duration_ms * NSEC_PER_MSEC, f->duration_ms >= 0);
@@ -823,8 +825,7 @@ render_json(const struct run_report *r, FILE *out)
 		fputs("null", out);
 	fputs(",\"markers\":[", out);
 	for (i = 0; i < r->nmarkers; i++) {
-		fputs(i > 0 ? "{" : "{", out);
-		fputs("\"label\":", out);
+		fputs("{\"label\":", out);
 		render_esc_json(out, r->markers[i].label);
 		render_json_time(out, "time", r->markers[i].ts_ns, 1);
 		fputs(i + 1 < r->nmarkers ? "}," : "}", out);
@@ -1196,6 +1197,751 @@ render_agg(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 	}
 }
 
+/* ---- HTML --------------------------------------------------------------------- */
+
+/*
+ * One self-contained page: inline CSS and inline SVG, no script, no font or
+ * image from anywhere. Each timeline is drawn from at most
+ * RR_SVG_MAX_POINTS / 2 pixel columns, keeping the lowest and highest RTT of
+ * every column so that a single spike among a million samples still shows.
+ */
+
+#define SVG_W 1100
+#define SVG_H 278
+#define SVG_LEFT 64.0
+#define SVG_RIGHT 1084.0
+#define SVG_TOP 48.0
+#define SVG_BOTTOM 236.0
+#define SVG_COLS (RR_SVG_MAX_POINTS / 2)
+#define SVG_LOG_MIN -3		/* 1 us */
+#define SVG_LOG_MAX 5		/* 100 s */
+
+static const char render_css[] =
+    "body{font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif;"
+    "color:#1f2328;background:#fff;margin:24px auto;max-width:1120px;padding:0 16px}\n"
+    "h1{font-size:22px;margin:0 0 2px}h2{font-size:17px;margin:30px 0 8px;padding-bottom:4px;"
+    "border-bottom:1px solid #d0d7de}h3{font-size:15px;margin:22px 0 2px}\n"
+    ".sub{color:#59636e;margin:0 0 14px}\n"
+    "table{border-collapse:collapse;margin:6px 0 14px}\n"
+    "th,td{border:1px solid #d0d7de;padding:3px 10px;text-align:left;vertical-align:top}\n"
+    "th{background:#f6f8fa;font-weight:600}td.n{text-align:right;"
+    "font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "table.kv th{min-width:170px}td.dt{font-weight:600}\n"
+    "code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
+    "background:#f6f8fa;padding:1px 4px;border-radius:4px}\n"
+    "svg{display:block;max-width:100%;height:auto;border:1px solid #d0d7de;border-radius:6px;"
+    "background:#fff;margin-top:6px}\n"
+    "svg text{font:11px system-ui,sans-serif;fill:#59636e}\n"
+    ".grid{stroke:#eaeef2}.grid2{stroke:#f3f5f7}.axis{stroke:#8c959f}\n"
+    ".rtt{fill:none;stroke:#0969da;stroke-width:1.1;stroke-linejoin:round}\n"
+    ".dot{fill:#0969da}\n"
+    ".outage{fill:#cf222e;fill-opacity:.16;stroke:#cf222e;stroke-opacity:.55}\n"
+    ".burst{fill:#bf8700;fill-opacity:.35}\n"
+    ".lost{fill:#cf222e}\n"
+    ".span{fill:#0969da;fill-opacity:.045}.span2{fill:#8250df;fill-opacity:.05}\n"
+    ".spanline{stroke:#0969da;stroke-opacity:.6;stroke-dasharray:3 3}\n"
+    ".marker{stroke:#8250df;stroke-width:1.5;stroke-dasharray:6 3}\n"
+    "svg text.ml{fill:#8250df;font-weight:600}svg text.sl{fill:#0969da}\n"
+    "svg text.none{font-size:13px}\n"
+    ".legend{color:#59636e;font-size:12px;margin:4px 0 0}"
+    ".legend span{margin-right:16px;white-space:nowrap}\n"
+    ".sw{display:inline-block;width:14px;height:10px;margin-right:5px;vertical-align:-1px;"
+    "border-radius:2px}\n"
+    ".sw-o{background:rgba(207,34,46,.25);border:1px solid rgba(207,34,46,.6)}"
+    ".sw-b{background:rgba(191,135,0,.45)}.sw-r{background:#0969da;height:2px;vertical-align:3px}"
+    ".sw-l{background:#cf222e;height:4px;vertical-align:2px}"
+    ".sw-m{border-left:2px dashed #8250df;width:0;border-radius:0}"
+    ".sw-s{background:rgba(9,105,218,.12)}\n"
+    "details{margin:6px 0 12px}summary{cursor:pointer;color:#59636e}\n"
+    "footer{margin-top:32px;color:#8c959f;font-size:12px}\n";
+
+/* The time range and plot box shared by every timeline. */
+struct svg_plot {
+	int64_t	t0, t1;
+	int	lmin, lmax;		/* log10 of ms at the bottom and top */
+};
+
+/* One decimation column. */
+struct svg_col {
+	int64_t	min, max, tmin, tmax;
+	uint32_t ok, lost;
+};
+
+/* <!DOCTYPE ...> up to <body>. */
+static void
+render_html_head(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+	    out);
+	render_esc_html(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", render_css);
+}
+
+/* A <tr><th>key</th><td>escaped value</td></tr>. */
+static void
+render_html_kv(FILE *out, const char *key, const char *val)
+{
+	fputs("<tr><th>", out);
+	render_esc_html(out, key);
+	fputs("</th><td>", out);
+	render_esc_html(out, val);
+	fputs("</td></tr>\n", out);
+}
+
+/* x of time t in the plot, clamped to it. */
+static double
+svg_x(const struct svg_plot *p, int64_t t)
+{
+	double	x;
+
+	if (t <= p->t0)
+		return (SVG_LEFT);
+	if (t >= p->t1)
+		return (SVG_RIGHT);
+	x = SVG_LEFT + (double)(t - p->t0) / (double)(p->t1 - p->t0) * (SVG_RIGHT - SVG_LEFT);
+	return (x);
+}
+
+/* y of an RTT on the log axis, clamped to the plot. */
+static double
+svg_y(const struct svg_plot *p, int64_t rtt_ns)
+{
+	double	l = rtt_ns > 0 ? log10((double)rtt_ns / 1e6) : p->lmin;
+
+	if (l < p->lmin)
+		l = p->lmin;
+	if (l > p->lmax)
+		l = p->lmax;
+	return (SVG_BOTTOM - (l - p->lmin) / (p->lmax - p->lmin) * (SVG_BOTTOM - SVG_TOP));
+}
+
+/* Widen [lo, hi] to cover t (0 means unknown and is ignored). */
+static void
+svg_cover(int64_t *lo, int64_t *hi, int64_t t)
+{
+	if (t == 0 || t == -1)
+		return;
+	if (*lo == 0 || t < *lo)
+		*lo = t;
+	if (*hi == 0 || t > *hi)
+		*hi = t;
+}
+
+/* The time range: the monitoring window, else everything the report holds. */
+static void
+svg_range(const struct run_report *r, struct svg_plot *p)
+{
+	size_t	i;
+	int64_t	lo = r->mon_start_ns, hi = r->mon_end_ns, pad;
+
+	if (lo == 0 || hi <= lo) {
+		lo = hi = 0;
+		svg_cover(&lo, &hi, r->start_ns);
+		svg_cover(&lo, &hi, r->end_ns);
+		for (i = 0; i < r->nmarkers; i++)
+			svg_cover(&lo, &hi, r->markers[i].ts_ns);
+		for (i = 0; i < r->ntargets; i++) {
+			const struct rr_target	*t = r->targets[i];
+
+			if (t->nsamples > 0) {
+				svg_cover(&lo, &hi, t->samples[0].tx_ns);
+				svg_cover(&lo, &hi, t->samples[t->nsamples - 1].tx_ns);
+			}
+			if (t->nbursts > 0) {
+				svg_cover(&lo, &hi, t->bursts[0].start_ns);
+				svg_cover(&lo, &hi, t->bursts[t->nbursts - 1].end_ns);
+			}
+		}
+		pad = (hi - lo) / 50;
+		lo -= pad;
+		hi += pad;
+	}
+	if (hi <= lo)
+		hi = lo + NSEC_PER_SEC;
+	p->t0 = lo;
+	p->t1 = hi;
+}
+
+/* A tick label for 10^l * m milliseconds: "500 µs", "20 ms", "1 s". */
+static void
+svg_rtt_label(char *buf, size_t n, int l, int m)
+{
+	double	ms = pow(10, l) * m;
+
+	if (ms < 1)
+		snprintf(buf, n, "%g \xc2\xb5s", ms * 1000);
+	else if (ms < 1000)
+		snprintf(buf, n, "%g ms", ms);
+	else
+		snprintf(buf, n, "%g s", ms / 1000);
+}
+
+/* Horizontal grid and labels of the log RTT axis. */
+static void
+svg_y_axis(FILE *out, const struct svg_plot *p)
+{
+	static const int	mult[] = { 1, 2, 5 };
+	char			buf[32];
+	double			y;
+	int			l, i, dense = p->lmax - p->lmin <= 3;
+
+	for (l = p->lmin; l <= p->lmax; l++) {
+		for (i = 0; i < 3; i++) {
+			if ((i > 0 && (!dense || l == p->lmax)))
+				continue;
+			y = svg_y(p, (int64_t)(pow(10, l) * mult[i] * 1e6 + 0.5));
+			fprintf(out, "<line class=\"%s\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>",
+			    i == 0 ? "grid" : "grid2", SVG_LEFT, SVG_RIGHT, y, y);
+			svg_rtt_label(buf, sizeof(buf), l, mult[i]);
+			fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+			    SVG_LEFT - 6, y + 3.5, buf);
+		}
+	}
+	fprintf(out, "<text x=\"14\" y=\"%.0f\" transform=\"rotate(-90 14 %.0f)\" "
+	    "text-anchor=\"middle\">RTT (log)</text>\n", (SVG_TOP + SVG_BOTTOM) / 2,
+	    (SVG_TOP + SVG_BOTTOM) / 2);
+}
+
+/* Vertical grid and local-time labels of the time axis. */
+static void
+svg_x_axis(FILE *out, const struct svg_plot *p)
+{
+	static const int64_t	steps[] = {
+		NSEC_PER_MSEC, 2 * NSEC_PER_MSEC, 5 * NSEC_PER_MSEC, 10 * NSEC_PER_MSEC,
+		20 * NSEC_PER_MSEC, 50 * NSEC_PER_MSEC, 100 * NSEC_PER_MSEC, 200 * NSEC_PER_MSEC,
+		500 * NSEC_PER_MSEC, NSEC_PER_SEC, 2 * NSEC_PER_SEC, 5 * NSEC_PER_SEC,
+		10 * NSEC_PER_SEC, 15 * NSEC_PER_SEC, 30 * NSEC_PER_SEC, 60 * NSEC_PER_SEC,
+		120 * NSEC_PER_SEC, 300 * NSEC_PER_SEC, 600 * NSEC_PER_SEC, 900 * NSEC_PER_SEC,
+		1800 * NSEC_PER_SEC, 3600 * NSEC_PER_SEC, 7200 * NSEC_PER_SEC,
+		3 * 3600 * NSEC_PER_SEC, 6 * 3600 * NSEC_PER_SEC, 12 * 3600 * NSEC_PER_SEC,
+		24 * 3600 * NSEC_PER_SEC,
+	};
+	struct tm	 tm;
+	time_t		 t0s = (time_t)(p->t0 / NSEC_PER_SEC);
+	int64_t		 step = steps[sizeof(steps) / sizeof(steps[0]) - 1], off = 0, t;
+	char		 buf[48], *dot;
+	size_t		 i;
+	double		 x;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((p->t1 - p->t0) / steps[i] <= 8) {
+			step = steps[i];
+			break;
+		}
+	}
+	/* Align ticks to the local clock, whose offset need not be whole hours. */
+	if (localtime_r(&t0s, &tm) != NULL)
+		off = (int64_t)tm.tm_gmtoff * NSEC_PER_SEC;
+	t = p->t0 + off;
+	t = (t / step + (t % step != 0 && t > 0)) * step - off;
+	for (; t <= p->t1; t += step) {
+		x = svg_x(p, t);
+		time_format_clock(t, buf, sizeof(buf));
+		if (step % NSEC_PER_SEC == 0 && (dot = strchr(buf, '.')) != NULL)
+			*dot = '\0';
+		fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+		    "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">%s</text>\n", x, x, SVG_TOP,
+		    SVG_BOTTOM + 4, x, SVG_BOTTOM + 17, x > SVG_RIGHT - 30 ? "end" : "middle", buf);
+	}
+	time_format_local(p->t0, buf, sizeof(buf));
+	if ((dot = strchr(buf, ' ')) != NULL)
+		*dot = '\0';
+	fprintf(out, "<text x=\"%.0f\" y=\"%d\">%s, local time (UTC%+03ld:%02ld)</text>\n",
+	    SVG_LEFT, SVG_H - 12, buf, (long)(off / NSEC_PER_SEC / 3600),
+	    (long)(labs((long)(off / NSEC_PER_SEC)) / 60 % 60));
+	fprintf(out, "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+	    "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>\n", SVG_LEFT,
+	    SVG_RIGHT, SVG_BOTTOM, SVG_BOTTOM, SVG_LEFT, SVG_LEFT, SVG_TOP, SVG_BOTTOM);
+}
+
+/* The log axis range of one target's replies. */
+static void
+svg_rtt_range(const struct rr_target *t, struct svg_plot *p)
+{
+	int64_t	lo = -1, hi = -1;
+	size_t	i;
+
+	for (i = 0; i < t->nsamples; i++) {
+		int64_t	v = t->samples[i].rtt_ns;
+
+		if (v < 0)
+			continue;
+		if (lo < 0 || v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+	}
+	if (lo < 0) {
+		p->lmin = -1;
+		p->lmax = 2;
+		return;
+	}
+	p->lmin = (int)floor(log10((double)(lo > 1000 ? lo : 1000) / 1e6));
+	p->lmax = (int)ceil(log10((double)(hi > 1000 ? hi : 1000) / 1e6));
+	if (p->lmin < SVG_LOG_MIN)
+		p->lmin = SVG_LOG_MIN;
+	if (p->lmax > SVG_LOG_MAX)
+		p->lmax = SVG_LOG_MAX;
+	if (p->lmax <= p->lmin)
+		p->lmax = p->lmin + 1;
+}
+
+/* Column of time t, or -1 outside the plot. */
+static int
+svg_col_of(const struct svg_plot *p, int64_t t, int ncols)
+{
+	int64_t	c;
+
+	if (t < p->t0 || t > p->t1)
+		return (-1);
+	c = (int64_t)((double)(t - p->t0) / (double)(p->t1 - p->t0) * ncols);
+	return (c >= ncols ? ncols - 1 : (int)c);
+}
+
+/* Loss periods as shaded bands: one rect per outage, merged rects for bursts. */
+static void
+svg_losses(FILE *out, const struct svg_plot *p, const struct rr_target *t)
+{
+	char	a[48], b[48], c[48];
+	double	xa, xb, bx0 = -1, bx1 = -1;
+	size_t	i, j;
+	int	inside;
+
+	for (i = 0; i < t->nbursts; i++) {
+		const struct rr_burst	*bu = &t->bursts[i];
+
+		if (bu->kind != RR_BURST)
+			continue;
+		for (j = 0, inside = 0; j < t->nbursts && !inside; j++) {
+			inside = t->bursts[j].kind == RR_OUTAGE &&
+			    bu->start_ns >= t->bursts[j].start_ns &&
+			    (t->bursts[j].open || bu->end_ns <= t->bursts[j].end_ns);
+		}
+		if (inside || bu->end_ns < p->t0 || bu->start_ns > p->t1)
+			continue;
+		xa = svg_x(p, bu->start_ns);
+		xb = svg_x(p, bu->open ? p->t1 : bu->end_ns);
+		if (xb - xa < 2)
+			xb = xa + 2;
+		if (bx1 >= 0 && xa <= bx1 + 1) {
+			if (xb > bx1)
+				bx1 = xb;
+			continue;
+		}
+		if (bx1 >= 0)
+			fprintf(out, "<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			    "height=\"%.0f\"/>\n", bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
+		bx0 = xa;
+		bx1 = xb;
+	}
+	if (bx1 >= 0)
+		fprintf(out, "<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+		    "height=\"%.0f\"/>\n", bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
+
+	for (i = 0; i < t->nbursts; i++) {
+		const struct rr_burst	*bu = &t->bursts[i];
+
+		if (bu->kind != RR_OUTAGE)
+			continue;
+		xa = svg_x(p, bu->start_ns);
+		xb = svg_x(p, bu->open ? p->t1 : bu->end_ns);
+		if (xb - xa < 2)
+			xb = xa + 2;
+		fprintf(out, "<rect class=\"outage\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+		    "height=\"%.0f\"><title>outage %s [%s, %s], %" PRIu64 " lost%s</title></rect>\n",
+		    xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
+		    render_dur(a, sizeof(a), bu->end_ns - bu->start_ns, 1),
+		    render_dur(b, sizeof(b), bu->lower_ns, 1), render_dur(c, sizeof(c), bu->upper_ns, 1),
+		    bu->lost, bu->open ? ", open at stop" : "");
+	}
+}
+
+/* Start a polyline, or a dot for a lone point. */
+static void
+svg_flush_line(FILE *out, const double *pts, size_t n)
+{
+	size_t	i;
+
+	if (n == 0)
+		return;
+	if (n == 1) {
+		fprintf(out, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\"/>\n", pts[0],
+		    pts[1]);
+		return;
+	}
+	fputs("<polyline class=\"rtt\" points=\"", out);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%.1f,%.1f", i > 0 ? " " : "", pts[2 * i], pts[2 * i + 1]);
+	fputs("\"/>\n", out);
+}
+
+/* RTT over time, decimated to min/max per pixel column, and lost-probe ticks. */
+static void
+svg_rtt(FILE *out, const struct svg_plot *p, const struct rr_target *t)
+{
+	struct svg_col	*col = xcalloc(SVG_COLS, sizeof(*col));
+	double		*pts = xreallocarray(NULL, 2 * SVG_COLS, 2 * sizeof(double));
+	double		 x, w = (SVG_RIGHT - SVG_LEFT) / SVG_COLS;
+	size_t		 i, np = 0, nok = 0;
+	int		 c, start;
+
+	for (i = 0; i < t->nsamples; i++) {
+		const struct rr_sample	*s = &t->samples[i];
+
+		if ((c = svg_col_of(p, s->tx_ns, SVG_COLS)) < 0)
+			continue;
+		if (s->rtt_ns < 0) {
+			col[c].lost++;
+			continue;
+		}
+		if (col[c].ok++ == 0 || s->rtt_ns < col[c].min) {
+			col[c].min = s->rtt_ns;
+			col[c].tmin = s->tx_ns;
+		}
+		if (col[c].ok == 1 || s->rtt_ns > col[c].max) {
+			col[c].max = s->rtt_ns;
+			col[c].tmax = s->tx_ns;
+		}
+		nok++;
+	}
+	for (c = 0; c < SVG_COLS; c++) {
+		if (col[c].ok == 0) {
+			svg_flush_line(out, pts, np);
+			np = 0;
+			continue;
+		}
+		x = SVG_LEFT + (c + 0.5) * w;
+		/* The two extremes in the order they were sent. */
+		pts[2 * np] = x;
+		pts[2 * np + 1] = svg_y(p, col[c].tmin <= col[c].tmax ? col[c].min : col[c].max);
+		np++;
+		if (col[c].max != col[c].min) {
+			pts[2 * np] = x;
+			pts[2 * np + 1] = svg_y(p, col[c].tmin <= col[c].tmax ? col[c].max :
+			    col[c].min);
+			np++;
+		}
+	}
+	svg_flush_line(out, pts, np);
+	/* Dots too when there are few samples, so single replies are visible. */
+	if (nok > 0 && nok <= 300) {
+		for (c = 0; c < SVG_COLS; c++) {
+			if (col[c].ok > 0)
+				fprintf(out, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\"/>",
+				    SVG_LEFT + (c + 0.5) * w, svg_y(p, col[c].max));
+		}
+		fputc('\n', out);
+	}
+	for (c = 0; c < SVG_COLS; c++) {
+		if (col[c].lost == 0)
+			continue;
+		for (start = c; c + 1 < SVG_COLS && col[c + 1].lost > 0; c++)
+			;
+		fprintf(out, "<rect class=\"lost\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"4\"/>",
+		    SVG_LEFT + start * w, SVG_BOTTOM - 4, (c - start + 1) * w);
+	}
+	fputc('\n', out);
+	free(pts);
+	free(col);
+}
+
+/* Spans (shaded) and markers (dashed lines with labels). */
+static void
+svg_marks(FILE *out, const struct svg_plot *p, const struct run_report *r, int back)
+{
+	double	x, xa, xb, y;
+	size_t	i;
+
+	if (back) {
+		if (r->start_ns != 0 && r->end_ns >= r->start_ns) {
+			xa = svg_x(p, r->start_ns);
+			xb = svg_x(p, r->end_ns);
+			fprintf(out, "<rect class=\"span\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			    "height=\"%.0f\"/>\n", xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP);
+		}
+		for (i = 0; i < r->nspans; i++) {
+			xa = svg_x(p, r->spans[i].start_ns);
+			xb = svg_x(p, r->spans[i].end_ns);
+			fprintf(out, "<rect class=\"span2\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			    "height=\"%.0f\"><title>", xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP);
+			render_esc_html(out, r->spans[i].label);
+			fputs("</title></rect>\n", out);
+		}
+		return;
+	}
+	if (r->start_ns != 0 && r->end_ns >= r->start_ns) {
+		xa = svg_x(p, r->start_ns);
+		xb = svg_x(p, r->end_ns);
+		fprintf(out, "<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+		    "<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>\n"
+		    "<text class=\"sl\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"end\">run start</text>"
+		    "<text class=\"sl\" x=\"%.1f\" y=\"%.0f\">run end</text>\n", xa, xa, SVG_TOP - 4,
+		    SVG_BOTTOM, xb, xb, SVG_TOP - 4, SVG_BOTTOM, xa - 3, SVG_TOP - 6, xb + 3,
+		    SVG_TOP - 6);
+	}
+	for (i = 0; i < r->nmarkers; i++) {
+		/* Labels alternate between two rows so that close markers stay legible. */
+		y = i % 2 == 0 ? 14 : 27;
+		x = svg_x(p, r->markers[i].ts_ns);
+		fprintf(out, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+		    "<text class=\"ml\" x=\"%.1f\" y=\"%.0f\"%s>", x, x, y - 10, SVG_BOTTOM,
+		    x > SVG_RIGHT - 200 ? x - 4 : x + 4, y,
+		    x > SVG_RIGHT - 200 ? " text-anchor=\"end\"" : "");
+		render_esc_html(out, r->markers[i].label);
+		fputs("</text>\n", out);
+	}
+}
+
+/* One target's timeline. */
+static void
+svg_target(FILE *out, struct svg_plot *p, const struct run_report *r, const struct rr_target *t)
+{
+	svg_rtt_range(t, p);
+	fprintf(out, "<svg width=\"%d\" height=\"%d\" "
+	    "viewBox=\"0 0 %d %d\" role=\"img\"><title>RTT of ", SVG_W, SVG_H, SVG_W, SVG_H);
+	render_esc_html(out, t->name);
+	fputs(" over time</title>\n", out);
+	svg_marks(out, p, r, 1);
+	svg_losses(out, p, t);
+	svg_y_axis(out, p);
+	svg_x_axis(out, p);
+	svg_rtt(out, p, t);
+	if (t->nsamples == 0)
+		fprintf(out, "<text class=\"none\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
+		    "no samples recorded</text>\n", (SVG_LEFT + SVG_RIGHT) / 2,
+		    (SVG_TOP + SVG_BOTTOM) / 2);
+	svg_marks(out, p, r, 0);
+	fputs("</svg>\n", out);
+}
+
+/* <td class="n">duration</td> */
+static void
+render_html_dur(FILE *out, int64_t ns, int known, const char *cls)
+{
+	char	buf[48];
+
+	fprintf(out, "<td class=\"n%s%s\">%s</td>", cls != NULL ? " " : "", cls != NULL ? cls : "",
+	    render_dur(buf, sizeof(buf), ns, known));
+}
+
+/* The run report as one self-contained HTML page. */
+static void
+render_html(const struct run_report *r, FILE *out)
+{
+	struct render_kv	 kv[RENDER_KV_MAX];
+	const struct rr_marker	*fm = render_failover_marker(r);
+	struct svg_plot		 p;
+	char			 a[64], b[64], title[256];
+	size_t			 i, j, n;
+	int			 k;
+
+	snprintf(title, sizeof(title), "hamon run %" PRId64 "%s%s", r->id,
+	    r->label != NULL ? ": " : "", r->label != NULL ? r->label : "");
+	render_html_head(out, title);
+	fputs("<h1>", out);
+	render_esc_html(out, title);
+	fprintf(out, "</h1>\n<p class=\"sub\">%s run", runreport_kind_name(r->kind));
+	if (r->start_ns != 0)
+		fprintf(out, ", %s", render_local(a, sizeof(a), r->start_ns));
+	fputs("</p>\n<h2>Summary</h2>\n<table class=\"kv\">\n", out);
+	if (r->command != NULL) {
+		fputs("<tr><th>Command</th><td><code>", out);
+		render_esc_html(out, r->command);
+		fputs("</code></td></tr>\n", out);
+	}
+	render_html_kv(out, "Started", render_local(a, sizeof(a), r->start_ns));
+	render_html_kv(out, "Ended", render_local(a, sizeof(a), r->end_ns));
+	render_html_kv(out, "Duration", render_dur(a, sizeof(a), r->end_ns - r->start_ns,
+	    r->start_ns != 0 && r->end_ns >= r->start_ns));
+	if (r->exit_status >= 128)
+		snprintf(a, sizeof(a), "%d (signal %d)", r->exit_status, r->exit_status - 128);
+	else if (r->exit_status >= 0)
+		snprintf(a, sizeof(a), "%d", r->exit_status);
+	else
+		snprintf(a, sizeof(a), "unknown");
+	render_html_kv(out, "Exit status", a);
+	snprintf(a, sizeof(a), "%" PRIu64 " bytes", r->output_bytes);
+	render_html_kv(out, "Command output", a);
+	if (r->mon_start_ns != 0) {
+		render_local(a, sizeof(a), r->mon_start_ns);
+		render_local(b, sizeof(b), r->mon_end_ns);
+		snprintf(title, sizeof(title), "%s .. %s", a, b);
+		render_html_kv(out, "Monitored", title);
+	}
+	fputs("</table>\n", out);
+
+	fputs("<table>\n<tr><th>Target</th><th>Downtime</th><th>Lower</th><th>Upper</th>"
+	    "<th>Bursts</th><th>Outages</th><th>Longest gap</th><th>Sent</th><th>Lost</th>", out);
+	for (k = 0; k < RR_NWINDOWS; k++)
+		fprintf(out, "<th>RTT %s<br>p50 / p99 ms</th>", render_window_names[k]);
+	fputs("</tr>\n", out);
+	for (i = 0; i < r->ntargets; i++) {
+		const struct rr_target	*t = r->targets[i];
+
+		fputs("<tr><td>", out);
+		render_esc_html(out, t->name);
+		if (t->url != NULL) {
+			fputs("<br><code>", out);
+			render_esc_html(out, t->url);
+			fputs("</code>", out);
+		}
+		fputs("</td>", out);
+		render_html_dur(out, t->downtime_ns, 1, "dt");
+		render_html_dur(out, t->downtime_lower_ns, 1, NULL);
+		render_html_dur(out, t->downtime_upper_ns, 1, NULL);
+		fprintf(out, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>", t->ncount[RR_BURST],
+		    t->ncount[RR_OUTAGE]);
+		render_html_dur(out, t->longest_gap_ns, t->longest_gap_ns >= 0, NULL);
+		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>",
+		    t->sent, t->lost);
+		for (k = 0; k < RR_NWINDOWS; k++) {
+			if (t->rtt[k].n == 0) {
+				fputs("<td class=\"n\">-</td>", out);
+				continue;
+			}
+			fprintf(out, "<td class=\"n\">%s / %s</td>",
+			    render_ms(a, sizeof(a), t->rtt[k].p50_ns, 1, ""),
+			    render_ms(b, sizeof(b), t->rtt[k].p99_ns, 1, ""));
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n", out);
+
+	if (fm != NULL) {
+		fputs("<h2>Failover</h2>\n<p class=\"sub\">From marker <b>", out);
+		render_esc_html(out, fm->label);
+		fprintf(out, "</b> at %s. Recovery is the time from the marker to the first reply "
+		    "after the outage.</p>\n<table>\n<tr><th>Target</th><th>Last reply</th>"
+		    "<th>First reply</th><th>Marker to last reply</th><th>Recovery</th><th>Gap</th>"
+		    "</tr>\n", render_local(a, sizeof(a), fm->ts_ns));
+		for (i = 0; i < r->ntargets; i++) {
+			const struct rr_failover	*f = &r->targets[i]->failover;
+
+			fputs("<tr><td>", out);
+			render_esc_html(out, r->targets[i]->name);
+			if (!f->valid) {
+				fputs("</td><td colspan=\"5\">no outage after the marker</td></tr>\n", out);
+				continue;
+			}
+			fprintf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+			    render_local(a, sizeof(a), f->last_reply_ns),
+			    f->first_reply_ns >= 0 ? render_local(b, sizeof(b), f->first_reply_ns) :
+			    "never");
+			render_html_dur(out, f->to_last_ns, f->last_reply_ns >= 0, NULL);
+			render_html_dur(out, f->recovery_ns, f->recovery_ns >= 0, "dt");
+			render_html_dur(out, f->gap_ns, f->gap_ns >= 0, NULL);
+			fputs("</tr>\n", out);
+		}
+		fputs("</table>\n", out);
+	}
+
+	n = render_hv_rows(&r->hv, kv);
+	if (n > 0) {
+		fputs("<h2>Hypervisor</h2>\n<p class=\"sub\">As stated in the command's output.</p>\n"
+		    "<table class=\"kv\">\n", out);
+		for (i = 0; i < n; i++)
+			render_html_kv(out, kv[i].key, kv[i].val);
+		fputs("</table>\n", out);
+		if (r->hv.nha > 0) {
+			fputs("<table>\n<tr><th>Time (hypervisor)</th><th>Host</th><th>HA event</th>"
+			    "</tr>\n", out);
+			for (i = 0; i < r->hv.nha; i++) {
+				render_ha_text(&r->hv.ha[i], title, sizeof(title));
+				fprintf(out, "<tr><td class=\"n\">%s</td><td>",
+				    render_stamp(a, sizeof(a), &r->hv.ha[i].when));
+				render_esc_html(out, r->hv.ha[i].host);
+				fputs("</td><td>", out);
+				render_esc_html(out, title);
+				fputs("</td></tr>\n", out);
+			}
+			fputs("</table>\n", out);
+		}
+	}
+
+	fputs("<h2>Timelines</h2>\n<p class=\"legend\"><span><i class=\"sw sw-r\"></i>RTT "
+	    "(lowest and highest per pixel)</span><span><i class=\"sw sw-o\"></i>outage</span>"
+	    "<span><i class=\"sw sw-b\"></i>loss burst</span><span><i class=\"sw sw-l\"></i>lost "
+	    "probes</span><span><i class=\"sw sw-s\"></i>command running</span><span><i "
+	    "class=\"sw sw-m\"></i>marker</span></p>\n", out);
+	svg_range(r, &p);
+	for (i = 0; i < r->ntargets; i++) {
+		const struct rr_target	*t = r->targets[i];
+
+		fputs("<h3>", out);
+		render_esc_html(out, t->name);
+		fprintf(out, "</h3>\n<p class=\"sub\">downtime %s [%s, %s], %zu bursts, %zu outages",
+		    render_dur(a, sizeof(a), t->downtime_ns, 1),
+		    render_dur(b, sizeof(b), t->downtime_lower_ns, 1),
+		    render_dur(title, sizeof(title), t->downtime_upper_ns, 1), t->ncount[RR_BURST],
+		    t->ncount[RR_OUTAGE]);
+		fprintf(out, ", %" PRIu64 " of %" PRIu64 " probes lost</p>\n", t->lost, t->sent);
+		svg_target(out, &p, r, t);
+		if (t->nbursts == 0)
+			continue;
+		fprintf(out, "<details><summary>%zu loss periods</summary>\n<table>\n<tr><th>Kind</th>"
+		    "<th>Start</th><th>Duration</th><th>Lower</th><th>Upper</th><th>Lost</th></tr>\n",
+		    t->nbursts);
+		for (j = 0; j < t->nbursts && j < 10 * RENDER_LOSS_ROWS; j++) {
+			const struct rr_burst	*bu = &t->bursts[j];
+
+			fprintf(out, "<tr><td>%s%s</td><td class=\"n\">%s</td>",
+			    bu->kind == RR_OUTAGE ? "outage" : "burst", bu->open ? " (open)" : "",
+			    render_local(a, sizeof(a), bu->start_ns));
+			render_html_dur(out, bu->end_ns - bu->start_ns, 1, NULL);
+			render_html_dur(out, bu->lower_ns, 1, NULL);
+			render_html_dur(out, bu->upper_ns, 1, NULL);
+			fprintf(out, "<td class=\"n\">%" PRIu64 "</td></tr>\n", bu->lost);
+		}
+		if (t->nbursts > 10 * RENDER_LOSS_ROWS)
+			fprintf(out, "<tr><td colspan=\"6\">%zu more</td></tr>\n",
+			    t->nbursts - 10 * RENDER_LOSS_ROWS);
+		fputs("</table></details>\n", out);
+	}
+	if (r->nmarkers > 0) {
+		fputs("<h2>Markers</h2>\n<table>\n<tr><th>Time</th><th>Marker</th></tr>\n", out);
+		for (i = 0; i < r->nmarkers; i++) {
+			fprintf(out, "<tr><td class=\"n\">%s</td><td>",
+			    render_local(a, sizeof(a), r->markers[i].ts_ns));
+			render_esc_html(out, r->markers[i].label);
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</table>\n", out);
+	}
+	fputs("<footer>Generated by hamon. Downtime is the sum of loss bursts; bounds follow from "
+	    "the probe spacing. Times are local unless marked.</footer>\n</body>\n</html>\n", out);
+}
+
+/* The aggregate as one HTML page with its table. */
+static void
+render_agg_html(const struct run_aggregate *a, FILE *out)
+{
+	char	t0[48], t1[48], title[256];
+	size_t	i;
+
+	snprintf(title, sizeof(title), "hamon runs%s%s", a->label != NULL ? " labelled " : "",
+	    a->label != NULL ? a->label : "");
+	render_html_head(out, title);
+	fputs("<h1>", out);
+	render_esc_html(out, title);
+	fprintf(out, "</h1>\n<p class=\"sub\">%zu runs, %s .. %s</p>\n<table>\n<tr><th>Target</th>"
+	    "<th>Runs</th><th>Min</th><th>p50</th><th>p95</th><th>Max</th></tr>\n", a->nruns,
+	    render_local(t0, sizeof(t0), a->first_ns), render_local(t1, sizeof(t1), a->last_ns));
+	for (i = 0; i < a->ntargets; i++) {
+		const struct runagg_target	*t = a->targets[i];
+
+		fputs("<tr><td>", out);
+		render_esc_html(out, t->name);
+		fprintf(out, "</td><td class=\"n\">%zu</td>", t->n);
+		render_html_dur(out, t->min_ns, t->n > 0, NULL);
+		render_html_dur(out, t->p50_ns, t->n > 0, "dt");
+		render_html_dur(out, t->p95_ns, t->n > 0, NULL);
+		render_html_dur(out, t->max_ns, t->n > 0, NULL);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n</body>\n</html>\n", out);
+}
+
 /* ---- public --------------------------------------------------------------------- */
 
 /* Parse a format name. */
@@ -1232,7 +1978,8 @@ runreport_render(const struct run_report *r, enum rr_format fmt, FILE *out)
 		render_md(r, out);
 		break;
 	case RR_FMT_HTML:
-		return (runreport_render_html(r, out));
+		render_html(r, out);
+		break;
 	default:
 		render_text(r, out);
 		break;
@@ -1245,7 +1992,8 @@ int
 runagg_render(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 {
 	if (fmt == RR_FMT_HTML)
-		return (runagg_render_html(a, out));
-	render_agg(a, fmt, out);
+		render_agg_html(a, out);
+	else
+		render_agg(a, fmt, out);
 	return (ferror(out) ? -1 : 0);
 }

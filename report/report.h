@@ -1,6 +1,7 @@
 /* report.h: read-only views of the store: history and (later) run reports. */
 #ifndef HAMON_REPORT_H
 #define HAMON_REPORT_H
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store/store.h"
@@ -20,5 +21,14 @@ void report_json_string(FILE *out, const char *s);
 
 /* The `hamon history` subcommand. */
 int cmd_history(int argc, char **argv);
+
+struct run_report;
+/* Build and compute the report of one session from the store. */
+struct run_report *report_build(struct store *st, int64_t session_id, char *err, size_t errlen);
+/* Build and render it (fmt is an enum rr_format). 0, or -1 with err. */
+int report_print_session(struct store *st, int64_t session_id, int fmt, FILE *out, char *err,
+                         size_t errlen);
+/* The `hamon report` subcommand. */
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -186,6 +186,85 @@ runreport_percentile(const int64_t *sorted, size_t n, double p)
 	return (sorted[lo] + (int64_t)((double)(sorted[lo + 1] - sorted[lo]) * frac + 0.5));
 }
 
+/* Swap two values. */
+static void
+runreport_swap(int64_t *a, int64_t *b)
+{
+	int64_t	t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Move the k-th smallest of v[0..n) to v[k], smaller ones before it and
+ * larger ones after (quickselect). The three-way partition keeps runs of
+ * equal RTTs, common at coarse clock resolution, linear; the pivot is the
+ * median of three. Expected O(n): sorting ten million samples per window
+ * would take most of the 2 s a report may cost.
+ */
+static void
+runreport_select(int64_t *v, size_t n, size_t k)
+{
+	size_t	lo = 0, hi = n, lt, gt, i, mid;
+	int64_t	pivot;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] < v[lo])
+			runreport_swap(&v[mid], &v[lo]);
+		if (v[hi - 1] < v[lo])
+			runreport_swap(&v[hi - 1], &v[lo]);
+		if (v[hi - 1] < v[mid])
+			runreport_swap(&v[hi - 1], &v[mid]);
+		pivot = v[mid];
+		/* v[lo..lt) < pivot, v[lt..i) == pivot, v[gt..hi) > pivot */
+		lt = lo;
+		gt = hi;
+		i = lo;
+		while (i < gt) {
+			if (v[i] < pivot)
+				runreport_swap(&v[i++], &v[lt++]);
+			else if (v[i] > pivot)
+				runreport_swap(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return;
+	}
+}
+
+/* runreport_percentile() of unsorted values, reordering them; same result. */
+static int64_t
+runreport_percentile_unsorted(int64_t *v, size_t n, double p)
+{
+	double	rank, frac;
+	size_t	lo, i;
+	int64_t	next;
+
+	if (n == 0)
+		return (-1);
+	rank = p <= 0 ? 0 : p >= 100 ? (double)(n - 1) : p * (double)(n - 1) / 100.0;
+	lo = (size_t)rank;
+	if (lo >= n - 1)
+		lo = n - 1;
+	runreport_select(v, n, lo);
+	frac = rank - (double)lo;
+	if (lo == n - 1 || frac <= 0)
+		return (v[lo]);
+	/* After the selection the next value up is the least of v[lo+1..n). */
+	for (next = v[lo + 1], i = lo + 2; i < n; i++) {
+		if (v[i] < next)
+			next = v[i];
+	}
+	return (v[lo] + (int64_t)((double)(next - v[lo]) * frac + 0.5));
+}
+
 /* qsort order of samples: by send time, then RTT. */
 static int
 runreport_cmp_sample(const void *a, const void *b)
@@ -317,17 +396,20 @@ runreport_compute_rtt(const struct run_report *r, struct rr_target *t)
 		prev_ok = s->tx_ns;
 	}
 	for (w = 0; w < RR_NWINDOWS; w++) {
-		runreport_sort(v[w], n[w]);
 		t->rtt[w].n = n[w];
-		t->rtt[w].p50_ns = runreport_percentile(v[w], n[w], 50);
-		t->rtt[w].p99_ns = runreport_percentile(v[w], n[w], 99);
-		t->rtt[w].max_ns = n[w] > 0 ? v[w][n[w] - 1] : -1;
+		t->rtt[w].max_ns = runreport_percentile_unsorted(v[w], n[w], 100);
+		t->rtt[w].p99_ns = runreport_percentile_unsorted(v[w], n[w], 99);
+		t->rtt[w].p50_ns = runreport_percentile_unsorted(v[w], n[w], 50);
 		free(v[w]);
 	}
-	/* Without two answers the bursts' upper bounds (s_m - s_k) are the gaps. */
+	/*
+	 * Without two answers the bursts' upper bounds (s_m - s_k) are the gaps.
+	 * Not an outage's: replies may have come inside it.
+	 */
 	if (nok < 2) {
 		for (i = 0; i < t->nbursts; i++) {
-			if (t->bursts[i].upper_ns > t->longest_gap_ns)
+			if ((t->bursts[i].kind == RR_BURST || t->ncount[RR_BURST] == 0) &&
+			    t->bursts[i].upper_ns > t->longest_gap_ns)
 				t->longest_gap_ns = t->bursts[i].upper_ns;
 		}
 	}

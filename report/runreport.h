@@ -199,9 +199,6 @@ int runreport_format_parse(const char *s, enum rr_format *out);
 int runreport_render(const struct run_report *r, enum rr_format fmt, FILE *out);
 /* Write a computed aggregate the same way. */
 int runagg_render(const struct run_aggregate *a, enum rr_format fmt, FILE *out);
-/* The HTML renderers alone (render_html.c). */
-int runreport_render_html(const struct run_report *r, FILE *out);
-int runagg_render_html(const struct run_aggregate *a, FILE *out);
 /*
  * Write outside text s escaped for fmt: text and Markdown show bytes that
  * are not printable as \xNN (Markdown also backslash-escapes its syntax),

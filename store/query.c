@@ -1,9 +1,12 @@
 /* query.c: the reader side: losses, transitions and summaries for history
- * and reports, and the integrity check. Every query binds its values;
+ * and reports, sessions with their runs, the targets, events, samples and
+ * seconds of a session, and the integrity check. Every query binds its values;
  * only fixed SQL fragments are ever concatenated. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/xalloc.h"
 #include "store/store_int.h"
 
 #define STORE_SQL_MAX 1024
@@ -25,13 +28,29 @@ store_query_fail(struct store *s, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
-/* Copy a name column into a fixed buffer (truncating). */
+/* Copy a text column into a fixed buffer of n > 0 bytes: "" for NULL,
+ * truncated at a UTF-8 character boundary when it does not fit. */
 static void
 store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col)
 {
-	const unsigned char *name = sqlite3_column_text(st, col);
+	const char *txt = (const char *)sqlite3_column_text(st, col);
+	size_t len = txt != NULL ? strlen(txt) : 0;
 
-	snprintf(dst, n, "%s", name != NULL ? (const char *)name : "");
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)txt[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (len > 0)
+		memcpy(dst, txt, len);
+	dst[len] = '\0';
+}
+
+/* An integer column that may be NULL: 0 then. */
+static int64_t
+store_column_int0(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
 }
 
 /* A latency column: -1 when NULL (no reply). */
@@ -258,3 +277,423 @@ store_integrity_check(struct store *s, char *err, size_t errlen)
 	pthread_mutex_unlock(&s->dbmu);
 	return ok ? 0 : -1;
 }
+
+/* ---- runs, sessions and what reports read (schema version 2) ---- */
+
+/*
+ * seconds is keyed (target_id, second, session_id) and losses indexed by
+ * (target_id, start_ns): the rows of one session are found by the time
+ * range the session spans, not by a scan of everything the target ever had
+ * (a year of seconds is 31 million rows per target). The range is widened
+ * by this much on each side for wall-clock steps during the session; rows
+ * further out (a step of more than a day) are not found.
+ */
+#define STORE_SPAN_SLACK_S 86400
+#define STORE_SQL_STR(x) #x
+#define STORE_SQL_XSTR(x) STORE_SQL_STR(x)
+/* One row (lo, hi): the unix seconds in which session ?1 can have written
+ * seconds and losses; no row when there is no such session. */
+#define STORE_SQL_SPAN                                                                \
+	"(SELECT started_ns / 1000000000 - " STORE_SQL_XSTR(STORE_SPAN_SLACK_S) " AS lo," \
+	" max(last_seen_ns, coalesce(ended_ns, 0)) / 1000000000 + "                       \
+	STORE_SQL_XSTR(STORE_SPAN_SLACK_S) " AS hi FROM sessions WHERE id = ?1)"
+
+/* Whether the file has the runs table (see has_runs): 1, 0, or -1 with err.
+ * Caller holds dbmu. */
+static int
+store_has_runs(struct store *s, char *err, size_t errlen)
+{
+	int64_t v;
+
+	if (s->has_runs)
+		return 1;
+	if (store_sql_int(s->db, "PRAGMA user_version", &v) != SQLITE_OK)
+		return store_query_fail(s, "the schema version", err, errlen);
+	s->has_runs = v >= STORE_SCHEMA_RUNS;
+	return s->has_runs;
+}
+
+/*
+ * Rows read under dbmu and handed to their callback only once it is
+ * released, so that a callback may query the same handle (a report reads
+ * the samples of each target from its targets callback). Only for the
+ * short lists (targets, runs); samples, seconds and events are streamed.
+ */
+struct store_rows {
+	unsigned char *v;
+	size_t n, cap, size;
+};
+
+/* A zeroed slot for one more row. */
+static void *
+store_rows_add(struct store_rows *b)
+{
+	void *row;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap > 0 ? b->cap * 2 : 16;
+		b->v = xreallocarray(b->v, b->cap, b->size);
+	}
+	row = b->v + b->size * b->n++;
+	memset(row, 0, b->size);
+	return row;
+}
+
+/* Columns a store_session_row is filled from, with and without runs. */
+#define STORE_SQL_SESSION "SELECT s.id, s.started_ns, s.ended_ns, s.end_state, s.argv,"
+#define STORE_SQL_SESSION_RUN                                                          \
+	STORE_SQL_SESSION " r.session_id IS NOT NULL, r.label, r.kind, r.argv,"            \
+	                  " r.cmd_start_ns, r.cmd_end_ns, r.cmd_duration_ns, r.exit_status," \
+	                  " r.output_bytes, r.hv_json FROM sessions AS s"
+#define STORE_SQL_SESSION_NORUN \
+	STORE_SQL_SESSION " 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM sessions AS s"
+
+/* Fill a session row from a STORE_SQL_SESSION* result row. */
+static void
+store_fill_session(sqlite3_stmt *st, struct store_session_row *row)
+{
+	memset(row, 0, sizeof *row);
+	row->id = sqlite3_column_int64(st, 0);
+	row->started_ns = sqlite3_column_int64(st, 1);
+	row->ended_ns = store_column_int0(st, 2);
+	store_copy_name(row->end_state, sizeof row->end_state, st, 3);
+	store_copy_name(row->argv, sizeof row->argv, st, 4);
+	row->has_run = sqlite3_column_int(st, 5) != 0;
+	store_copy_name(row->label, sizeof row->label, st, 6);
+	store_copy_name(row->kind, sizeof row->kind, st, 7);
+	store_copy_name(row->cmd, sizeof row->cmd, st, 8);
+	row->cmd_start_ns = store_column_int0(st, 9);
+	row->cmd_end_ns = store_column_int0(st, 10);
+	row->cmd_duration_ns = store_column_int0(st, 11);
+	row->exit_status = (int)store_column_int0(st, 12);
+	row->output_bytes = (uint64_t)store_column_int0(st, 13);
+	store_copy_name(row->hv_json, sizeof row->hv_json, st, 14);
+}
+
+/* One session by id, or the latest (with a run when runs_only). */
+int
+store_get_session(struct store *s, int64_t id, int runs_only, struct store_session_row *out,
+                  char *err, size_t errlen)
+{
+	char sql[STORE_SQL_MAX] = "";
+	sqlite3_stmt *st = NULL;
+	int rc, runs, found = -1;
+
+	memset(out, 0, sizeof *out);
+	if (id < 0) {
+		store_set_err(err, errlen, "%s: no session %lld", s->path, (long long)id);
+		return -1;
+	}
+	pthread_mutex_lock(&s->dbmu);
+	if ((runs = store_has_runs(s, err, errlen)) < 0 || (runs == 0 && runs_only)) {
+		/* A version 1 file has no runs: "not found", not an error. */
+		pthread_mutex_unlock(&s->dbmu);
+		return runs < 0 ? -1 : 1;
+	}
+	if (runs) {
+		store_sql_add(sql, STORE_SQL_SESSION_RUN);
+		store_sql_add(sql, runs_only ? " JOIN" : " LEFT JOIN");
+		store_sql_add(sql, " runs AS r ON r.session_id = s.id");
+	} else
+		store_sql_add(sql, STORE_SQL_SESSION_NORUN);
+	store_sql_add(sql, id > 0 ? " WHERE s.id = ?1" : " ORDER BY s.id DESC LIMIT 1");
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			store_fill_session(st, out);
+			found = 0;
+		} else if (rc == SQLITE_DONE)
+			found = 1;
+	}
+	if (found < 0)
+		store_query_fail(s, "sessions", err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return found;
+}
+
+/* Every run with this label (NULL: the unlabelled ones), by session id. */
+int
+store_query_runs_by_label(struct store *s, const char *label, store_session_cb cb, void *arg,
+                          char *err, size_t errlen)
+{
+	struct store_rows rows = { NULL, 0, 0, sizeof(struct store_session_row) };
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc, runs;
+
+	pthread_mutex_lock(&s->dbmu);
+	if ((runs = store_has_runs(s, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return runs;
+	}
+	/* IS matches a NULL label too, and still uses runs_label. */
+	rc = sqlite3_prepare_v2(s->db,
+	                        STORE_SQL_SESSION_RUN " JOIN runs AS r ON r.session_id = s.id"
+	                                              " WHERE r.label IS ?1 ORDER BY r.session_id",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		if (label != NULL)
+			sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			store_fill_session(st, store_rows_add(&rows));
+	}
+	if (rc != SQLITE_DONE)
+		store_query_fail(s, "runs", err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+
+	for (i = 0; rc == SQLITE_DONE && i < rows.n; i++)
+		if (cb((const struct store_session_row *)(rows.v + rows.size * i), arg) != 0)
+			break;
+	free(rows.v);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Targets with a summary, samples, losses or seconds in a session, by name. */
+int
+store_query_session_targets(struct store *s, int64_t session_id, store_target_cb cb, void *arg,
+                            char *err, size_t errlen)
+{
+	struct store_rows rows = { NULL, 0, 0, sizeof(struct store_target_row) };
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	/* Cheapest look-ups first: each EXISTS is a primary-key or index
+	 * probe; losses and seconds only within the session's span. The
+	 * unary + keeps SQLite off losses_session, which would read every
+	 * loss of the session once per target. */
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT t.id, t.name, t.url, t.interval_ns, t.timeout_ns"
+	                        " FROM targets AS t, " STORE_SQL_SPAN " AS w"
+	                        " WHERE EXISTS (SELECT 1 FROM target_summaries AS m"
+	                        "  WHERE m.session_id = ?1 AND m.target_id = t.id)"
+	                        " OR EXISTS (SELECT 1 FROM samples AS p"
+	                        "  WHERE p.target_id = t.id AND p.session_id = ?1)"
+	                        " OR EXISTS (SELECT 1 FROM losses AS l WHERE l.target_id = t.id"
+	                        "  AND l.start_ns BETWEEN w.lo * 1000000000 AND w.hi * 1000000000"
+	                        "  AND +l.session_id = ?1)"
+	                        " OR EXISTS (SELECT 1 FROM seconds AS c WHERE c.target_id = t.id"
+	                        "  AND c.second BETWEEN w.lo AND w.hi AND c.session_id = ?1)"
+	                        " ORDER BY t.name, t.id",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct store_target_row *row = store_rows_add(&rows);
+
+			row->id = sqlite3_column_int64(st, 0);
+			store_copy_name(row->name, sizeof row->name, st, 1);
+			store_copy_name(row->url, sizeof row->url, st, 2);
+			row->interval_ns = sqlite3_column_int64(st, 3);
+			row->timeout_ns = sqlite3_column_int64(st, 4);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_query_fail(s, "session targets", err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+
+	for (i = 0; rc == SQLITE_DONE && i < rows.n; i++)
+		if (cb((const struct store_target_row *)(rows.v + rows.size * i), arg) != 0)
+			break;
+	free(rows.v);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Events of a session by time (then id); streamed under dbmu. */
+int
+store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg, char *err,
+                   size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT id, session_id, target_id, ts_ns, kind, text FROM events"
+	                        " WHERE session_id = ?1 ORDER BY ts_ns, id",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_query_fail(s, "events", err, errlen);
+		pthread_mutex_unlock(&s->dbmu);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, session_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event_row row;
+
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(st, 0);
+		row.session_id = sqlite3_column_int64(st, 1);
+		row.target_id = store_column_int0(st, 2);
+		row.ts_ns = sqlite3_column_int64(st, 3);
+		store_copy_name(row.kind, sizeof row.kind, st, 4);
+		store_copy_name(row.text, sizeof row.text, st, 5);
+		stopped = cb(&row, arg) != 0;
+	}
+	if (!stopped && rc != SQLITE_DONE) {
+		store_query_fail(s, "events", err, errlen);
+		stopped = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return stopped < 0 ? -1 : 0;
+}
+
+/* Samples of one target in a session by seq; streamed under dbmu. */
+int
+store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
+                    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT session_id, target_id, seq, tx_ns, rtt_ns, result FROM samples"
+	                        " WHERE target_id = ?2 AND session_id = ?1 ORDER BY seq",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_query_fail(s, "samples", err, errlen);
+		pthread_mutex_unlock(&s->dbmu);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, target_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_sample smp;
+
+		memset(&smp, 0, sizeof smp);
+		smp.session_id = sqlite3_column_int64(st, 0);
+		smp.target_id = sqlite3_column_int64(st, 1);
+		smp.seq = (uint64_t)sqlite3_column_int64(st, 2);
+		smp.tx_ns = sqlite3_column_int64(st, 3);
+		smp.rtt_ns = store_column_rtt(st, 4);
+		smp.result = sqlite3_column_int(st, 5);
+		stopped = cb(&smp, arg) != 0;
+	}
+	if (!stopped && rc != SQLITE_DONE) {
+		store_query_fail(s, "samples", err, errlen);
+		stopped = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return stopped < 0 ? -1 : 0;
+}
+
+/* Parse a seconds.hist text "n0,n1,...,n9" into hist (zeroed by the caller);
+ * stops at the first thing that is not a count. */
+static void
+store_parse_hist(const char *txt, uint32_t *hist)
+{
+	const char *p = txt;
+	size_t i;
+
+	for (i = 0; p != NULL && i < STORE_HIST_BUCKETS; i++) {
+		unsigned long long v;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			break;
+		v = strtoull(p, &end, 10);
+		hist[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		p = *end == ',' ? end + 1 : NULL;
+	}
+}
+
+/* Per-second rows of one target in a session by second; streamed under dbmu. */
+int
+store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
+                    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT c.session_id, c.target_id, c.second, c.sent, c.received,"
+	                        " c.lost, c.rtt_min_ns, c.rtt_max_ns, c.rtt_sum_ns, c.hist"
+	                        " FROM " STORE_SQL_SPAN " AS w, seconds AS c"
+	                        " WHERE c.target_id = ?2 AND c.second BETWEEN w.lo AND w.hi"
+	                        " AND c.session_id = ?1 ORDER BY c.second",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_query_fail(s, "seconds", err, errlen);
+		pthread_mutex_unlock(&s->dbmu);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, target_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_second sec;
+
+		memset(&sec, 0, sizeof sec);
+		sec.session_id = sqlite3_column_int64(st, 0);
+		sec.target_id = sqlite3_column_int64(st, 1);
+		sec.second = sqlite3_column_int64(st, 2);
+		sec.sent = (uint32_t)sqlite3_column_int64(st, 3);
+		sec.received = (uint32_t)sqlite3_column_int64(st, 4);
+		sec.lost = (uint32_t)sqlite3_column_int64(st, 5);
+		sec.rtt_min_ns = store_column_rtt(st, 6);
+		sec.rtt_max_ns = store_column_rtt(st, 7);
+		sec.rtt_sum_ns = sqlite3_column_int64(st, 8);
+		store_parse_hist((const char *)sqlite3_column_text(st, 9), sec.hist);
+		stopped = cb(&sec, arg) != 0;
+	}
+	if (!stopped && rc != SQLITE_DONE) {
+		store_query_fail(s, "seconds", err, errlen);
+		stopped = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return stopped < 0 ? -1 : 0;
+}
+
+/* The captured output of a session's run: a malloc'd copy in *out (NULL
+ * when none) and its length. 0, or -1 with err. */
+int
+store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *len, char *err,
+                     size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	pthread_mutex_lock(&s->dbmu);
+	if ((rc = store_has_runs(s, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return rc;
+	}
+	rc = sqlite3_prepare_v2(s->db, "SELECT output FROM runs WHERE session_id = ?1", -1, &st,
+	                        NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			const void *b = sqlite3_column_blob(st, 0);
+			int n = sqlite3_column_bytes(st, 0);
+
+			if (b != NULL && n > 0) {
+				*out = xmalloc((size_t)n);
+				memcpy(*out, b, (size_t)n);
+				*len = (size_t)n;
+			}
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		store_set_err(err, errlen, "%s: cannot read the run output: %s", s->path,
+		              sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+

@@ -168,6 +168,40 @@ static const char store_schema_v1[] =
 	" s.argv AS argv"
 	" FROM sessions AS s;";
 
+/*
+ * Version 2: the runs of `hamon run`, one per session. A plain monitor
+ * session has none. cmd_end_ns and cmd_duration_ns are NULL while the
+ * command runs. Applied to a version 1 file in the same transaction as the
+ * user_version bump, so a failed migration leaves the file at version 1.
+ */
+static const char store_schema_v2[] =
+	"CREATE TABLE runs ("
+	" session_id INTEGER PRIMARY KEY REFERENCES sessions(id),"
+	" label TEXT,"
+	" kind TEXT NOT NULL,"
+	" argv TEXT NOT NULL,"
+	" cmd_start_ns INTEGER NOT NULL,"
+	" cmd_end_ns INTEGER,"
+	" cmd_duration_ns INTEGER,"
+	" exit_status INTEGER NOT NULL CHECK (exit_status BETWEEN -1 AND 255),"
+	" output_bytes INTEGER NOT NULL,"
+	" hv_json TEXT,"
+	" output BLOB);"
+	"CREATE INDEX runs_label ON runs(label);"
+	"CREATE VIEW runs_v AS SELECT"
+	" r.label AS label,"
+	" r.kind AS kind,"
+	" r.argv AS command,"
+	" " STORE_SQL_TIME("r.cmd_start_ns") " AS start,"
+	" CASE WHEN r.cmd_end_ns IS NULL THEN NULL ELSE " STORE_SQL_TIME("r.cmd_end_ns") " END AS end,"
+	" r.cmd_duration_ns / 1e6 AS duration_ms,"
+	" r.exit_status AS exit_status,"
+	" r.output_bytes AS output_bytes,"
+	" r.session_id AS session_id,"
+	" r.cmd_start_ns AS cmd_start_ns,"
+	" r.cmd_end_ns AS cmd_end_ns"
+	" FROM runs AS r;";
+
 /* One step of the schema: applied to a database at version to - 1. */
 struct store_migration {
 	int to;
@@ -176,6 +210,7 @@ struct store_migration {
 
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
+	{ STORE_SCHEMA_RUNS, store_schema_v2 },
 };
 
 /* Run one statement whose first column of its first row is an integer. */

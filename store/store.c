@@ -816,6 +816,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 	if (store_schema_setup(s->db, path, mode, err, errlen) < 0)
 		goto fail;
 	if (mode == STORE_WRITE) {
+		s->has_runs = 1; /* migrated above */
 		if (store_prepare_writer(s, err, errlen) < 0)
 			goto fail;
 		/* A little room so the first bursts of records need no malloc. */
@@ -1070,4 +1071,88 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 		s->session_id = 0;
 	pthread_mutex_unlock(&s->mu);
 	pthread_mutex_unlock(&s->dbmu);
+}
+
+/* Whether a text of this length fits a row buffer of size n whole. */
+#define STORE_FITS(str, n) ((str) == NULL || strlen(str) < (n))
+
+/*
+ * Insert or replace the run row of a session. The label, kind and hv_json
+ * must fit store_session_row's buffers whole: a truncated label would not
+ * name its run and truncated JSON is not JSON, so they are refused here
+ * rather than cut when read back.
+ */
+int
+store_run_put(struct store *s, const struct store_run *r, char *err, size_t errlen)
+{
+	const struct store_session_row *row = NULL;
+	const char *kind;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE) {
+		store_set_err(err, errlen, "%s: opened read-only", s != NULL ? s->path : "store");
+		return -1;
+	}
+	kind = r->kind != NULL ? r->kind : "custom";
+	if (r->session_id <= 0) {
+		store_set_err(err, errlen, "%s: a run needs a session", s->path);
+		return -1;
+	}
+	if (!STORE_FITS(r->label, sizeof row->label) || !STORE_FITS(kind, sizeof row->kind) ||
+	    !STORE_FITS(r->hv_json, sizeof row->hv_json)) {
+		store_set_err(err, errlen,
+		              "%s: run of session %lld: label, kind or hypervisor figures too long"
+		              " (at most %zu, %zu and %zu bytes)",
+		              s->path, (long long)r->session_id, sizeof row->label - 1,
+		              sizeof row->kind - 1, sizeof row->hv_json - 1);
+		return -1;
+	}
+	if (r->exit_status < -1 || r->exit_status > 255) {
+		store_set_err(err, errlen, "%s: run of session %lld: exit status %d out of range",
+		              s->path, (long long)r->session_id, r->exit_status);
+		return -1;
+	}
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "INSERT OR REPLACE INTO runs (session_id, label, kind, argv,"
+	                        " cmd_start_ns, cmd_end_ns, cmd_duration_ns, exit_status,"
+	                        " output_bytes, hv_json, output)"
+	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->session_id);
+		if (r->label != NULL)
+			sqlite3_bind_text(st, 2, r->label, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->argv != NULL ? r->argv : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, r->cmd_start_ns);
+		/* Still running: no end and no duration yet. */
+		if (r->cmd_end_ns != 0) {
+			sqlite3_bind_int64(st, 6, r->cmd_end_ns);
+			sqlite3_bind_int64(st, 7, r->cmd_duration_ns);
+		} else {
+			sqlite3_bind_null(st, 6);
+			sqlite3_bind_null(st, 7);
+		}
+		sqlite3_bind_int(st, 8, r->exit_status);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)r->output_bytes);
+		if (r->hv_json != NULL)
+			sqlite3_bind_text(st, 10, r->hv_json, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 10);
+		if (r->output != NULL)
+			sqlite3_bind_blob64(st, 11, r->output, r->output_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 11);
+		rc = store_step_done(st);
+	}
+	if (rc != SQLITE_OK)
+		store_set_err(err, errlen, "%s: cannot store the run of session %lld: %s", s->path,
+		              (long long)r->session_id, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return rc == SQLITE_OK ? 0 : -1;
 }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store; /* opaque */
 
@@ -15,7 +15,9 @@ enum store_mode { STORE_READ = 0, STORE_WRITE = 1 };
 
 /* Open (and for STORE_WRITE create or migrate) the database. NULL with a
  * one-line reason in err: `hamon.db: schema version 7 is newer than this
- * hamon (1)`. A database of an older schema is migrated in one transaction. */
+ * hamon (2)`. A database of an older schema is migrated in one transaction
+ * by STORE_WRITE; STORE_READ leaves it as it is (a version 1 file reads as
+ * one without runs). */
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
 /* Flush everything queued, stop the writer thread, close. NULL is a no-op. */
 void store_close(struct store *s);
@@ -204,5 +206,117 @@ int store_query_transitions(struct store *s, const struct store_transition_filte
 /* PRAGMA integrity_check: 0 when it says "ok", else -1 with its first
  * complaint (or the error) in err. */
 int store_integrity_check(struct store *s, char *err, size_t errlen);
+
+/* ---- runs, markers and what reports read (schema version 2) ----
+ *
+ * The reads below work on STORE_READ and STORE_WRITE handles alike. They
+ * see what is committed: on a STORE_WRITE handle call store_flush() first to
+ * include what is still queued (they do not flush themselves, so a report
+ * never waits on a locked database for records it may not need). On a
+ * version 1 file opened STORE_READ there are no runs: store_get_session
+ * finds sessions without one (has_run 0) and nothing with runs_only, and
+ * store_query_runs_by_label calls back for nothing; all return success. A
+ * writer migrating the file meanwhile is noticed by the next call.
+ *
+ * The callbacks return nonzero to stop, and the reads return 0 then too (-1
+ * with err only when the database fails). Text is copied into the fixed
+ * buffers truncated at a UTF-8 character boundary; NULL text reads as "",
+ * a NULL number as 0 unless a comment says otherwise. */
+
+/* A test run: `hamon run` wraps a command; a plain monitor session has no
+ * run row. One run per session. */
+struct store_run {
+	int64_t session_id;
+	const char *label;        /* may be NULL */
+	const char *kind;         /* "migration", "failover", "backup", "custom" */
+	const char *argv;         /* the wrapped command, space-joined (shell-quoted where needed) */
+	int64_t cmd_start_ns, cmd_end_ns; /* wall clock */
+	int64_t cmd_duration_ns;  /* monotonic */
+	int exit_status;          /* 0..255, or 128+signal; -1 while running / failed to start */
+	uint64_t output_bytes;
+	const char *hv_json;      /* hypervisor figures as a JSON object text, may be NULL */
+	const char *output;       /* the command's captured output (bounded), may be NULL */
+	size_t output_len;
+};
+/* Insert or replace the run row of a session (synchronous, small; safe
+ * while the writer thread runs). STORE_WRITE only. kind NULL is stored as
+ * "custom", argv NULL as "". cmd_end_ns 0 (still running) is stored as a
+ * NULL end and duration. 0, or -1 with err; refused: a session that does not
+ * exist, an exit_status outside -1..255, and a label, kind or hv_json that
+ * would not fit store_session_row's buffers whole (127, 31 and 2047 bytes;
+ * truncated JSON is not JSON). A longer argv is kept whole in the database
+ * and only cut in cmd[] when read. */
+int store_run_put(struct store *s, const struct store_run *r, char *err, size_t errlen);
+
+/* A session as the reporter sees it, with its run row when there is one. */
+struct store_session_row {
+	int64_t id;
+	int64_t started_ns, ended_ns;  /* ended_ns 0 while running */
+	char end_state[32];
+	char argv[512];
+	int has_run;
+	char label[128], kind[32];
+	char cmd[1024];
+	int64_t cmd_start_ns, cmd_end_ns, cmd_duration_ns;
+	int exit_status;
+	uint64_t output_bytes;
+	char hv_json[2048];
+};
+/* One session by id (id > 0), or the latest one (id == 0: the highest id).
+ * With runs_only only a session with a run counts: the latest run, or
+ * session id only if it has one. 0 found, 1 not found, -1 error. ended_ns 0 and
+ * end_state "" while it runs; the run fields 0/"" when has_run is 0. */
+int store_get_session(struct store *s, int64_t id, int runs_only, struct store_session_row *out,
+                      char *err, size_t errlen);
+typedef int (*store_session_cb)(const struct store_session_row *row, void *arg);
+/* Every run with this label (NULL: every run without one), oldest session
+ * first. The rows are read first and called back after, so cb may call the
+ * store on the same handle. */
+/* The captured output of a session's run (malloc'd into *out, NULL if none). */
+int store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *len, char *err,
+                         size_t errlen);
+int store_query_runs_by_label(struct store *s, const char *label, store_session_cb cb, void *arg,
+                              char *err, size_t errlen);
+
+/* Targets probed in a session (those with a summary, samples, losses or
+ * seconds in it), ordered by name. Losses and seconds are looked for within
+ * a day either side of the session's span (started_ns to last_seen_ns; both
+ * tables are keyed by target and time), so rows written after a wall-clock
+ * step of more than a day are not seen. As with runs, cb may call the store
+ * on the same handle (for each target's samples, say). */
+struct store_target_row {
+	int64_t id;
+	char name[64];
+	char url[300];
+	int64_t interval_ns, timeout_ns;
+};
+typedef int (*store_target_cb)(const struct store_target_row *row, void *arg);
+int store_query_session_targets(struct store *s, int64_t session_id, store_target_cb cb, void *arg,
+                                char *err, size_t errlen);
+
+/* Events (markers, span-begin/-end, refused, ...) of a session, by ts_ns
+ * then id; target_id 0 when not about one target. This and the two below
+ * stream their rows: cb must not call the store on the same handle. */
+struct store_event_row {
+	int64_t id, session_id, target_id;
+	int64_t ts_ns;
+	char kind[32];
+	char text[256];
+};
+typedef int (*store_event_cb)(const struct store_event_row *row, void *arg);
+int store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg,
+                       char *err, size_t errlen);
+
+/* Samples of one target in a session, by seq (rtt_ns -1 when unanswered). */
+typedef int (*store_sample_cb)(const struct store_sample *smp, void *arg);
+int store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
+                        void *arg, char *err, size_t errlen);
+
+/* Per-second rows of one target in a session, by second, hist parsed back
+ * into its buckets; rtt_min_ns and rtt_max_ns -1 when nothing was received.
+ * Found within the session's span as for store_query_session_targets. */
+typedef int (*store_second_cb)(const struct store_second *sec, void *arg);
+int store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
+                        void *arg, char *err, size_t errlen);
 
 #endif

@@ -73,7 +73,15 @@ struct store {
 	sqlite3_stmt *st_begin, *st_commit, *st_rollback, *st_seen;
 	int64_t errlog_ns, rejlog_ns; /* rate limits for the logs, CLOCK_MONOTONIC */
 	uint64_t failures;            /* failed write cycles since the last success */
+
+	/* The file has the runs table (version >= STORE_SCHEMA_RUNS). Always
+	 * true for a writer, which migrates on open; a reader of a version 1
+	 * file re-checks until a writer has migrated it. Used with dbmu held. */
+	int has_runs;
 };
+
+/* The first schema version with the runs table. */
+#define STORE_SCHEMA_RUNS 2
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,

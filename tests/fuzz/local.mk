@@ -6,7 +6,7 @@ FUZZ_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/lib
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = tests/fuzz/fuzz_duration tests/fuzz/fuzz_target tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_icmp
+	tests/fuzz/fuzz_icmp tests/fuzz/fuzz_hvparse tests/fuzz/fuzz_tcp
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 tests_fuzz_fuzz_duration_SOURCES = tests/fuzz/fuzz_duration.c
 tests_fuzz_fuzz_duration_LDFLAGS = $(FUZZ_LDFLAGS)
@@ -20,4 +20,11 @@ tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_icmp_SOURCES = tests/fuzz/fuzz_icmp.c
 tests_fuzz_fuzz_icmp_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_icmp_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_hvparse_SOURCES = tests/fuzz/fuzz_hvparse.c
+tests_fuzz_fuzz_hvparse_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_hvparse_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_tcp_SOURCES = tests/fuzz/fuzz_tcp.c
+tests_fuzz_fuzz_tcp_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+tests_fuzz_fuzz_tcp_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_tcp_LDADD = $(FUZZ_LDADD)
 endif

@@ -3,7 +3,7 @@
 # usage: tests/fuzz/run.sh BUILDDIR SECONDS   (build with CC=clang --enable-fuzzing)
 set -u
 b=${1:?builddir} secs=${2:-60} src=$(cd "$(dirname "$0")" && pwd) rc=0
-for t in duration target config icmp; do
+for t in duration target config icmp hvparse tcp; do
 	work=$(mktemp -d)
 	cp -r "$src/corpus/$t/." "$work/" 2>/dev/null
 	if "$b/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 "$work" \

@@ -7,8 +7,9 @@
 # interval + 2 ms of the injected ones (DESIGN.md's interval + 1 ms, plus
 # 1 ms for the injected window's own uncertainty: half an nft call per edge,
 # ~0.1-0.2 ms, checked by faultctl.t); injected duration within
-# [lower_ms - 2, upper_ms + 2]; lost = 200 / 10 ± 1 (a probe within an nft
-# call of an edge may go either way); no burst that no fault explains.
+# [lower_ms - 2, upper_ms + 2]; lost in [98% of 200 / 10 - 1, 200 / 10 + 1]
+# (a probe within an nft call of an edge may go either way, a loaded
+# scheduler may skip a slot); no burst that no fault explains.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"

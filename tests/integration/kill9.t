@@ -11,7 +11,7 @@
 # outage_icmp.t: duration and start within interval + 2 ms of the injected
 # ones (DESIGN.md's interval + 1 ms plus 1 ms for the injected window's own
 # uncertainty, half an nft call per edge), injected duration within
-# [lower_ms - 2, upper_ms + 2], lost = 30 ± 1, no unexplained burst.
+# [lower_ms - 2, upper_ms + 2], lost in [28, 31], no unexplained burst.
 # Burst counts are exact: 1 before and 1 after the restart.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh

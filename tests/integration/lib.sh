@@ -640,7 +640,11 @@ bursts_load() {
 #   duration_ms   is within interval + 2 ms of the injected duration,
 #   start         is within interval + 2 ms of the injected start,
 #   lower..upper  contains the injected duration (± 2 ms),
-#   lost          is injected / interval ± 1 probes.
+#   lost          is injected / interval + 1 at most (no more probes than
+#                 the schedule holds) and 98% of it - 1 at least (a
+#                 scheduler that skips slots it could not keep on a loaded
+#                 machine, rather than bursting, loses a few: seen 1194 of
+#                 1200 at 1 ms with make check -j3 on 2 cores).
 # Then no burst may be left that no fault explains.
 #
 check_bursts_against_faults() {
@@ -670,10 +674,10 @@ check_bursts_against_faults() {
 		assert_within "$label fault $((i + 1)): start offset ms vs injected start (tol interval+2ms)" \
 			"$(ns_to_ms $((B_START[m] - FAULT_START[i])))" 0 "$tol_ms"
 		assert_between "$label fault $((i + 1)): injected $inj_ms ms within [lower_ms-2, upper_ms+2]" \
-			"$inj_ms" "$(jq -n --argjson x "${B_LO_MS[m]}" '$x - 2' 2>/dev/null)" \
-			"$(jq -n --argjson x "${B_HI_MS[m]}" '$x + 2' 2>/dev/null)"
+			"$inj_ms" "$(jq -n --argjson x "${B_LO_MS[m]}" '($x - 2) * 1000 | round / 1000' 2>/dev/null)" \
+			"$(jq -n --argjson x "${B_HI_MS[m]}" '($x + 2) * 1000 | round / 1000' 2>/dev/null)"
 		assert_between "$label fault $((i + 1)): probes lost vs injected $inj_ms ms at $iv_ms ms" \
-			"${B_LOST[m]}" "$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv | floor) - 1')" \
+			"${B_LOST[m]}" "$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv * 0.98 | floor) - 1')" \
 			"$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv | ceil) + 1')"
 	done
 	# A burst no fault explains is loss hamon invented (or the harness

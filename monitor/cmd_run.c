@@ -1,0 +1,405 @@
+/* cmd_run.c: `hamon run -- COMMAND`: monitor, wait until every target
+ * answers, run the command with its output passed through and captured,
+ * keep probing for a settle time, store the run and print its report.
+ *
+ * Everything happens on the monitor's event loop: the command's pipes and
+ * SIGCHLD are events like the probe sockets, so probing never waits for the
+ * command and the command never waits for probing. */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "monitor/cmd.h"
+#include "monitor/monitor.h"
+#include "report/hvparse.h"
+#include "report/report.h"
+#include "report/runreport.h"
+#include "store/store.h"
+
+/* Captured output kept for the store (the report re-reads hypervisor
+ * figures from it); beyond this only the byte count grows. */
+#define RUN_CAPTURE_MAX (1024 * 1024)
+
+enum run_phase { RUN_WAITING, RUN_COMMAND, RUN_SETTLING, RUN_DONE };
+
+struct run {
+	struct msession *ms;
+	struct event_base *base;
+	enum run_phase phase;
+	struct event *tick;          /* 10 ms poll while waiting for targets */
+	struct event *settle;
+	struct event *sigchld, *sigint, *sigterm;
+	struct event *out_ev[2];     /* the command's stdout, stderr */
+	int out_fd[2];
+	struct event *exec_ev;       /* CLOEXEC pipe: EOF = exec worked */
+	int exec_fd;
+	int64_t wait_start;
+	pid_t pid;
+	int exited;
+	int status;                  /* exit status to return */
+	int start_failed;
+	int start_errno;
+	int64_t start_real, start_mono, end_real, end_mono;
+	uint64_t out_bytes;
+	char *capture;
+	size_t capture_len;
+	struct hvparse *hv;
+	int interrupted;
+};
+
+/* Drain one of the command's output pipes: pass through, capture, parse. */
+static void
+run_output_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+	int which = fd == r->out_fd[0] ? 0 : 1;
+	char buf[65536];
+	ssize_t n;
+
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		event_free(r->out_ev[which]);
+		r->out_ev[which] = NULL;
+		close(fd);
+		r->out_fd[which] = -1;
+		return;
+	}
+	/* Pass through as is: the operator sees the command exactly. */
+	if (fwrite(buf, 1, (size_t)n, which ? stderr : stdout) != (size_t)n)
+		log_debug("run: output pass-through short");
+	fflush(which ? stderr : stdout);
+	r->out_bytes += (uint64_t)n;
+	hvparse_feed(r->hv, buf, (size_t)n);
+	if (r->capture_len < RUN_CAPTURE_MAX) {
+		size_t take = (size_t)n;
+
+		if (take > RUN_CAPTURE_MAX - r->capture_len)
+			take = RUN_CAPTURE_MAX - r->capture_len;
+		memcpy(r->capture + r->capture_len, buf, take);
+		r->capture_len += take;
+	}
+}
+
+/* Stop probing after the settle time. */
+static void
+run_settle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	r->phase = RUN_DONE;
+	monitor_stop(r->ms->m);
+}
+
+/* The command ended (or never started): close the span, start settling. */
+static void
+run_command_ended(struct run *r)
+{
+	struct timeval tv;
+
+	r->end_real = time_real_ns();
+	r->end_mono = time_mono_ns();
+	monitor_mark(r->ms->m, r->end_real, "span-end", r->ms->cli.label ? r->ms->cli.label : "run");
+	r->phase = RUN_SETTLING;
+	tv.tv_sec = r->ms->cli.settle_ns / NSEC_PER_SEC;
+	tv.tv_usec = (r->ms->cli.settle_ns % NSEC_PER_SEC) / NSEC_PER_USEC;
+	r->settle = evtimer_new(r->base, run_settle_cb, r);
+	evtimer_add(r->settle, &tv);
+}
+
+/* SIGCHLD: reap the command. */
+static void
+run_sigchld_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct run *r = arg;
+	int st;
+
+	if (r->pid <= 0 || r->exited || waitpid(r->pid, &st, WNOHANG) != r->pid)
+		return;
+	r->exited = 1;
+	if (r->start_failed)
+		r->status = 127;
+	else if (WIFEXITED(st))
+		r->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st))
+		r->status = 128 + WTERMSIG(st);
+	if (r->phase == RUN_COMMAND)
+		run_command_ended(r);
+}
+
+/* The exec status pipe: EOF means exec succeeded, an int means it failed. */
+static void
+run_exec_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+	int e;
+	ssize_t n = read(fd, &e, sizeof(e));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == (ssize_t)sizeof(e)) {
+		r->start_failed = 1;
+		r->start_errno = e;
+		errno = e;
+		log_warn("run: cannot start \"%s\"", r->ms->cli.command[0]);
+	}
+	event_free(r->exec_ev);
+	r->exec_ev = NULL;
+	close(fd);
+	r->exec_fd = -1;
+}
+
+/* Fork and exec the command with its stdout/stderr on pipes. */
+static int
+run_spawn(struct run *r)
+{
+	int out[2], errp[2], ex[2], i;
+
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(ex, O_CLOEXEC) != 0) {
+		log_warn("run: pipe");
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	r->start_real = time_real_ns();
+	r->start_mono = time_mono_ns();
+	monitor_mark(r->ms->m, r->start_real, "span-begin", r->ms->cli.label ? r->ms->cli.label : "run");
+	if ((r->pid = fork()) < 0) {
+		log_warn("run: fork");
+		return -1;
+	}
+	if (r->pid == 0) {
+		sigset_t none;
+		int e;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(errp[1], STDERR_FILENO);
+		execvp(r->ms->cli.command[0], r->ms->cli.command);
+		e = errno;
+		if (write(ex[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(out[1]);
+	close(errp[1]);
+	close(ex[1]);
+	r->out_fd[0] = out[0];
+	r->out_fd[1] = errp[0];
+	for (i = 0; i < 2; i++) {
+		fcntl(r->out_fd[i], F_SETFL, O_NONBLOCK);
+		r->out_ev[i] = event_new(r->base, r->out_fd[i], EV_READ | EV_PERSIST, run_output_cb, r);
+		event_add(r->out_ev[i], NULL);
+	}
+	r->exec_fd = ex[0];
+	fcntl(ex[0], F_SETFL, O_NONBLOCK);
+	r->exec_ev = event_new(r->base, ex[0], EV_READ | EV_PERSIST, run_exec_cb, r);
+	event_add(r->exec_ev, NULL);
+	r->phase = RUN_COMMAND;
+	return 0;
+}
+
+/* While waiting: start the command once every target answers, or give up. */
+static void
+run_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+	char names[512];
+
+	if (r->phase != RUN_WAITING) {
+		event_del(r->tick);
+		return;
+	}
+	if (monitor_count_up(r->ms->m) == r->ms->cfg.ntargets) {
+		event_del(r->tick);
+		if (run_spawn(r) != 0) {
+			r->status = 1;
+			r->phase = RUN_DONE;
+			monitor_stop(r->ms->m);
+		}
+		return;
+	}
+	if (time_mono_ns() - r->wait_start > r->ms->cli.wait_ns) {
+		char w[32];
+
+		monitor_list_not_up(r->ms->m, names, sizeof(names));
+		duration_format(r->ms->cli.wait_ns, w, sizeof(w));
+		log_warnx("run: no answer from %s within %s; the command was not started", names, w);
+		event_del(r->tick);
+		r->status = 1;
+		r->start_failed = -1;
+		r->phase = RUN_DONE;
+		monitor_stop(r->ms->m);
+	}
+}
+
+/* SIGINT/SIGTERM: the terminal already signalled the command (same process
+ * group); hamon keeps probing until it exits, then settles as usual. A
+ * signal while waiting or settling stops at once. */
+static void
+run_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->phase == RUN_COMMAND && r->pid > 0 && !r->exited) {
+		if (r->interrupted++)
+			kill(r->pid, SIGKILL);
+		else if (sig == SIGTERM)
+			kill(r->pid, SIGTERM);
+		return;
+	}
+	if (r->phase == RUN_WAITING)
+		r->status = 130;
+	r->phase = RUN_DONE;
+	monitor_stop(r->ms->m);
+}
+
+/* The hypervisor's figures as a small JSON object for sqlite3 users
+ * (json_extract(hv_json, '$.downtime_ms')); NULL when it stated nothing. */
+static char *
+run_hv_json(const struct hv_figures *f)
+{
+	char buf[512];
+	size_t n = 0;
+
+	if (!hvparse_figures_any(f))
+		return NULL;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "{\"task\":\"%s\"",
+	                      hvparse_task_status_name(f->task_status));
+	if (f->downtime_ms >= 0)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"downtime_ms\":%lld,\"downtime_source\":\"%s\"",
+		                      (long long)f->downtime_ms, hvparse_source_name(f->downtime_src));
+	if (f->duration_ms >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"duration_ms\":%lld",
+		                      (long long)f->duration_ms);
+	if (f->transferred_bytes >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"transferred_bytes\":%lld",
+		                      (long long)f->transferred_bytes);
+	if (f->backup_duration_ms >= 0 && n < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"backup_duration_ms\":%lld",
+		                      (long long)f->backup_duration_ms);
+	if (n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n, "}");
+	return n < sizeof(buf) - 1 ? xstrdup(buf) : NULL;
+}
+
+/* The run row for the store. */
+static void
+run_store(struct run *r)
+{
+	struct store_run sr;
+	char err[256], *cmd, *hv;
+
+	if (r->ms->st == NULL)
+		return;
+	cmd = join_argv((int)r->ms->cli.ncommand, r->ms->cli.command);
+	memset(&sr, 0, sizeof(sr));
+	sr.session_id = r->ms->session_id;
+	sr.label = r->ms->cli.label;
+	sr.kind = r->ms->cli.kind;
+	sr.argv = cmd;
+	sr.cmd_start_ns = r->start_real;
+	sr.cmd_end_ns = r->end_real;
+	sr.cmd_duration_ns = r->end_mono - r->start_mono;
+	sr.exit_status = r->start_real ? r->status : -1;
+	sr.output_bytes = r->out_bytes;
+	sr.output = r->capture;
+	sr.output_len = r->capture_len;
+	sr.hv_json = hv = run_hv_json(hvparse_result(r->hv));
+	if (store_run_put(r->ms->st, &sr, err, sizeof(err)) != 0)
+		log_warnx("%s", err);
+	free(hv);
+	free(cmd);
+}
+
+/* `hamon run`. */
+int
+cmd_run(int argc, char **argv)
+{
+	struct msession ms;
+	struct run r;
+	struct timeval tv = { 0, 10000 };
+	char err[512];
+	int i;
+
+	memset(&ms, 0, sizeof(ms));
+	memset(&r, 0, sizeof(r));
+	monitor_cli_parse(argc, argv, &ms.cli, 1);
+	/* Inside a run every probe is kept: the report needs them. */
+	ms.cli.samples = 1;
+	ms.own_signals = 1;
+	if (msession_open(&ms, argc, argv, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		msession_close(&ms, "failed");
+		return 1;
+	}
+	msession_announce(&ms);
+	r.ms = &ms;
+	r.base = monitor_base(ms.m);
+	r.out_fd[0] = r.out_fd[1] = r.exec_fd = -1;
+	r.capture = xmalloc(RUN_CAPTURE_MAX);
+	r.hv = hvparse_new();
+	r.wait_start = time_mono_ns();
+	r.tick = event_new(r.base, -1, EV_PERSIST, run_tick_cb, &r);
+	event_add(r.tick, &tv);
+	r.sigchld = evsignal_new(r.base, SIGCHLD, run_sigchld_cb, &r);
+	r.sigint = evsignal_new(r.base, SIGINT, run_signal_cb, &r);
+	r.sigterm = evsignal_new(r.base, SIGTERM, run_signal_cb, &r);
+	event_add(r.sigchld, NULL);
+	event_add(r.sigint, NULL);
+	event_add(r.sigterm, NULL);
+
+	monitor_loop(ms.m);
+
+	/* The loop can end before the command does only on a second signal. */
+	if (r.pid > 0 && !r.exited) {
+		kill(r.pid, SIGKILL);
+		waitpid(r.pid, NULL, 0);
+		r.status = 128 + SIGKILL;
+		r.end_real = time_real_ns();
+		r.end_mono = time_mono_ns();
+	}
+	for (i = 0; i < 2; i++) {
+		/* Whatever the command left in its pipes. */
+		while (r.out_ev[i] != NULL)
+			run_output_cb(r.out_fd[i], EV_READ, &r);
+	}
+	if (r.exec_ev)
+		run_exec_cb(r.exec_fd, EV_READ, &r);
+	monitor_summary(ms.m, 0);
+	run_store(&r);
+	if (ms.st != NULL && r.start_real) {
+		store_session_end(ms.st, ms.session_id, time_real_ns(), "stopped");
+		if (report_print_session(ms.st, ms.session_id, RR_FMT_TEXT, stdout, err,
+		                         sizeof(err)) != 0)
+			log_warnx("report: %s", err);
+	} else if (ms.st == NULL)
+		monitor_summary(ms.m, 1);
+	event_free(r.tick);
+	if (r.settle)
+		event_free(r.settle);
+	event_free(r.sigchld);
+	event_free(r.sigint);
+	event_free(r.sigterm);
+	hvparse_free(r.hv);
+	free(r.capture);
+	msession_close(&ms, ms.st != NULL && r.start_real ? NULL : "stopped");
+	return r.status;
+}

@@ -1,0 +1,28 @@
+/* control.h: the monitor's control socket beside its database, through which
+ * `hamon mark` adds markers and span boundaries to a running monitor. */
+#ifndef HAMON_CONTROL_H
+#define HAMON_CONTROL_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct monitor;
+struct control;
+
+/* "<db>.ctl": where the socket of the monitor on db lives. */
+int control_path(const char *db, char *buf, size_t len);
+
+/* Listen on path (mode 0600, owner only) on the monitor's event base;
+ * a stale socket file is replaced. NULL with err on failure. */
+struct control *control_open(struct monitor *m, const char *path, char *err, size_t errlen);
+/* Stop listening and remove the socket file. NULL is a no-op. */
+void control_close(struct control *c);
+
+/* Client side: send one request ("mark", "span-begin" or "span-end" with a
+ * label, time-stamped now) to the monitor on db. 0, or -1 with err. */
+int control_send_mark(const char *db, const char *kind, const char *label, char *err,
+                      size_t errlen);
+
+/* The `hamon mark` subcommand. */
+int cmd_mark(int argc, char **argv);
+
+#endif

@@ -1,0 +1,327 @@
+/* cmd_report.c: `hamon report`: build a run report (or an aggregate over a
+ * label's runs) from the store and render it. The store holds what was
+ * recorded; runreport_compute() derives every figure from it. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "report/hvparse.h"
+#include "report/report.h"
+#include "report/runreport.h"
+#include "store/store.h"
+
+struct build_ctx {
+	struct store *st;
+	struct run_report *r;
+	struct rr_target *t;
+	int64_t session_id;
+	int64_t span_begin;
+	char span_label[256];
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+/* One loss period of the current target. */
+static int
+build_loss(const struct store_loss_row *row, void *arg)
+{
+	struct build_ctx *c = arg;
+	struct rr_burst b;
+
+	memset(&b, 0, sizeof(b));
+	b.kind = row->loss.kind == STORE_OUTAGE ? RR_OUTAGE : RR_BURST;
+	b.start_ns = row->loss.start_ns;
+	b.end_ns = row->loss.end_ns;
+	b.lower_ns = row->loss.lower_ns;
+	b.upper_ns = row->loss.upper_ns;
+	b.lost = row->loss.lost;
+	b.open = row->loss.end_state != STORE_END_CLOSED;
+	runreport_add_burst(c->t, &b);
+	return 0;
+}
+
+/* One probe of the current target. */
+static int
+build_sample(const struct store_sample *smp, void *arg)
+{
+	struct build_ctx *c = arg;
+
+	runreport_add_sample(c->t, smp->tx_ns, smp->rtt_ns);
+	return 0;
+}
+
+/* Probe totals per target from the session's summaries. */
+static int
+build_summary(const struct store_summary_row *row, void *arg)
+{
+	struct build_ctx *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->r->ntargets; i++)
+		if (strcmp(c->r->targets[i]->name, row->target) == 0) {
+			c->r->targets[i]->sent = row->sum.sent;
+			c->r->targets[i]->lost = row->sum.lost;
+		}
+	return 0;
+}
+
+/* One target of the session: its losses and samples. */
+static int
+build_target(const struct store_target_row *row, void *arg)
+{
+	struct build_ctx *c = arg;
+	struct store_loss_filter f;
+
+	c->t = runreport_add_target(c->r, row->name, row->url);
+	memset(&f, 0, sizeof(f));
+	f.target = row->name;
+	f.kind = -1;
+	f.session_id = c->session_id;
+	if (store_query_losses(c->st, &f, build_loss, c, c->err, c->errlen) != 0 ||
+	    store_query_samples(c->st, c->session_id, row->id, build_sample, c, c->err,
+	                        c->errlen) != 0) {
+		c->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Markers and spans recorded by `hamon mark` (the run's own span comes from
+ * its run row). */
+static int
+build_event(const struct store_event_row *ev, void *arg)
+{
+	struct build_ctx *c = arg;
+
+	if (strcmp(ev->kind, "marker") == 0)
+		runreport_add_marker(c->r, ev->ts_ns, ev->text);
+	else if (strcmp(ev->kind, "span-begin") == 0 && !c->r->command) {
+		c->span_begin = ev->ts_ns;
+		snprintf(c->span_label, sizeof(c->span_label), "%s", ev->text);
+	} else if (strcmp(ev->kind, "span-end") == 0 && c->span_begin && !c->r->command) {
+		runreport_add_span(c->r, c->span_begin, ev->ts_ns, c->span_label);
+		if (c->r->start_ns == 0) {
+			c->r->start_ns = c->span_begin;
+			c->r->end_ns = ev->ts_ns;
+		}
+		c->span_begin = 0;
+	}
+	return 0;
+}
+
+/* Build and compute the report of one session (with its run, if any). */
+struct run_report *
+report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
+{
+	struct store_session_row srow;
+	struct build_ctx c;
+	struct run_report *r;
+	char *out = NULL;
+	size_t outlen = 0;
+	int rc;
+
+	rc = store_get_session(st, session_id, 0, &srow, err, errlen);
+	if (rc != 0) {
+		if (rc > 0)
+			snprintf(err, errlen, "no session %" PRId64 " in the database", session_id);
+		return NULL;
+	}
+	r = runreport_new();
+	r->id = srow.id;
+	r->mon_start_ns = srow.started_ns;
+	r->mon_end_ns = srow.ended_ns;
+	r->exit_status = -1;
+	if (srow.has_run) {
+		if (srow.label[0])
+			runreport_set_label(r, srow.label);
+		runreport_kind_parse(srow.kind, &r->kind);
+		runreport_set_command(r, srow.cmd);
+		r->start_ns = srow.cmd_start_ns;
+		r->end_ns = srow.cmd_end_ns;
+		r->exit_status = srow.exit_status;
+		r->output_bytes = srow.output_bytes;
+		if (store_get_run_output(st, srow.id, &out, &outlen, err, errlen) == 0 && out != NULL) {
+			/* The hypervisor's own figures, read again from the output. */
+			struct hvparse *hp = hvparse_new();
+
+			hvparse_feed(hp, out, outlen);
+			r->hv = *hvparse_result(hp);
+			hvparse_free(hp);
+			free(out);
+		}
+	}
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.r = r;
+	c.session_id = srow.id;
+	c.err = err;
+	c.errlen = errlen;
+	if (store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
+	    store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
+	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0) {
+		runreport_free(r);
+		return NULL;
+	}
+	r->failover_marker = RR_MARKER_AUTO;
+	runreport_compute(r);
+	return r;
+}
+
+/* Build and render one session's report. */
+int
+report_print_session(struct store *st, int64_t session_id, int fmt, FILE *out, char *err,
+                     size_t errlen)
+{
+	struct run_report *r = report_build(st, session_id, err, errlen);
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	rc = runreport_render(r, (enum rr_format)fmt, out);
+	runreport_free(r);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot write the report");
+	return rc;
+}
+
+struct agg_ctx {
+	struct store *st;
+	struct run_aggregate *a;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+/* One run of the label: build its report and add it to the aggregate. */
+static int
+agg_run(const struct store_session_row *row, void *arg)
+{
+	struct agg_ctx *c = arg;
+	struct run_report *r = report_build(c->st, row->id, c->err, c->errlen);
+
+	if (r == NULL) {
+		c->failed = 1;
+		return 1;
+	}
+	runagg_add_run(c->a, r);
+	runreport_free(r);
+	return 0;
+}
+
+static const char report_usage[] =
+    "usage: hamon report [--db FILE] [--run N | --last | --label L]\n"
+    "                    [--format text|json|csv|md|html] [-o FILE]";
+
+/* `hamon report`. */
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "last", no_argument, NULL, 'l' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = "hamon.db", *label = NULL, *outpath = NULL;
+	enum rr_format fmt = RR_FMT_TEXT;
+	unsigned long long id = 0;
+	char err[512];
+	struct store *st;
+	FILE *out = stdout;
+	int c, rc = 0, choices = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			if (uint_parse_range("--run", optarg, 1, INT64_MAX, &id, err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			choices++;
+			break;
+		case 'l':
+			choices++;
+			break;
+		case 'L':
+			label = optarg;
+			choices++;
+			break;
+		case 'f':
+			if (runreport_format_parse(optarg, &fmt) != 0)
+				usage_error("--format \"%s\": expected text, json, csv, md or html", optarg);
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'h':
+			puts(report_usage);
+			return 0;
+		case ':':
+			usage_error("report: option %s needs a value", argv[optind - 1]);
+		default:
+			usage_error("report: unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("report: unexpected argument \"%s\"", argv[optind]);
+	if (choices > 1)
+		usage_error("report: give one of --run, --last and --label");
+	if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
+		usage_error("%s", err);
+	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
+		store_close(st);
+		usage_error("%s: cannot write", outpath);
+	}
+	if (label != NULL) {
+		struct agg_ctx ac = { st, runagg_new(label), err, sizeof(err), 0 };
+
+		if (store_query_runs_by_label(st, label, agg_run, &ac, err, sizeof(err)) != 0 ||
+		    ac.failed) {
+			log_warnx("%s", err);
+			rc = 1;
+		} else if (ac.a->nruns == 0) {
+			log_warnx("no runs labelled \"%s\" in %s", label, db);
+			rc = 1;
+		} else {
+			runagg_compute(ac.a);
+			rc = runagg_render(ac.a, fmt, out) != 0;
+		}
+		runagg_free(ac.a);
+	} else {
+		struct store_session_row srow;
+
+		/* --last (the default): the latest run, else the latest session. */
+		if (id == 0) {
+			int g = store_get_session(st, 0, 1, &srow, err, sizeof(err));
+
+			if (g > 0)
+				g = store_get_session(st, 0, 0, &srow, err, sizeof(err));
+			if (g != 0) {
+				log_warnx("%s", g > 0 ? "no sessions recorded yet" : err);
+				rc = 1;
+			} else
+				id = (unsigned long long)srow.id;
+		}
+		if (rc == 0 && report_print_session(st, (int64_t)id, fmt, out, err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			rc = 1;
+		}
+	}
+	if (out != stdout && fclose(out) != 0) {
+		log_warn("%s", outpath);
+		rc = 1;
+	}
+	store_close(st);
+	return rc;
+}
