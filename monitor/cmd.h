@@ -24,7 +24,7 @@ struct monitor_cli {
 	size_t nspecs;
 	/* hamon run only */
 	const char *label, *kind;
-	int64_t settle_ns, wait_ns;
+	int64_t settle_ns, wait_ns, baseline_ns;
 	char **command;
 	size_t ncommand;
 };

@@ -25,6 +25,14 @@ static const char monitor_usage[] =
     "TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or tcp://[IPV6ADDR]:PORT;\n"
     "--target TARGET is the same.";
 
+static const char run_usage[] =
+    "usage: hamon run [--label L] [--kind migration|failover|backup|custom] [--settle D]\n"
+    "                 [--wait D] [--baseline D] [monitor options] --target TARGET... -- COMMAND [ARGS]\n"
+    "Monitors the targets, waits until each answers (--wait, default 10s) plus a baseline\n"
+    "(default 1s), runs COMMAND with its output passed through and captured, keeps probing\n"
+    "for --settle (default 5s) after it exits, prints the run report and exits with\n"
+    "COMMAND's exit status (127 if it could not start, 1 if a target never answered).";
+
 /* Apply the command-line timing overrides to one target (or the defaults). */
 static void
 monitor_cli_apply(const struct monitor_cli *cli, struct target_conf *t, const char *where)
@@ -75,6 +83,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "kind", required_argument, NULL, 'K' },
 		{ "settle", required_argument, NULL, 'E' },
 		{ "wait", required_argument, NULL, 'A' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,9 +96,10 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 	opterr = 0;
 	cli->settle_ns = 5 * NSEC_PER_SEC;
 	cli->wait_ns = 10 * NSEC_PER_SEC;
+	cli->baseline_ns = NSEC_PER_SEC;
 	cli->kind = "custom";
 	while ((c = getopt_long(argc, argv, is_run ? "+:c:qvh" : ":c:qvh", opts, NULL)) != -1) {
-		if (!is_run && strchr("LKEA", c) != NULL)
+		if (!is_run && strchr("LKEAB", c) != NULL)
 			usage_error("%s is an option of hamon run", argv[optind - 1]);
 		switch (c) {
 		case 'L':
@@ -107,6 +117,11 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		case 'E':
 			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC, &cli->settle_ns,
 			                         err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			break;
+		case 'B':
+			if (duration_parse_range("baseline", optarg, 0, 3600 * NSEC_PER_SEC,
+			                         &cli->baseline_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'A':
@@ -177,7 +192,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 				usage_error("--tcp-mode \"%s\": expected auto, raw or connect", optarg);
 			break;
 		case 'h':
-			puts(monitor_usage);
+			puts(is_run ? run_usage : monitor_usage);
 			exit(0);
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);

@@ -46,6 +46,7 @@ struct run {
 	struct event *exec_ev;       /* CLOEXEC pipe: EOF = exec worked */
 	int exec_fd;
 	int64_t wait_start;
+	int64_t all_up_at;           /* when every target had answered */
 	pid_t pid;
 	int exited;
 	int status;                  /* exit status to return */
@@ -228,6 +229,11 @@ run_tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (monitor_count_up(r->ms->m) == r->ms->cfg.ntargets) {
+		/* A short baseline first, so "before" latency means something. */
+		if (r->all_up_at == 0)
+			r->all_up_at = time_mono_ns();
+		if (time_mono_ns() - r->all_up_at < r->ms->cli.baseline_ns)
+			return;
 		event_del(r->tick);
 		if (run_spawn(r) != 0) {
 			r->status = 1;

@@ -351,6 +351,9 @@ cmd_demo_step(int argc, char **argv)
 		demo_log("average migration speed: 1.0 GiB/s - downtime %lld ms",
 		         (long long)(((b0 + b1) / 2 - (a0 + a1) / 2) / NSEC_PER_MSEC));
 		demo_log("migration finished successfully (duration 00:00:01)");
+		printf("hamon demo: injected gap %s (+- %.1f ms: the address was removed and added by\n"
+		       "hamon demo: ip(8) calls; the edges are their midpoints)\n", ms,
+		       ((a1 - a0) + (b1 - b0)) / 2e6);
 	}
 	return 0;
 }

@@ -18,7 +18,10 @@ INTEGRATION_TESTS = \
 	tests/integration/outage_icmp.t \
 	tests/integration/ipv6.t \
 	tests/integration/kill9.t \
-	tests/integration/flood.t
+	tests/integration/flood.t \
+	tests/integration/tcp_outage.t \
+	tests/integration/run.t \
+	tests/integration/demo.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 

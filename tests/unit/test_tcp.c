@@ -776,6 +776,7 @@ test_connect_forget(void **state)
 	event_base_free(base);
 }
 
+/* Run every test; TAP with CMOCKA_MESSAGE_OUTPUT=TAP. */
 int
 main(void)
 {

@@ -1,0 +1,1240 @@
+/*
+ * netlink.c: the monitor's own view of the network, from rtnetlink through
+ * libnl-3. One non-blocking socket subscribed to link, address, neighbour
+ * and route changes; every message becomes a struct nlw_event, classified
+ * against the watched targets and handed to the callback.
+ *
+ * Why links are tracked here: the kernel sends RTM_NEWLINK for any change of
+ * a link (MTU, statistics-bearing attributes, promiscuity, a bridge port's
+ * state) and each carries the whole link. An "up"/"down" event is wanted
+ * only when usability changes, so the last IFF_UP && IFF_RUNNING of every
+ * link is kept, learned at open from a link dump that runs on the same
+ * socket without blocking (its replies arrive interleaved with the
+ * notifications and are parsed by the same callback).
+ *
+ * Overruns: when notifications come faster than we read them, the kernel
+ * drops them and the next recvmsg fails with ENOBUFS. What was dropped is
+ * unknown, so the view is declared lost (NLW_OVERRUN), the links are dumped
+ * again, links whose state differs from what we knew are reported as they
+ * come, links that vanished are reported down at the end of the dump, and
+ * NLW_RESYNCED closes the window. Neighbour and route changes lost in the
+ * window are not reconstructed: the monitor's probes, not this module, say
+ * whether targets answer.
+ *
+ * Requests of our own (the link dump, the per-target route refreshes) carry
+ * our port id in nlmsg_pid; notifications carry the port of whoever caused
+ * the change, or 0. That is how replies are told from news.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <netlink/addr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/object.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "probes/netlink.h"
+
+#define NLW_READ_MAX 64          /* datagrams per read callback, so a storm cannot starve the loop */
+#define NLW_RCVBUF (1 << 20)     /* default receive buffer: room for a burst of notifications */
+#define NLW_LOOKUP_TIMEOUT_MS 1000
+#define NLW_LOOKUP_TRIES 8       /* datagrams read waiting for one answer */
+
+/* What we last knew of one link. */
+struct nlw_link {
+	int ifindex;
+	int up;
+	unsigned int flags;
+	uint32_t gen; /* dump generation it was last seen in */
+	char name[IFNAMSIZ];
+};
+
+struct nlwatch {
+	struct event_base *base;
+	struct event *ev;
+	struct nl_sock *sk;
+	nlwatch_cb cb;
+	void *cbarg;
+	uint32_t port;  /* our netlink port id */
+	uint32_t rseq;  /* sequence numbers of our own requests */
+	uint64_t eseq;  /* event sequence numbers */
+
+	int synced;     /* the first link dump is complete */
+	int dumping;    /* a link dump is in flight */
+	int resyncing;  /* an overrun happened: report RESYNCED when a dump completes */
+	int dump_again; /* the dump in flight is stale or broken: dump again after it */
+	int dump_unsent;/* sending the dump request failed: retry on the next wakeup */
+	uint32_t gen;
+
+	struct nlw_link *links;
+	size_t nlinks, caplinks;
+
+	struct nlw_targets targets;
+	uint32_t *pending; /* per target: seq of a route refresh in flight, 0 none */
+	int *tids;
+	size_t captargets;
+
+	/* The message being parsed. */
+	uint32_t msg_pid, msg_seq;
+	int64_t rx_real, rx_mono;
+
+	struct nlw_counters n;
+};
+
+/* What a synchronous lookup collects. */
+struct nlw_lookup {
+	int done;
+	int error; /* errno from the kernel, 0 */
+	int want;  /* RTM_NEWROUTE or RTM_NEWLINK */
+	struct nlw_route *out;
+};
+
+/* The event kind's name. */
+const char *
+nlw_kind_name(enum nlw_kind k)
+{
+	switch (k) {
+	case NLW_LINK_UP:
+		return ("link_up");
+	case NLW_LINK_DOWN:
+		return ("link_down");
+	case NLW_ADDR_ADD:
+		return ("addr_add");
+	case NLW_ADDR_DEL:
+		return ("addr_del");
+	case NLW_NEIGH:
+		return ("neigh");
+	case NLW_ROUTE_ADD:
+		return ("route_add");
+	case NLW_ROUTE_DEL:
+		return ("route_del");
+	case NLW_OVERRUN:
+		return ("overrun");
+	case NLW_RESYNCED:
+		return ("resynced");
+	}
+	return ("?");
+}
+
+/* The event class the store records for a kind. */
+const char *
+nlw_kind_class(enum nlw_kind k)
+{
+	switch (k) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		return ("link");
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		return ("addr");
+	case NLW_NEIGH:
+		return ("neigh");
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		return ("route");
+	case NLW_OVERRUN:
+	case NLW_RESYNCED:
+		break;
+	}
+	return ("unknown");
+}
+
+/* Neighbour state bits as the names ip-neighbour(8) prints. */
+const char *
+nlw_neigh_state_name(int nud)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} names[] = {
+		{ NUD_REACHABLE, "REACHABLE" }, { NUD_STALE, "STALE" },
+		{ NUD_FAILED, "FAILED" },       { NUD_INCOMPLETE, "INCOMPLETE" },
+		{ NUD_DELAY, "DELAY" },         { NUD_PROBE, "PROBE" },
+		{ NUD_PERMANENT, "PERMANENT" }, { NUD_NOARP, "NOARP" },
+	};
+	size_t	i;
+
+	if (nud == 0)
+		return ("DELETED");
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (nud & names[i].bit)
+			return (names[i].name);
+	return ("NONE");
+}
+
+/* Address length in bytes for family, 0 if not IPv4/IPv6. */
+static size_t
+nlw_alen(int family)
+{
+	if (family == AF_INET)
+		return (4);
+	if (family == AF_INET6)
+		return (16);
+	return (0);
+}
+
+/* 1 if addr lies in prefix/plen of family. */
+int
+nlw_prefix_contains(int family, const uint8_t *prefix, unsigned int plen, const uint8_t *addr)
+{
+	size_t		alen = nlw_alen(family), full;
+	unsigned int	rest;
+	uint8_t		mask;
+
+	if (alen == 0 || plen > alen * 8)
+		return (0);
+	full = plen / 8;
+	rest = plen % 8;
+	if (memcmp(prefix, addr, full) != 0)
+		return (0);
+	if (rest == 0)
+		return (1);
+	mask = (uint8_t)(0xff << (8 - rest));
+	return ((prefix[full] & mask) == (addr[full] & mask));
+}
+
+/* 1 if a and b are the same address of family. */
+static int
+nlw_addr_equal(int family, const uint8_t *a, const uint8_t *b)
+{
+	size_t	alen = nlw_alen(family);
+
+	return (alen != 0 && memcmp(a, b, alen) == 0);
+}
+
+/* Whether event ev concerns target t. */
+static int
+nlw_concerns(const struct nlw_event *ev, const struct nlw_target *t)
+{
+	switch (ev->kind) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		return (t->ifindex != 0 && ev->ifindex == t->ifindex);
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		return (t->ifindex != 0 && ev->ifindex == t->ifindex && ev->family == t->family);
+	case NLW_NEIGH:
+		/* A neighbour entry belongs to one link: the same address
+		 * behind another link is another host. */
+		if (ev->family != t->family)
+			return (0);
+		if (t->ifindex != 0 && ev->ifindex != 0 && ev->ifindex != t->ifindex)
+			return (0);
+		return (nlw_addr_equal(t->family, ev->addr, t->addr) ||
+		        (t->has_gw && nlw_addr_equal(t->family, ev->addr, t->gw)));
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		return (ev->family == t->family &&
+		        nlw_prefix_contains(t->family, ev->addr, ev->prefixlen, t->addr));
+	case NLW_OVERRUN:
+	case NLW_RESYNCED:
+		break;
+	}
+	return (0);
+}
+
+/* The targets an event concerns: up to max tids written, the count returned. */
+int
+nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int *tids,
+             size_t max)
+{
+	size_t	i;
+	int	n = 0;
+
+	if (targets == NULL)
+		return (0);
+	for (i = 0; i < targets->n; i++) {
+		if (!nlw_concerns(ev, &targets->v[i]))
+			continue;
+		if ((size_t)n < max)
+			tids[n] = targets->v[i].tid;
+		n++;
+	}
+	return (n);
+}
+
+/* Fill ev->text: one escaped line describing the event. */
+void
+nlw_event_format(struct nlw_event *ev)
+{
+	char	ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname + 32], gw[INET6_ADDRSTRLEN + 8];
+	char	ll[NLW_LLADDRSTRLEN + 16];
+
+	log_escape(ifname, sizeof ifname, ev->ifname, strnlen(ev->ifname, sizeof ev->ifname));
+	if (ifname[0] != '\0')
+		snprintf(dev, sizeof dev, "%s", ifname);
+	else if (ev->ifindex != 0)
+		snprintf(dev, sizeof dev, "ifindex %d", ev->ifindex);
+	else
+		snprintf(dev, sizeof dev, "no link");
+	gw[0] = ll[0] = '\0';
+	if (ev->gateway[0] != '\0')
+		snprintf(gw, sizeof gw, " via %s", ev->gateway);
+	if (ev->lladdr[0] != '\0')
+		snprintf(ll, sizeof ll, " lladdr %s", ev->lladdr);
+
+	switch (ev->kind) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		snprintf(ev->text, sizeof ev->text, "link %s %s (operstate %s)", dev,
+		         ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate);
+		break;
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		snprintf(ev->text, sizeof ev->text, "address %s %s %s", ev->address,
+		         ev->kind == NLW_ADDR_ADD ? "added on" : "removed from", dev);
+		break;
+	case NLW_NEIGH:
+		snprintf(ev->text, sizeof ev->text, "neighbour %s dev %s %s%s", ev->address, dev,
+		         ev->state, ll);
+		break;
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		snprintf(ev->text, sizeof ev->text, "route %s%s dev %s table %d %s",
+		         ev->prefixlen == 0 ? "default" : ev->address, gw, dev, ev->table,
+		         ev->kind == NLW_ROUTE_ADD ? "added" : "removed");
+		break;
+	case NLW_OVERRUN:
+		snprintf(ev->text, sizeof ev->text,
+		         "netlink overrun: the kernel dropped notifications, view lost; re-dumping links");
+		break;
+	case NLW_RESYNCED:
+		snprintf(ev->text, sizeof ev->text, "netlink view re-synchronised after an overrun");
+		break;
+	}
+}
+
+/* Hardware address bytes as "02:68:6d:2d:00:02". */
+static void
+nlw_format_lladdr(const uint8_t *b, size_t len, char *out, size_t outlen)
+{
+	size_t	i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < len && o + 4 <= outlen; i++) {
+		snprintf(out + o, outlen - o, i == 0 ? "%02x" : ":%02x", b[i]);
+		o += i == 0 ? 2 : 3;
+	}
+}
+
+/* Copy the bytes of an IPv4/IPv6 nl_addr into out (zeroed first); 1 if it held
+ * a full address of family, 0 if none (a default route's empty destination). */
+static int
+nlw_nladdr_bytes(struct nl_addr *a, int family, uint8_t out[16])
+{
+	size_t	alen = nlw_alen(family);
+
+	memset(out, 0, 16);
+	if (a == NULL || alen == 0 || nl_addr_get_len(a) != alen)
+		return (0);
+	memcpy(out, nl_addr_get_binary_addr(a), alen);
+	return (1);
+}
+
+/* The address bytes and family of an IPv4/IPv6 socket address; -1 otherwise. */
+static int
+nlw_sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (sa == NULL)
+		return (-1);
+	if (sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		*family = AF_INET;
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		*family = AF_INET6;
+		return (0);
+	}
+	return (-1);
+}
+
+/* A port-less socket address from address bytes. */
+static void
+nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr)
+{
+	memset(ss, 0, sizeof *ss);
+	ss->ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		memcpy(&((struct sockaddr_in *)ss)->sin_addr, addr, 4);
+	else if (family == AF_INET6)
+		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, addr, 16);
+}
+
+/* ---------------------------------------------------------------- links */
+
+/* The link table entry for ifindex, or NULL. */
+static struct nlw_link *
+nlw_link_find(struct nlwatch *w, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nlinks; i++)
+		if (w->links[i].ifindex == ifindex)
+			return (&w->links[i]);
+	return (NULL);
+}
+
+/* Drop the link table entry at index i. */
+static void
+nlw_link_remove(struct nlwatch *w, size_t i)
+{
+	w->links[i] = w->links[w->nlinks - 1];
+	w->nlinks--;
+}
+
+/* The name of ifindex: from the link table, else from the kernel, else "". */
+static void
+nlw_ifname(struct nlwatch *w, int ifindex, char *out)
+{
+	struct nlw_link	*l = nlw_link_find(w, ifindex);
+
+	out[0] = '\0';
+	if (l != NULL)
+		memcpy(out, l->name, IFNAMSIZ);
+	else if (ifindex > 0 && if_indextoname((unsigned int)ifindex, out) == NULL)
+		out[0] = '\0';
+}
+
+/* ---------------------------------------------------------------- delivery */
+
+/* Stamp, format, classify and hand an event to the callback, once per target. */
+static void
+nlw_emit(struct nlwatch *w, struct nlw_event *ev)
+{
+	int	n, i;
+
+	ev->seq = ++w->eseq;
+	ev->rx_real_ns = w->rx_real;
+	ev->rx_mono_ns = w->rx_mono;
+	nlw_event_format(ev);
+	w->n.events++;
+	n = nlw_classify(ev, &w->targets, w->tids, w->captargets);
+	if (n == 0) {
+		w->cb(ev, -1, w->cbarg);
+		return;
+	}
+	/* Read w->tids[i] afresh each time: the callback may watch another
+	 * target, which can move the array (its contents stay). */
+	for (i = 0; i < n && (size_t)i < w->captargets; i++)
+		w->cb(ev, w->tids[i], w->cbarg);
+}
+
+/* A fresh, empty event of kind. */
+static void
+nlw_event_init(struct nlw_event *ev, enum nlw_kind kind)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
+	ev->family = AF_UNSPEC;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+/* An RTM_GETROUTE request for one address, with our sequence number seq (0: libnl's). */
+static struct nl_msg *
+nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq)
+{
+	struct rtmsg	 rtm;
+	struct nl_msg	*msg;
+
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
+	if (msg == NULL)
+		return (NULL);
+	memset(&rtm, 0, sizeof rtm);
+	rtm.rtm_family = (unsigned char)family;
+	rtm.rtm_dst_len = (unsigned char)(nlw_alen(family) * 8);
+	if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)nlw_alen(family), addr) < 0) {
+		nlmsg_free(msg);
+		return (NULL);
+	}
+	nlmsg_hdr(msg)->nlmsg_seq = seq;
+	return (msg);
+}
+
+/* Start a link dump on the event socket without waiting for it. */
+static void
+nlw_dump_links(struct nlwatch *w)
+{
+	int	rc;
+
+	if (w->dumping) {
+		w->dump_again = 1;
+		return;
+	}
+	rc = nl_rtgen_request(w->sk, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
+	if (rc < 0) {
+		/* The socket buffer towards the kernel is full, or memory:
+		 * try again when the socket next wakes us. */
+		log_debug("netlink: link dump request: %s", nl_geterror(rc));
+		w->dump_unsent = 1;
+		w->n.errors++;
+		return;
+	}
+	w->dump_unsent = 0;
+	w->dumping = 1;
+	w->gen++;
+}
+
+/* Ask, without waiting, for the current route to watched target i. */
+static void
+nlw_refresh_target(struct nlwatch *w, size_t i)
+{
+	struct nlw_target	*t = &w->targets.v[i];
+	struct nl_msg		*msg;
+	int			 rc;
+
+	if (++w->rseq == 0)
+		w->rseq = 1;
+	msg = nlw_build_getroute(t->family, t->addr, w->rseq);
+	if (msg == NULL) {
+		w->n.errors++;
+		return;
+	}
+	rc = nl_send_auto(w->sk, msg);
+	nlmsg_free(msg);
+	if (rc < 0) {
+		log_debug("netlink: route refresh for target %d: %s", t->tid, nl_geterror(rc));
+		w->n.errors++;
+		return;
+	}
+	w->pending[i] = w->rseq;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* A link message: report a change of usability, keep the table current. */
+static void
+nlw_on_link(struct nlwatch *w, struct rtnl_link *rl, int msgtype)
+{
+	struct nlw_event	 ev;
+	struct nlw_link		*l;
+	struct nl_addr		*ll;
+	const char		*name;
+	unsigned int		 flags;
+	int			 ifindex, up, fresh = 0, ours = w->msg_pid == w->port;
+
+	/* Bridge port messages (AF_BRIDGE) share the group; they describe a
+	 * port's bridging, not the link. */
+	if (rtnl_link_get_family(rl) != AF_UNSPEC)
+		return;
+	ifindex = rtnl_link_get_ifindex(rl);
+	if (ifindex <= 0)
+		return;
+	flags = rtnl_link_get_flags(rl);
+	up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+	name = rtnl_link_get_name(rl);
+	l = nlw_link_find(w, ifindex);
+
+	nlw_event_init(&ev, up ? NLW_LINK_UP : NLW_LINK_DOWN);
+	ev.ifindex = ifindex;
+	if (name != NULL)
+		snprintf(ev.ifname, sizeof ev.ifname, "%s", name);
+	else if (l != NULL)
+		memcpy(ev.ifname, l->name, IFNAMSIZ);
+	ev.link_flags = flags;
+	if ((ll = rtnl_link_get_addr(rl)) != NULL)
+		nlw_format_lladdr(nl_addr_get_binary_addr(ll), nl_addr_get_len(ll), ev.lladdr,
+		                  sizeof ev.lladdr);
+
+	if (msgtype == RTM_DELLINK) {
+		ev.kind = NLW_LINK_DOWN;
+		snprintf(ev.state, sizeof ev.state, "down");
+		snprintf(ev.operstate, sizeof ev.operstate, "deleted");
+		if (l != NULL)
+			nlw_link_remove(w, (size_t)(l - w->links));
+		nlw_emit(w, &ev);
+		return;
+	}
+	if (l == NULL) {
+		if (w->nlinks == w->caplinks) {
+			w->caplinks = w->caplinks ? w->caplinks * 2 : 16;
+			w->links = xreallocarray(w->links, w->caplinks, sizeof *w->links);
+		}
+		l = &w->links[w->nlinks++];
+		memset(l, 0, sizeof *l);
+		l->ifindex = ifindex;
+		fresh = 1;
+	}
+	l->gen = w->gen;
+	l->flags = flags;
+	memcpy(l->name, ev.ifname, IFNAMSIZ);
+	if (!fresh && l->up == up)
+		return; /* some other attribute changed */
+	l->up = up;
+	/* The first dump only teaches us the current state. */
+	if (ours && !w->synced)
+		return;
+	snprintf(ev.state, sizeof ev.state, "%s", up ? "up" : "down");
+	rtnl_link_operstate2str(rtnl_link_get_operstate(rl), ev.operstate, sizeof ev.operstate);
+	nlw_emit(w, &ev);
+}
+
+/* An address message. */
+static void
+nlw_on_addr(struct nlwatch *w, struct rtnl_addr *ra, int msgtype)
+{
+	struct nlw_event	ev;
+	char			buf[INET6_ADDRSTRLEN];
+	int			family = rtnl_addr_get_family(ra);
+
+	if (nlw_alen(family) == 0)
+		return;
+	nlw_event_init(&ev, msgtype == RTM_DELADDR ? NLW_ADDR_DEL : NLW_ADDR_ADD);
+	ev.family = family;
+	ev.ifindex = rtnl_addr_get_ifindex(ra);
+	nlw_ifname(w, ev.ifindex, ev.ifname);
+	if (!nlw_nladdr_bytes(rtnl_addr_get_local(ra), family, ev.addr))
+		return;
+	ev.prefixlen = (unsigned int)rtnl_addr_get_prefixlen(ra);
+	inet_ntop(family, ev.addr, buf, sizeof buf);
+	snprintf(ev.address, sizeof ev.address, "%s/%u", buf, ev.prefixlen);
+	snprintf(ev.state, sizeof ev.state, "%s", msgtype == RTM_DELADDR ? "del" : "add");
+	nlw_emit(w, &ev);
+}
+
+/* A neighbour message (IPv4 ARP or IPv6 ND; bridge FDB entries are skipped). */
+static void
+nlw_on_neigh(struct nlwatch *w, struct rtnl_neigh *rn, int msgtype)
+{
+	struct nlw_event	 ev;
+	struct nl_addr		*ll;
+	int			 family = rtnl_neigh_get_family(rn), state;
+
+	if (nlw_alen(family) == 0)
+		return;
+	nlw_event_init(&ev, NLW_NEIGH);
+	ev.family = family;
+	ev.ifindex = rtnl_neigh_get_ifindex(rn);
+	nlw_ifname(w, ev.ifindex, ev.ifname);
+	if (!nlw_nladdr_bytes(rtnl_neigh_get_dst(rn), family, ev.addr))
+		return;
+	ev.prefixlen = (unsigned int)nlw_alen(family) * 8;
+	inet_ntop(family, ev.addr, ev.address, sizeof ev.address);
+	if ((ll = rtnl_neigh_get_lladdr(rn)) != NULL)
+		nlw_format_lladdr(nl_addr_get_binary_addr(ll), nl_addr_get_len(ll), ev.lladdr,
+		                  sizeof ev.lladdr);
+	state = msgtype == RTM_DELNEIGH ? 0 : rtnl_neigh_get_state(rn);
+	if (state < 0)
+		state = NUD_NONE;
+	ev.neigh_state = state;
+	snprintf(ev.state, sizeof ev.state, "%s",
+	         msgtype == RTM_DELNEIGH ? "DELETED" : nlw_neigh_state_name(state));
+	nlw_emit(w, &ev);
+}
+
+/* Egress, gateway and type of a route object into out fields; 1 if it has a next hop. */
+static int
+nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16])
+{
+	struct rtnl_nexthop	*nh;
+
+	*ifindex = 0;
+	*has_gw = 0;
+	memset(gw, 0, 16);
+	if (rtnl_route_get_nnexthops(rr) < 1 || (nh = rtnl_route_nexthop_n(rr, 0)) == NULL)
+		return (0);
+	*ifindex = rtnl_route_nh_get_ifindex(nh);
+	*has_gw = nlw_nladdr_bytes(rtnl_route_nh_get_gateway(nh), family, gw);
+	return (1);
+}
+
+/* 1 if a route of this type gets packets nowhere. */
+static int
+nlw_route_type_dead(int type)
+{
+	return (type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
+	        type == RTN_THROW);
+}
+
+/* The answer to a route refresh for a watched target. */
+static void
+nlw_on_refresh(struct nlwatch *w, size_t i, struct rtnl_route *rr)
+{
+	struct nlw_target	*t = &w->targets.v[i];
+
+	w->pending[i] = 0;
+	nlw_route_nexthop(rr, t->family, &t->ifindex, &t->has_gw, t->gw);
+	if (nlw_route_type_dead(rtnl_route_get_type(rr))) {
+		t->ifindex = 0;
+		t->has_gw = 0;
+	}
+}
+
+/* A route message: a reply to one of our refreshes, or news. */
+static void
+nlw_on_route(struct nlwatch *w, struct rtnl_route *rr, int msgtype)
+{
+	struct nlw_event	 ev;
+	char			 buf[INET6_ADDRSTRLEN];
+	size_t			 i;
+	int			 family = rtnl_route_get_family(rr);
+
+	if (nlw_alen(family) == 0)
+		return;
+	if (w->msg_pid == w->port && msgtype == RTM_NEWROUTE) {
+		for (i = 0; i < w->targets.n; i++)
+			if (w->pending[i] != 0 && w->pending[i] == w->msg_seq) {
+				nlw_on_refresh(w, i, rr);
+				return;
+			}
+		return; /* an answer we stopped waiting for */
+	}
+	if (rtnl_route_get_flags(rr) & RTM_F_CLONED)
+		return; /* route cache entries, not configuration */
+	nlw_event_init(&ev, msgtype == RTM_DELROUTE ? NLW_ROUTE_DEL : NLW_ROUTE_ADD);
+	ev.family = family;
+	nlw_nladdr_bytes(rtnl_route_get_dst(rr), family, ev.addr);
+	ev.prefixlen = rtnl_route_get_dst(rr) != NULL ?
+	    nl_addr_get_prefixlen(rtnl_route_get_dst(rr)) : 0;
+	if (ev.prefixlen > nlw_alen(family) * 8)
+		return;
+	inet_ntop(family, ev.addr, buf, sizeof buf);
+	snprintf(ev.address, sizeof ev.address, "%s/%u", buf, ev.prefixlen);
+	nlw_route_nexthop(rr, family, &ev.ifindex, &ev.has_gw, ev.gw);
+	if (ev.has_gw)
+		inet_ntop(family, ev.gw, ev.gateway, sizeof ev.gateway);
+	nlw_ifname(w, ev.ifindex, ev.ifname);
+	ev.table = (int)rtnl_route_get_table(rr);
+	ev.route_type = rtnl_route_get_type(rr);
+	snprintf(ev.state, sizeof ev.state, "%s", msgtype == RTM_DELROUTE ? "del" : "add");
+	/* The egress of a target this route covers may have changed: ask
+	 * again, without waiting. */
+	for (i = 0; i < w->targets.n; i++)
+		if (nlw_concerns(&ev, &w->targets.v[i]))
+			nlw_refresh_target(w, i);
+	nlw_emit(w, &ev);
+}
+
+/* nl_msg_parse's callback: one rtnetlink object, dispatched by its type. */
+static void
+nlw_parse_cb(struct nl_object *obj, void *arg)
+{
+	struct nlwatch	*w = arg;
+	const char	*type = nl_object_get_type(obj);
+	int		 msgtype = nl_object_get_msgtype(obj);
+
+	if (type == NULL)
+		return;
+	if (strcmp(type, "route/link") == 0 && (msgtype == RTM_NEWLINK || msgtype == RTM_DELLINK))
+		nlw_on_link(w, (struct rtnl_link *)obj, msgtype);
+	else if (strcmp(type, "route/addr") == 0 &&
+	         (msgtype == RTM_NEWADDR || msgtype == RTM_DELADDR))
+		nlw_on_addr(w, (struct rtnl_addr *)obj, msgtype);
+	else if (strcmp(type, "route/neigh") == 0 &&
+	         (msgtype == RTM_NEWNEIGH || msgtype == RTM_DELNEIGH))
+		nlw_on_neigh(w, (struct rtnl_neigh *)obj, msgtype);
+	else if (strcmp(type, "route/route") == 0 &&
+	         (msgtype == RTM_NEWROUTE || msgtype == RTM_DELROUTE))
+		nlw_on_route(w, (struct rtnl_route *)obj, msgtype);
+}
+
+/* NL_CB_VALID: every well-formed message, timestamped as it is handed over. */
+static int
+nlw_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlwatch		*w = arg;
+	struct nlmsghdr		*h = nlmsg_hdr(msg);
+	int			 rc;
+
+	w->n.messages++;
+	w->msg_pid = h->nlmsg_pid;
+	w->msg_seq = h->nlmsg_seq;
+	w->rx_real = time_real_ns();
+	w->rx_mono = time_mono_ns();
+	rc = nl_msg_parse(msg, nlw_parse_cb, w);
+	if (rc < 0 && rc != -NLE_MSGTYPE_NOSUPPORT) {
+		log_debug("netlink: message type %d: %s", h->nlmsg_type, nl_geterror(rc));
+		w->n.errors++;
+	}
+	return (NL_OK);
+}
+
+/* Report the overrun that just happened and start the re-dump. */
+static void
+nlw_overrun(struct nlwatch *w)
+{
+	struct nlw_event	ev;
+
+	w->n.overruns++;
+	w->rx_real = time_real_ns();
+	w->rx_mono = time_mono_ns();
+	nlw_event_init(&ev, NLW_OVERRUN);
+	snprintf(ev.state, sizeof ev.state, "lost");
+	w->resyncing = 1;
+	/* A dump in flight may already have passed links that changed in
+	 * the window: it must be followed by a complete one. */
+	nlw_dump_links(w);
+	nlw_emit(w, &ev);
+}
+
+/* NL_CB_FINISH: the end of our link dump. */
+static int
+nlw_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlwatch		*w = arg;
+	struct nlw_event	 ev;
+	size_t			 i;
+
+	(void)msg;
+	w->dumping = 0;
+	if (w->dump_again) {
+		w->dump_again = 0;
+		nlw_dump_links(w);
+		return (NL_OK);
+	}
+	w->synced = 1;
+	if (!w->resyncing)
+		return (NL_OK);
+	w->rx_real = time_real_ns();
+	w->rx_mono = time_mono_ns();
+	/* Links the complete dump did not mention were deleted in the window. */
+	for (i = 0; i < w->nlinks;) {
+		if (w->links[i].gen == w->gen) {
+			i++;
+			continue;
+		}
+		nlw_event_init(&ev, NLW_LINK_DOWN);
+		ev.ifindex = w->links[i].ifindex;
+		memcpy(ev.ifname, w->links[i].name, IFNAMSIZ);
+		snprintf(ev.state, sizeof ev.state, "down");
+		snprintf(ev.operstate, sizeof ev.operstate, "deleted");
+		nlw_link_remove(w, i);
+		nlw_emit(w, &ev);
+	}
+	w->resyncing = 0;
+	w->n.resyncs++;
+	nlw_event_init(&ev, NLW_RESYNCED);
+	snprintf(ev.state, sizeof ev.state, "valid");
+	nlw_emit(w, &ev);
+	return (NL_OK);
+}
+
+/* NL_CB_DUMP_INTR: the links changed under the dump; it must be redone. */
+static int
+nlw_dump_intr_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlwatch	*w = arg;
+
+	(void)msg;
+	w->dump_again = 1;
+	return (NL_OK);
+}
+
+/* Error answers to our requests: a refresh with no route, a refused dump. */
+static int
+nlw_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlwatch	*w = arg;
+	size_t		 i;
+
+	(void)nla;
+	if (e->error == 0)
+		return (NL_SKIP);
+	for (i = 0; i < w->targets.n; i++)
+		if (w->pending[i] != 0 && w->pending[i] == e->msg.nlmsg_seq) {
+			w->pending[i] = 0;
+			w->targets.v[i].ifindex = 0;
+			w->targets.v[i].has_gw = 0;
+			return (NL_SKIP);
+		}
+	if (e->msg.nlmsg_type == RTM_GETLINK && w->dumping) {
+		log_debug("netlink: link dump refused: %s", strerror(-e->error));
+		w->dumping = 0;
+		w->dump_unsent = 1;
+	}
+	w->n.errors++;
+	return (NL_SKIP);
+}
+
+/*
+ * The socket is readable: hand each datagram to libnl, which calls the
+ * callbacks above, until it would block or NLW_READ_MAX datagrams were read
+ * (the persistent, level-triggered event brings us back for the rest).
+ */
+static void
+nlw_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct nlwatch	*w = arg;
+	int		 i, rc;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < NLW_READ_MAX; i++) {
+		errno = 0;
+		rc = nl_recvmsgs_default(w->sk);
+		if (rc == -NLE_AGAIN)
+			break;
+		if (rc == -NLE_NOMEM && errno == ENOBUFS) {
+			nlw_overrun(w);
+			continue;
+		}
+		if (rc == -NLE_DUMP_INTR) {
+			w->dump_again = 1;
+			continue;
+		}
+		if (rc < 0) {
+			log_debug("netlink: receive: %s", nl_geterror(rc));
+			w->n.errors++;
+			if (rc == -NLE_NOMEM) {
+				/* Something was lost all the same. */
+				nlw_overrun(w);
+				continue;
+			}
+			break;
+		}
+	}
+	if (w->dump_unsent)
+		nlw_dump_links(w);
+}
+
+/* ---------------------------------------------------------------- public */
+
+/* Open the watch socket, register its event on base and start the link dump. */
+struct nlwatch *
+nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct nlwatch	*w;
+	int		 rc;
+
+	w = xcalloc(1, sizeof *w);
+	w->base = base;
+	w->cb = cb;
+	w->cbarg = arg;
+	if ((w->sk = nl_socket_alloc()) == NULL) {
+		snprintf(err, errlen, "netlink: cannot allocate a socket");
+		goto fail;
+	}
+	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "netlink: connect: %s", nl_geterror(rc));
+		goto fail;
+	}
+	/* Notifications carry sequence numbers of other sockets' requests,
+	 * and our own requests are matched by hand. */
+	nl_socket_disable_seq_check(w->sk);
+	nl_socket_disable_auto_ack(w->sk);
+	if (nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, nlw_valid_cb, w) < 0 ||
+	    nl_socket_modify_cb(w->sk, NL_CB_FINISH, NL_CB_CUSTOM, nlw_finish_cb, w) < 0 ||
+	    nl_socket_modify_cb(w->sk, NL_CB_DUMP_INTR, NL_CB_CUSTOM, nlw_dump_intr_cb, w) < 0 ||
+	    nl_socket_modify_err_cb(w->sk, NL_CB_CUSTOM, nlw_error_cb, w) < 0) {
+		snprintf(err, errlen, "netlink: cannot set callbacks");
+		goto fail;
+	}
+	if ((rc = nl_socket_set_nonblocking(w->sk)) < 0) {
+		snprintf(err, errlen, "netlink: non-blocking: %s", nl_geterror(rc));
+		goto fail;
+	}
+	rc = nl_socket_add_memberships(w->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+	                               RTNLGRP_IPV6_IFADDR, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE,
+	                               RTNLGRP_IPV6_ROUTE, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "netlink: join groups: %s", nl_geterror(rc));
+		goto fail;
+	}
+	if (nlwatch_set_rcvbuf(w, NLW_RCVBUF) < 0)
+		log_warn("netlink: receive buffer of %d bytes", NLW_RCVBUF);
+	w->port = nl_socket_get_local_port(w->sk);
+	w->ev = event_new(base, nl_socket_get_fd(w->sk), EV_READ | EV_PERSIST, nlw_read_cb, w);
+	if (w->ev == NULL || event_add(w->ev, NULL) < 0) {
+		snprintf(err, errlen, "netlink: cannot register the read event");
+		goto fail;
+	}
+	nlw_dump_links(w);
+	if (w->dump_unsent) {
+		snprintf(err, errlen, "netlink: cannot request the link dump");
+		goto fail;
+	}
+	return (w);
+fail:
+	nlwatch_free(w);
+	return (NULL);
+}
+
+/* Set the receive buffer, past net.core.rmem_max when we may. */
+int
+nlwatch_set_rcvbuf(struct nlwatch *w, int bytes)
+{
+	int	fd = nl_socket_get_fd(w->sk);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0)
+		return (0);
+	return (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes));
+}
+
+/* Parse callback of a lookup: the route, or the egress link. */
+static void
+nlw_lookup_parse_cb(struct nl_object *obj, void *arg)
+{
+	struct nlw_lookup	*l = arg;
+	struct nlw_route	*r = l->out;
+	const char		*type = nl_object_get_type(obj);
+	uint8_t			 b[16];
+	int			 has_gw;
+
+	if (type == NULL || nl_object_get_msgtype(obj) != l->want)
+		return;
+	if (l->want == RTM_NEWROUTE && strcmp(type, "route/route") == 0) {
+		struct rtnl_route *rr = (struct rtnl_route *)obj;
+
+		nlw_route_nexthop(rr, r->family, &r->ifindex, &has_gw, b);
+		if (has_gw) {
+			nlw_make_sockaddr(&r->gw, r->family, b);
+			inet_ntop(r->family, b, r->gw_text, sizeof r->gw_text);
+		}
+		if (nlw_nladdr_bytes(rtnl_route_get_pref_src(rr), r->family, b)) {
+			nlw_make_sockaddr(&r->src, r->family, b);
+			inet_ntop(r->family, b, r->src_text, sizeof r->src_text);
+		}
+		r->table = (int)rtnl_route_get_table(rr);
+		r->route_type = rtnl_route_get_type(rr);
+		l->done = 1;
+	} else if (l->want == RTM_NEWLINK && strcmp(type, "route/link") == 0) {
+		struct rtnl_link *rl = (struct rtnl_link *)obj;
+		const char *name = rtnl_link_get_name(rl);
+
+		if (name != NULL)
+			snprintf(r->ifname, sizeof r->ifname, "%s", name);
+		r->link_flags = rtnl_link_get_flags(rl);
+		r->link_up = (r->link_flags & IFF_UP) && (r->link_flags & IFF_RUNNING);
+		rtnl_link_operstate2str(rtnl_link_get_operstate(rl), r->operstate,
+		                        sizeof r->operstate);
+		l->done = 1;
+	}
+}
+
+/* NL_CB_VALID of a lookup. */
+static int
+nlw_lookup_valid_cb(struct nl_msg *msg, void *arg)
+{
+	nl_msg_parse(msg, nlw_lookup_parse_cb, arg);
+	return (NL_OK);
+}
+
+/* Error answer of a lookup. */
+static int
+nlw_lookup_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlw_lookup	*l = arg;
+
+	(void)nla;
+	l->error = e->error < 0 ? -e->error : EIO;
+	l->done = 1;
+	return (NL_STOP);
+}
+
+/* Send msg on sk and read until the lookup is answered; 0 or -1 (err set). */
+static int
+nlw_lookup_ask(struct nl_sock *sk, struct nl_cb *cb, struct nl_msg *msg, struct nlw_lookup *l,
+               const char *what, char *err, size_t errlen)
+{
+	int	rc, i;
+
+	l->done = 0;
+	l->error = 0;
+	if ((rc = nl_send_auto(sk, msg)) < 0) {
+		snprintf(err, errlen, "%s: send: %s", what, nl_geterror(rc));
+		return (-1);
+	}
+	for (i = 0; i < NLW_LOOKUP_TRIES && !l->done; i++) {
+		rc = nl_recvmsgs(sk, cb);
+		if (rc < 0 && !l->done) {
+			snprintf(err, errlen, "%s: %s", what,
+			         rc == -NLE_AGAIN ? "no answer from the kernel within 1 s" :
+			         nl_geterror(rc));
+			return (-1);
+		}
+	}
+	if (!l->done) {
+		snprintf(err, errlen, "%s: no answer", what);
+		return (-1);
+	}
+	if (l->error != 0) {
+		snprintf(err, errlen, "%s: %s", what, strerror(l->error));
+		return (-1);
+	}
+	return (0);
+}
+
+/* The route towards dst now, and its egress link's state (synchronous). */
+int
+nlwatch_route_lookup(struct nlwatch *w, const struct sockaddr *dst, struct nlw_route *out,
+                     char *err, size_t errlen)
+{
+	struct timeval		 tv = { NLW_LOOKUP_TIMEOUT_MS / 1000,
+	                                (NLW_LOOKUP_TIMEOUT_MS % 1000) * 1000 };
+	struct nlw_lookup	 l;
+	struct ifinfomsg	 ifi;
+	struct nl_sock		*sk = NULL;
+	struct nl_cb		*cb = NULL;
+	struct nl_msg		*msg = NULL;
+	char			 what[INET6_ADDRSTRLEN + 32], dtext[INET6_ADDRSTRLEN];
+	uint8_t			 addr[16];
+	int			 family, rc, ret = -1;
+
+	(void)w;
+	memset(out, 0, sizeof *out);
+	if (nlw_sockaddr_bytes(dst, &family, addr) < 0) {
+		snprintf(err, errlen, "route lookup: not an IPv4 or IPv6 address");
+		return (-1);
+	}
+	out->family = family;
+	inet_ntop(family, addr, dtext, sizeof dtext);
+	snprintf(what, sizeof what, "route to %s", dtext);
+	memset(&l, 0, sizeof l);
+	l.out = out;
+	if ((sk = nl_socket_alloc()) == NULL || (cb = nl_cb_alloc(NL_CB_DEFAULT)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", what);
+		goto out;
+	}
+	if ((rc = nl_connect(sk, NETLINK_ROUTE)) < 0) {
+		snprintf(err, errlen, "%s: netlink connect: %s", what, nl_geterror(rc));
+		goto out;
+	}
+	nl_socket_disable_auto_ack(sk);
+	/* Bounded: the kernel answers at once, but never wait forever. */
+	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+		snprintf(err, errlen, "%s: SO_RCVTIMEO: %s", what, strerror(errno));
+		goto out;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nlw_lookup_valid_cb, &l);
+	nl_cb_err(cb, NL_CB_CUSTOM, nlw_lookup_error_cb, &l);
+
+	if ((msg = nlw_build_getroute(family, addr, NL_AUTO_SEQ)) == NULL) {
+		snprintf(err, errlen, "%s: cannot build the request", what);
+		goto out;
+	}
+	l.want = RTM_NEWROUTE;
+	if (nlw_lookup_ask(sk, cb, msg, &l, what, err, errlen) < 0)
+		goto out;
+	if (nlw_route_type_dead(out->route_type) || out->ifindex <= 0) {
+		snprintf(err, errlen, "%s: no usable route (type %d)", what, out->route_type);
+		goto out;
+	}
+	nlmsg_free(msg);
+
+	/* The egress link's name and state, as the kernel has them now. */
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
+	memset(&ifi, 0, sizeof ifi);
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = out->ifindex;
+	if (msg == NULL || nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0) {
+		snprintf(err, errlen, "%s: cannot build the link request", what);
+		goto out;
+	}
+	l.want = RTM_NEWLINK;
+	snprintf(what, sizeof what, "link %d", out->ifindex);
+	if (nlw_lookup_ask(sk, cb, msg, &l, what, err, errlen) < 0)
+		goto out;
+	ret = 0;
+out:
+	nlmsg_free(msg);
+	nl_cb_put(cb);
+	nl_socket_free(sk);
+	return (ret);
+}
+
+/* Remember target tid at dst, with its egress learned now. */
+int
+nlwatch_watch_target(struct nlwatch *w, int tid, const struct sockaddr *dst)
+{
+	struct nlw_target	*t = NULL;
+	struct nlw_route	 r;
+	char			 err[256];
+	uint8_t			 addr[16];
+	size_t			 i;
+	int			 family;
+
+	if (nlw_sockaddr_bytes(dst, &family, addr) < 0)
+		return (-1);
+	for (i = 0; i < w->targets.n; i++)
+		if (w->targets.v[i].tid == tid)
+			t = &w->targets.v[i];
+	if (t == NULL) {
+		if (w->targets.n == w->captargets) {
+			w->captargets = w->captargets ? w->captargets * 2 : 8;
+			w->targets.v = xreallocarray(w->targets.v, w->captargets,
+			                             sizeof *w->targets.v);
+			w->pending = xreallocarray(w->pending, w->captargets, sizeof *w->pending);
+			w->tids = xreallocarray(w->tids, w->captargets, sizeof *w->tids);
+		}
+		i = w->targets.n++;
+		t = &w->targets.v[i];
+	}
+	i = (size_t)(t - w->targets.v);
+	memset(t, 0, sizeof *t);
+	w->pending[i] = 0;
+	t->tid = tid;
+	t->family = family;
+	memcpy(t->addr, addr, sizeof addr);
+	if (nlwatch_route_lookup(w, dst, &r, err, sizeof err) < 0) {
+		log_debug("netlink: target %d: %s", tid, err);
+		return (1);
+	}
+	t->ifindex = r.ifindex;
+	if (r.gw.ss_family != AF_UNSPEC) {
+		t->has_gw = 1;
+		nlw_sockaddr_bytes((struct sockaddr *)&r.gw, &family, t->gw);
+	}
+	return (0);
+}
+
+/* The egress ifindex last learned for tid. */
+int
+nlwatch_target_ifindex(const struct nlwatch *w, int tid)
+{
+	size_t	i;
+
+	for (i = 0; i < w->targets.n; i++)
+		if (w->targets.v[i].tid == tid)
+			return (w->targets.v[i].ifindex);
+	return (-1);
+}
+
+/* Copy the counters out. */
+void
+nlwatch_counters(const struct nlwatch *w, struct nlw_counters *out)
+{
+	*out = w->n;
+}
+
+/* Free the event, then the socket (which closes the fd), then the tables. */
+void
+nlwatch_free(struct nlwatch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ev != NULL)
+		event_free(w->ev);
+	if (w->sk != NULL)
+		nl_socket_free(w->sk);
+	free(w->links);
+	free(w->targets.v);
+	free(w->pending);
+	free(w->tids);
+	free(w);
+}
