@@ -22,6 +22,9 @@ struct monitor_cli {
 	uint64_t count;
 	char **specs;
 	size_t nspecs;
+	const char *user;          /* drop to this user (default hamon/nobody) */
+	int keep_privileges;
+	int no_netlink;
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -43,6 +46,7 @@ struct msession {
 
 void monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run);
 int msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errlen);
+int msession_drop(struct msession *ms, char *err, size_t errlen);
 void msession_announce(const struct msession *ms);
 void msession_close(struct msession *ms, const char *state);
 char *join_argv(int argc, char **argv);

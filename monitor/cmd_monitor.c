@@ -10,6 +10,7 @@
 
 #include "lib/config.h"
 #include "lib/log.h"
+#include "lib/privdrop.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "monitor/cmd.h"
@@ -21,7 +22,9 @@ static const char monitor_usage[] =
     "usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
     "                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
     "                     [--format text|json] [--duration D] [--count N]\n"
-    "                     [--tcp-mode auto|raw|connect] [TARGET...]\n"
+    "                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
+    "                     [--no-netlink]\n"
+    "                     [TARGET...]\n"
     "TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or tcp://[IPV6ADDR]:PORT;\n"
     "--target TARGET is the same.";
 
@@ -84,6 +87,9 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "settle", required_argument, NULL, 'E' },
 		{ "wait", required_argument, NULL, 'A' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "no-netlink", no_argument, NULL, 'X' },
+		{ "keep-privileges", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,6 +124,15 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC, &cli->settle_ns,
 			                         err, sizeof(err)) != 0)
 				usage_error("%s", err);
+			break;
+		case 'u':
+			cli->user = optarg;
+			break;
+		case 'X':
+			cli->no_netlink = 1;
+			break;
+		case 'P':
+			cli->keep_privileges = 1;
 			break;
 		case 'B':
 			if (duration_parse_range("baseline", optarg, 0, 3600 * NSEC_PER_SEC,
@@ -279,6 +294,7 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	o.count = cli->count;
 	o.tcp_mode = cli->tcp_mode;
 	o.no_signals = ms->own_signals;
+	o.no_netlink = cli->no_netlink;
 
 	/* Sockets first: they need privileges that later may be dropped. */
 	if ((ms->m = monitor_new(&o, err, errlen)) == NULL)
@@ -319,6 +335,24 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	return 0;
 }
 
+/* Give up privileges now that sockets, capture, store and control socket
+ * are open (unless --keep-privileges). */
+int
+msession_drop(struct msession *ms, char *err, size_t errlen)
+{
+	const char *who;
+
+	if (ms->cli.keep_privileges)
+		return 0;
+	if (priv_drop(ms->cli.user, &who, err, errlen) != 0)
+		return -1;
+	if (who != NULL)
+		log_debug("running as %s, no capabilities (CapEff 0)", who);
+	else
+		log_debug("capabilities cleared (CapEff 0)");
+	return 0;
+}
+
 /* Print the start-up line: targets, timing, mechanisms, database. */
 void
 msession_announce(const struct msession *ms)
@@ -342,6 +376,7 @@ msession_announce(const struct msession *ms)
 	duration_format(ms->cfg.targets[0].timeout_ns, to, sizeof(to));
 	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s", ms->cfg.ntargets,
 	         ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)");
+	monitor_describe_paths(ms->m);
 }
 
 /* End the session in the store and free everything. */
@@ -372,6 +407,11 @@ cmd_monitor(int argc, char **argv)
 	memset(&ms, 0, sizeof(ms));
 	monitor_cli_parse(argc, argv, &ms.cli, 0);
 	if (msession_open(&ms, argc, argv, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		msession_close(&ms, "failed");
+		return 1;
+	}
+	if (msession_drop(&ms, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		msession_close(&ms, "failed");
 		return 1;

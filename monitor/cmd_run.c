@@ -45,6 +45,7 @@ struct run {
 	int out_fd[2];
 	struct event *exec_ev;       /* CLOEXEC pipe: EOF = exec worked */
 	int exec_fd;
+	int go_fd;                   /* launcher's start pipe, -1 once used */
 	int64_t wait_start;
 	int64_t all_up_at;           /* when every target had answered */
 	pid_t pid;
@@ -163,27 +164,32 @@ run_exec_cb(evutil_socket_t fd, short what, void *arg)
 	r->exec_fd = -1;
 }
 
-/* Fork and exec the command with its stdout/stderr on pipes. */
+/*
+ * The launcher: a child forked before hamon drops its privileges, waiting
+ * on a pipe. The wrapped command (a migration needs root) keeps the
+ * invoking user's rights while the monitor runs as an unprivileged user.
+ * Writing one byte starts the command; closing the pipe ends the launcher
+ * without running anything.
+ */
 static int
-run_spawn(struct run *r)
+run_launcher_fork(struct run *r)
 {
-	int out[2], errp[2], ex[2], i;
+	int out[2], errp[2], ex[2], go[2], i;
 
-	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(ex, O_CLOEXEC) != 0) {
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(ex, O_CLOEXEC) != 0 ||
+	    pipe2(go, O_CLOEXEC) != 0) {
 		log_warn("run: pipe");
 		return -1;
 	}
 	fflush(stdout);
 	fflush(stderr);
-	r->start_real = time_real_ns();
-	r->start_mono = time_mono_ns();
-	monitor_mark(r->ms->m, r->start_real, "span-begin", r->ms->cli.label ? r->ms->cli.label : "run");
 	if ((r->pid = fork()) < 0) {
 		log_warn("run: fork");
 		return -1;
 	}
 	if (r->pid == 0) {
 		sigset_t none;
+		char c;
 		int e;
 
 		sigemptyset(&none);
@@ -191,8 +197,19 @@ run_spawn(struct run *r)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		/* Only the parent may hold the write end, or EOF never comes. */
+		close(go[1]);
+		close(out[0]);
+		close(errp[0]);
+		close(ex[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(0);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(errp[1], STDERR_FILENO);
+		/* Probe sockets, pcap, netlink, the database: none of it is the
+		 * command's business. */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 		execvp(r->ms->cli.command[0], r->ms->cli.command);
 		e = errno;
 		if (write(ex[1], &e, sizeof(e)) < 0)
@@ -202,16 +219,37 @@ run_spawn(struct run *r)
 	close(out[1]);
 	close(errp[1]);
 	close(ex[1]);
+	close(go[0]);
+	r->go_fd = go[1];
 	r->out_fd[0] = out[0];
 	r->out_fd[1] = errp[0];
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		fcntl(r->out_fd[i], F_SETFL, O_NONBLOCK);
+	r->exec_fd = ex[0];
+	fcntl(ex[0], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Start the command: mark the span, release the launcher, watch its pipes. */
+static int
+run_spawn(struct run *r)
+{
+	int i;
+
+	r->start_real = time_real_ns();
+	r->start_mono = time_mono_ns();
+	monitor_mark(r->ms->m, r->start_real, "span-begin", r->ms->cli.label ? r->ms->cli.label : "run");
+	if (write(r->go_fd, "g", 1) != 1) {
+		log_warn("run: cannot start the command");
+		return -1;
+	}
+	close(r->go_fd);
+	r->go_fd = -1;
+	for (i = 0; i < 2; i++) {
 		r->out_ev[i] = event_new(r->base, r->out_fd[i], EV_READ | EV_PERSIST, run_output_cb, r);
 		event_add(r->out_ev[i], NULL);
 	}
-	r->exec_fd = ex[0];
-	fcntl(ex[0], F_SETFL, O_NONBLOCK);
-	r->exec_ev = event_new(r->base, ex[0], EV_READ | EV_PERSIST, run_exec_cb, r);
+	r->exec_ev = event_new(r->base, r->exec_fd, EV_READ | EV_PERSIST, run_exec_cb, r);
 	event_add(r->exec_ev, NULL);
 	r->phase = RUN_COMMAND;
 	return 0;
@@ -356,10 +394,21 @@ cmd_run(int argc, char **argv)
 		msession_close(&ms, "failed");
 		return 1;
 	}
-	msession_announce(&ms);
 	r.ms = &ms;
 	r.base = monitor_base(ms.m);
-	r.out_fd[0] = r.out_fd[1] = r.exec_fd = -1;
+	r.out_fd[0] = r.out_fd[1] = r.exec_fd = r.go_fd = -1;
+	if (run_launcher_fork(&r) != 0) {
+		msession_close(&ms, "failed");
+		return 1;
+	}
+	if (msession_drop(&ms, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		close(r.go_fd);
+		waitpid(r.pid, NULL, 0);
+		msession_close(&ms, "failed");
+		return 1;
+	}
+	msession_announce(&ms);
 	r.capture = xmalloc(RUN_CAPTURE_MAX);
 	r.hv = hvparse_new();
 	r.wait_start = time_mono_ns();
@@ -374,6 +423,15 @@ cmd_run(int argc, char **argv)
 
 	monitor_loop(ms.m);
 
+	/* Never started: let the launcher go without running anything. */
+	if (r.go_fd >= 0) {
+		close(r.go_fd);
+		r.go_fd = -1;
+		if (r.pid > 0 && !r.exited) {
+			waitpid(r.pid, NULL, 0);
+			r.exited = 1;
+		}
+	}
 	/* The loop can end before the command does only on a second signal. */
 	if (r.pid > 0 && !r.exited) {
 		kill(r.pid, SIGKILL);

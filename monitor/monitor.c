@@ -31,87 +31,13 @@
 #include "lib/xalloc.h"
 #include "monitor/losstrack.h"
 #include "monitor/monitor.h"
+#include "monitor/monitor_int.h"
 #include "monitor/rtthist.h"
 #include "probes/probe.h"
 #include "store/store.h"
 
-enum slot_state {
-	SLOT_EMPTY = 0, SLOT_PENDING, SLOT_OK, SLOT_REFUSED, SLOT_UNREACH, SLOT_TIMEDOUT, SLOT_DONE
-};
-
-/* One probe in flight or recently decided. */
-struct slot {
-	uint64_t seq;
-	int64_t tx_mono, tx_real;
-	int64_t rtt;
-	uint8_t state;
-};
-
-struct mtarget {
-	struct monitor *m;
-	struct target_conf *conf;
-	uint32_t idx;
-	int64_t store_id;
-	struct probe *probe;
-	const struct probe_ops *ops;
-
-	/* schedule */
-	int64_t base_mono;
-	uint64_t n;              /* next deadline is base + n * interval */
-	int sending;
-	int64_t key;             /* heap key: next time this target needs us */
-	size_t heap_pos;
-
-	/* ring of probes: seq & mask */
-	struct slot *ring;
-	uint64_t mask;
-	uint64_t next_seq;       /* next to send */
-	uint64_t resolve_seq;    /* oldest not yet fed to the tracker */
-
-	struct losstrack lt;
-
-	/* counters */
-	uint64_t sent, received, refused, lost, late, unreach, dup, stale, send_errors;
-	int refusing;            /* TCP: the service answers with RST */
-	int64_t refusing_since;
-	uint64_t outages, bursts;
-	int64_t downtime;
-	int64_t rtt_min, rtt_max, rtt_sum;
-	struct rtthist hist;
-	struct store_second sec;
-};
-
-struct monitor {
-	struct event_base *base;
-	struct event *timer;
-	struct event *sigint, *sigterm;
-	struct monitor_opts o;
-	uint64_t key[2];
-
-	/* One probe instance per kind and family: icmp4, icmp6, tcp4, tcp6. */
-	struct pchan {
-		const struct probe_ops *ops;
-		struct probe *p;
-	} chan[4];
-
-	struct mtarget *t;
-	size_t nt;
-	struct mtarget **heap;
-	size_t heaplen;
-
-	int64_t start_mono, start_real;
-	int64_t stop_at;         /* mono time sending stops, 0 = never */
-	int stopping;
-	int signals;
-	uint64_t foreign_addr;   /* replies for a target index from the wrong address */
-
-	/* scheduler lag */
-	struct rtthist lag;
-	int64_t lag_max;
-	uint64_t skipped;
-};
-
 static void monitor_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void monitor_poll_probes(struct monitor *m, int mode);
 
 /* ---- heap of targets ordered by key ---- */
 
@@ -383,6 +309,22 @@ monitor_decide(struct mtarget *t, struct slot *s)
 	int ok = s->state == SLOT_OK || s->state == SLOT_REFUSED;
 	struct store_sample smp;
 
+	/* Lost while the monitor could not see: unknown, never a loss. */
+	if (!ok && (s->state == SLOT_LOCALFAIL || monitor_window_covers(t->m, t, s->tx_mono))) {
+		t->unknown++;
+		if (t->m->o.samples && t->m->o.store != NULL) {
+			smp.session_id = t->m->o.session_id;
+			smp.target_id = t->store_id;
+			smp.seq = s->seq;
+			smp.tx_ns = s->tx_real;
+			smp.rtt_ns = -1;
+			smp.result = PROBE_UNKNOWN;
+			store_push_sample(t->m->o.store, &smp);
+		}
+		s->state = SLOT_DONE;
+		return;
+	}
+
 	if (ok && (s->state == SLOT_REFUSED) != t->refusing)
 		monitor_refusal_change(t, s);
 	if (s->state == SLOT_REFUSED)
@@ -486,16 +428,18 @@ monitor_send(struct mtarget *t, int64_t deadline)
 	                   t->idx, s->seq);
 	t->next_seq++;
 	t->sent++;
+	monitor_aware_after_send(t, deadline, s->tx_mono, s->tx_real, err);
 	if (err != 0) {
-		/* A local failure: no packet left, nothing can answer. */
+		/* A local failure: no packet left, nothing can answer, and it says
+		 * nothing about the target. */
 		t->send_errors++;
-		s->state = SLOT_UNREACH;
+		s->state = SLOT_LOCALFAIL;
 		if (t->send_errors == 1 || log_verbosity() > 0) {
 			errno = err;
 			log_warn("%s: send failed", t->conf->name);
 		}
 	}
-	rtthist_add(&m->lag, s->tx_mono - deadline);
+	rtthist_add(&m->lag, llabs(s->tx_mono - deadline));
 	if (s->tx_mono - deadline > m->lag_max)
 		m->lag_max = s->tx_mono - deadline;
 }
@@ -541,6 +485,18 @@ monitor_all_done(const struct monitor *m)
 	return 1;
 }
 
+/* Has every target stopped sending? */
+static int
+monitor_none_sending(const struct monitor *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nt; i++)
+		if (m->t[i].sending)
+			return 0;
+	return 1;
+}
+
 /* Arm the one scheduler timer for the earliest key. */
 static void
 monitor_arm(struct monitor *m)
@@ -553,6 +509,10 @@ monitor_arm(struct monitor *m)
 			event_base_loopexit(m->base, NULL);
 		return;
 	}
+	/* Nothing sends any more: the last replies should end the run as soon
+	 * as they arrive, not at the next expiry. */
+	if (m->polled && monitor_none_sending(m))
+		monitor_poll_probes(m, -1);
 	event_base_update_cache_time(m->base);
 	d = m->heap[0]->key - time_mono_ns();
 	if (d < 0)
@@ -560,6 +520,19 @@ monitor_arm(struct monitor *m)
 	tv.tv_sec = d / NSEC_PER_SEC;
 	tv.tv_usec = (d % NSEC_PER_SEC) / NSEC_PER_USEC;
 	evtimer_add(m->timer, &tv);
+}
+
+/* Polled mode on (1), off (-1), or read what is queued (0). */
+static void
+monitor_poll_probes(struct monitor *m, int mode)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (m->chan[i].p != NULL && m->chan[i].ops->poll != NULL)
+			m->chan[i].ops->poll(m->chan[i].p, mode);
+	if (mode != 0)
+		m->polled = mode > 0;
 }
 
 /* The scheduler timer: serve every due target, then re-arm. */
@@ -570,9 +543,18 @@ monitor_timer_cb(evutil_socket_t fd, short what, void *arg)
 	int64_t now = time_mono_ns();
 	int rounds = 0;
 
-	/* A wake-up a few microseconds early is served now rather than by
-	 * another timer round trip. */
-	while (m->heaplen > 0 && m->heap[0]->key <= now + 2 * NSEC_PER_USEC) {
+	if (m->heaplen > 0 && m->heap[0]->key != INT64_MAX &&
+	    now - m->heap[0]->key > MONITOR_STALL_NS)
+		monitor_aware_stall(m, m->heap[0]->key, now);
+
+	/* Polled mode: replies queued since the last tick first, so none of
+	 * them is taken for a timeout. */
+	if (m->polled)
+		monitor_poll_probes(m, 0);
+	/* Targets due within MONITOR_BATCH_NS share this wake-up: a send up to
+	 * that much early costs less than another timer round trip, and its
+	 * actual send time is what every figure uses. */
+	while (m->heaplen > 0 && m->heap[0]->key <= now + MONITOR_BATCH_NS) {
 		monitor_service(m->heap[0], now);
 		if (++rounds % 64 == 0)
 			now = time_mono_ns();
@@ -631,6 +613,9 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 			s->state = SLOT_UNREACH;
 		monitor_advance(t, time_mono_ns());
 		monitor_rekey(t);
+		/* The last outstanding reply of a finished run ends it now. */
+		if (!t->sending && t->resolve_seq == t->next_seq && monitor_all_done(m))
+			event_base_loopexit(m->base, NULL);
 		break;
 	case SLOT_TIMEDOUT:
 		if (r->result == PROBE_OK)
@@ -767,6 +752,7 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 		m->heap[i] = t;
 	}
 	m->heaplen = m->nt;
+	monitor_aware_open(m, err, errlen);
 	return m;
 
 fail:
@@ -782,6 +768,7 @@ fail:
 int
 monitor_loop(struct monitor *m)
 {
+	double rate;
 	size_t i;
 
 	m->start_mono = time_mono_ns();
@@ -797,6 +784,12 @@ monitor_loop(struct monitor *m)
 	}
 	if (m->o.duration_ns > 0)
 		m->stop_at = m->start_mono + NSEC_PER_MSEC + m->o.duration_ns;
+	/* Many probes a second: read replies at each tick rather than wake for
+	 * each one. */
+	for (i = 0, rate = 0; i < m->nt; i++)
+		rate += 1e9 / (double)m->t[i].conf->interval_ns;
+	if (rate >= MONITOR_POLL_RATE)
+		monitor_poll_probes(m, 1);
 	for (i = m->nt / 2 + 1; i-- > 0;)
 		if (i < m->heaplen)
 			heap_fix(m, i);
@@ -830,6 +823,7 @@ monitor_summary(struct monitor *m, int print)
 	int64_t stop_mono = time_mono_ns(), stop_real = time_real_ns();
 	size_t i;
 
+	monitor_aware_finish(m);
 	foreign = m->foreign_addr;
 	bad = malformed = 0;
 	for (i = 0; i < 4; i++) {
@@ -847,7 +841,7 @@ monitor_summary(struct monitor *m, int print)
 		struct lt_callbacks cb = { monitor_on_period, NULL, t };
 		struct lt_point stop = { t->next_seq, stop_mono, stop_real };
 		struct store_target_summary ts;
-		uint64_t decided = t->received + t->refused + t->lost;
+		uint64_t decided = t->received + t->refused + t->lost + t->unknown;
 		double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
 		int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
 		int64_t p99 = rtthist_quantile(&t->hist, 0.99);
@@ -868,6 +862,7 @@ monitor_summary(struct monitor *m, int print)
 			if (t->received)
 				printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_p99_ms\":%.3f,\"rtt_max_ms\":%.3f",
 				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
+			printf(",\"unknown\":%" PRIu64 ",\"unknown_ms\":%.3f", t->unknown, t->unknown_ns / 1e6);
 			printf(",\"bursts\":%" PRIu64 ",\"outages\":%" PRIu64 ",\"downtime_ms\":%.3f"
 			       ",\"send_errors\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"bad_check\":%" PRIu64
 			       ",\"malformed\":%" PRIu64 ",\"stale\":%" PRIu64 "}\n",
@@ -881,8 +876,15 @@ monitor_summary(struct monitor *m, int print)
 			if (t->received)
 				printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms", t->rtt_min / 1e6,
 				       avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
-			printf(", %" PRIu64 " outage%s, %s down\n", t->outages,
+			printf(", %" PRIu64 " outage%s, %s down", t->outages,
 			       t->outages == 1 ? "" : "s", down);
+			if (t->unknown_ns > 0 || t->unknown > 0) {
+				char unk[64];
+
+				duration_format(t->unknown_ns, unk, sizeof(unk));
+				printf(", %s unknown (%" PRIu64 " probes)", unk, t->unknown);
+			}
+			printf("\n");
 		}
 		if (m->o.store != NULL) {
 			memset(&ts, 0, sizeof(ts));
@@ -1007,6 +1009,7 @@ monitor_free(struct monitor *m)
 
 	if (m == NULL)
 		return;
+	monitor_aware_close(m);
 	if (m->timer)
 		event_free(m->timer);
 	if (m->sigint)

@@ -25,6 +25,7 @@ struct monitor_opts {
 	uint64_t count;            /* stop each target after this many probes (0: no limit) */
 	enum monitor_tcp_mode tcp_mode;
 	int no_signals;            /* the caller handles SIGINT/SIGTERM itself */
+	int no_netlink;            /* do not watch links, neighbours and routes */
 };
 
 struct monitor;
@@ -52,6 +53,9 @@ void monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char
 void monitor_free(struct monitor *m);
 
 struct event_base *monitor_base(struct monitor *m);
+/* Print (unless quiet) and store each target's egress link, source and
+ * gateway as netlink reports them. */
+void monitor_describe_paths(struct monitor *m);
 /* Mechanism in use per kind (TARGET_ICMP/TCP) and family, e.g. "raw socket". */
 const char *monitor_probe_mode(const struct monitor *m, int proto, int family);
 

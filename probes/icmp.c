@@ -522,10 +522,23 @@ icmp_counters(const struct probe *p, struct probe_counters *out)
 	*out = p->n;
 }
 
+/* Polled mode (probe.h): drop or restore the read event, or read now. */
+static void
+icmp_poll(struct probe *p, int mode)
+{
+	if (mode > 0)
+		event_del(p->ev);
+	else if (mode < 0)
+		event_add(p->ev, NULL);
+	else
+		icmp_read_cb(event_get_fd(p->ev), EV_READ, p);
+}
+
 const struct probe_ops probe_icmp_ops = {
 	.name = "icmp",
 	.open = icmp_open,
 	.send = icmp_send,
+	.poll = icmp_poll,
 	.mode = icmp_mode,
 	.counters = icmp_counters,
 	.close = icmp_close,

@@ -279,8 +279,10 @@ nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int 
 void
 nlw_event_format(struct nlw_event *ev)
 {
-	char	ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname + 32], gw[INET6_ADDRSTRLEN + 8];
-	char	ll[NLW_LLADDRSTRLEN + 16];
+	/* Sized so that every line fits NLW_TEXTLEN whole: an escaped name
+	 * is at most 4 bytes per byte. */
+	char	ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname], gw[INET6_ADDRSTRLEN + 8];
+	char	ll[NLW_LLADDRSTRLEN + 8];
 
 	log_escape(ifname, sizeof ifname, ev->ifname, strnlen(ev->ifname, sizeof ev->ifname));
 	if (ifname[0] != '\0')
@@ -707,6 +709,10 @@ nlw_on_route(struct nlwatch *w, struct rtnl_route *rr, int msgtype)
 	}
 	if (rtnl_route_get_flags(rr) & RTM_F_CLONED)
 		return; /* route cache entries, not configuration */
+	/* The local table holds our own addresses and broadcasts, already
+	 * reported as address events, and ff00::/8 on every IPv6 link. */
+	if (rtnl_route_get_table(rr) == RT_TABLE_LOCAL)
+		return;
 	nlw_event_init(&ev, msgtype == RTM_DELROUTE ? NLW_ROUTE_DEL : NLW_ROUTE_ADD);
 	ev.family = family;
 	nlw_nladdr_bytes(rtnl_route_get_dst(rr), family, ev.addr);
@@ -775,21 +781,25 @@ nlw_valid_cb(struct nl_msg *msg, void *arg)
 	return (NL_OK);
 }
 
-/* Report the overrun that just happened and start the re-dump. */
+/* Report the overrun that just happened (once per lost window) and start the re-dump. */
 static void
 nlw_overrun(struct nlwatch *w)
 {
 	struct nlw_event	ev;
 
+	int	already = w->resyncing;
+
 	w->n.overruns++;
-	w->rx_real = time_real_ns();
-	w->rx_mono = time_mono_ns();
-	nlw_event_init(&ev, NLW_OVERRUN);
-	snprintf(ev.state, sizeof ev.state, "lost");
 	w->resyncing = 1;
 	/* A dump in flight may already have passed links that changed in
 	 * the window: it must be followed by a complete one. */
 	nlw_dump_links(w);
+	if (already)
+		return; /* the view is already known to be lost */
+	w->rx_real = time_real_ns();
+	w->rx_mono = time_mono_ns();
+	nlw_event_init(&ev, NLW_OVERRUN);
+	snprintf(ev.state, sizeof ev.state, "lost");
 	nlw_emit(w, &ev);
 }
 
@@ -886,11 +896,13 @@ nlw_read_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (i = 0; i < NLW_READ_MAX; i++) {
-		errno = 0;
 		rc = nl_recvmsgs_default(w->sk);
 		if (rc == -NLE_AGAIN)
 			break;
-		if (rc == -NLE_NOMEM && errno == ENOBUFS) {
+		if (rc == -NLE_NOMEM) {
+			/* libnl maps recvmsg's ENOBUFS to NLE_NOMEM; a real
+			 * allocation failure also lost a message. Either way
+			 * the view is incomplete from here. */
 			nlw_overrun(w);
 			continue;
 		}
@@ -901,11 +913,6 @@ nlw_read_cb(evutil_socket_t fd, short what, void *arg)
 		if (rc < 0) {
 			log_debug("netlink: receive: %s", nl_geterror(rc));
 			w->n.errors++;
-			if (rc == -NLE_NOMEM) {
-				/* Something was lost all the same. */
-				nlw_overrun(w);
-				continue;
-			}
 			break;
 		}
 	}

@@ -16,6 +16,8 @@ probe_result_name(enum probe_result r)
 		return ("refused");
 	case PROBE_LATE:
 		return ("late");
+	case PROBE_UNKNOWN:
+		return ("unknown");
 	}
 	return ("?");
 }

@@ -14,6 +14,7 @@ enum probe_result {
 	PROBE_UNREACH,     /* ICMP error quoting our probe, or a local send error */
 	PROBE_REFUSED,     /* TCP RST: host up, service down */
 	PROBE_LATE,        /* answered after its timeout */
+	PROBE_UNKNOWN,     /* lost while the monitor could not see (stored samples only) */
 };
 const char *probe_result_name(enum probe_result r);
 
@@ -59,6 +60,12 @@ struct probe_ops {
 	 * its timeout; a kind that holds per-probe state (a connecting socket)
 	 * releases it here. */
 	void (*forget)(struct probe *p, uint32_t tid, uint64_t seq);
+	/* Optional (may be NULL): polled mode. poll(p, 1) removes the read
+	 * event and the monitor then calls poll(p, 0) at every scheduler tick to
+	 * read whatever is queued; poll(p, -1) restores the read event. At high
+	 * probe rates this halves the wake-ups: replies carry kernel receive
+	 * timestamps, so reading them a tick later changes no figure. */
+	void (*poll)(struct probe *p, int mode);
 	/* Human-readable mechanism: "raw socket" or "datagram socket (unprivileged)". */
 	const char *(*mode)(const struct probe *p);
 	void (*counters)(const struct probe *p, struct probe_counters *out);

@@ -544,10 +544,23 @@ tcp_syn_close(struct probe *p)
 	free(p);
 }
 
+/* Polled mode (probe.h): drop or restore the capture event, or read now. */
+static void
+tcp_syn_poll(struct probe *p, int mode)
+{
+	if (mode > 0)
+		event_del(p->ev);
+	else if (mode < 0)
+		event_add(p->ev, NULL);
+	else
+		tcp_syn_on_readable(event_get_fd(p->ev), EV_READ, p);
+}
+
 const struct probe_ops probe_tcp_syn_ops = {
 	.name = "tcp",
 	.open = tcp_syn_open,
 	.send = tcp_syn_send,
+	.poll = tcp_syn_poll,
 	.forget = NULL, /* stateless: nothing to release */
 	.mode = tcp_syn_mode,
 	.counters = tcp_syn_counters,

@@ -9,6 +9,7 @@
 
 #include "lib/log.h"
 #include "lib/timeutil.h"
+#include "lib/xalloc.h"
 #include "report/hvparse.h"
 #include "report/report.h"
 #include "report/runreport.h"
@@ -21,6 +22,8 @@ struct build_ctx {
 	int64_t session_id;
 	int64_t span_begin;
 	char span_label[256];
+	struct { int64_t id; char name[64]; } *tnames;
+	size_t ntnames;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -78,6 +81,10 @@ build_target(const struct store_target_row *row, void *arg)
 	struct store_loss_filter f;
 
 	c->t = runreport_add_target(c->r, row->name, row->url);
+	c->tnames = xreallocarray(c->tnames, c->ntnames + 1, sizeof(*c->tnames));
+	c->tnames[c->ntnames].id = row->id;
+	snprintf(c->tnames[c->ntnames].name, sizeof(c->tnames[c->ntnames].name), "%s", row->name);
+	c->ntnames++;
 	memset(&f, 0, sizeof(f));
 	f.target = row->name;
 	f.kind = -1;
@@ -100,6 +107,24 @@ build_event(const struct store_event_row *ev, void *arg)
 
 	if (strcmp(ev->kind, "marker") == 0)
 		runreport_add_marker(c->r, ev->ts_ns, ev->text);
+	else if (strcmp(ev->kind, "unknown") == 0) {
+		/* "300.217 ms: reason (until ...)", written by the monitor. */
+		const char *name = NULL, *reason;
+		char *end;
+		double ms = strtod(ev->text, &end);
+		size_t i;
+
+		if (end == ev->text || ms < 0 || strncmp(end, " ms: ", 5) != 0)
+			return 0;
+		reason = end + 5;
+		for (i = 0; i < c->ntnames && ev->target_id > 0; i++)
+			if (c->tnames[i].id == ev->target_id)
+				name = c->tnames[i].name;
+		if (ev->target_id > 0 && name == NULL)
+			return 0;
+		runreport_add_unknown(c->r, ev->ts_ns, ev->ts_ns + (int64_t)(ms * 1e6), name, reason);
+	} else if (strcmp(ev->kind, "scheduler") == 0)
+		runreport_set_timing(c->r, ev->text);
 	else if (strcmp(ev->kind, "span-begin") == 0 && !c->r->command) {
 		c->span_begin = ev->ts_ns;
 		snprintf(c->span_label, sizeof(c->span_label), "%s", ev->text);
@@ -161,12 +186,14 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	c.session_id = srow.id;
 	c.err = err;
 	c.errlen = errlen;
-	if (store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
-	    store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
+	if (store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
+	    store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
 	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0) {
+		free(c.tnames);
 		runreport_free(r);
 		return NULL;
 	}
+	free(c.tnames);
 	r->failover_marker = RR_MARKER_AUTO;
 	runreport_compute(r);
 	return r;

@@ -484,6 +484,66 @@ render_ha_text(const struct hv_ha_event *ev, char *buf, size_t n)
 	}
 }
 
+/* The unknown windows that apply to some target: *all for every target,
+ * *one for single targets. Returns their total. */
+static size_t
+render_unknown_counts(const struct run_report *r, size_t *all, size_t *one)
+{
+	size_t	i;
+
+	*all = *one = 0;
+	for (i = 0; i < r->nunknowns; i++) {
+		if (r->unknowns[i].matched)
+			(*(r->unknowns[i].target == NULL ? all : one))++;
+	}
+	return (*all + *one);
+}
+
+/* Whether any target has unknown time: the targets tables show it then. */
+static int
+render_any_unknown(const struct run_report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		if (r->targets[i]->unknown_ns > 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * The run's unknown time as one value for text, Markdown or HTML:
+ * "300.261ms in 1 window (monitor stalled ...)", the reason escaped and
+ * given only when there is one window for every target; windows of single
+ * targets are counted, their time is in the targets table.
+ */
+static void
+render_unknown_summary(FILE *out, enum rr_format fmt, const struct run_report *r)
+{
+	const struct rr_unknown	*u = NULL;
+	char			 a[48];
+	size_t			 all, one, i;
+
+	render_unknown_counts(r, &all, &one);
+	if (all > 0) {
+		fprintf(out, "%s in %zu window%s", render_dur(a, sizeof(a), r->unknown_ns, 1), all,
+		    all == 1 ? "" : "s");
+		for (i = 0; i < r->nunknowns && all == 1 && u == NULL; i++) {
+			if (r->unknowns[i].matched && r->unknowns[i].target == NULL)
+				u = &r->unknowns[i];
+		}
+		if (u != NULL) {
+			fputs(" (", out);
+			runreport_write_escaped(out, fmt, u->reason);
+			fputc(')', out);
+		}
+	}
+	if (one > 0)
+		fprintf(out, "%s%zu window%s for single targets", all > 0 ? "; " : "", one,
+		    one == 1 ? "" : "s");
+}
+
 /* The failover marker, or NULL. */
 static const struct rr_marker *
 render_failover_marker(const struct run_report *r)
@@ -532,6 +592,36 @@ render_rtt_cell(char *buf, size_t n, const struct rr_rtt *w)
 	    render_ms(b, sizeof(b), w->p99_ns, 1, ""), render_ms(c, sizeof(c), w->max_ns, 1, ""));
 }
 
+/* The unknown windows, one a line: start, duration, target, reason. */
+static void
+render_text_unknowns(const struct run_report *r, FILE *out)
+{
+	char	a[48], b[48];
+	size_t	i, shown = 0, all, one;
+
+	if (render_unknown_counts(r, &all, &one) == 0)
+		return;
+	fputs("\nUnknown windows (losses inside are not counted)\n", out);
+	for (i = 0; i < r->nunknowns && shown < RENDER_LOSS_ROWS; i++) {
+		const struct rr_unknown	*u = &r->unknowns[i];
+
+		if (!u->matched)
+			continue;
+		fprintf(out, "  %s  %12s  ", render_local(a, sizeof(a), u->start_ns),
+		    render_dur(b, sizeof(b), u->end_ns - u->start_ns, 1));
+		if (u->target != NULL)
+			render_esc_plain(out, u->target, 0);
+		else
+			fputs("all targets", out);
+		fputs("  ", out);
+		render_esc_plain(out, u->reason, 0);
+		fputc('\n', out);
+		shown++;
+	}
+	if (all + one > shown)
+		fprintf(out, "  ... %zu more\n", all + one - shown);
+}
+
 /* The run report as aligned text for a terminal. */
 static void
 render_text(const struct run_report *r, FILE *out)
@@ -540,7 +630,7 @@ render_text(const struct run_report *r, FILE *out)
 	const struct rr_marker	*fm = render_failover_marker(r);
 	char			 a[64], b[64], c[64], d[64], e[64], line[256];
 	size_t			 i, j, n;
-	int			 w = render_name_width(r, 6), k;
+	int			 w = render_name_width(r, 6), k, unk = render_any_unknown(r);
 
 	fprintf(out, "Run %" PRId64, r->id);
 	if (r->label != NULL) {
@@ -569,6 +659,13 @@ render_text(const struct run_report *r, FILE *out)
 		    render_local(b, sizeof(b), r->mon_end_ns));
 		render_text_kv(out, "monitored", line);
 	}
+	if (render_unknown_counts(r, &j, &n) > 0) {
+		fprintf(out, "  %-22s ", "unknown");
+		render_unknown_summary(out, RR_FMT_TEXT, r);
+		fputc('\n', out);
+	}
+	if (r->timing != NULL)
+		render_text_kv(out, "timing", r->timing);
 
 	n = render_hv_rows(&r->hv, kv);
 	if (n > 0) {
@@ -583,8 +680,9 @@ render_text(const struct run_report *r, FILE *out)
 		}
 	}
 
-	fprintf(out, "\nTargets\n  %-*s  %12s  %-25s  %6s  %7s  %12s  %8s  %6s\n", w, "TARGET",
+	fprintf(out, "\nTargets\n  %-*s  %12s  %-25s  %6s  %7s  %12s  %8s  %6s", w, "TARGET",
 	    "DOWNTIME", "BOUNDS", "BURSTS", "OUTAGES", "LONGEST GAP", "SENT", "LOST");
+	fputs(unk ? "       UNKNOWN\n" : "\n", out);
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
 
@@ -592,10 +690,13 @@ render_text(const struct run_report *r, FILE *out)
 		render_text_pad(out, t->name, w);
 		snprintf(line, sizeof(line), "[%s, %s]", render_dur(b, sizeof(b), t->downtime_lower_ns, 1),
 		    render_dur(c, sizeof(c), t->downtime_upper_ns, 1));
-		fprintf(out, "  %12s  %-25s  %6zu  %7zu  %12s  %8" PRIu64 "  %6" PRIu64 "\n",
+		fprintf(out, "  %12s  %-25s  %6zu  %7zu  %12s  %8" PRIu64 "  %6" PRIu64,
 		    render_dur(a, sizeof(a), t->downtime_ns, 1), line, t->ncount[RR_BURST],
 		    t->ncount[RR_OUTAGE], render_dur(d, sizeof(d), t->longest_gap_ns,
 		    t->longest_gap_ns >= 0), t->sent, t->lost);
+		if (unk)
+			fprintf(out, "  %12s", render_dur(a, sizeof(a), t->unknown_ns, 1));
+		fputc('\n', out);
 	}
 
 	fprintf(out, "\nRTT ms, p50 / p99 / max\n  %-*s  %-26s  %-26s  %s\n", w, "TARGET",
@@ -654,6 +755,7 @@ render_text(const struct run_report *r, FILE *out)
 			fputc('\n', out);
 		}
 	}
+	render_text_unknowns(r, out);
 
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
@@ -800,6 +902,7 @@ static void
 render_json(const struct run_report *r, FILE *out)
 {
 	const struct rr_marker	*fm = render_failover_marker(r);
+	char			 buf[48];
 	size_t			 i, j;
 	int			 k;
 
@@ -818,6 +921,8 @@ render_json(const struct run_report *r, FILE *out)
 	fprintf(out, ",\"output_bytes\":%" PRIu64, r->output_bytes);
 	render_json_time(out, "monitor_start", r->mon_start_ns, r->mon_start_ns != 0);
 	render_json_time(out, "monitor_end", r->mon_end_ns, r->mon_end_ns != 0);
+	render_json_ms(out, "unknown_ms", r->unknown_ns, 1);
+	render_json_str(out, "timing", r->timing);
 	fputs("},\"hypervisor\":", out);
 	if (hvparse_figures_any(&r->hv))
 		render_json_hv(out, &r->hv, r->start_ns != 0 ? r->start_ns : r->mon_start_ns);
@@ -837,6 +942,20 @@ render_json(const struct run_report *r, FILE *out)
 		render_json_time(out, "start", r->spans[i].start_ns, 1);
 		render_json_time(out, "end", r->spans[i].end_ns, 1);
 		fputs(i + 1 < r->nspans ? "}," : "}", out);
+	}
+	fputs("],\"unknown\":[", out);
+	for (i = 0, j = 0; i < r->nunknowns; i++) {
+		const struct rr_unknown	*u = &r->unknowns[i];
+
+		if (!u->matched)
+			continue;
+		time_format_rfc3339(u->start_ns, buf, sizeof(buf));
+		fprintf(out, "%s{\"start\":\"%s\"", j++ > 0 ? "," : "", buf);
+		render_json_time(out, "end", u->end_ns, 1);
+		render_json_ms(out, "duration_ms", u->end_ns - u->start_ns, 1);
+		render_json_str(out, "target", u->target);
+		render_json_str(out, "reason", u->reason);
+		fputc('}', out);
 	}
 	fputs("],\"failover_marker\":", out);
 	if (fm != NULL) {
@@ -861,7 +980,9 @@ render_json(const struct run_report *r, FILE *out)
 		render_json_ms(out, "longest_outage_ms", t->longest_outage_ns,
 		    t->longest_outage_ns >= 0);
 		render_json_ms(out, "longest_gap_ms", t->longest_gap_ns, t->longest_gap_ns >= 0);
-		fprintf(out, ",\"sent\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"rtt\":{", t->sent, t->lost);
+		fprintf(out, ",\"sent\":%" PRIu64 ",\"lost\":%" PRIu64, t->sent, t->lost);
+		render_json_ms(out, "unknown_ms", t->unknown_ns, 1);
+		fputs(",\"rtt\":{", out);
 		for (k = 0; k < RR_NWINDOWS; k++) {
 			const struct rr_rtt	*w = &t->rtt[k];
 
@@ -926,7 +1047,8 @@ render_csv(const struct run_report *r, FILE *out)
 	int	k;
 
 	fputs("run_id,label,kind,start,end,exit_status,target,url,downtime_ms,downtime_lower_ms,"
-	    "downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost", out);
+	    "downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,unknown_ms",
+	    out);
 	for (k = 0; k < RR_NWINDOWS; k++)
 		fprintf(out, ",rtt_%s_p50_ms,rtt_%s_p99_ms,rtt_%s_max_ms", render_window_names[k],
 		    render_window_names[k], render_window_names[k]);
@@ -957,6 +1079,7 @@ render_csv(const struct run_report *r, FILE *out)
 		render_csv_ms(out, t->longest_outage_ns, t->longest_outage_ns >= 0);
 		render_csv_ms(out, t->longest_gap_ns, t->longest_gap_ns >= 0);
 		fprintf(out, ",%" PRIu64 ",%" PRIu64, t->sent, t->lost);
+		render_csv_ms(out, t->unknown_ns, 1);
 		for (k = 0; k < RR_NWINDOWS; k++) {
 			render_csv_ms(out, t->rtt[k].p50_ns, t->rtt[k].n > 0);
 			render_csv_ms(out, t->rtt[k].p99_ns, t->rtt[k].n > 0);
@@ -989,7 +1112,7 @@ render_md(const struct run_report *r, FILE *out)
 	const struct rr_marker	*fm = render_failover_marker(r);
 	char			 a[64], b[64], c[64], line[256];
 	size_t			 i, j, n;
-	int			 k;
+	int			 k, unk = render_any_unknown(r);
 
 	fprintf(out, "### hamon run %" PRId64, r->id);
 	if (r->label != NULL) {
@@ -1008,23 +1131,33 @@ render_md(const struct run_report *r, FILE *out)
 	else
 		snprintf(line, sizeof(line), "unknown");
 	render_md_kv(out, "Exit status", line);
+	if (render_unknown_counts(r, &i, &j) > 0) {
+		fputs("| Unknown | ", out);
+		render_unknown_summary(out, RR_FMT_MD, r);
+		fputs(" |\n", out);
+	}
+	if (r->timing != NULL)
+		render_md_kv(out, "Timing", r->timing);
 	n = render_hv_rows(&r->hv, kv);
 	for (i = 0; i < n; i++)
 		render_md_kv(out, kv[i].key, kv[i].val);
 
-	fputs("\n| Target | Downtime | Bounds | Bursts | Outages | Longest gap | Sent | Lost |"
-	    "\n|---|--:|---|--:|--:|--:|--:|--:|\n", out);
+	fprintf(out, "\n| Target | Downtime | Bounds | Bursts | Outages | Longest gap | Sent | Lost |"
+	    "%s\n|---|--:|---|--:|--:|--:|--:|--:|%s\n", unk ? " Unknown |" : "", unk ? "--:|" : "");
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
 
 		fputs("| ", out);
 		render_esc_plain(out, t->name, 1);
-		fprintf(out, " | %s | %s .. %s | %zu | %zu | %s | %" PRIu64 " | %" PRIu64 " |\n",
+		fprintf(out, " | %s | %s .. %s | %zu | %zu | %s | %" PRIu64 " | %" PRIu64 " |",
 		    render_dur(a, sizeof(a), t->downtime_ns, 1),
 		    render_dur(b, sizeof(b), t->downtime_lower_ns, 1),
 		    render_dur(c, sizeof(c), t->downtime_upper_ns, 1), t->ncount[RR_BURST],
 		    t->ncount[RR_OUTAGE], render_dur(line, sizeof(line), t->longest_gap_ns,
 		    t->longest_gap_ns >= 0), t->sent, t->lost);
+		if (unk)
+			fprintf(out, " %s |", render_dur(a, sizeof(a), t->unknown_ns, 1));
+		fputc('\n', out);
 	}
 
 	fputs("\n| RTT ms (p50 / p99 / max) | Before | During | After |\n|---|---|---|---|\n", out);
@@ -1066,6 +1199,27 @@ render_md(const struct run_report *r, FILE *out)
 			render_esc_plain(out, r->markers[i].label, 1);
 			fprintf(out, " | %s |\n", render_local(a, sizeof(a), r->markers[i].ts_ns));
 		}
+	}
+	if (render_unknown_counts(r, &i, &j) > 0) {
+		fputs("\n| Unknown since | Duration | Target | Reason |\n|---|--:|---|---|\n", out);
+		for (i = 0, n = 0; i < r->nunknowns && n < RENDER_LOSS_ROWS; i++) {
+			const struct rr_unknown	*u = &r->unknowns[i];
+
+			if (!u->matched)
+				continue;
+			fprintf(out, "| %s | %s | ", render_local(a, sizeof(a), u->start_ns),
+			    render_dur(b, sizeof(b), u->end_ns - u->start_ns, 1));
+			if (u->target != NULL)
+				render_esc_plain(out, u->target, 1);
+			else
+				fputs("all targets", out);
+			fputs(" | ", out);
+			render_esc_plain(out, u->reason, 1);
+			fputs(" |\n", out);
+			n++;
+		}
+		if (render_unknown_counts(r, &i, &j) > n)
+			fprintf(out, "| ... %zu more | | | |\n", i + j - n);
 	}
 	if (r->hv.nha > 0) {
 		fputs("\n| HA event (hypervisor time) | Host | Event |\n|---|---|---|\n", out);
@@ -1238,6 +1392,7 @@ static const char render_css[] =
     ".outage{fill:#cf222e;fill-opacity:.16;stroke:#cf222e;stroke-opacity:.55}\n"
     ".burst{fill:#bf8700;fill-opacity:.35}\n"
     ".lost{fill:#cf222e}\n"
+    ".unknown{fill:#8c959f;fill-opacity:.28}\n"
     ".span{fill:#0969da;fill-opacity:.045}.span2{fill:#8250df;fill-opacity:.05}\n"
     ".spanline{stroke:#0969da;stroke-opacity:.6;stroke-dasharray:3 3}\n"
     ".marker{stroke:#8250df;stroke-width:1.5;stroke-dasharray:6 3}\n"
@@ -1251,7 +1406,7 @@ static const char render_css[] =
     ".sw-b{background:rgba(191,135,0,.45)}.sw-r{background:#0969da;height:2px;vertical-align:3px}"
     ".sw-l{background:#cf222e;height:4px;vertical-align:2px}"
     ".sw-m{border-left:2px dashed #8250df;width:0;border-radius:0}"
-    ".sw-s{background:rgba(9,105,218,.12)}\n"
+    ".sw-s{background:rgba(9,105,218,.12)}.sw-u{background:rgba(140,149,159,.4)}\n"
     "details{margin:6px 0 12px}summary{cursor:pointer;color:#59636e}\n"
     "footer{margin-top:32px;color:#8c959f;font-size:12px}\n";
 
@@ -1341,6 +1496,12 @@ svg_range(const struct run_report *r, struct svg_plot *p)
 		svg_cover(&lo, &hi, r->end_ns);
 		for (i = 0; i < r->nmarkers; i++)
 			svg_cover(&lo, &hi, r->markers[i].ts_ns);
+		for (i = 0; i < r->nunknowns; i++) {
+			if (r->unknowns[i].matched) {
+				svg_cover(&lo, &hi, r->unknowns[i].start_ns);
+				svg_cover(&lo, &hi, r->unknowns[i].end_ns);
+			}
+		}
 		for (i = 0; i < r->ntargets; i++) {
 			const struct rr_target	*t = r->targets[i];
 
@@ -1557,6 +1718,32 @@ svg_losses(FILE *out, const struct svg_plot *p, const struct rr_target *t)
 	}
 }
 
+/* The unknown windows that apply to t as gray bands, each titled with its reason. */
+static void
+svg_unknown(FILE *out, const struct svg_plot *p, const struct run_report *r,
+    const struct rr_target *t)
+{
+	char	a[48];
+	double	xa, xb;
+	size_t	i;
+
+	for (i = 0; i < r->nunknowns; i++) {
+		const struct rr_unknown	*u = &r->unknowns[i];
+
+		if (!runreport_unknown_applies(u, t) || u->end_ns < p->t0 || u->start_ns > p->t1)
+			continue;
+		xa = svg_x(p, u->start_ns);
+		xb = svg_x(p, u->end_ns);
+		if (xb - xa < 2)
+			xb = xa + 2;
+		fprintf(out, "<rect class=\"unknown\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+		    "height=\"%.0f\"><title>unknown %s: ", xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
+		    render_dur(a, sizeof(a), u->end_ns - u->start_ns, 1));
+		render_esc_html(out, u->reason);
+		fputs("</title></rect>\n", out);
+	}
+}
+
 /* Start a polyline, or a dot for a lone point. */
 static void
 svg_flush_line(FILE *out, const double *pts, size_t n)
@@ -1703,6 +1890,7 @@ svg_target(FILE *out, struct svg_plot *p, const struct run_report *r, const stru
 	render_esc_html(out, t->name);
 	fputs(" over time</title>\n", out);
 	svg_marks(out, p, r, 1);
+	svg_unknown(out, p, r, t);
 	svg_losses(out, p, t);
 	svg_y_axis(out, p);
 	svg_x_axis(out, p);
@@ -1725,6 +1913,40 @@ render_html_dur(FILE *out, int64_t ns, int known, const char *cls)
 	    render_dur(buf, sizeof(buf), ns, known));
 }
 
+/* The unknown windows as a table, the first 10 * RENDER_LOSS_ROWS of them. */
+static void
+render_html_unknowns(const struct run_report *r, FILE *out)
+{
+	char	a[48];
+	size_t	i, shown = 0, all, one;
+
+	if (render_unknown_counts(r, &all, &one) == 0)
+		return;
+	fputs("<h2>Unknown windows</h2>\n<p class=\"sub\">The monitor could not see the target; "
+	    "probes lost inside are not counted as losses.</p>\n<table>\n<tr><th>Start</th>"
+	    "<th>Duration</th><th>Target</th><th>Reason</th></tr>\n", out);
+	for (i = 0; i < r->nunknowns && shown < 10 * RENDER_LOSS_ROWS; i++) {
+		const struct rr_unknown	*u = &r->unknowns[i];
+
+		if (!u->matched)
+			continue;
+		fprintf(out, "<tr><td class=\"n\">%s</td>", render_local(a, sizeof(a), u->start_ns));
+		render_html_dur(out, u->end_ns - u->start_ns, 1, NULL);
+		fputs("<td>", out);
+		if (u->target != NULL)
+			render_esc_html(out, u->target);
+		else
+			fputs("all targets", out);
+		fputs("</td><td>", out);
+		render_esc_html(out, u->reason);
+		fputs("</td></tr>\n", out);
+		shown++;
+	}
+	if (all + one > shown)
+		fprintf(out, "<tr><td colspan=\"4\">%zu more</td></tr>\n", all + one - shown);
+	fputs("</table>\n", out);
+}
+
 /* The run report as one self-contained HTML page. */
 static void
 render_html(const struct run_report *r, FILE *out)
@@ -1734,7 +1956,7 @@ render_html(const struct run_report *r, FILE *out)
 	struct svg_plot		 p;
 	char			 a[64], b[64], title[256];
 	size_t			 i, j, n;
-	int			 k;
+	int			 k, unk = render_any_unknown(r);
 
 	snprintf(title, sizeof(title), "hamon run %" PRId64 "%s%s", r->id,
 	    r->label != NULL ? ": " : "", r->label != NULL ? r->label : "");
@@ -1769,10 +1991,19 @@ render_html(const struct run_report *r, FILE *out)
 		snprintf(title, sizeof(title), "%s .. %s", a, b);
 		render_html_kv(out, "Monitored", title);
 	}
+	if (render_unknown_counts(r, &i, &j) > 0) {
+		fputs("<tr><th>Unknown</th><td>", out);
+		render_unknown_summary(out, RR_FMT_HTML, r);
+		fputs("</td></tr>\n", out);
+	}
+	if (r->timing != NULL)
+		render_html_kv(out, "Timing", r->timing);
 	fputs("</table>\n", out);
 
 	fputs("<table>\n<tr><th>Target</th><th>Downtime</th><th>Lower</th><th>Upper</th>"
 	    "<th>Bursts</th><th>Outages</th><th>Longest gap</th><th>Sent</th><th>Lost</th>", out);
+	if (unk)
+		fputs("<th>Unknown</th>", out);
 	for (k = 0; k < RR_NWINDOWS; k++)
 		fprintf(out, "<th>RTT %s<br>p50 / p99 ms</th>", render_window_names[k]);
 	fputs("</tr>\n", out);
@@ -1795,6 +2026,8 @@ render_html(const struct run_report *r, FILE *out)
 		render_html_dur(out, t->longest_gap_ns, t->longest_gap_ns >= 0, NULL);
 		fprintf(out, "<td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64 "</td>",
 		    t->sent, t->lost);
+		if (unk)
+			render_html_dur(out, t->unknown_ns, 1, NULL);
 		for (k = 0; k < RR_NWINDOWS; k++) {
 			if (t->rtt[k].n == 0) {
 				fputs("<td class=\"n\">-</td>", out);
@@ -1859,11 +2092,13 @@ render_html(const struct run_report *r, FILE *out)
 		}
 	}
 
-	fputs("<h2>Timelines</h2>\n<p class=\"legend\"><span><i class=\"sw sw-r\"></i>RTT "
+	fprintf(out, "<h2>Timelines</h2>\n<p class=\"legend\"><span><i class=\"sw sw-r\"></i>RTT "
 	    "(lowest and highest per pixel)</span><span><i class=\"sw sw-o\"></i>outage</span>"
 	    "<span><i class=\"sw sw-b\"></i>loss burst</span><span><i class=\"sw sw-l\"></i>lost "
 	    "probes</span><span><i class=\"sw sw-s\"></i>command running</span><span><i "
-	    "class=\"sw sw-m\"></i>marker</span></p>\n", out);
+	    "class=\"sw sw-m\"></i>marker</span>%s</p>\n", render_unknown_counts(r, &i, &j) > 0 ?
+	    "<span><i class=\"sw sw-u\"></i>unknown (monitor could not see; losses not counted)"
+	    "</span>" : "");
 	svg_range(r, &p);
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
@@ -1875,7 +2110,10 @@ render_html(const struct run_report *r, FILE *out)
 		    render_dur(b, sizeof(b), t->downtime_lower_ns, 1),
 		    render_dur(title, sizeof(title), t->downtime_upper_ns, 1), t->ncount[RR_BURST],
 		    t->ncount[RR_OUTAGE]);
-		fprintf(out, ", %" PRIu64 " of %" PRIu64 " probes lost</p>\n", t->lost, t->sent);
+		fprintf(out, ", %" PRIu64 " of %" PRIu64 " probes lost", t->lost, t->sent);
+		if (t->unknown_ns > 0)
+			fprintf(out, ", unknown %s", render_dur(a, sizeof(a), t->unknown_ns, 1));
+		fputs("</p>\n", out);
 		svg_target(out, &p, r, t);
 		if (t->nbursts == 0)
 			continue;
@@ -1908,6 +2146,7 @@ render_html(const struct run_report *r, FILE *out)
 		}
 		fputs("</table>\n", out);
 	}
+	render_html_unknowns(r, out);
 	fputs("<footer>Generated by hamon. Downtime is the sum of loss bursts; bounds follow from "
 	    "the probe spacing. Times are local unless marked.</footer>\n</body>\n</html>\n", out);
 }

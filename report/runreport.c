@@ -67,9 +67,15 @@ runreport_free(struct run_report *r)
 		free(r->markers[i].label);
 	for (i = 0; i < r->nspans; i++)
 		free(r->spans[i].label);
+	for (i = 0; i < r->nunknowns; i++) {
+		free(r->unknowns[i].target);
+		free(r->unknowns[i].reason);
+	}
 	free(r->targets);
 	free(r->markers);
 	free(r->spans);
+	free(r->unknowns);
+	free(r->timing);
 	free(r->label);
 	free(r->command);
 	free(r);
@@ -128,6 +134,43 @@ runreport_add_span(struct run_report *r, int64_t start_ns, int64_t end_ns, const
 	r->spans[r->nspans].end_ns = end_ns;
 	r->spans[r->nspans].label = xstrdup(label != NULL ? label : "");
 	r->nspans++;
+}
+
+/* Insert an unknown window keeping start order (equal starts keep the order
+ * added), so that runreport_compute() can merge them in one pass. */
+void
+runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns, const char *target,
+    const char *reason)
+{
+	struct rr_unknown	*u;
+	size_t			 i;
+
+	r->unknowns = runreport_grow(r->unknowns, r->nunknowns, &r->unknowns_cap,
+	    sizeof(*r->unknowns));
+	for (i = r->nunknowns; i > 0 && r->unknowns[i - 1].start_ns > start_ns; i--)
+		r->unknowns[i] = r->unknowns[i - 1];
+	u = &r->unknowns[i];
+	u->start_ns = start_ns;
+	u->end_ns = end_ns < start_ns ? start_ns : end_ns;
+	u->target = runreport_strdup(target);
+	u->reason = xstrdup(reason != NULL ? reason : "");
+	u->matched = 0;
+	r->nunknowns++;
+}
+
+/* Set (a copy of) the scheduler's timing summary. */
+void
+runreport_set_timing(struct run_report *r, const char *text)
+{
+	free(r->timing);
+	r->timing = runreport_strdup(text);
+}
+
+/* Whether u applies to t: it names no target, or t's name. */
+int
+runreport_unknown_applies(const struct rr_unknown *u, const struct rr_target *t)
+{
+	return (u->target == NULL || strcmp(u->target, t->name) == 0);
 }
 
 /* Add one loss period. */
@@ -415,6 +458,64 @@ runreport_compute_rtt(const struct run_report *r, struct rr_target *t)
 	}
 }
 
+/*
+ * Length of the union of the unknown windows that apply to t (t NULL: those
+ * that apply to every target), each clipped to the monitoring window. The
+ * windows are in start order and clipping keeps that order, so one pass
+ * merges them: overlapping windows must not count twice.
+ */
+static int64_t
+runreport_unknown_union(const struct run_report *r, const struct rr_target *t)
+{
+	int64_t	mlo = r->mon_start_ns != 0 ? r->mon_start_ns : INT64_MIN;
+	int64_t	mhi = r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX;
+	int64_t	lo, hi, cur_lo = 0, cur_hi = 0, total = 0;
+	size_t	i;
+	int	open = 0;
+
+	for (i = 0; i < r->nunknowns; i++) {
+		const struct rr_unknown	*u = &r->unknowns[i];
+
+		if (t != NULL ? !runreport_unknown_applies(u, t) : u->target != NULL)
+			continue;
+		lo = u->start_ns > mlo ? u->start_ns : mlo;
+		hi = u->end_ns < mhi ? u->end_ns : mhi;
+		if (hi <= lo)
+			continue;
+		if (open && lo <= cur_hi) {
+			if (hi > cur_hi)
+				cur_hi = hi;
+			continue;
+		}
+		if (open)
+			total += cur_hi - cur_lo;
+		cur_lo = lo;
+		cur_hi = hi;
+		open = 1;
+	}
+	if (open)
+		total += cur_hi - cur_lo;
+	return (total);
+}
+
+/* Which unknown windows apply to some target, and the unknown time of each. */
+static void
+runreport_compute_unknown(struct run_report *r)
+{
+	size_t	i, j;
+
+	for (i = 0; i < r->nunknowns; i++) {
+		struct rr_unknown	*u = &r->unknowns[i];
+
+		u->matched = u->target == NULL;
+		for (j = 0; j < r->ntargets && !u->matched; j++)
+			u->matched = runreport_unknown_applies(u, r->targets[j]);
+	}
+	r->unknown_ns = runreport_unknown_union(r, NULL);
+	for (j = 0; j < r->ntargets; j++)
+		r->targets[j]->unknown_ns = runreport_unknown_union(r, r->targets[j]);
+}
+
 /* Index of the first sample sent at or after ts (samples are sorted). */
 static size_t
 runreport_sample_at(const struct rr_target *t, int64_t ts)
@@ -545,6 +646,7 @@ runreport_compute(struct run_report *r)
 		if (r->failover_index >= 0)
 			runreport_compute_failover(t, r->markers[r->failover_index].ts_ns);
 	}
+	runreport_compute_unknown(r);
 }
 
 /* "migration", "failover", "backup" or "custom". */

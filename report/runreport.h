@@ -65,6 +65,20 @@ struct rr_span {
 	char	*label;
 };
 
+/*
+ * A window in which the monitor could not see a target: its egress link was
+ * down, sends failed locally, it stalled, or the wall clock stepped. Probes
+ * lost inside it were not counted as losses, so the report shows how much
+ * of the run was not observed rather than claiming it was up.
+ */
+struct rr_unknown {
+	int64_t	 start_ns, end_ns;	/* end >= start */
+	char	*target;		/* target's name; NULL: every target */
+	char	*reason;
+	int	 matched;		/* (derived) applies to some target; an
+					 * unmatched window is ignored */
+};
+
 enum rr_window { RR_BEFORE = 0, RR_DURING, RR_AFTER, RR_NWINDOWS };
 
 /* RTT figures of one window (derived). */
@@ -108,6 +122,9 @@ struct rr_target {
 	int64_t			longest_gap_ns;	/* max time between answered probes' sends */
 	struct rr_rtt		rtt[RR_NWINDOWS];
 	struct rr_failover	failover;
+	/* (derived) Length of the union of the unknown windows that apply to
+	 * it, clipped to the monitoring window where its bounds are known. */
+	int64_t			unknown_ns;
 };
 
 /* failover_marker values besides an index into markers. */
@@ -133,6 +150,11 @@ struct run_report {
 	struct rr_target	**targets;
 	size_t			 ntargets, targets_cap;
 	long			 failover_index;	/* (derived) marker used, -1: none */
+	struct rr_unknown	*unknowns;	/* in start order */
+	size_t			 nunknowns, unknowns_cap;
+	int64_t			 unknown_ns;	/* (derived) union of the windows that
+						 * apply to every target, clipped */
+	char			*timing;	/* scheduler timing quality; NULL: none */
 };
 
 /* A new empty report: no label, hv figures empty, marker choice automatic. */
@@ -146,8 +168,22 @@ void runreport_add_marker(struct run_report *r, int64_t ts_ns, const char *label
 void runreport_add_span(struct run_report *r, int64_t start_ns, int64_t end_ns, const char *label);
 void runreport_add_burst(struct rr_target *t, const struct rr_burst *b);
 void runreport_add_sample(struct rr_target *t, int64_t tx_ns, int64_t rtt_ns);
+/*
+ * Add an unknown window [start, end) (an end before the start is taken as
+ * the start). target NULL: it applies to every target; otherwise to the
+ * targets of that name at compute time, and to none if there is none.
+ * Copies the strings; a NULL reason is stored as "".
+ */
+void runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns,
+    const char *target, const char *reason);
+/* Set (a copy of) the scheduler's timing summary, e.g. "sends 270, lag p50
+ * 36.9 us, ..."; NULL clears it. */
+void runreport_set_timing(struct run_report *r, const char *text);
+/* Whether the unknown window u applies to target t. */
+int runreport_unknown_applies(const struct rr_unknown *u, const struct rr_target *t);
 
-/* Fill every (derived) field. Sorts markers, bursts and samples by time. */
+/* Fill every (derived) field. Sorts markers, bursts and samples by time
+ * (unknown windows are kept in start order as they are added). */
 void runreport_compute(struct run_report *r);
 
 /* The p-th percentile (0..100) of n sorted values as defined above; -1 if n == 0. */

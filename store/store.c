@@ -27,6 +27,7 @@ const int64_t store_hist_bounds_us[STORE_HIST_BUCKETS - 1] = {
 #define STORE_URGENT_NS (50 * NSEC_PER_MSEC) /* vital records wait at most this */
 #define STORE_BEAT_NS NSEC_PER_SEC      /* last_seen_ns refresh when idle */
 #define STORE_ERRLOG_NS (60 * NSEC_PER_SEC)
+#define STORE_RETRY_MAX_NS (4 * NSEC_PER_SEC) /* longest wait between failed cycles */
 
 /*
  * The queue. store_push_* run in the event loop, so they only copy the
@@ -438,25 +439,44 @@ store_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Records in the pending lists. */
+/* Records in the pending lists of kinds [from, to). */
 static size_t
-store_pending_count(const struct store *s)
+store_pending_count(const struct store *s, size_t from, size_t to)
 {
 	size_t k, n = 0;
 
-	for (k = 0; k < STORE_QK_N; k++)
+	for (k = from; k < to; k++)
 		n += s->pending[k].count;
 	return n;
 }
 
 /*
- * Write every pending record and refresh the session's last_seen_ns in one
- * transaction. Caller holds dbmu. SQLITE_OK when committed; otherwise the
- * transaction is rolled back and the failing code returned, the records
- * left pending for the next cycle.
+ * Errors that mean the file cannot take writes for now (a full disk, a
+ * read-only or failing file system) rather than that it is busy: the
+ * samples are given up so that retrying stays cheap and memory small.
  */
 static int
-store_write_pending(struct store *s, int64_t session_id)
+store_rc_is_space(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Write the pending records of kinds [from, to) and refresh the session's
+ * last_seen_ns to seen_ns in one transaction. Caller holds dbmu. SQLITE_OK
+ * when committed; otherwise the transaction is rolled back and the failing
+ * code returned, the records left pending for the next cycle.
+ */
+static int
+store_write_pending(struct store *s, int64_t session_id, int64_t seen_ns, size_t from, size_t to)
 {
 	struct store_chunk *c;
 	size_t k, i;
@@ -464,7 +484,7 @@ store_write_pending(struct store *s, int64_t session_id)
 
 	if ((rc = store_step_done(s->st_begin)) != SQLITE_OK)
 		goto fail;
-	for (k = 0; k < STORE_QK_N; k++) {
+	for (k = from; k < to; k++) {
 		sqlite3_stmt *st = s->ins[k];
 
 		for (c = s->pending[k].head; c != NULL; c = c->next) {
@@ -486,7 +506,7 @@ store_write_pending(struct store *s, int64_t session_id)
 		}
 	}
 	if (session_id > 0) {
-		sqlite3_bind_int64(s->st_seen, 1, time_real_ns());
+		sqlite3_bind_int64(s->st_seen, 1, seen_ns);
 		sqlite3_bind_int64(s->st_seen, 2, session_id);
 		if ((rc = store_step_done(s->st_seen)) != SQLITE_OK)
 			goto fail;
@@ -501,10 +521,35 @@ fail:
 	return rc;
 }
 
+/* Move the pending lists of kinds [from, to) into done. */
+static void
+store_take_pending(struct store *s, struct store_list *done, size_t from, size_t to)
+{
+	size_t k;
+
+	for (k = from; k < to; k++) {
+		done[k] = s->pending[k];
+		memset(&s->pending[k], 0, sizeof s->pending[k]);
+	}
+}
+
 /*
  * One write cycle: take everything queued, write it with what an earlier
  * failed cycle left, and account for it. Caller holds dbmu (not mu).
  * Returns 0 when all of it was committed.
+ *
+ * Normally everything goes in one transaction. Once a cycle has failed,
+ * the vital records (losses, transitions, events, summaries) go first in a
+ * transaction of their own, so that they reach the file as soon as it takes
+ * a few pages again even while the bulk does not fit. When a write fails
+ * because the file cannot take it (store_rc_is_space), the pending samples
+ * are dropped and counted (store_dropped): a full disk must not cost the
+ * event loop memory or the writer ever longer retries. Per-second
+ * aggregates are few and stay queued (within bulk_max) like everything else.
+ *
+ * last_seen_ns is set to the wall-clock time at which the records were taken
+ * from the queue: whatever was queued before a session's last_seen_ns is on
+ * disk. Crash recovery relies on it (store_recover_outages).
  */
 static int
 store_cycle(struct store *s)
@@ -512,9 +557,9 @@ store_cycle(struct store *s)
 	struct store_list done[STORE_QK_N];
 	struct store_chunk *c, *next, *release = NULL;
 	uint64_t req;
-	int64_t session_id, now = time_mono_ns();
-	size_t k, i, n, nvital = 0;
-	int rc = SQLITE_OK;
+	int64_t session_id, seen_ns, retry_ns, now = time_mono_ns();
+	size_t k, i, n, nvital, ndone = 0, ndone_vital = 0, shed = 0;
+	int rc, rc_vital = SQLITE_OK, rc_bulk = SQLITE_OK, wrote;
 
 	pthread_mutex_lock(&s->mu);
 	req = s->flush_req;
@@ -522,55 +567,89 @@ store_cycle(struct store *s)
 	for (k = 0; k < STORE_QK_N; k++)
 		store_list_concat(&s->pending[k], &s->queue[k]);
 	session_id = s->session_id;
+	seen_ns = time_real_ns();
 	pthread_mutex_unlock(&s->mu);
 
-	n = store_pending_count(s);
-	for (k = 0; k < STORE_QK_NVITAL; k++)
-		nvital += s->pending[k].count;
-	if (n > 0 || (session_id > 0 && now - s->last_beat_ns >= STORE_BEAT_NS)) {
-		rc = store_write_pending(s, session_id);
-		if (rc == SQLITE_OK)
-			s->last_beat_ns = now;
-	}
-
+	n = store_pending_count(s, 0, STORE_QK_N);
+	nvital = store_pending_count(s, 0, STORE_QK_NVITAL);
 	memset(done, 0, sizeof done);
-	if (rc == SQLITE_OK) {
-		if (s->failures > 0)
-			log_info("%s: writing again after %llu failed attempts", s->path,
-			         (unsigned long long)s->failures);
-		s->failures = 0;
-		s->errlog_ns = 0;
-		for (k = 0; k < STORE_QK_N; k++) {
-			done[k] = s->pending[k];
-			memset(&s->pending[k], 0, sizeof s->pending[k]);
+	wrote = n > 0 || (session_id > 0 && now - s->last_beat_ns >= STORE_BEAT_NS);
+	if (wrote) {
+		if (s->failures == 0) {
+			rc_vital = store_write_pending(s, session_id, seen_ns, 0, STORE_QK_N);
+			rc_bulk = rc_vital;
+		} else {
+			rc_vital = store_write_pending(s, session_id, seen_ns, 0, STORE_QK_NVITAL);
+			if (rc_vital != SQLITE_OK)
+				rc_bulk = rc_vital; /* no use trying more */
+			else if (n > nvital)
+				rc_bulk = store_write_pending(s, session_id, seen_ns, STORE_QK_NVITAL,
+				                              STORE_QK_N);
 		}
-		for (c = done[STORE_QK_EVENT].head; c != NULL; c = c->next)
-			for (i = 0; i < c->n; i++)
-				store_event_free((struct store_event *)c->data + i);
+	}
+	if (rc_vital == SQLITE_OK)
+		store_take_pending(s, done, 0, STORE_QK_NVITAL);
+	if (rc_bulk == SQLITE_OK)
+		store_take_pending(s, done, STORE_QK_NVITAL, STORE_QK_N);
+	rc = rc_vital != SQLITE_OK ? rc_vital : rc_bulk;
+	if (wrote && rc == SQLITE_OK)
+		s->last_beat_ns = now;
+	if (rc_bulk != SQLITE_OK && store_rc_is_space(rc_bulk) &&
+	    s->pending[STORE_QK_SAMPLE].count > 0) {
+		shed = s->pending[STORE_QK_SAMPLE].count;
+		store_take_pending(s, done, STORE_QK_SAMPLE, STORE_QK_SAMPLE + 1);
+		s->samples_shed += shed;
+		__atomic_add_fetch(&s->dropped, shed, __ATOMIC_RELAXED);
+	}
+	for (k = 0; k < STORE_QK_N; k++) {
+		ndone += done[k].count;
+		if (k < STORE_QK_NVITAL)
+			ndone_vital += done[k].count;
+	}
+	for (c = done[STORE_QK_EVENT].head; c != NULL; c = c->next)
+		for (i = 0; i < c->n; i++)
+			store_event_free((struct store_event *)c->data + i);
+
+	if (rc == SQLITE_OK) {
+		if (s->failures > 0 && s->failure_logged)
+			log_info("%s: writing again after %llu failed attempts (%llu samples dropped"
+			         " in all)", s->path, (unsigned long long)s->failures,
+			         (unsigned long long)s->samples_shed);
+		s->failures = 0;
+		s->failure_logged = 0;
+		retry_ns = 0;
 	} else {
 		s->failures++;
+		/* At most one report a minute, however long the disk stays full. */
 		if (s->errlog_ns == 0 || now - s->errlog_ns >= STORE_ERRLOG_NS) {
 			s->errlog_ns = now;
-			log_warnx("%s: write failed: %s; %zu records kept queued, retrying", s->path,
-			          sqlite3_errstr(rc), n);
+			s->failure_logged = 1;
+			log_warnx("%s: cannot write: %s; keeping %zu records queued (%zu vital),"
+			          " %llu samples dropped so far; retrying",
+			          s->path, sqlite3_errstr(rc), n - ndone, nvital - ndone_vital,
+			          (unsigned long long)s->samples_shed);
 		}
+		retry_ns = (int64_t)(s->flush_ms > 0 ? s->flush_ms : 250) * NSEC_PER_MSEC;
+		for (i = 1; i < s->failures && retry_ns < STORE_RETRY_MAX_NS; i++)
+			retry_ns *= 2;
+		if (retry_ns > STORE_RETRY_MAX_NS)
+			retry_ns = STORE_RETRY_MAX_NS;
 	}
 
 	pthread_mutex_lock(&s->mu);
-	if (rc == SQLITE_OK) {
-		s->queued_all -= n;
-		s->queued_vital -= nvital;
-		for (k = 0; k < STORE_QK_N; k++) {
-			for (c = done[k].head; c != NULL; c = next) {
-				next = c->next;
-				if (s->nspare[k] < STORE_SPARE_MAX) {
-					c->next = s->spare[k];
-					s->spare[k] = c;
-					s->nspare[k]++;
-				} else {
-					c->next = release;
-					release = c;
-				}
+	s->queued_all -= ndone;
+	s->queued_vital -= ndone_vital;
+	s->retry_ns = retry_ns;
+	for (k = 0; k < STORE_QK_N; k++) {
+		for (c = done[k].head; c != NULL; c = next) {
+			next = c->next;
+			if (s->nspare[k] < STORE_SPARE_MAX) {
+				c->next = s->spare[k];
+				s->spare[k] = c;
+				s->nspare[k]++;
+			} else {
+				c->next = release;
+				release = c;
 			}
 		}
 	}
@@ -598,7 +677,8 @@ store_abstime(int64_t mono_ns)
 /*
  * The writer thread: a cycle every flush_ms, sooner (but not more often
  * than every 50 ms) when a vital record waits, at once for a flush request;
- * a last cycle when asked to stop.
+ * a last cycle when asked to stop. After a failed cycle the wait doubles
+ * from flush_ms up to STORE_RETRY_MAX_NS until a cycle succeeds.
  */
 static void *
 store_writer_main(void *arg)
@@ -613,7 +693,11 @@ store_writer_main(void *arg)
 			int64_t deadline, now = time_mono_ns();
 			struct timespec ts;
 
-			if (s->urgent && wait_ns > STORE_URGENT_NS)
+			/* While writes fail, back off (a vital record does not
+			 * hurry a retry that would fail too; a flush does). */
+			if (s->retry_ns > 0)
+				wait_ns = s->retry_ns;
+			else if (s->urgent && wait_ns > STORE_URGENT_NS)
 				wait_ns = STORE_URGENT_NS;
 			deadline = s->last_cycle_ns + wait_ns;
 			if (now >= deadline)
@@ -886,43 +970,165 @@ store_session_dead(int pid, const char *host, const char *ourhost)
 }
 
 /*
- * Close sessions a crashed monitor left open: end_state "crashed" at the
- * last time its writer committed. Caller holds dbmu inside a transaction.
- * Open outages are only written when they end, so a crash leaves none to
- * close here; when open periods are stored, close them as STORE_END_UNKNOWN
- * at the session's last_seen_ns in this same transaction.
+ * Close the outages a crashed session left open. An outage reaches the
+ * database only when it ends (or at a clean exit, as "at-exit"), so a
+ * monitor killed during one leaves nothing but its DOWN transition: every
+ * target whose last transition in the session is to DOWN, and that has no
+ * outage row for it, gets one now with end_state STORE_END_UNKNOWN.
+ *
+ * What is known, and how the row says it (last_seen is the session's
+ * last_seen_ns, taken when its writer last took the queue: everything
+ * queued before it is on disk, so no UP had been declared by then):
+ *   start        as for any outage: in (s_k, s_{k+1}], s_{k+1} the first lost
+ *                probe (the transition's effective_ns), s_k one interval
+ *                before it (the previous, answered probe; none when the
+ *                target never answered, from_state unknown); the estimate
+ *                is the midpoint.
+ *   end          last_seen, for end_ns, end_lo_ns and end_hi_ns alike: the
+ *                last moment the monitor is known to have watched the target
+ *                still DOWN. It was still down then; when it came back (or
+ *                whether it did before the crash) is unknown, so the row
+ *                covers what was observed, like an at-exit outage.
+ *   duration     last_seen - start estimate; upper = last_seen - s_k.
+ *   lower        what was certainly lost: a probe is classified once its
+ *                timeout has passed, so every probe sent up to last_seen -
+ *                timeout - interval was lost (the tracker was DOWN at
+ *                last_seen); lower = that - s_{k+1}, at least 0.
+ *   lost         0: not known (the count was in the monitor's memory).
+ *   first_seq    the transition's seq; last_seq the same (not known).
+ * The timing comes from the targets row (interval and timeout at its last
+ * update), which is the crashed session's own unless a later session
+ * changed it. Times are wall-clock: the monotonic clock of a dead process
+ * is gone, so a clock step during the outage shows in these figures.
+ *
+ * No burst row is made: a burst needs its count of lost probes and its
+ * exact last lost probe, neither of which was stored, and an open burst
+ * below the DOWN threshold left no trace at all to close.
+ */
+static int
+store_recover_outages(struct store *s, int64_t sid, int64_t last_seen, int *nclosed)
+{
+	sqlite3_stmt *sel = NULL, *ins = NULL;
+	int rc;
+
+	*nclosed = 0;
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT t.target_id, t.from_state, t.effective_ns, t.seq,"
+	                        " g.interval_ns, g.timeout_ns"
+	                        " FROM (SELECT target_id, max(id) AS id FROM transitions"
+	                        "       WHERE session_id = ?1 GROUP BY target_id) AS last"
+	                        " JOIN transitions AS t ON t.id = last.id"
+	                        " JOIN targets AS g ON g.id = t.target_id"
+	                        " WHERE t.to_state = 2 AND NOT EXISTS (SELECT 1 FROM losses AS l"
+	                        "  WHERE l.session_id = ?1 AND l.target_id = t.target_id"
+	                        "  AND l.kind = 1 AND l.first_seq = t.seq)"
+	                        " ORDER BY t.target_id",
+	                        -1, &sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, store_qk_sql[STORE_QK_LOSS], -1, &ins, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(sel, 1, sid);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		struct store_loss l;
+		int from = sqlite3_column_int(sel, 1);
+		int64_t eff = sqlite3_column_int64(sel, 2);
+		int64_t iv = sqlite3_column_int64(sel, 4), to = sqlite3_column_int64(sel, 5);
+		int64_t sure;
+
+		if (iv < 0)
+			iv = 0;
+		if (to < 0)
+			to = 0;
+		memset(&l, 0, sizeof l);
+		l.session_id = sid;
+		l.target_id = sqlite3_column_int64(sel, 0);
+		l.kind = STORE_OUTAGE;
+		l.start_hi_ns = eff;
+		l.start_lo_ns = from == STORE_STATE_UP ? eff - iv : eff;
+		l.start_ns = l.start_lo_ns + (l.start_hi_ns - l.start_lo_ns) / 2;
+		/* A wall-clock step may put last_seen before the start. */
+		l.end_ns = last_seen > eff ? last_seen : eff;
+		l.end_lo_ns = l.end_hi_ns = l.end_ns;
+		l.duration_ns = l.end_ns - l.start_ns;
+		l.upper_ns = l.end_ns - l.start_lo_ns;
+		sure = l.end_ns - to - iv - eff;
+		l.lower_ns = sure > 0 ? sure : 0;
+		l.lost = 0;
+		l.first_seq = l.last_seq = (uint64_t)sqlite3_column_int64(sel, 3);
+		l.end_state = STORE_END_UNKNOWN;
+		store_bind_record(ins, STORE_QK_LOSS, &l);
+		if ((rc = store_step_done(ins)) == SQLITE_OK)
+			(*nclosed)++;
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+/*
+ * Close sessions a crashed monitor left open: end_state "crashed" at
+ * last_seen_ns, the last time its writer took the queue (the crash came
+ * within about a flush interval after it). The outages it left open are
+ * closed as STORE_END_UNKNOWN (store_recover_outages), and an event of kind
+ * "crash" at last_seen_ns marks the spot on its timeline. Caller holds dbmu
+ * inside a transaction, so all of it happens or none.
  */
 static int
 store_recover_crashed(struct store *s, const char *ourhost)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
-	int rc;
+	sqlite3_stmt *sel = NULL, *upd = NULL, *ev = NULL;
+	char text[160];
+	int rc, nclosed;
 
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT id, pid, hostname FROM sessions WHERE ended_ns IS NULL", -1,
-	                        &sel, NULL);
+	                        "SELECT id, pid, hostname, last_seen_ns FROM sessions"
+	                        " WHERE ended_ns IS NULL ORDER BY id",
+	                        -1, &sel, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db,
 		                        "UPDATE sessions SET ended_ns = last_seen_ns,"
 		                        " end_state = 'crashed' WHERE id = ?1",
 		                        -1, &upd, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db,
+		                        "INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
+		                        " VALUES (?1, NULL, ?2, 'crash', ?3)",
+		                        -1, &ev, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(sel, 0);
 		int pid = sqlite3_column_int(sel, 1);
 		const char *host = (const char *)sqlite3_column_text(sel, 2);
+		int64_t last_seen = sqlite3_column_int64(sel, 3);
 
 		rc = SQLITE_OK;
 		if (!store_session_dead(pid, host, ourhost))
 			continue;
-		log_info("%s: session %lld (pid %d) ended without closing: marked crashed", s->path,
-		         (long long)id, pid);
+		rc = store_recover_outages(s, id, last_seen, &nclosed);
+		if (rc != SQLITE_OK)
+			break;
+		snprintf(text, sizeof text,
+		         "pid %d stopped without closing its session; %d open outage%s closed as"
+		         " ended unknown",
+		         pid, nclosed, nclosed == 1 ? "" : "s");
+		sqlite3_bind_int64(ev, 1, id);
+		sqlite3_bind_int64(ev, 2, last_seen);
+		sqlite3_bind_text(ev, 3, text, -1, SQLITE_TRANSIENT);
+		if ((rc = store_step_done(ev)) != SQLITE_OK)
+			break;
 		sqlite3_bind_int64(upd, 1, id);
-		rc = store_step_done(upd);
+		if ((rc = store_step_done(upd)) != SQLITE_OK)
+			break;
+		log_info("%s: session %lld (pid %d) ended without closing: marked crashed%s", s->path,
+		         (long long)id, pid,
+		         nclosed > 0 ? ", its open outages closed as ended unknown" : "");
 	}
 	if (rc == SQLITE_DONE)
 		rc = SQLITE_OK;
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
+	sqlite3_finalize(ev);
 	return rc;
 }
 

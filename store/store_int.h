@@ -73,6 +73,11 @@ struct store {
 	sqlite3_stmt *st_begin, *st_commit, *st_rollback, *st_seen;
 	int64_t errlog_ns, rejlog_ns; /* rate limits for the logs, CLOCK_MONOTONIC */
 	uint64_t failures;            /* failed write cycles since the last success */
+	int failure_logged;           /* a failure was reported since the last recovery */
+	uint64_t samples_shed;        /* samples dropped after failed writes (also in dropped) */
+	/* Wait before the next cycle while writes fail (guarded by mu): grows
+	 * from flush_ms to STORE_RETRY_MAX_NS, so a full disk costs little. */
+	int64_t retry_ns;
 
 	/* The file has the runs table (version >= STORE_SCHEMA_RUNS). Always
 	 * true for a writer, which migrates on open; a reader of a version 1

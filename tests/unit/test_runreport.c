@@ -445,7 +445,8 @@ test_render_json(void **state)
 	    "\"start\":\"2025-09-10T00:34:08.000000Z\",\"end\":\"2025-09-10T00:34:14.000000Z\","
 	    "\"duration_ms\":6000.000,\"exit_status\":0,\"output_bytes\":3437,"
 	    "\"monitor_start\":\"2025-09-10T00:34:06.000000Z\","
-	    "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\"},"
+	    "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\",\"unknown_ms\":0.000,"
+	    "\"timing\":null},"
 	    "\"hypervisor\":{\"downtime_source\":\"tasklog\",\"downtime_ms\":45.000,"
 	    "\"qmp_pause_ms\":null,\"duration_ms\":null,\"qmp_total_ms\":null,"
 	    "\"transferred_bytes\":null,\"speed_limit_bytes_per_s\":null,\"migrate_start\":null,"
@@ -455,12 +456,12 @@ test_render_json(void **state)
 	    "\"backup_duration_ms\":null,\"backup_transfer_ms\":null,\"backup_bytes\":null,"
 	    "\"archive_bytes\":null,\"guest_pause_ms\":null,\"ha_events\":[]},"
 	    "\"markers\":[{\"label\":\"power cut\",\"time\":\"2025-09-10T00:34:11.000000Z\"}],"
-	    "\"spans\":[],\"failover_marker\":{\"label\":\"power cut\","
+	    "\"spans\":[],\"unknown\":[],\"failover_marker\":{\"label\":\"power cut\","
 	    "\"time\":\"2025-09-10T00:34:11.000000Z\"},\"targets\":[{\"name\":\"vm101\","
 	    "\"url\":\"icmp://192.0.2.10\",\"downtime_ms\":2000.000,"
 	    "\"downtime_lower_ms\":1000.000,\"downtime_upper_ms\":3000.000,\"bursts\":1,"
 	    "\"outages\":1,\"longest_outage_ms\":2000.000,\"longest_gap_ms\":3000.000,\"sent\":9,"
-	    "\"lost\":2,\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_ms\":1.500,"
+	    "\"lost\":2,\"unknown_ms\":0.000,\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_ms\":1.500,"
 	    "\"p99_ms\":1.990,\"max_ms\":2.000},\"during\":{\"n\":4,\"lost\":2,\"p50_ms\":1.250,"
 	    "\"p99_ms\":2.955,\"max_ms\":3.000},\"after\":{\"n\":1,\"lost\":0,\"p50_ms\":4.000,"
 	    "\"p99_ms\":4.000,\"max_ms\":4.000}},\"failover\":{\"from_samples\":true,"
@@ -477,6 +478,7 @@ test_render_json(void **state)
 	    "{\"name\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\",\"downtime_ms\":0.000,"
 	    "\"downtime_lower_ms\":0.000,\"downtime_upper_ms\":0.000,\"bursts\":0,\"outages\":0,"
 	    "\"longest_outage_ms\":null,\"longest_gap_ms\":null,\"sent\":0,\"lost\":0,"
+	    "\"unknown_ms\":0.000,"
 	    "\"rtt\":{\"before\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
 	    "\"max_ms\":null},\"during\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
 	    "\"max_ms\":null},\"after\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
@@ -495,16 +497,16 @@ test_render_csv(void **state)
 	(void)state;
 	assert_string_equal(s,
 	    "run_id,label,kind,start,end,exit_status,target,url,downtime_ms,downtime_lower_ms,"
-	    "downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,"
+	    "downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,unknown_ms,"
 	    "rtt_before_p50_ms,rtt_before_p99_ms,rtt_before_max_ms,rtt_during_p50_ms,"
 	    "rtt_during_p99_ms,rtt_during_max_ms,rtt_after_p50_ms,rtt_after_p99_ms,"
 	    "rtt_after_max_ms,failover_to_last_reply_ms,failover_recovery_ms,failover_gap_ms,"
 	    "hv_downtime_ms\n7,migrate-101,migration,2025-09-10T00:34:08.000000Z,"
 	    "2025-09-10T00:34:14.000000Z,0,vm101,icmp://192.0.2.10,2000.000,1000.000,3000.000,1,"
-	    "1,2000.000,3000.000,9,2,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4.000,"
+	    "1,2000.000,3000.000,9,2,0.000,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4.000,"
 	    "-497.000,2501.000,2998.000,45.000\n7,migrate-101,migration,"
 	    "2025-09-10T00:34:08.000000Z,2025-09-10T00:34:14.000000Z,0,vm101-ssh,"
-	    "tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,,,,,,,,,,,,,45.000\n");
+	    "tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,0.000,,,,,,,,,,,,,45.000\n");
 	free(s);
 	runreport_free(r);
 }
@@ -609,6 +611,10 @@ test_render_html(void **state)
 	assert_null(strstr(s, "a<b>"));
 	assert_non_null(strstr(s, "<h1>hamon run 7: a&lt;b&gt;&amp;&quot;c&#39;</h1>"));
 	assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	/* No unknown windows: no bands, no legend entry, no column. */
+	assert_int_equal(test_count(s, "class=\"unknown\""), 0);
+	assert_int_equal(test_count(s, "sw sw-u"), 0);
+	assert_null(strstr(s, "<th>Unknown</th>"));
 	free(s);
 	runreport_free(r);
 }
@@ -689,6 +695,221 @@ test_html_decimation(void **state)
 	runreport_free(r);
 }
 
+/*
+ * Unknown time is the union of the windows that apply, clipped to the
+ * monitoring window: overlaps count once, a window of one target adds to it
+ * alone, a name that is no target is ignored, a reversed window is empty.
+ */
+static void
+test_unknown_union(void **state)
+{
+	struct run_report	*r = runreport_new();
+	struct rr_target	*a = runreport_add_target(r, "a", NULL);
+	struct rr_target	*b = runreport_add_target(r, "b", NULL);
+
+	(void)state;
+	r->mon_start_ns = 1000 * MS;
+	r->mon_end_ns = 10000 * MS;
+	/* Added out of order on purpose: they are kept in start order. */
+	runreport_add_unknown(r, 9800 * MS, 12000 * MS, NULL, "clock step");	/* past the end */
+	runreport_add_unknown(r, 2000 * MS, 3000 * MS, NULL, "stall");
+	runreport_add_unknown(r, 2500 * MS, 3500 * MS, NULL, "egress down");	/* overlaps */
+	runreport_add_unknown(r, 3200 * MS, 4000 * MS, "a", "sends fail");	/* a only */
+	runreport_add_unknown(r, 500 * MS, 1500 * MS, NULL, "stall");	/* before the start */
+	runreport_add_unknown(r, 5000 * MS, 6000 * MS, "zzz", "no such target");
+	runreport_add_unknown(r, 7000 * MS, 6000 * MS, "b", "reversed");
+	runreport_add_unknown(r, 6000 * MS, 6500 * MS, "b", "sends fail");
+	runreport_add_unknown(r, 6500 * MS, 7000 * MS, "b", "sends fail");	/* adjacent */
+	runreport_compute(r);
+	assert_int_equal(r->nunknowns, 9);
+	assert_int_equal(r->unknowns[0].start_ns, 500 * MS);
+	assert_int_equal(r->unknowns[8].start_ns, 9800 * MS);
+	assert_int_equal(r->unknowns[7].end_ns, 7000 * MS);	/* the reversed one, emptied */
+	assert_int_equal(r->unknowns[7].start_ns, 7000 * MS);
+	assert_string_equal(r->unknowns[4].target, "zzz");
+	assert_false(r->unknowns[4].matched);
+	assert_true(r->unknowns[3].matched);
+	assert_true(r->unknowns[0].matched);
+	/* Every target: [1000,1500) + [2000,3500) + [9800,10000) = 500 + 1500 + 200. */
+	assert_int_equal(r->unknown_ns, 2200 * MS);
+	/* a: [2000,3500) grows to [2000,4000). */
+	assert_int_equal(a->unknown_ns, 2700 * MS);
+	/* b: [6000,7000) on top. */
+	assert_int_equal(b->unknown_ns, 3200 * MS);
+
+	/* Unknown monitoring window: nothing is clipped. */
+	r->mon_start_ns = r->mon_end_ns = 0;
+	runreport_compute(r);
+	assert_int_equal(r->unknown_ns, 4700 * MS);
+	assert_int_equal(a->unknown_ns, 5200 * MS);
+	assert_int_equal(b->unknown_ns, 5700 * MS);
+	/* Only its end known: clipped there alone. */
+	r->mon_end_ns = 10000 * MS;
+	runreport_compute(r);
+	assert_int_equal(r->unknown_ns, 2700 * MS);
+	/* A window over the whole monitoring window makes all of it unknown. */
+	r->mon_start_ns = 1000 * MS;
+	runreport_add_unknown(r, 0, 20000 * MS, "b", "link down");
+	runreport_compute(r);
+	assert_int_equal(b->unknown_ns, 9000 * MS);
+	assert_int_equal(a->unknown_ns, 2700 * MS);
+	assert_int_equal(r->unknown_ns, 2200 * MS);
+	runreport_free(r);
+
+	/* Nothing recorded: all zero. */
+	r = runreport_new();
+	a = runreport_add_target(r, "a", NULL);
+	runreport_compute(r);
+	assert_int_equal(r->unknown_ns, 0);
+	assert_int_equal(a->unknown_ns, 0);
+	assert_null(r->timing);
+	runreport_free(r);
+}
+
+/* The fixed report with a 300.261 ms stall of every target at T0+3s, 1 s of
+ * failed sends to vm101-ssh at T0+6s, a window of no target, and timing. */
+static struct run_report *
+test_unknown_report(void)
+{
+	struct run_report	*r = test_fixed_report();
+
+	runreport_add_unknown(r, T0 + 6000 * MS, T0 + 7000 * MS, "vm101-ssh",
+	    "sends fail here: Network is unreachable");
+	runreport_add_unknown(r, T0 + 3000 * MS, T0 + 3000 * MS + 300261 * US, NULL,
+	    "monitor stalled (timer 300.0 ms late)");
+	runreport_add_unknown(r, T0 + 4000 * MS, T0 + 5000 * MS, "vm999", "ignored");
+	runreport_set_timing(r, "sends 270, lag p50 36.9 us, p99 1966.1 us, max 300261.4 us, "
+	    "30 deadlines skipped");
+	runreport_compute(r);
+	return (r);
+}
+
+/* Every format shows the unknown windows, the figures and the timing line. */
+static void
+test_unknown_render(void **state)
+{
+	struct run_report	*r = test_unknown_report();
+	char			*s;
+
+	(void)state;
+	assert_int_equal(r->unknown_ns, 300261 * US);
+	assert_int_equal(r->targets[0]->unknown_ns, 300261 * US);
+	assert_int_equal(r->targets[1]->unknown_ns, 1300261 * US);
+
+	s = test_render(r, NULL, RR_FMT_JSON);
+	assert_non_null(strstr(s, "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\","
+	    "\"unknown_ms\":300.261,\"timing\":\"sends 270, lag p50 36.9 us, p99 1966.1 us, "
+	    "max 300261.4 us, 30 deadlines skipped\"},"));
+	assert_non_null(strstr(s, "\"spans\":[],\"unknown\":[{\"start\":"
+	    "\"2025-09-10T00:34:09.000000Z\",\"end\":\"2025-09-10T00:34:09.300261Z\","
+	    "\"duration_ms\":300.261,\"target\":null,"
+	    "\"reason\":\"monitor stalled (timer 300.0 ms late)\"},"
+	    "{\"start\":\"2025-09-10T00:34:12.000000Z\",\"end\":\"2025-09-10T00:34:13.000000Z\","
+	    "\"duration_ms\":1000.000,\"target\":\"vm101-ssh\","
+	    "\"reason\":\"sends fail here: Network is unreachable\"}],\"failover_marker\":"));
+	assert_non_null(strstr(s, "\"sent\":9,\"lost\":2,\"unknown_ms\":300.261,\"rtt\":"));
+	assert_non_null(strstr(s, "\"sent\":0,\"lost\":0,\"unknown_ms\":1300.261,\"rtt\":"));
+	assert_null(strstr(s, "vm999"));
+	free(s);
+
+	s = test_render(r, NULL, RR_FMT_CSV);
+	assert_non_null(strstr(s, ",vm101,icmp://192.0.2.10,2000.000,1000.000,3000.000,1,1,"
+	    "2000.000,3000.000,9,2,300.261,1.500,"));
+	assert_non_null(strstr(s, ",vm101-ssh,tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,"
+	    "1300.261,,"));
+	free(s);
+
+	s = test_render(r, NULL, RR_FMT_TEXT);
+	assert_non_null(strstr(s, "  monitored              2025-09-10 00:34:06.000 .. "
+	    "2025-09-10 00:34:16.000\n"
+	    "  unknown                300.261ms in 1 window (monitor stalled (timer 300.0 ms late)); "
+	    "1 window for single targets\n"
+	    "  timing                 sends 270, lag p50 36.9 us, p99 1966.1 us, max 300261.4 us, "
+	    "30 deadlines skipped\n"));
+	assert_non_null(strstr(s, "    SENT    LOST       UNKNOWN\n"));
+	assert_non_null(strstr(s, "         9       2     300.261ms\n"));
+	assert_non_null(strstr(s, "         0       0        1.300s\n"));
+	assert_non_null(strstr(s, "\nUnknown windows (losses inside are not counted)\n"
+	    "  2025-09-10 00:34:09.000     300.261ms  all targets  "
+	    "monitor stalled (timer 300.0 ms late)\n"
+	    "  2025-09-10 00:34:12.000        1.000s  vm101-ssh  "
+	    "sends fail here: Network is unreachable\n"));
+	assert_null(strstr(s, "vm999"));
+	free(s);
+
+	s = test_render(r, NULL, RR_FMT_MD);
+	assert_non_null(strstr(s, "| Unknown | 300.261ms in 1 window (monitor stalled (timer 300.0 "
+	    "ms late)); 1 window for single targets |\n"));
+	assert_non_null(strstr(s, "| Timing | sends 270, lag p50 36.9 us, p99 1966.1 us, "
+	    "max 300261.4 us, 30 deadlines skipped |\n"));
+	assert_non_null(strstr(s, "| Sent | Lost | Unknown |\n|---|--:|---|--:|--:|--:|--:|--:|--:|\n"));
+	assert_non_null(strstr(s, "| vm101 | 2.000s | 1.000s .. 3.000s | 1 | 1 | 3.000s | 9 | 2 | "
+	    "300.261ms |\n"));
+	assert_non_null(strstr(s, "| 2025-09-10 00:34:12.000 | 1.000s | vm101-ssh | sends fail "
+	    "here: Network is unreachable |\n"));
+	free(s);
+
+	s = test_render(r, NULL, RR_FMT_HTML);
+	/* One band on vm101 (the stall), two on vm101-ssh (the stall and its own). */
+	assert_int_equal(test_count(s, "<rect class=\"unknown\""), 3);
+	/* 10 s over x 64 .. 1084: 3 s is at x 370, 300.261 ms is 30.6 wide. */
+	assert_int_equal(test_count(s, "<rect class=\"unknown\" x=\"370.0\" y=\"48\" "
+	    "width=\"30.6\" height=\"188\"><title>unknown 300.261ms: monitor stalled (timer "
+	    "300.0 ms late)</title></rect>"), 2);
+	assert_non_null(strstr(s, "<rect class=\"unknown\" x=\"676.0\" y=\"48\" "
+	    "width=\"102.0\" height=\"188\">"));
+	assert_int_equal(test_count(s, "<i class=\"sw sw-u\"></i>"), 1);
+	assert_non_null(strstr(s, "<tr><th>Unknown</th><td>300.261ms in 1 window (monitor stalled "
+	    "(timer 300.0 ms late)); 1 window for single targets</td></tr>\n"));
+	assert_non_null(strstr(s, "<tr><th>Timing</th><td>sends 270, lag p50 36.9 us, "));
+	assert_non_null(strstr(s, "<th>Lost</th><th>Unknown</th>"));
+	assert_non_null(strstr(s, ", unknown 1.300s</p>"));
+	assert_null(strstr(s, "vm999"));
+	free(s);
+	runreport_free(r);
+}
+
+/* A reason and a timing text with <>&" and a newline are escaped in every format. */
+static void
+test_unknown_escaping(void **state)
+{
+	struct run_report	*r = runreport_new();
+	char			*s;
+
+	(void)state;
+	r->mon_start_ns = T0;
+	r->mon_end_ns = T0 + 10000 * MS;
+	runreport_add_target(r, "a", NULL);
+	runreport_add_unknown(r, T0 + 1000 * MS, T0 + 2000 * MS, NULL, "x<b>&\"y\"\nz");
+	runreport_set_timing(r, "lag <1 us & \"ok\"");
+	runreport_set_timing(r, "lag <2 us & \"ok\"");	/* replaces */
+	runreport_compute(r);
+	s = test_render(r, NULL, RR_FMT_JSON);
+	assert_non_null(strstr(s, "\"reason\":\"x<b>&\\\"y\\\"\\nz\"}"));
+	assert_non_null(strstr(s, "\"timing\":\"lag <2 us & \\\"ok\\\"\"}"));
+	free(s);
+	s = test_render(r, NULL, RR_FMT_HTML);
+	assert_null(strstr(s, "x<b>"));
+	assert_null(strstr(s, "<1 us"));
+	assert_null(strstr(s, "<2 us"));
+	/* Summary, band title and table row. */
+	assert_int_equal(test_count(s, "x&lt;b&gt;&amp;&quot;y&quot;\\x0az"), 3);
+	assert_non_null(strstr(s, "<td>lag &lt;2 us &amp; &quot;ok&quot;</td>"));
+	free(s);
+	s = test_render(r, NULL, RR_FMT_MD);
+	assert_non_null(strstr(s, "| Unknown | 1.000s in 1 window (x\\<b\\>&amp;\"y\"\\\\x0az) |\n"));
+	assert_non_null(strstr(s, "| Timing | lag \\<2 us &amp; \"ok\" |\n"));
+	free(s);
+	s = test_render(r, NULL, RR_FMT_TEXT);
+	assert_non_null(strstr(s, "1.000s in 1 window (x<b>&\"y\"\\x0az)\n"));
+	assert_non_null(strstr(s, "  timing                 lag <2 us & \"ok\"\n"));
+	assert_null(strstr(s, "\nz"));
+	free(s);
+	runreport_set_timing(r, NULL);
+	assert_null(r->timing);
+	runreport_free(r);
+}
+
 /* Name parsers. */
 static void
 test_names(void **state)
@@ -733,6 +954,9 @@ main(void)
 		cmocka_unit_test(test_render_html),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_html_decimation),
+		cmocka_unit_test(test_unknown_union),
+		cmocka_unit_test(test_unknown_render),
+		cmocka_unit_test(test_unknown_escaping),
 		cmocka_unit_test(test_names),
 	};
 

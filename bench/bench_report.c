@@ -1,0 +1,381 @@
+/* bench_report.c: `hamon report --bench`: the latest figures of each
+ * label side by side, with ratios to the first label. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/bench_int.h"
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "store/bench_store.h"
+
+enum bench_fmt { BENCH_FMT_TEXT, BENCH_FMT_JSON, BENCH_FMT_CSV, BENCH_FMT_MD };
+
+/* One row: a (test, metric) and its value under each label (NAN: none). */
+struct bench_row {
+	struct bench_store_result key;
+	double *v;
+};
+
+struct bench_table {
+	char **labels;
+	size_t nlabels;
+	struct bench_store_run *runs; /* latest run of each label */
+	struct bench_row *rows;
+	size_t nrows, cap;
+	size_t cur;                   /* label being read */
+};
+
+/* Collect a label from the store (no list given). */
+static int
+bench_report_add_label(const char *label, void *arg)
+{
+	struct bench_table *t = arg;
+
+	t->labels = xreallocarray(t->labels, t->nlabels + 1, sizeof *t->labels);
+	t->labels[t->nlabels++] = xstrdup(label);
+	return 0;
+}
+
+/* Split "a,b,c" into t->labels. 0, or -1 with err for an empty or
+ * repeated item. */
+static int
+bench_report_split(struct bench_table *t, const char *csv, char *err, size_t errlen)
+{
+	char *copy = xstrdup(csv), *p = copy, *item;
+	size_t i;
+	int rc = 0;
+
+	while (rc == 0 && (item = strsep(&p, ",")) != NULL) {
+		if (item[0] == '\0') {
+			snprintf(err, errlen, "--labels \"%s\": empty label", csv);
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < t->nlabels; i++)
+			if (strcmp(t->labels[i], item) == 0) {
+				snprintf(err, errlen, "--labels \"%s\": \"%s\" given twice", csv, item);
+				rc = -1;
+			}
+		if (rc == 0)
+			bench_report_add_label(item, t);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The row of key, appended when new. */
+static struct bench_row *
+bench_report_row(struct bench_table *t, const struct bench_store_result *key)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].key.test, key->test) == 0 &&
+		    strcmp(t->rows[i].key.metric, key->metric) == 0 &&
+		    strcmp(t->rows[i].key.unit, key->unit) == 0)
+			return &t->rows[i];
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 32;
+		t->rows = xreallocarray(t->rows, t->cap, sizeof *t->rows);
+	}
+	t->rows[t->nrows].key = *key;
+	t->rows[t->nrows].v = xcalloc(t->nlabels, sizeof(double));
+	for (i = 0; i < t->nlabels; i++)
+		t->rows[t->nrows].v[i] = NAN;
+	return &t->rows[t->nrows++];
+}
+
+/* Take one latest result of the current label. */
+static int
+bench_report_add_result(const struct bench_store_result *r, void *arg)
+{
+	struct bench_table *t = arg;
+
+	bench_report_row(t, r)->v[t->cur] = r->value;
+	return 0;
+}
+
+/* Free the table. */
+static void
+bench_report_free(struct bench_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlabels; i++)
+		free(t->labels[i]);
+	for (i = 0; i < t->nrows; i++)
+		free(t->rows[i].v);
+	free(t->labels);
+	free(t->runs);
+	free(t->rows);
+}
+
+/* Write s as a JSON string. */
+static void
+bench_json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* A number for JSON, null when missing. */
+static void
+bench_json_num(FILE *out, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%.6g", v);
+}
+
+/* A CSV field, quoted when it needs to be. */
+static void
+bench_csv_str(FILE *out, const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+/* A value or ratio cell for text, CSV or Markdown: "-" when missing. */
+static void
+bench_cell(char *buf, size_t len, double v, int ratio)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, ratio ? "%.3f" : "%.2f", v);
+}
+
+/* The facts of each label's latest run, one line each (text, Markdown). */
+static void
+bench_report_facts(const struct bench_table *t, FILE *out, const char *bullet)
+{
+	char when[64], esc[sizeof t->runs[0].cpu_model * 4];
+	size_t i;
+
+	for (i = 0; i < t->nlabels; i++) {
+		const struct bench_store_run *r = &t->runs[i];
+
+		time_format_local(r->started_ns, when, sizeof when);
+		log_escape(esc, sizeof esc, r->cpu_model, strlen(r->cpu_model));
+		fprintf(out, "%s%s: run %lld at %s: %s, %d CPUs, %.1f GiB, Linux %s, virtualization %s%s\n",
+		        bullet, t->labels[i], (long long)r->id, when, esc, r->cores,
+		        (double)r->mem_bytes / (1 << 30), r->kernel, r->virt, r->quick ? " (quick)" : "");
+	}
+}
+
+/* Render the table in fmt. */
+static void
+bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
+{
+	char cell[64];
+	size_t i, j;
+
+	switch (fmt) {
+	case BENCH_FMT_JSON:
+		fputs("{\"base\":", out);
+		bench_json_str(out, t->labels[0]);
+		fputs(",\"labels\":[", out);
+		for (j = 0; j < t->nlabels; j++) {
+			const struct bench_store_run *r = &t->runs[j];
+
+			fprintf(out, "%s{\"label\":", j ? "," : "");
+			bench_json_str(out, t->labels[j]);
+			fprintf(out, ",\"run\":%lld,\"started_ns\":%lld,\"hostname\":", (long long)r->id,
+			        (long long)r->started_ns);
+			bench_json_str(out, r->hostname);
+			fputs(",\"cpu_model\":", out);
+			bench_json_str(out, r->cpu_model);
+			fprintf(out, ",\"cores\":%d,\"mem_bytes\":%lld,\"kernel\":", r->cores,
+			        (long long)r->mem_bytes);
+			bench_json_str(out, r->kernel);
+			fputs(",\"virt\":", out);
+			bench_json_str(out, r->virt);
+			fprintf(out, ",\"quick\":%s}", r->quick ? "true" : "false");
+		}
+		fputs("],\"results\":[", out);
+		for (i = 0; i < t->nrows; i++) {
+			fprintf(out, "%s{\"test\":", i ? "," : "");
+			bench_json_str(out, t->rows[i].key.test);
+			fputs(",\"metric\":", out);
+			bench_json_str(out, t->rows[i].key.metric);
+			fputs(",\"unit\":", out);
+			bench_json_str(out, t->rows[i].key.unit);
+			fputs(",\"values\":{", out);
+			for (j = 0; j < t->nlabels; j++) {
+				fputs(j ? "," : "", out);
+				bench_json_str(out, t->labels[j]);
+				fputc(':', out);
+				bench_json_num(out, t->rows[i].v[j]);
+			}
+			fputs("},\"ratios\":{", out);
+			for (j = 1; j < t->nlabels; j++) {
+				fputs(j > 1 ? "," : "", out);
+				bench_json_str(out, t->labels[j]);
+				fputc(':', out);
+				bench_json_num(out, bench_ratio(t->rows[i].v[j], t->rows[i].v[0]));
+			}
+			fputs("}}", out);
+		}
+		fputs("]}\n", out);
+		return;
+	case BENCH_FMT_CSV:
+		fputs("test,metric,unit", out);
+		for (j = 0; j < t->nlabels; j++) {
+			fputc(',', out);
+			bench_csv_str(out, t->labels[j]);
+			if (j > 0) {
+				snprintf(cell, sizeof cell, "%s/%s", t->labels[j], t->labels[0]);
+				fputc(',', out);
+				bench_csv_str(out, cell);
+			}
+		}
+		fputc('\n', out);
+		for (i = 0; i < t->nrows; i++) {
+			fprintf(out, "%s,%s,%s", t->rows[i].key.test, t->rows[i].key.metric,
+			        t->rows[i].key.unit);
+			for (j = 0; j < t->nlabels; j++) {
+				if (!isnan(t->rows[i].v[j]))
+					fprintf(out, ",%.6g", t->rows[i].v[j]);
+				else
+					fputc(',', out);
+				if (j > 0) {
+					double q = bench_ratio(t->rows[i].v[j], t->rows[i].v[0]);
+
+					if (!isnan(q))
+						fprintf(out, ",%.4f", q);
+					else
+						fputc(',', out);
+				}
+			}
+			fputc('\n', out);
+		}
+		return;
+	case BENCH_FMT_MD:
+		bench_report_facts(t, out, "- ");
+		fputs("\n| test | metric | unit |", out);
+		for (j = 0; j < t->nlabels; j++)
+			fprintf(out, j ? " %s | %s/%s |" : " %s |", t->labels[j], t->labels[j], t->labels[0]);
+		fputs("\n|---|---|---|", out);
+		for (j = 0; j < t->nlabels; j++)
+			fputs(j ? "---:|---:|" : "---:|", out);
+		fputc('\n', out);
+		for (i = 0; i < t->nrows; i++) {
+			fprintf(out, "| %s | %s | %s |", t->rows[i].key.test, t->rows[i].key.metric,
+			        t->rows[i].key.unit);
+			for (j = 0; j < t->nlabels; j++) {
+				bench_cell(cell, sizeof cell, t->rows[i].v[j], 0);
+				fprintf(out, " %s |", cell);
+				if (j > 0) {
+					bench_cell(cell, sizeof cell,
+					           bench_ratio(t->rows[i].v[j], t->rows[i].v[0]), 1);
+					fprintf(out, " %s |", cell);
+				}
+			}
+			fputc('\n', out);
+		}
+		return;
+	case BENCH_FMT_TEXT:
+		bench_report_facts(t, out, "");
+		fprintf(out, "\n%-5s %-20s %-9s", "test", "metric", "unit");
+		for (j = 0; j < t->nlabels; j++) {
+			fprintf(out, " %12.12s", t->labels[j]);
+			if (j > 0) {
+				snprintf(cell, sizeof cell, "%s/%s", t->labels[j], t->labels[0]);
+				fprintf(out, " %10.10s", cell);
+			}
+		}
+		fputc('\n', out);
+		for (i = 0; i < t->nrows; i++) {
+			fprintf(out, "%-5s %-20s %-9s", t->rows[i].key.test, t->rows[i].key.metric,
+			        t->rows[i].key.unit);
+			for (j = 0; j < t->nlabels; j++) {
+				bench_cell(cell, sizeof cell, t->rows[i].v[j], 0);
+				fprintf(out, " %12s", cell);
+				if (j > 0) {
+					bench_cell(cell, sizeof cell,
+					           bench_ratio(t->rows[i].v[j], t->rows[i].v[0]), 1);
+					fprintf(out, " %10s", cell);
+				}
+			}
+			fputc('\n', out);
+		}
+		return;
+	}
+}
+
+/* `hamon report --bench`. */
+int
+bench_report(struct store *st, const char *labels_csv, const char *format, FILE *out, char *err,
+             size_t errlen)
+{
+	struct bench_table t;
+	enum bench_fmt fmt;
+	int rc = 0, r;
+
+	if (format == NULL || strcmp(format, "text") == 0 || strcmp(format, "table") == 0)
+		fmt = BENCH_FMT_TEXT;
+	else if (strcmp(format, "json") == 0)
+		fmt = BENCH_FMT_JSON;
+	else if (strcmp(format, "csv") == 0)
+		fmt = BENCH_FMT_CSV;
+	else if (strcmp(format, "md") == 0)
+		fmt = BENCH_FMT_MD;
+	else {
+		snprintf(err, errlen, "--format \"%s\": expected text, json, csv or md for --bench",
+		         format);
+		return -2;
+	}
+	memset(&t, 0, sizeof t);
+	if (labels_csv != NULL && labels_csv[0] != '\0') {
+		if (bench_report_split(&t, labels_csv, err, errlen) < 0) {
+			bench_report_free(&t);
+			return -2;
+		}
+	} else if (bench_store_query_labels(st, bench_report_add_label, &t, err, errlen) < 0) {
+		bench_report_free(&t);
+		return -1;
+	}
+	if (t.nlabels == 0) {
+		snprintf(err, errlen, "no bench runs stored (run hamon bench first)");
+		bench_report_free(&t);
+		return -1;
+	}
+	t.runs = xcalloc(t.nlabels, sizeof *t.runs);
+	for (t.cur = 0; t.cur < t.nlabels && rc == 0; t.cur++) {
+		r = bench_store_latest_run(st, t.labels[t.cur], &t.runs[t.cur], err, errlen);
+		if (r == 1)
+			snprintf(err, errlen, "no bench runs labelled \"%s\"", t.labels[t.cur]);
+		if (r != 0 ||
+		    bench_store_query_latest(st, t.labels[t.cur], bench_report_add_result, &t, err,
+		                             errlen) < 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		bench_report_render(&t, fmt, out);
+	bench_report_free(&t);
+	return rc;
+}

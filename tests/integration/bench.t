@@ -1,0 +1,105 @@
+#!/bin/bash
+# bench.t: `hamon bench all --quick` end to end: exit 0, a table on stdout,
+# one bench_runs row and its bench_results rows stored (checked with
+# sqlite3), and the test file gone afterwards, also after SIGINT (exit 130,
+# nothing stored); and the --path contract: a missing path, a file, and a
+# read-only file system each give exit 2 and exactly one stderr line naming
+# the path, without creating anything. Figures are not asserted on (shared
+# machines are noisy); only that they are there and positive.
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_cmd sqlite3 timeout grep
+if [ ! -x "${HAMON:-}" ]; then
+	skip_all "no hamon binary at ${HAMON:-} (set HAMON=/path/to/hamon)"
+fi
+if ! "$HAMON" bench --help >/dev/null 2>&1; then
+	echo "1..0 # SKIP hamon bench not wired yet"
+	exit 0
+fi
+tmpdir=$T_TMP
+cd "$tmpdir" || bail_out "cd $tmpdir"
+
+# leftovers DIR: test files hamon left in DIR.
+leftovers() {
+	find "$1" -maxdepth 1 -name '.hamon-bench.*' | wc -l
+}
+
+# The whole quick run.
+rc=0
+timeout -k 5 120 "$HAMON" bench all --quick --label itest --path "$tmpdir" --db "$tmpdir/b.db" \
+	</dev/null >"$tmpdir/out" 2>"$tmpdir/err" || rc=$?
+tap_check "bench all --quick: exit 0 (got $rc)" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || diag_file "$tmpdir/err"
+tap_check "the table names the CPU, memory and disk tests" \
+	grep -q 'cpu *events_1thread' "$tmpdir/out"
+tap_check "the table has the STREAM triad and 4k random I/O" \
+	sh -c "grep -q 'stream_triad' '$tmpdir/out' && grep -q 'randrw_4k_iops' '$tmpdir/out'"
+runs=$(sqlite3 "$tmpdir/b.db" "select count(*) from bench_runs where label = 'itest' and quick = 1" 2>&1)
+tap_check "one bench_runs row labelled itest (got $runs)" [ "$runs" = 1 ]
+n=$(sqlite3 "$tmpdir/b.db" "select count(*) from bench_results r join bench_runs u on u.id = r.run_id
+	where u.label = 'itest' and r.value > 0" 2>&1)
+# 2 cpu + 6 mem + 4 dd + 4 x 2 random
+tap_check "20 positive results stored (got $n)" [ "$n" = 20 ]
+facts=$(sqlite3 "$tmpdir/b.db" "select cores > 0 and mem_bytes > 0 and length(kernel) > 0
+	and length(virt) > 0 and length(io_engine) > 0 from bench_runs where label = 'itest'" 2>&1)
+tap_check "host facts stored (cores, memory, kernel, virt, io engine)" [ "$facts" = 1 ]
+tap_check "the test file is gone (found $(leftovers "$tmpdir"))" [ "$(leftovers "$tmpdir")" -eq 0 ]
+
+# SIGINT in the middle of the disk tests: exit 130, file removed, nothing stored.
+"$HAMON" bench disk --label sigint --time 5s --quick --path "$tmpdir" --db "$tmpdir/b.db" \
+	</dev/null >/dev/null 2>"$tmpdir/err.int" &
+pid=$!
+cleanup_pid "$pid"
+for _ in $(seq 50); do
+	[ "$(leftovers "$tmpdir")" -gt 0 ] && break
+	sleep 0.1
+done
+sleep 1
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+tap_check "SIGINT: exit 130 (got $rc)" [ "$rc" -eq 130 ]
+tap_check "SIGINT: the test file is gone" [ "$(leftovers "$tmpdir")" -eq 0 ]
+runs=$(sqlite3 "$tmpdir/b.db" "select count(*) from bench_runs where label = 'sigint'" 2>&1)
+tap_check "SIGINT: nothing stored (got $runs runs)" [ "$runs" = 0 ]
+
+# path_case DESC PATH PATTERN: exit 2, one stderr line containing PATTERN.
+path_case() {
+	local desc=$1 path=$2 pat=$3 rc=0 lines
+	timeout -k 2 30 "$HAMON" bench disk --quick --path "$path" --db "$tmpdir/p.db" \
+		</dev/null >/dev/null 2>"$tmpdir/perr" || rc=$?
+	lines=$(wc -l <"$tmpdir/perr")
+	tap_check "$desc: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+	if [ "$lines" -eq 1 ] && grep -qF -- "$pat" "$tmpdir/perr"; then
+		tap_pass "$desc: one line: $(cat "$tmpdir/perr")"
+	else
+		tap_fail "$desc: want one stderr line containing \"$pat\", got $lines lines"
+		diag_file "$tmpdir/perr"
+	fi
+}
+path_case "missing --path" "$tmpdir/nonexistent" "$tmpdir/nonexistent"
+: >"$tmpdir/afile"
+path_case "--path a file" "$tmpdir/afile" "not a directory"
+
+# Root ignores permission bits, so a read-only directory needs a read-only
+# mount: bind-mount a directory read-only where we may.
+mkdir -p "$tmpdir/ro"
+if [ "$(id -u)" -eq 0 ] && mount --bind "$tmpdir/ro" "$tmpdir/ro" 2>/dev/null; then
+	if mount -o remount,bind,ro "$tmpdir/ro" 2>/dev/null; then
+		path_case "read-only --path" "$tmpdir/ro" "read-only"
+		tap_check "read-only --path: nothing created" [ "$(leftovers "$tmpdir/ro")" -eq 0 ]
+	else
+		tap_skip "read-only --path" "cannot remount a bind mount read-only here"
+	fi
+	umount "$tmpdir/ro"
+elif [ "$(id -u)" -ne 0 ]; then
+	chmod 555 "$tmpdir/ro"
+	path_case "read-only --path" "$tmpdir/ro" "$tmpdir/ro"
+	chmod 755 "$tmpdir/ro"
+else
+	tap_skip "read-only --path" "root without mount privileges ignores permission bits"
+fi
+
+tap_done
