@@ -7,5 +7,6 @@ monitor_libmonitor_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 
 bin_PROGRAMS += hamon
 hamon_SOURCES = monitor/main.c
-hamon_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/libprobes.a \
-	lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) -lpthread -lm
+hamon_LDADD = monitor/libmonitor.a report/libreport.a bench/libbench.a store/libstore.a \
+	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBURING_LIBS) -lpthread -lm

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "bench/bench.h"
 #include "monitor/cmd.h"
 #include "monitor/control.h"
 #include "report/report.h"
@@ -19,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{ "mark", cmd_mark, "add a marker or span boundary to a running monitor" },
 	{ "report", cmd_report, "report a run: downtime, bounds, latency, failover timing" },
 	{ "history", cmd_history, "list recorded loss bursts and outages" },
+	{ "bench", cmd_bench, "CPU, memory and disk benchmarks, stored for comparison" },
 	{ "check-config", cmd_check_config, "validate a configuration file" },
 	{ "demo", cmd_demo, "(root) a migration and a failover on namespace test hosts" },
 	{ "demo-step", cmd_demo_step, NULL }, /* internal: the demo's fault steps */

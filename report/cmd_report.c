@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "bench/bench.h"
 #include "report/hvparse.h"
 #include "report/report.h"
 #include "report/runreport.h"
@@ -242,7 +243,8 @@ agg_run(const struct store_session_row *row, void *arg)
 
 static const char report_usage[] =
     "usage: hamon report [--db FILE] [--run N | --last | --label L]\n"
-    "                    [--format text|json|csv|md|html] [-o FILE]";
+    "                    [--format text|json|csv|md|html] [-o FILE]\n"
+    "       hamon report --bench [--labels host,kvm,lxc] [--format text|json|csv|md]";
 
 /* `hamon report`. */
 int
@@ -255,10 +257,14 @@ cmd_report(int argc, char **argv)
 		{ "label", required_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "bench", no_argument, NULL, 'b' },
+		{ "labels", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "hamon.db", *label = NULL, *outpath = NULL;
+	const char *db = "hamon.db", *label = NULL, *outpath = NULL, *fmtname = NULL;
+	const char *labels = NULL;
+	int bench = 0;
 	enum rr_format fmt = RR_FMT_TEXT;
 	unsigned long long id = 0;
 	char err[512];
@@ -284,9 +290,14 @@ cmd_report(int argc, char **argv)
 			label = optarg;
 			choices++;
 			break;
+		case 'b':
+			bench = 1;
+			break;
+		case 'B':
+			labels = optarg;
+			break;
 		case 'f':
-			if (runreport_format_parse(optarg, &fmt) != 0)
-				usage_error("--format \"%s\": expected text, json, csv, md or html", optarg);
+			fmtname = optarg;
 			break;
 		case 'o':
 			outpath = optarg;
@@ -304,6 +315,33 @@ cmd_report(int argc, char **argv)
 		usage_error("report: unexpected argument \"%s\"", argv[optind]);
 	if (choices > 1)
 		usage_error("report: give one of --run, --last and --label");
+	if (!bench && fmtname != NULL && runreport_format_parse(fmtname, &fmt) != 0)
+		usage_error("--format \"%s\": expected text, json, csv, md or html", fmtname);
+	if (labels != NULL && !bench)
+		usage_error("report: --labels goes with --bench");
+	if (bench) {
+		int b;
+
+		if (choices > 0)
+			usage_error("report: --bench does not take --run, --last or --label");
+		if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
+			usage_error("%s", err);
+		if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
+			store_close(st);
+			usage_error("%s: cannot write", outpath);
+		}
+		b = bench_report(st, labels, fmtname, out, err, sizeof(err));
+		store_close(st);
+		if (out != stdout)
+			fclose(out);
+		if (b == -2)
+			usage_error("%s", err);
+		if (b != 0) {
+			log_warnx("%s", err);
+			return 1;
+		}
+		return 0;
+	}
 	if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
 		usage_error("%s", err);
 	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {

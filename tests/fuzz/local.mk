@@ -1,8 +1,9 @@
 # libFuzzer targets (./configure CC=clang --enable-fuzzing). Run one with
 #   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp
 # tests/fuzz/run.sh runs each for a bounded time over its committed corpus.
-FUZZ_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/libprobes.a \
-	lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) -lpthread -lm
+FUZZ_LDADD = monitor/libmonitor.a report/libreport.a bench/libbench.a store/libstore.a \
+	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBURING_LIBS) -lpthread -lm
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = tests/fuzz/fuzz_duration tests/fuzz/fuzz_target tests/fuzz/fuzz_config \

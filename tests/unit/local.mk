@@ -1,6 +1,7 @@
 # cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP).
-UNIT_LDADD = monitor/libmonitor.a report/libreport.a store/libstore.a probes/libprobes.a \
-	lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) -lpthread -lm
+UNIT_LDADD = monitor/libmonitor.a report/libreport.a bench/libbench.a store/libstore.a \
+	probes/libprobes.a lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
+	$(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
