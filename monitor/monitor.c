@@ -446,12 +446,12 @@ monitor_send(struct mtarget *t, int64_t deadline)
 
 /* Handle one due target: expire, send, re-key. */
 static void
-monitor_service(struct mtarget *t, int64_t now)
+monitor_service(struct mtarget *t, int64_t now, int64_t horizon)
 {
 	struct monitor *m = t->m;
 
 	monitor_advance(t, now);
-	if (t->sending && monitor_deadline(t) <= now) {
+	if (t->sending && monitor_deadline(t) <= horizon) {
 		if (m->stop_at && monitor_deadline(t) >= m->stop_at)
 			t->sending = 0;
 		else {
@@ -540,8 +540,8 @@ static void
 monitor_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct monitor *m = arg;
-	int64_t now = time_mono_ns();
-	int rounds = 0;
+	int64_t now = time_mono_ns(), horizon = now + MONITOR_BATCH_NS;
+	size_t n = 0, i;
 
 	if (m->heaplen > 0 && m->heap[0]->key != INT64_MAX &&
 	    now - m->heap[0]->key > MONITOR_STALL_NS)
@@ -554,11 +554,17 @@ monitor_timer_cb(evutil_socket_t fd, short what, void *arg)
 	/* Targets due within MONITOR_BATCH_NS share this wake-up: a send up to
 	 * that much early costs less than another timer round trip, and its
 	 * actual send time is what every figure uses. */
-	while (m->heaplen > 0 && m->heap[0]->key <= now + MONITOR_BATCH_NS) {
-		monitor_service(m->heap[0], now);
-		if (++rounds % 64 == 0)
-			now = time_mono_ns();
+	/* Each due target is served once per wake-up: taken off the top first,
+	 * so a dense schedule can never keep this loop from returning. */
+	while (m->heaplen > 0 && m->heap[0]->key <= horizon && n < m->nt) {
+		struct mtarget *t = m->heap[0];
+
+		t->key = INT64_MAX;
+		heap_fix(m, 0);
+		m->due[n++] = t;
 	}
+	for (i = 0; i < n; i++)
+		monitor_service(m->due[i], now, horizon);
 	monitor_arm(m);
 }
 
@@ -734,6 +740,7 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 	m->nt = o->ntargets;
 	m->t = xcalloc(m->nt, sizeof(*m->t));
 	m->heap = xcalloc(m->nt, sizeof(*m->heap));
+	m->due = xcalloc(m->nt, sizeof(*m->due));
 	for (i = 0; i < m->nt; i++) {
 		struct mtarget *t = &m->t[i];
 
@@ -1023,6 +1030,7 @@ monitor_free(struct monitor *m)
 		free(m->t[i].ring);
 	free(m->t);
 	free(m->heap);
+	free(m->due);
 	event_base_free(m->base);
 	free(m);
 }

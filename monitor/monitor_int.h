@@ -113,6 +113,7 @@ struct monitor {
 	size_t nt;
 	struct mtarget **heap;
 	size_t heaplen;
+	struct mtarget **due;    /* scratch: targets served by one timer round */
 
 	int64_t start_mono, start_real;
 	int64_t stop_at;         /* mono time sending stops, 0 = never */
