@@ -553,7 +553,14 @@ time_parse(const char *s, int64_t now_real_ns, int64_t *out_ns, char *err, size_
 
 	d = *s == '-' ? s + 1 : s;
 	if (duration_parse(d, &ago, reason, sizeof reason) != 0) {
-		if (isdigit((unsigned char)*d))
+		/* Digits then '-', '/' or ':' is a date or a clock time gone
+		 * wrong, not a duration: don't talk about units. */
+		size_t digits = strspn(d, "0123456789");
+
+		if (digits > 0 && (d[digits] == '-' || d[digits] == '/' || d[digits] == ':'))
+			snprintf(err, errlen, "\"%s\": not a time (for example "
+			    "2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)", q);
+		else if (isdigit((unsigned char)*d))
 			snprintf(err, errlen, "%s", reason);
 		else
 			snprintf(err, errlen, "\"%s\": not a time (for example "

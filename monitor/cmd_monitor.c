@@ -105,8 +105,13 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 	cli->baseline_ns = NSEC_PER_SEC;
 	cli->kind = "custom";
 	while ((c = getopt_long(argc, argv, is_run ? "+:c:qvh" : ":c:qvh", opts, NULL)) != -1) {
-		if (!is_run && strchr("LKEAB", c) != NULL)
-			usage_error("%s is an option of hamon run", argv[optind - 1]);
+		if (!is_run && c > 0 && strchr("LKEAB", c) != NULL) {
+			const struct option *o;
+
+			for (o = opts; o->name != NULL && o->val != c; o++)
+				;
+			usage_error("--%s is an option of hamon run", o->name);
+		}
 		switch (c) {
 		case 'L':
 			if (optarg[0] == '\0' || strpbrk(optarg, "\n\r") != NULL || strlen(optarg) > 120)
@@ -145,6 +150,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 				usage_error("%s", err);
 			break;
 		case 'd':
+			if (optarg[0] == '\0')
+				usage_error("--db: the database name is empty");
 			cli->db = optarg;
 			break;
 		case 'N':
@@ -212,7 +219,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		case ':':
 			usage_error("option %s needs a value", argv[optind - 1]);
 		default:
-			usage_error("unknown option %s (try hamon monitor --help)", argv[optind - 1]);
+			usage_error("unknown option %s (try hamon %s --help)", argv[optind - 1],
+			            is_run ? "run" : "monitor");
 		}
 	}
 	if (is_run) {
@@ -439,11 +447,18 @@ cmd_check_config(int argc, char **argv)
 	else if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		puts("usage: hamon check-config [-c] FILE");
 		return 0;
-	} else
+	} else if (argc >= 2 && argv[1][0] == '-' && strcmp(argv[1], "-c") != 0 &&
+	           strcmp(argv[1], "--config") != 0)
+		usage_error("check-config: unknown option %s (usage: hamon check-config [-c] FILE)",
+		            argv[1]);
+	else
 		usage_error("usage: hamon check-config [-c] FILE");
 	config_init(&cfg);
-	if (config_load(&cfg, path, err, sizeof(err)) != 0 ||
-	    config_validate(&cfg, err, sizeof(err)) != 0)
+	if (config_load(&cfg, path, err, sizeof(err)) != 0)
+		usage_error("%s", err);
+	if (cfg.ntargets == 0)
+		usage_error("%s: no targets (add a [NAME] section with target = icmp://ADDR)", path);
+	if (config_validate(&cfg, err, sizeof(err)) != 0)
 		usage_error("%s", err);
 	printf("%s: ok, %zu target%s\n", path, cfg.ntargets, cfg.ntargets == 1 ? "" : "s");
 	for (i = 0; i < cfg.ntargets; i++) {

@@ -24,6 +24,7 @@
 #include "monitor/monitor.h"
 
 #define CONTROL_LINE_MAX 512
+#define CONTROL_LABEL_MAX 256
 
 struct control {
 	struct monitor *m;
@@ -270,6 +271,8 @@ cmd_mark(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (optarg[0] == '\0')
+				usage_error("--db: the database name is empty");
 			db = optarg;
 			break;
 		case 'b':
@@ -291,6 +294,8 @@ cmd_mark(int argc, char **argv)
 		usage_error("usage: hamon mark LABEL [--begin|--end] [--db FILE]");
 	if (argv[optind][0] == '\0' || strpbrk(argv[optind], "\n\r") != NULL)
 		usage_error("mark: the label must be one non-empty line");
+	if (strlen(argv[optind]) > CONTROL_LABEL_MAX)
+		usage_error("mark: label too long (at most %d bytes)", CONTROL_LABEL_MAX);
 	if (control_send_mark(db, kind, argv[optind], err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		return 1;

@@ -46,10 +46,8 @@ main(int argc, char **argv)
 	const struct subcommand *c;
 
 	log_init("hamon", 0, 0);
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2)
+		usage_error("usage: hamon COMMAND [OPTIONS] (hamon --help lists the commands)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

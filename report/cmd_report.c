@@ -276,6 +276,8 @@ cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (optarg[0] == '\0')
+				usage_error("--db: the database name is empty");
 			db = optarg;
 			break;
 		case 'r':

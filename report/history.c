@@ -146,6 +146,8 @@ cmd_history(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (optarg[0] == '\0')
+				usage_error("--db: the database name is empty");
 			db = optarg;
 			break;
 		case 't':
