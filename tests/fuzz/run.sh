@@ -1,17 +1,26 @@
 #!/bin/bash
-# Run every fuzz target for a bounded time over its committed seed corpus.
-# usage: tests/fuzz/run.sh BUILDDIR SECONDS   (build with CC=clang --enable-fuzzing)
+# Run every fuzz target for a bounded time over a copy of its committed seed
+# corpus, two at a time, and print one TAP-style line each with the number
+# of executions. A crash leaves the reproducer in BUILDDIR/fuzz-<target>/.
+# usage: tests/fuzz/run.sh BUILDDIR SECONDS   (built with CC=clang --enable-fuzzing)
 set -u
-b=${1:?builddir} secs=${2:-60} src=$(cd "$(dirname "$0")" && pwd) rc=0
-for t in duration target config icmp hvparse tcp; do
+b=$(cd "${1:?builddir}" && pwd) secs=${2:-60} src=$(cd "$(dirname "$0")" && pwd)
+targets="duration target config icmp hvparse tcp"
+
+one() {
+	local t=$1 work
 	work=$(mktemp -d)
 	cp -r "$src/corpus/$t/." "$work/" 2>/dev/null
-	if "$b/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 "$work" \
-		>"$b/fuzz_$t.log" 2>&1; then
-		echo "ok - fuzz_$t $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$b/fuzz_$t.log" | grep -o '[0-9]*$') execs"
+	mkdir -p "$b/fuzz-$t"
+	if (cd "$b/fuzz-$t" && "$b/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 \
+		-rss_limit_mb=1024 "$work" >"$b/fuzz_$t.log" 2>&1); then
+		echo "ok - fuzz_$t: $(sed -n 's/^stat::number_of_executed_units: *//p' "$b/fuzz_$t.log") executions in ${secs}s, no finding"
 	else
-		echo "not ok - fuzz_$t (see $b/fuzz_$t.log)"; rc=1
+		echo "not ok - fuzz_$t: finding, see $b/fuzz_$t.log and $b/fuzz-$t/"
+		grep -m 3 -E 'ERROR|SUMMARY' "$b/fuzz_$t.log" | sed 's/^/# /'
 	fi
 	rm -rf "$work"
-done
-exit $rc
+}
+export -f one
+export b secs src
+printf '%s\n' $targets | xargs -P 2 -I{} bash -c 'one {}'

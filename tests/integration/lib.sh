@@ -677,8 +677,15 @@ check_bursts_against_faults() {
 		assert_between "$label fault $((i + 1)): injected $inj_ms ms within [lower_ms-2, upper_ms+2]" \
 			"$inj_ms" "$(jq -n --argjson x "${B_LO_MS[m]}" '($x - 2) * 1000 | round / 1000' 2>/dev/null)" \
 			"$(jq -n --argjson x "${B_HI_MS[m]}" '($x + 2) * 1000 | round / 1000' 2>/dev/null)"
+		# Lost probes are those sent in the window: a loaded machine makes
+		# the monitor skip deadlines (never send a burst of catch-ups), so
+		# the lower bound is 98 % of the schedule, 90 % under sanitizers
+		# (HAMON_TEST_SLOW=1, set by .ci/run's ASan pass). Durations and
+		# bounds above keep their full tolerance either way.
 		assert_between "$label fault $((i + 1)): probes lost vs injected $inj_ms ms at $iv_ms ms" \
-			"${B_LOST[m]}" "$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv * 0.98 | floor) - 1')" \
+			"${B_LOST[m]}" "$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" \
+			--argjson k "$([ "${HAMON_TEST_SLOW:-0}" = 1 ] && echo 0.90 || echo 0.98)" \
+			'($f / $iv * $k | floor) - 1')" \
 			"$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv | ceil) + 1')"
 	done
 	# A burst no fault explains is loss hamon invented (or the harness
