@@ -7,6 +7,7 @@
 
 #include "bench/bench.h"
 #include "bench/bench_int.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -114,23 +115,6 @@ bench_report_free(struct bench_table *t)
 	free(t->rows);
 }
 
-/* Write s as a JSON string. */
-static void
-bench_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
 
 /* A number for JSON, null when missing. */
 static void
@@ -197,44 +181,44 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 	switch (fmt) {
 	case BENCH_FMT_JSON:
 		fputs("{\"base\":", out);
-		bench_json_str(out, t->labels[0]);
+		json_write_string(out, t->labels[0]);
 		fputs(",\"labels\":[", out);
 		for (j = 0; j < t->nlabels; j++) {
 			const struct bench_store_run *r = &t->runs[j];
 
 			fprintf(out, "%s{\"label\":", j ? "," : "");
-			bench_json_str(out, t->labels[j]);
+			json_write_string(out, t->labels[j]);
 			fprintf(out, ",\"run\":%lld,\"started_ns\":%lld,\"hostname\":", (long long)r->id,
 			        (long long)r->started_ns);
-			bench_json_str(out, r->hostname);
+			json_write_string(out, r->hostname);
 			fputs(",\"cpu_model\":", out);
-			bench_json_str(out, r->cpu_model);
+			json_write_string(out, r->cpu_model);
 			fprintf(out, ",\"cores\":%d,\"mem_bytes\":%lld,\"kernel\":", r->cores,
 			        (long long)r->mem_bytes);
-			bench_json_str(out, r->kernel);
+			json_write_string(out, r->kernel);
 			fputs(",\"virt\":", out);
-			bench_json_str(out, r->virt);
+			json_write_string(out, r->virt);
 			fprintf(out, ",\"quick\":%s}", r->quick ? "true" : "false");
 		}
 		fputs("],\"results\":[", out);
 		for (i = 0; i < t->nrows; i++) {
 			fprintf(out, "%s{\"test\":", i ? "," : "");
-			bench_json_str(out, t->rows[i].key.test);
+			json_write_string(out, t->rows[i].key.test);
 			fputs(",\"metric\":", out);
-			bench_json_str(out, t->rows[i].key.metric);
+			json_write_string(out, t->rows[i].key.metric);
 			fputs(",\"unit\":", out);
-			bench_json_str(out, t->rows[i].key.unit);
+			json_write_string(out, t->rows[i].key.unit);
 			fputs(",\"values\":{", out);
 			for (j = 0; j < t->nlabels; j++) {
 				fputs(j ? "," : "", out);
-				bench_json_str(out, t->labels[j]);
+				json_write_string(out, t->labels[j]);
 				fputc(':', out);
 				bench_json_num(out, t->rows[i].v[j]);
 			}
 			fputs("},\"ratios\":{", out);
 			for (j = 1; j < t->nlabels; j++) {
 				fputs(j > 1 ? "," : "", out);
-				bench_json_str(out, t->labels[j]);
+				json_write_string(out, t->labels[j]);
 				fputc(':', out);
 				bench_json_num(out, bench_ratio(t->rows[i].v[j], t->rows[i].v[0]));
 			}

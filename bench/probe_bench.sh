@@ -58,28 +58,42 @@ period_of() {
 	sqlite3 "$1" "select printf('%.4f', avg(p)/1e6) from (select (max(tx_ns)-min(tx_ns))*1.0/(count(*)-1) as p from samples group by target_id)"
 }
 
-printf '%-34s %12s %12s %14s\n' "run" "cpu s" "wall s" "us/probe"
-for nt in 1 100; do
-	count=$((nt == 1 ? 20000 : 2000))
+# fping's real period from its -D reply timestamps: (last - first) / (n - 1).
+fping_period() {
+	awk -F'[][]' '/^\[/ { t[$3 ~ /./ ? $3 : "x"]++; if (!first) first = $2; last = $2; n++ }
+		END { if (n > 1) printf "%.4f", (last - first) * 1000 / (n - 1) }' "$TMP/out"
+}
+
+printf '%-36s %8s %8s %10s %12s %s\n' "run" "cpu s" "wall s" "us/probe" "period ms" "send error"
+row() { printf '%-36s %8s %8s %10.2f %12s %s\n' "$@"; }
+for spec in "1 1ms 20000" "100 1ms 2000" "100 20ms 500"; do
+	read -r nt iv count <<<"$spec"
 	total=$((nt * count))
-	read -r cpu wall < <(cpu_of "$HAMON" monitor --db "$TMP/h$nt.db" --samples -q --interval 1ms \
+	rm -f "$TMP/h.db"
+	read -r cpu wall < <(cpu_of "$HAMON" monitor --db "$TMP/h.db" --samples -q -v --interval "$iv" \
 		--count "$count" $(targets "$nt"))
-	printf '%-34s %12s %12s %14.2f   period %s ms\n' "hamon $nt x 1ms x $count" "$cpu" "$wall" \
-		"$(echo "$cpu * 1000000 / $total" | bc -l)" "$(period_of "$TMP/h$nt.db")"
-	eval "hcpu$nt=$cpu"
+	lag=$(sed -n 's/.*scheduler lag \(.*\), [0-9]* deadlines skipped.*/\1/p' "$TMP/err")
+	row "hamon $nt x $iv x $count" "$cpu" "$wall" "$(echo "$cpu * 1000000 / $total" | bc -l)" \
+		"$(period_of "$TMP/h.db")" "$lag"
+	eval "hcpu_${nt}_${iv}=$cpu"
 	fp=$(targets "$nt" | tr ' ' '\n' | sed -n 's/.*icmp:\/\///p')
-	# fping: -p is each target's period, -i the gap between any two sends
-	# (0.01 ms lets 100 targets keep 1 ms each).
-	read -r cpu wall < <(cpu_of fping -q -p 1 -i 0.01 -C "$count" $fp)
-	period=$(awk -v c="$count" -v w="$wall" 'BEGIN{printf "%.4f", w*1000/c}')
-	printf '%-34s %12s %12s %14.2f   period ~%s ms (wall/count)\n' "fping $nt x 1ms x $count" "$cpu" \
-		"$wall" "$(echo "$cpu * 1000000 / $total" | bc -l)" "$period"
-	eval "fcpu$nt=$cpu"
+	ivms=${iv%ms}
+	# fping: -p is each target's period, -i the gap between any two sends.
+	read -r cpu wall < <(cpu_of fping -D -p "$ivms" -i 0.01 -C "$count" $fp)
+	if grep -q 'not enough sequence numbers' "$TMP/err"; then
+		row "fping $nt x $iv x $count" "-" "-" 0 "-" "refuses: not enough sequence numbers ($((nt * 1000 / ivms)) probes/s)"
+		eval "fcpu_${nt}_${iv}="
+	else
+		row "fping $nt x $iv x $count" "$cpu" "$wall" "$(echo "$cpu * 1000000 / $total" | bc -l)" \
+			"$( [ "$nt" = 1 ] && fping_period || echo "~$(echo "$wall * 1000 / $count" | bc -l | cut -c1-6)")" ""
+		eval "fcpu_${nt}_${iv}=$cpu"
+	fi
 done
 if [ -f "$SRC/../shared/bench/icmp_rate.c" ] && gcc -O2 -o "$TMP/icmp_rate" "$SRC/../shared/bench/icmp_rate.c" 2>/dev/null; then
-	ip netns exec "$MON" "$TMP/icmp_rate" 198.18.$N.2 200000 16 | sed 's/^/icmp_rate (bare loop): /'
+	ip netns exec "$MON" "$TMP/icmp_rate" 198.18.$N.2 200000 16 | sed 's/^/icmp_rate (bare loop, 16 in flight): /'
 fi
-echo "ratio hamon/fping CPU per probe: 1 target $(echo "$hcpu1 / $fcpu1" | bc -l | cut -c1-5), 100 targets $(echo "$hcpu100 / $fcpu100" | bc -l | cut -c1-5)"
+echo "CPU per probe, hamon / fping: 1 x 1ms $(echo "$hcpu_1_1ms / $fcpu_1_1ms" | bc -l | cut -c1-5)," \
+	"100 x 20ms $(echo "$hcpu_100_20ms / $fcpu_100_20ms" | bc -l | cut -c1-5)"
 
 # Outage accuracy: the same injected 500 ms outage seen by hamon and by fping -o.
 if [ -x "$FAULTCTL" ]; then

@@ -1,7 +1,7 @@
 # lib/: logging, allocators, the duration/number/time parsers, SipHash, target
 # specs and the configuration file. Needs nothing beyond libc.
 noinst_LIBRARIES += lib/libhamon.a
-lib_libhamon_a_SOURCES = lib/privdrop.h lib/privdrop.c \
+lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/privdrop.h lib/privdrop.c \
 	lib/config.c lib/config.h \
 	lib/log.c lib/log.h \
 	lib/siphash.c lib/siphash.h \

@@ -11,28 +11,12 @@
 
 #include <event2/event.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "monitor/monitor_int.h"
 #include "probes/netlink.h"
 
-/* A JSON string literal on stdout. */
-static void
-aware_json_string(const char *s)
-{
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
 
 /* Queue an event row for the store. */
 static void
@@ -107,11 +91,11 @@ monitor_window_close(struct monitor *m, int i, int64_t end_mono, int64_t end_rea
 		time_format_rfc3339(w->start_real, when, sizeof(when));
 		printf("{\"event\":\"unknown\",\"target\":");
 		if (w->tid >= 0)
-			aware_json_string(m->t[w->tid].conf->name);
+			json_write_string(stdout, m->t[w->tid].conf->name);
 		else
 			printf("null");
 		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"reason\":", when, dur / 1e6);
-		aware_json_string(w->reason);
+		json_write_string(stdout, w->reason);
 		printf("}\n");
 	} else {
 		time_format_local(w->start_real, when, sizeof(when));
@@ -185,19 +169,19 @@ monitor_on_nl(const struct nlw_event *ev, int tid, void *arg)
 		time_format_rfc3339(ev->rx_real_ns, when, sizeof(when));
 		printf("{\"event\":\"%s\",\"target\":", cls);
 		if (tid >= 0)
-			aware_json_string(m->t[tid].conf->name);
+			json_write_string(stdout, m->t[tid].conf->name);
 		else
 			printf("null");
 		printf(",\"time\":\"%s\",\"kind\":\"%s\",\"ifname\":", when, nlw_kind_name(ev->kind));
-		aware_json_string(ev->ifname);
+		json_write_string(stdout, ev->ifname);
 		printf(",\"state\":");
-		aware_json_string(ev->state);
+		json_write_string(stdout, ev->state);
 		printf(",\"address\":");
-		aware_json_string(ev->address);
+		json_write_string(stdout, ev->address);
 		printf(",\"lladdr\":");
-		aware_json_string(ev->lladdr);
+		json_write_string(stdout, ev->lladdr);
 		printf(",\"text\":");
-		aware_json_string(ev->text);
+		json_write_string(stdout, ev->text);
 		printf("}\n");
 	} else {
 		time_format_local(ev->rx_real_ns, when, sizeof(when));

@@ -310,7 +310,7 @@ run_signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	if (r->phase == RUN_WAITING)
-		r->status = 130;
+		r->status = 128 + (int)sig;
 	r->phase = RUN_DONE;
 	monitor_stop(r->ms->m);
 }

@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/siphash.h"
 #include "lib/timeutil.h"
@@ -77,23 +78,6 @@ heap_fix(struct monitor *m, size_t i)
 
 /* ---- output ---- */
 
-/* A JSON string literal. */
-static void
-json_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 /* "10ms", "1.5ms", "250us": a short form for the ± figure. */
 static void
@@ -547,10 +531,9 @@ monitor_timer_cb(evutil_socket_t fd, short what, void *arg)
 	    now - m->heap[0]->key > MONITOR_STALL_NS)
 		monitor_aware_stall(m, m->heap[0]->key, now);
 
-	/* Polled mode: replies queued since the last tick first, so none of
-	 * them is taken for a timeout. */
-	if (m->polled)
-		monitor_poll_probes(m, 0);
+	/* Replies queued since the last round first (in polled mode that is
+	 * how they are read at all), so none of them is taken for a timeout. */
+	monitor_poll_probes(m, 0);
 	/* Targets due within MONITOR_BATCH_NS share this wake-up: a send up to
 	 * that much early costs less than another timer round trip, and its
 	 * actual send time is what every figure uses. */
@@ -720,16 +703,15 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 		free(m);
 		return NULL;
 	}
-	/* Replies (priority 0) run before the timer (1) when both are ready,
-	 * so a reply already queued is never counted as a timeout. */
-	event_base_priority_init(m->base, 2);
-
+	/* One priority for everything: with reads above the timer, a flood of
+	 * foreign ICMP could keep the timer from ever running. A reply already
+	 * queued is still never taken for a timeout: each timer round reads
+	 * the sockets before it expires anything. */
 	for (i = 0; i < o->ntargets; i++)
 		if (monitor_chan(m, &o->targets[i], err, errlen) == NULL)
 			goto fail;
 
 	m->timer = event_new(m->base, -1, 0, monitor_timer_cb, m);
-	event_priority_set(m->timer, 1);
 	if (!o->no_signals) {
 		m->sigint = evsignal_new(m->base, SIGINT, monitor_signal_cb, m);
 		m->sigterm = evsignal_new(m->base, SIGTERM, monitor_signal_cb, m);
@@ -961,7 +943,7 @@ monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *lab
 		if (m->o.format == MONITOR_JSON) {
 			time_format_rfc3339(ts_ns, when, sizeof(when));
 			printf("{\"event\":\"%s\",\"time\":\"%s\",\"label\":", kind, when);
-			json_string(stdout, label);
+			json_write_string(stdout, label);
 			printf("}\n");
 		} else {
 			time_format_local(ts_ns, when, sizeof(when));

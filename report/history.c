@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "report/report.h"
@@ -32,23 +33,6 @@ report_format_parse(const char *s, enum report_format *out)
 	return 0;
 }
 
-/* JSON string literal with the escapes RFC 8259 requires. */
-void
-report_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', out);
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
 
 /* One row in the chosen format. */
 static int
@@ -65,7 +49,7 @@ history_row(const struct store_loss_row *r, void *arg)
 		time_format_rfc3339(l->start_ns, start, sizeof(start));
 		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
 		fprintf(c->out, "%s\n  {\"target\":", c->rows ? "," : "");
-		report_json_string(c->out, r->target);
+		json_write_string(c->out, r->target);
 		fprintf(c->out, ",\"kind\":\"%s\",\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%.3f,"
 		        "\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":%" PRIu64 ",\"first_seq\":%" PRIu64
 		        ",\"end_state\":\"%s\",\"session\":%" PRId64 "}",

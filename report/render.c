@@ -17,6 +17,7 @@
 
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "lib/json.h"
 #include "report/runreport.h"
 
 /* Loss periods listed per target in text and Markdown before "N more". */
@@ -34,45 +35,6 @@ static const char *const render_window_names[RR_NWINDOWS] = { "before", "during"
 
 /* ---- escaping ---------------------------------------------------------------- */
 
-/*
- * Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
- * Overlong forms, surrogates and code points past U+10FFFF are invalid.
- * *cp gets the code point.
- */
-static size_t
-render_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t	c;
-	size_t		len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return (1);
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return (0);
-	if (n < len)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return (0);
-	*cp = c;
-	return (len);
-}
 
 /* Text and Markdown: printable ASCII and printable UTF-8 as is, the rest \xNN. */
 static void
@@ -83,7 +45,7 @@ render_esc_plain(FILE *out, const char *str, int md)
 	uint32_t		 cp;
 
 	while (i < n) {
-		len = render_utf8(s + i, n - i, &cp);
+		len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			fprintf(out, md ? "\\\\x%02x" : "\\x%02x", s[i]);
 			i++;
@@ -101,36 +63,6 @@ render_esc_plain(FILE *out, const char *str, int md)
 	}
 }
 
-/* JSON string literal (RFC 8259): controls as \u00XX, invalid UTF-8 as U+FFFD. */
-static void
-render_esc_json(FILE *out, const char *str)
-{
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n = strlen(str), i = 0, len;
-	uint32_t		 cp;
-
-	fputc('"', out);
-	while (i < n) {
-		len = render_utf8(s + i, n - i, &cp);
-		if (len == 0) {
-			fputs("\\ufffd", out);
-			i++;
-			continue;
-		}
-		if (cp == '"' || cp == '\\')
-			fprintf(out, "\\%c", (int)cp);
-		else if (cp == '\n')
-			fputs("\\n", out);
-		else if (cp == '\t')
-			fputs("\\t", out);
-		else if (cp < 0x20 || cp == 0x7f)
-			fprintf(out, "\\u%04x", (unsigned)cp);
-		else
-			fwrite(s + i, 1, len, out);
-		i += len;
-	}
-	fputc('"', out);
-}
 
 /* CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
 static void
@@ -159,7 +91,7 @@ render_esc_html(FILE *out, const char *str)
 	uint32_t		 cp;
 
 	while (i < n) {
-		len = render_utf8(s + i, n - i, &cp);
+		len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			fputs("&#xfffd;", out);
 			i++;
@@ -199,7 +131,7 @@ runreport_write_escaped(FILE *out, enum rr_format fmt, const char *s)
 		s = "";
 	switch (fmt) {
 	case RR_FMT_JSON:
-		render_esc_json(out, s);
+		json_write_string(out, s);
 		break;
 	case RR_FMT_CSV:
 		render_esc_csv(out, s);
@@ -226,7 +158,7 @@ render_text_width(const char *str)
 	int			 w = 0;
 
 	while (i < n) {
-		len = render_utf8(s + i, n - i, &cp);
+		len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			w += 4;
 			i++;
@@ -814,7 +746,7 @@ render_json_str(FILE *out, const char *key, const char *s)
 	if (s == NULL)
 		fputs("null", out);
 	else
-		render_esc_json(out, s);
+		json_write_string(out, s);
 }
 
 /* ,"key":N or null for negative. */
@@ -931,14 +863,14 @@ render_json(const struct run_report *r, FILE *out)
 	fputs(",\"markers\":[", out);
 	for (i = 0; i < r->nmarkers; i++) {
 		fputs("{\"label\":", out);
-		render_esc_json(out, r->markers[i].label);
+		json_write_string(out, r->markers[i].label);
 		render_json_time(out, "time", r->markers[i].ts_ns, 1);
 		fputs(i + 1 < r->nmarkers ? "}," : "}", out);
 	}
 	fputs("],\"spans\":[", out);
 	for (i = 0; i < r->nspans; i++) {
 		fputs("{\"label\":", out);
-		render_esc_json(out, r->spans[i].label);
+		json_write_string(out, r->spans[i].label);
 		render_json_time(out, "start", r->spans[i].start_ns, 1);
 		render_json_time(out, "end", r->spans[i].end_ns, 1);
 		fputs(i + 1 < r->nspans ? "}," : "}", out);
@@ -960,7 +892,7 @@ render_json(const struct run_report *r, FILE *out)
 	fputs("],\"failover_marker\":", out);
 	if (fm != NULL) {
 		fputs("{\"label\":", out);
-		render_esc_json(out, fm->label);
+		json_write_string(out, fm->label);
 		render_json_time(out, "time", fm->ts_ns, 1);
 		fputc('}', out);
 	} else
@@ -970,7 +902,7 @@ render_json(const struct run_report *r, FILE *out)
 		const struct rr_target	*t = r->targets[i];
 
 		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", out);
-		render_esc_json(out, t->name);
+		json_write_string(out, t->name);
 		render_json_str(out, "url", t->url);
 		render_json_ms(out, "downtime_ms", t->downtime_ns, 1);
 		render_json_ms(out, "downtime_lower_ms", t->downtime_lower_ns, 1);
@@ -1273,7 +1205,7 @@ render_agg(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 	case RR_FMT_JSON:
 		fputs("{\"label\":", out);
 		if (a->label != NULL)
-			render_esc_json(out, a->label);
+			json_write_string(out, a->label);
 		else
 			fputs("null", out);
 		fprintf(out, ",\"runs\":%zu", a->nruns);
@@ -1284,7 +1216,7 @@ render_agg(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 			const struct runagg_target	*t = a->targets[i];
 
 			fputs(i > 0 ? ",{\"name\":" : "{\"name\":", out);
-			render_esc_json(out, t->name);
+			json_write_string(out, t->name);
 			fprintf(out, ",\"runs\":%zu", t->n);
 			render_json_ms(out, "min_ms", t->min_ns, t->n > 0);
 			render_json_ms(out, "p50_ms", t->p50_ns, t->n > 0);

@@ -16,8 +16,6 @@ int report_format_parse(const char *s, enum report_format *out);
 long report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
                     FILE *out, char *err, size_t errlen);
 
-/* Write s as a JSON string literal (quotes included, escaped). */
-void report_json_string(FILE *out, const char *s);
 
 /* The `hamon history` subcommand. */
 int cmd_history(int argc, char **argv);

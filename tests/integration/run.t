@@ -110,7 +110,7 @@ assert_eq "HTML: one outage band per outage" "$n" \
 rc=0
 in_mon timeout -k 5 30 "$HAMON" run --db "$T_TMP/nostart.db" --interval 10ms --settle 0s \
 	--target "vm=icmp://$H1_IP4" -- /nonexistent/migrate-vm >"$T_TMP/nostart.out" 2>"$T_TMP/nostart.err" || rc=$?
-assert_eq "a command that cannot start: exit 127" "$rc" 127
+assert_eq "a command that cannot start: exit 127" "$rc" 127 || { diag_file "$T_TMP/nostart.err"; diag_file "$T_TMP/nostart.out"; }
 tap_check "a command that cannot start: the error names it" grep -q 'cannot start "/nonexistent/migrate-vm"' "$T_TMP/nostart.err"
 
 # A target that never answers: the command is not run.

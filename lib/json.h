@@ -1,0 +1,15 @@
+/* json.h: the one JSON string writer (and the UTF-8 decoder it uses). */
+#ifndef HAMON_JSON_H
+#define HAMON_JSON_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if it is
+ * not one; *cp gets the code point. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Write str as a JSON string literal (RFC 8259): quotes included, controls
+ * escaped, invalid UTF-8 as U+FFFD. */
+void json_write_string(FILE *out, const char *str);
+
+#endif
