@@ -21,6 +21,8 @@ INTEGRATION_TESTS = \
 	tests/integration/flood.t \
 	tests/integration/tcp_outage.t \
 	tests/integration/run.t \
+	tests/integration/privileges.t \
+	tests/integration/stall.t \
 	tests/integration/demo.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh

@@ -220,6 +220,19 @@ else
 	diag_file "$OUT"
 fi
 
+# The link-down time is UNKNOWN, not the VM's outage: one window from
+# 10 ms before the down event to 10 ms after the up event (netlink's
+# latency bound, MONITOR_NL_MARGIN_NS), so about the injected time + 20 ms.
+ev=$(wait_event ".event == \"unknown\" and (.reason | test(\"egress link $MON_DEV down\"))")
+if [ -n "$ev" ]; then
+	inj=$(jq -n "(($up_b + $up_a) / 2 - ($down_b + $down_a) / 2) / 1e6")
+	assert_within "UNKNOWN window for the link-down (ms, injected + 20)" \
+		"$(jq -r .duration_ms <<<"$ev")" "$(jq -n "$inj + 20")" 20
+else
+	tap_fail "an UNKNOWN window for the link-down"
+	diag_file "$OUT" 40
+fi
+
 # 2. The target's address moves to H2, which announces it. Let hamon's
 # probes re-learn H1 after the link flap first.
 sleep 1
@@ -270,6 +283,10 @@ fi
 
 # 4. What the store kept.
 if command -v sqlite3 >/dev/null 2>&1; then
+	n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM losses WHERE start_ns < $up_a + 100000000 AND end_ns > $down_b - 100000000;" 2>&1)
+	assert_eq "no burst or outage of vm during the link-down (it was UNKNOWN)" "$n" 0
+	n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM events WHERE kind = 'unknown';" 2>&1)
+	assert_ge "events table: rows of kind unknown" "$n" 1
 	for kind in link neigh route; do
 		n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM events WHERE kind = '$kind';" 2>&1)
 		assert_ge "events table: rows of kind $kind" "$n" 1
