@@ -424,8 +424,8 @@ monitor_send(struct mtarget *t, int64_t deadline)
 		}
 	}
 	rtthist_add(&m->lag, llabs(s->tx_mono - deadline));
-	if (s->tx_mono - deadline > m->lag_max)
-		m->lag_max = s->tx_mono - deadline;
+	if (llabs(s->tx_mono - deadline) > m->lag_max)
+		m->lag_max = llabs(s->tx_mono - deadline);
 }
 
 /* Handle one due target: expire, send, re-key. */
@@ -803,6 +803,34 @@ monitor_set_store_id(struct monitor *m, size_t i, int64_t id)
 		m->t[i].store_id = id;
 }
 
+/* Per socket: what was sent and read, and what became of it (-v). */
+static void
+monitor_socket_counters(struct monitor *m)
+{
+	static const char *const names[] = { "icmp4", "icmp6", "tcp4", "tcp6" };
+	struct probe_counters c;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (m->chan[i].p == NULL)
+			continue;
+		memset(&c, 0, sizeof(c));
+		m->chan[i].ops->counters(m->chan[i].p, &c);
+		if (m->o.format == MONITOR_JSON)
+			printf("{\"event\":\"packets\",\"socket\":\"%s\",\"mode\":\"%s\",\"sent\":%" PRIu64
+			       ",\"send_errors\":%" PRIu64 ",\"received\":%" PRIu64 ",\"matched\":%" PRIu64
+			       ",\"foreign\":%" PRIu64 ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64 "}\n",
+			       names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent, c.send_errors,
+			       c.received, c.matched, c.foreign, c.bad_check, c.malformed);
+		else
+			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64 " send errors, %" PRIu64
+			         " read, %" PRIu64 " matched, %" PRIu64 " foreign, %" PRIu64
+			         " bad check, %" PRIu64 " malformed",
+			         names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent, c.send_errors,
+			         c.received, c.matched, c.foreign, c.bad_check, c.malformed);
+	}
+}
+
 /* Per-target summary lines, and their rows in the store. */
 void
 monitor_summary(struct monitor *m, int print)
@@ -833,7 +861,9 @@ monitor_summary(struct monitor *m, int print)
 		uint64_t decided = t->received + t->refused + t->lost + t->unknown;
 		double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
 		int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
-		int64_t p99 = rtthist_quantile(&t->hist, 0.99);
+		/* A bucket's midpoint can lie past the largest value seen. */
+		int64_t p99 = rtthist_quantile(&t->hist, 0.99) > t->rtt_max ? t->rtt_max :
+		              rtthist_quantile(&t->hist, 0.99);
 		char down[64];
 
 		/* Probes still unanswered after a forced stop are not counted. */
@@ -854,9 +884,10 @@ monitor_summary(struct monitor *m, int print)
 			printf(",\"unknown\":%" PRIu64 ",\"unknown_ms\":%.3f", t->unknown, t->unknown_ns / 1e6);
 			printf(",\"bursts\":%" PRIu64 ",\"outages\":%" PRIu64 ",\"downtime_ms\":%.3f"
 			       ",\"send_errors\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"bad_check\":%" PRIu64
-			       ",\"malformed\":%" PRIu64 ",\"stale\":%" PRIu64 "}\n",
+			       ",\"malformed\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"dup\":%" PRIu64
+			       ",\"transmitted\":%" PRIu64 "}\n",
 			       t->bursts, t->outages, t->downtime / 1e6, t->send_errors, foreign, bad,
-			       malformed, t->stale);
+			       malformed, t->stale, t->dup, t->sent - t->send_errors);
 		} else {
 			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss", t->conf->name,
 			       decided, t->received, loss);
@@ -902,6 +933,7 @@ monitor_summary(struct monitor *m, int print)
 		         " deadlines skipped",
 		         foreign, bad, malformed, lag.p50_ns / 1e3, lag.p99_ns / 1e3, lag.max_ns / 1e3,
 		         lag.skipped);
+		monitor_socket_counters(m);
 	}
 	fflush(stdout);
 }
@@ -969,9 +1001,14 @@ monitor_get_lag(const struct monitor *m, struct monitor_lag *out)
 {
 	out->sends = m->lag.count;
 	out->skipped = m->skipped;
+	out->max_ns = m->lag_max;
 	out->p50_ns = rtthist_quantile(&m->lag, 0.5);
 	out->p99_ns = rtthist_quantile(&m->lag, 0.99);
-	out->max_ns = m->lag_max;
+	/* Bucket midpoints can lie past the largest value seen. */
+	if (out->p50_ns > out->max_ns)
+		out->p50_ns = out->max_ns;
+	if (out->p99_ns > out->max_ns)
+		out->p99_ns = out->max_ns;
 }
 
 /* The event base, for callers that add their own events. */
