@@ -23,6 +23,7 @@ INTEGRATION_TESTS = \
 	tests/integration/run.t \
 	tests/integration/privileges.t \
 	tests/integration/stall.t \
+	tests/integration/reader.t \
 	tests/integration/demo.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
