@@ -645,11 +645,14 @@ monitor_stop(struct monitor *m)
 	monitor_arm(m);
 }
 
-/* Ring size: enough slots to hold every probe within its timeout, twice. */
+/* Ring size for a target's probes in flight. */
 static uint64_t
 monitor_ring_size(const struct target_conf *c)
 {
-	uint64_t need = (uint64_t)(c->timeout_ns / c->interval_ns) * 2 + 4, size = 4;
+	/* Every probe within its timeout, plus four: a reply up to four
+	 * intervals after its timeout is still recognised as late, an older
+	 * one counts as stale. A power of two for the index mask. */
+	uint64_t need = (uint64_t)(c->timeout_ns / c->interval_ns) + 5, size = 4;
 
 	while (size < need && size < (1u << 20))
 		size <<= 1;
