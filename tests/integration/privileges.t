@@ -75,4 +75,27 @@ assert_eq "unprivileged ICMP: all 20 answered" \
 	"$(jq -r 'select(.event=="summary" and .target=="vm") | .received' "$T_TMP/unpriv.out")" 20
 assert_eq "unprivileged TCP to a closed port: 20 refused" \
 	"$(jq -r 'select(.event=="summary" and .target=="closed") | .refused' "$T_TMP/unpriv.out")" 20
+
+# File capabilities instead of root: a copy with CAP_NET_RAW and
+# CAP_NET_ADMIN run as nobody opens raw sockets, then clears them.
+if command -v setcap >/dev/null 2>&1; then
+	capbin="$T_TMP/capbin/hamon"
+	mkdir -p "$T_TMP/capbin" && cp "$HAMON" "$capbin" && chmod 755 "$T_TMP/capbin" "$capbin"
+	if setcap cap_net_raw,cap_net_admin+ep "$capbin" 2>"$T_TMP/setcap.err"; then
+		ip netns exec "$NS_MON" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			"$capbin" monitor --no-db -v --duration 2s "vm=icmp://$H1_IP4" \
+			>"$T_TMP/cap.out" 2>"$T_TMP/cap.err" &
+		pid=$!
+		cleanup_pid "$pid"
+		sleep 1
+		assert_eq "file capabilities: CapEff while probing" "$(status_field "$pid" CapEff)" 0000000000000000
+		wait_pid "$pid"
+		tap_check "file capabilities: raw socket as nobody" grep -q "icmp: raw socket" "$T_TMP/cap.err"
+		tap_check "file capabilities: then cleared" grep -q "capabilities cleared" "$T_TMP/cap.err"
+	else
+		tap_skip "file capabilities" "setcap failed here: $(head -1 "$T_TMP/setcap.err")"
+	fi
+else
+	tap_skip "file capabilities" "setcap (libcap2-bin) is not installed"
+fi
 tap_done
