@@ -71,6 +71,19 @@ runreport_free(struct run_report *r)
 		free(r->unknowns[i].target);
 		free(r->unknowns[i].reason);
 	}
+	for (i = 0; i < r->nevents; i++) {
+		free(r->events[i].target);
+		free(r->events[i].kind);
+		free(r->events[i].text);
+	}
+	for (i = 0; i < r->nbench; i++) {
+		free(r->bench[i].label);
+		free(r->bench[i].test);
+		free(r->bench[i].metric);
+		free(r->bench[i].unit);
+	}
+	free(r->events);
+	free(r->bench);
 	free(r->targets);
 	free(r->markers);
 	free(r->spans);
@@ -164,6 +177,53 @@ runreport_set_timing(struct run_report *r, const char *text)
 {
 	free(r->timing);
 	r->timing = runreport_strdup(text);
+}
+
+/* Insert an event keeping time order (equal times keep the order added). */
+void
+runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target, const char *kind,
+    const char *text)
+{
+	struct rr_event	*e;
+	size_t		 i;
+
+	r->events = runreport_grow(r->events, r->nevents, &r->events_cap, sizeof(*r->events));
+	for (i = r->nevents; i > 0 && r->events[i - 1].ts_ns > ts_ns; i--)
+		r->events[i] = r->events[i - 1];
+	e = &r->events[i];
+	e->ts_ns = ts_ns;
+	e->target = runreport_strdup(target);
+	e->kind = xstrdup(kind != NULL ? kind : "");
+	e->text = xstrdup(text != NULL ? text : "");
+	r->nevents++;
+}
+
+/* Insert a bench figure keeping time order (equal times keep the order added). */
+void
+runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label, const char *test,
+    const char *metric, double value, const char *unit)
+{
+	struct rr_bench	*b;
+	size_t		 i;
+
+	r->bench = runreport_grow(r->bench, r->nbench, &r->bench_cap, sizeof(*r->bench));
+	for (i = r->nbench; i > 0 && r->bench[i - 1].ts_ns > ts_ns; i--)
+		r->bench[i] = r->bench[i - 1];
+	b = &r->bench[i];
+	b->ts_ns = ts_ns;
+	b->label = xstrdup(label != NULL ? label : "");
+	b->test = xstrdup(test != NULL ? test : "");
+	b->metric = xstrdup(metric != NULL ? metric : "");
+	b->value = value;
+	b->unit = xstrdup(unit != NULL ? unit : "");
+	r->nbench++;
+}
+
+/* Whether e is about t: it names no target, or t's name. */
+int
+runreport_event_applies(const struct rr_event *e, const struct rr_target *t)
+{
+	return (e->target == NULL || strcmp(e->target, t->name) == 0);
 }
 
 /* Whether u applies to t: it names no target, or t's name. */
@@ -632,7 +692,7 @@ void
 runreport_compute(struct run_report *r)
 {
 	struct rr_target	*t;
-	size_t			 i;
+	size_t			 i, j;
 
 	r->failover_index = runreport_pick_marker(r);
 	for (i = 0; i < r->ntargets; i++) {
@@ -645,6 +705,15 @@ runreport_compute(struct run_report *r)
 		t->failover.recovery_ns = t->failover.gap_ns = -1;
 		if (r->failover_index >= 0)
 			runreport_compute_failover(t, r->markers[r->failover_index].ts_ns);
+		/* The latest path the monitor stored for it (events are in time order). */
+		t->path = NULL;
+		for (j = 0; j < r->nevents; j++) {
+			const struct rr_event	*e = &r->events[j];
+
+			if (e->target != NULL && strcmp(e->kind, RR_EVENT_PATH) == 0 &&
+			    strcmp(e->target, t->name) == 0)
+				t->path = e->text;
+		}
 	}
 	runreport_compute_unknown(r);
 }

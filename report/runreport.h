@@ -79,6 +79,34 @@ struct rr_unknown {
 					 * unmatched window is ignored */
 };
 
+/*
+ * Something the monitor saw besides probes: a netlink change ("link",
+ * "neigh", "route", "addr"), the path a target is routed on ("path"), a
+ * wall clock step ("clock-step"), a crash ("crash"), a TCP service refusing
+ * or accepting again ("refused", "accepting"). Shown as they are; they are
+ * not markers, so no word in them (a neighbour's "FAILED") ever picks the
+ * failover marker.
+ */
+struct rr_event {
+	int64_t	 ts_ns;
+	char	*target;		/* target's name; NULL: about none */
+	char	*kind;
+	char	*text;
+};
+
+/* The kind whose latest event per target is that target's path. */
+#define RR_EVENT_PATH "path"
+
+/* One figure of a `hamon bench` run that started inside the monitoring window. */
+struct rr_bench {
+	int64_t	 ts_ns;			/* the bench run's start */
+	char	*label;
+	char	*test;
+	char	*metric;
+	double	 value;
+	char	*unit;
+};
+
 enum rr_window { RR_BEFORE = 0, RR_DURING, RR_AFTER, RR_NWINDOWS };
 
 /* RTT figures of one window (derived). */
@@ -125,6 +153,9 @@ struct rr_target {
 	/* (derived) Length of the union of the unknown windows that apply to
 	 * it, clipped to the monitoring window where its bounds are known. */
 	int64_t			unknown_ns;
+	/* (derived) Text of its latest "path" event; NULL: none. Points into
+	 * the report's events. */
+	const char		*path;
 };
 
 /* failover_marker values besides an index into markers. */
@@ -155,6 +186,10 @@ struct run_report {
 	int64_t			 unknown_ns;	/* (derived) union of the windows that
 						 * apply to every target, clipped */
 	char			*timing;	/* scheduler timing quality; NULL: none */
+	struct rr_event		*events;	/* in time order */
+	size_t			 nevents, events_cap;
+	struct rr_bench		*bench;		/* in time order */
+	size_t			 nbench, bench_cap;
 };
 
 /* A new empty report: no label, hv figures empty, marker choice automatic. */
@@ -179,11 +214,25 @@ void runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_n
 /* Set (a copy of) the scheduler's timing summary, e.g. "sends 270, lag p50
  * 36.9 us, ..."; NULL clears it. */
 void runreport_set_timing(struct run_report *r, const char *text);
+/*
+ * Add an event (see struct rr_event) keeping time order; equal times keep
+ * the order added. target NULL: about no one target. Copies the strings; a
+ * NULL kind or text is stored as "". Never a marker.
+ */
+void runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target,
+    const char *kind, const char *text);
+/* Add one bench figure (of a run started at ts_ns) keeping time order;
+ * equal times keep the order added. Copies the strings (NULL as ""). */
+void runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label,
+    const char *test, const char *metric, double value, const char *unit);
+/* Whether event e is about target t: it names no target, or t's name. */
+int runreport_event_applies(const struct rr_event *e, const struct rr_target *t);
 /* Whether the unknown window u applies to target t. */
 int runreport_unknown_applies(const struct rr_unknown *u, const struct rr_target *t);
 
 /* Fill every (derived) field. Sorts markers, bursts and samples by time
- * (unknown windows are kept in start order as they are added). */
+ * (unknown windows, events and bench figures are kept in order as they are
+ * added). */
 void runreport_compute(struct run_report *r);
 
 /* The p-th percentile (0..100) of n sorted values as defined above; -1 if n == 0. */

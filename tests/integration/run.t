@@ -41,7 +41,10 @@ chmod +x "$T_TMP/cmd.sh"
 
 # The marker: sent while the command runs, timed from outside.
 (
-	sleep 1.2
+	# The control socket appears once hamon is set up (slower on a loaded
+	# machine); mark only then, while the run is still going.
+	for _ in $(seq 100); do [ -S "$db.ctl" ] && break; sleep 0.05; done
+	sleep 0.3
 	date +%s%N >"$T_TMP/mark.before"
 	"$HAMON" mark --db "$db" "power cut node1" >"$T_TMP/mark.out" 2>&1
 	echo $? >"$T_TMP/mark.rc"
