@@ -14,6 +14,7 @@
 #include "report/hvparse.h"
 #include "report/report.h"
 #include "report/runreport.h"
+#include "store/bench_store.h"
 #include "store/store.h"
 
 struct build_ctx {
@@ -99,8 +100,22 @@ build_target(const struct store_target_row *row, void *arg)
 	return 0;
 }
 
+/* The name of target id (> 0) in this session, or NULL. */
+static const char *
+build_target_name(const struct build_ctx *c, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntnames && id > 0; i++)
+		if (c->tnames[i].id == id)
+			return c->tnames[i].name;
+	return NULL;
+}
+
 /* Markers and spans recorded by `hamon mark` (the run's own span comes from
- * its run row). */
+ * its run row), unknown windows, and every other event (netlink changes,
+ * paths, clock steps, crashes, refusals) as an event of the report: only
+ * kind "marker" makes a marker, so no event's text picks the failover one. */
 static int
 build_event(const struct store_event_row *ev, void *arg)
 {
@@ -110,17 +125,13 @@ build_event(const struct store_event_row *ev, void *arg)
 		runreport_add_marker(c->r, ev->ts_ns, ev->text);
 	else if (strcmp(ev->kind, "unknown") == 0) {
 		/* "300.217 ms: reason (until ...)", written by the monitor. */
-		const char *name = NULL, *reason;
+		const char *name = build_target_name(c, ev->target_id), *reason;
 		char *end;
 		double ms = strtod(ev->text, &end);
-		size_t i;
 
 		if (end == ev->text || ms < 0 || strncmp(end, " ms: ", 5) != 0)
 			return 0;
 		reason = end + 5;
-		for (i = 0; i < c->ntnames && ev->target_id > 0; i++)
-			if (c->tnames[i].id == ev->target_id)
-				name = c->tnames[i].name;
 		if (ev->target_id > 0 && name == NULL)
 			return 0;
 		runreport_add_unknown(c->r, ev->ts_ns, ev->ts_ns + (int64_t)(ms * 1e6), name, reason);
@@ -136,8 +147,72 @@ build_event(const struct store_event_row *ev, void *arg)
 			c->r->end_ns = ev->ts_ns;
 		}
 		c->span_begin = 0;
+	} else if (strcmp(ev->kind, "span-begin") != 0 && strcmp(ev->kind, "span-end") != 0) {
+		const char *name = build_target_name(c, ev->target_id);
+
+		/* An event about a target this session did not probe is dropped,
+		 * as its unknown windows are. */
+		if (ev->target_id > 0 && name == NULL)
+			return 0;
+		runreport_add_event(c->r, ev->ts_ns, name, ev->kind, ev->text);
 	}
 	return 0;
+}
+
+/* Bench runs started in the monitoring window, collected before their
+ * results are read (the run query streams under the store's lock). */
+struct build_bench {
+	struct { int64_t id, started_ns; char label[64]; } *runs;
+	size_t nruns;
+	struct run_report *r;
+	size_t cur;
+};
+
+/* One bench run in the window. */
+static int
+build_bench_run(const struct bench_store_run *run, void *arg)
+{
+	struct build_bench *b = arg;
+
+	b->runs = xreallocarray(b->runs, b->nruns + 1, sizeof(*b->runs));
+	b->runs[b->nruns].id = run->id;
+	b->runs[b->nruns].started_ns = run->started_ns;
+	snprintf(b->runs[b->nruns].label, sizeof(b->runs[b->nruns].label), "%s", run->label);
+	b->nruns++;
+	return 0;
+}
+
+/* One figure of the current bench run. */
+static int
+build_bench_result(const struct bench_store_result *res, void *arg)
+{
+	struct build_bench *b = arg;
+
+	runreport_add_bench(b->r, b->runs[b->cur].started_ns, b->runs[b->cur].label, res->test,
+	                    res->metric, res->value, res->unit);
+	return 0;
+}
+
+/* Add every bench run that started in [mon_start, mon_end] (any later one
+ * while the session has no end yet). 0, or -1 with err. */
+static int
+build_bench(struct store *st, struct run_report *r, char *err, size_t errlen)
+{
+	struct build_bench b;
+	int rc;
+
+	if (r->mon_start_ns == 0)
+		return 0;
+	memset(&b, 0, sizeof(b));
+	b.r = r;
+	rc = bench_store_query_runs_between(st, r->mon_start_ns,
+	                                    r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX,
+	                                    build_bench_run, &b, err, errlen);
+	for (b.cur = 0; rc == 0 && b.cur < b.nruns; b.cur++)
+		rc = bench_store_query_results(st, b.runs[b.cur].id, build_bench_result, &b, err,
+		                               errlen);
+	free(b.runs);
+	return rc;
 }
 
 /* Build and compute the report of one session (with its run, if any). */
@@ -189,7 +264,8 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	c.errlen = errlen;
 	if (store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
 	    store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
-	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0) {
+	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0 ||
+	    build_bench(st, r, err, errlen) != 0) {
 		free(c.tnames);
 		runreport_free(r);
 		return NULL;

@@ -485,6 +485,36 @@ render_failover_marker(const struct run_report *r)
 	return (&r->markers[r->failover_index]);
 }
 
+/* Whether e is in the events list: a target's "path" is shown with the
+ * target instead. */
+static int
+render_event_listed(const struct rr_event *e)
+{
+	return (e->target == NULL || strcmp(e->kind, RR_EVENT_PATH) != 0);
+}
+
+/* How many events the list holds. */
+static size_t
+render_event_count(const struct run_report *r)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < r->nevents; i++)
+		n += render_event_listed(&r->events[i]);
+	return (n);
+}
+
+/* A bench value as text, Markdown or HTML show it: "-" when not a number. */
+static const char *
+render_bench_value(char *buf, size_t n, double v)
+{
+	if (isnan(v) || isinf(v))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.2f", v);
+	return (buf);
+}
+
 /* ---- text --------------------------------------------------------------------- */
 
 /* One "  key:  value" line with an escaped value. */
@@ -552,6 +582,76 @@ render_text_unknowns(const struct run_report *r, FILE *out)
 	}
 	if (all + one > shown)
 		fprintf(out, "  ... %zu more\n", all + one - shown);
+}
+
+/* The events list: time, target, kind, text, the first RENDER_LOSS_ROWS. */
+static void
+render_text_events(const struct run_report *r, FILE *out)
+{
+	char	a[48];
+	size_t	i, shown = 0, n = render_event_count(r);
+	int	w = render_name_width(r, 6), kw = 10, x;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < r->nevents; i++) {
+		if ((x = render_text_width(r->events[i].kind)) > kw)
+			kw = x;
+	}
+	fputs("\nNetwork and monitor events\n", out);
+	for (i = 0; i < r->nevents && shown < RENDER_LOSS_ROWS; i++) {
+		const struct rr_event	*e = &r->events[i];
+
+		if (!render_event_listed(e))
+			continue;
+		fprintf(out, "  %s  ", render_local(a, sizeof(a), e->ts_ns));
+		render_text_pad(out, e->target != NULL ? e->target : "-", w);
+		fputs("  ", out);
+		render_text_pad(out, e->kind, kw);
+		fputs("  ", out);
+		render_esc_plain(out, e->text, 0);
+		fputc('\n', out);
+		shown++;
+	}
+	if (n > shown)
+		fprintf(out, "  ... %zu more\n", n - shown);
+}
+
+/* The bench figures of runs started during the monitoring, the first RENDER_LOSS_ROWS. */
+static void
+render_text_bench(const struct run_report *r, FILE *out)
+{
+	char	a[48], v[48];
+	size_t	i;
+	int	lw = 5, tw = 4, mw = 6, x;
+
+	if (r->nbench == 0)
+		return;
+	for (i = 0; i < r->nbench; i++) {
+		if ((x = render_text_width(r->bench[i].label)) > lw)
+			lw = x;
+		if ((x = render_text_width(r->bench[i].test)) > tw)
+			tw = x;
+		if ((x = render_text_width(r->bench[i].metric)) > mw)
+			mw = x;
+	}
+	fprintf(out, "\nBenchmarks during this run\n  %-23s  %-*s  %-*s  %-*s  %14s  %s\n", "STARTED",
+	    lw, "LABEL", tw, "TEST", mw, "METRIC", "VALUE", "UNIT");
+	for (i = 0; i < r->nbench && i < RENDER_LOSS_ROWS; i++) {
+		const struct rr_bench	*b = &r->bench[i];
+
+		fprintf(out, "  %-23s  ", render_local(a, sizeof(a), b->ts_ns));
+		render_text_pad(out, b->label, lw);
+		fputs("  ", out);
+		render_text_pad(out, b->test, tw);
+		fputs("  ", out);
+		render_text_pad(out, b->metric, mw);
+		fprintf(out, "  %14s  ", render_bench_value(v, sizeof(v), b->value));
+		render_esc_plain(out, b->unit, 0);
+		fputc('\n', out);
+	}
+	if (r->nbench > RENDER_LOSS_ROWS)
+		fprintf(out, "  ... %zu more\n", r->nbench - RENDER_LOSS_ROWS);
 }
 
 /* The run report as aligned text for a terminal. */
@@ -630,6 +730,15 @@ render_text(const struct run_report *r, FILE *out)
 			fprintf(out, "  %12s", render_dur(a, sizeof(a), t->unknown_ns, 1));
 		fputc('\n', out);
 	}
+	for (i = 0; i < r->ntargets; i++) {
+		if (r->targets[i]->path == NULL)
+			continue;
+		fputs("  ", out);
+		render_text_pad(out, r->targets[i]->name, w);
+		fputs("  path: ", out);
+		render_esc_plain(out, r->targets[i]->path, 0);
+		fputc('\n', out);
+	}
 
 	fprintf(out, "\nRTT ms, p50 / p99 / max\n  %-*s  %-26s  %-26s  %s\n", w, "TARGET",
 	    "BEFORE", "DURING", "AFTER");
@@ -688,6 +797,8 @@ render_text(const struct run_report *r, FILE *out)
 		}
 	}
 	render_text_unknowns(r, out);
+	render_text_events(r, out);
+	render_text_bench(r, out);
 
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
@@ -829,6 +940,53 @@ render_json_hv(FILE *out, const struct hv_figures *f, int64_t ref)
 	fputs("]}", out);
 }
 
+/* A bench value for JSON: null when not a number. */
+static void
+render_json_num(FILE *out, double v)
+{
+	if (isnan(v) || isinf(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%.10g", v);
+}
+
+/* ,"events":[...],"bench":[...] */
+static void
+render_json_events(const struct run_report *r, FILE *out)
+{
+	char	buf[48];
+	size_t	i, j;
+
+	fputs(",\"events\":[", out);
+	for (i = 0, j = 0; i < r->nevents; i++) {
+		const struct rr_event	*e = &r->events[i];
+
+		if (!render_event_listed(e))
+			continue;
+		time_format_rfc3339(e->ts_ns, buf, sizeof(buf));
+		fprintf(out, "%s{\"time\":\"%s\"", j++ > 0 ? "," : "", buf);
+		render_json_str(out, "target", e->target);
+		render_json_str(out, "kind", e->kind);
+		render_json_str(out, "text", e->text);
+		fputc('}', out);
+	}
+	fputs("],\"bench\":[", out);
+	for (i = 0; i < r->nbench; i++) {
+		const struct rr_bench	*b = &r->bench[i];
+
+		time_format_rfc3339(b->ts_ns, buf, sizeof(buf));
+		fprintf(out, "%s{\"time\":\"%s\"", i > 0 ? "," : "", buf);
+		render_json_str(out, "label", b->label);
+		render_json_str(out, "test", b->test);
+		render_json_str(out, "metric", b->metric);
+		fputs(",\"value\":", out);
+		render_json_num(out, b->value);
+		render_json_str(out, "unit", b->unit);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
 /* The run report as one JSON object. */
 static void
 render_json(const struct run_report *r, FILE *out)
@@ -889,7 +1047,9 @@ render_json(const struct run_report *r, FILE *out)
 		render_json_str(out, "reason", u->reason);
 		fputc('}', out);
 	}
-	fputs("],\"failover_marker\":", out);
+	fputc(']', out);
+	render_json_events(r, out);
+	fputs(",\"failover_marker\":", out);
 	if (fm != NULL) {
 		fputs("{\"label\":", out);
 		json_write_string(out, fm->label);
@@ -904,6 +1064,7 @@ render_json(const struct run_report *r, FILE *out)
 		fputs(i > 0 ? ",{\"name\":" : "{\"name\":", out);
 		json_write_string(out, t->name);
 		render_json_str(out, "url", t->url);
+		render_json_str(out, "path", t->path);
 		render_json_ms(out, "downtime_ms", t->downtime_ns, 1);
 		render_json_ms(out, "downtime_lower_ms", t->downtime_lower_ns, 1);
 		render_json_ms(out, "downtime_upper_ms", t->downtime_upper_ns, 1);
@@ -1036,6 +1197,55 @@ render_md_kv(FILE *out, const char *key, const char *val)
 	fputs(" |\n", out);
 }
 
+/* The events list and the bench figures as Markdown tables, the first
+ * RENDER_LOSS_ROWS rows of each. */
+static void
+render_md_events(const struct run_report *r, FILE *out)
+{
+	char	a[48];
+	size_t	i, shown = 0, n = render_event_count(r);
+
+	if (n > 0) {
+		fputs("\n**Network and monitor events**\n\n| Time | Target | Kind | Event |\n"
+		    "|---|---|---|---|\n", out);
+		for (i = 0; i < r->nevents && shown < RENDER_LOSS_ROWS; i++) {
+			const struct rr_event	*e = &r->events[i];
+
+			if (!render_event_listed(e))
+				continue;
+			fprintf(out, "| %s | ", render_local(a, sizeof(a), e->ts_ns));
+			render_esc_plain(out, e->target != NULL ? e->target : "-", 1);
+			fputs(" | ", out);
+			render_esc_plain(out, e->kind, 1);
+			fputs(" | ", out);
+			render_esc_plain(out, e->text, 1);
+			fputs(" |\n", out);
+			shown++;
+		}
+		if (n > shown)
+			fprintf(out, "| ... %zu more | | | |\n", n - shown);
+	}
+	if (r->nbench == 0)
+		return;
+	fputs("\n**Benchmarks during this run**\n\n| Started | Label | Test | Metric | Value | Unit |"
+	    "\n|---|---|---|---|--:|---|\n", out);
+	for (i = 0; i < r->nbench && i < RENDER_LOSS_ROWS; i++) {
+		const struct rr_bench	*b = &r->bench[i];
+
+		fprintf(out, "| %s | ", render_local(a, sizeof(a), b->ts_ns));
+		render_esc_plain(out, b->label, 1);
+		fputs(" | ", out);
+		render_esc_plain(out, b->test, 1);
+		fputs(" | ", out);
+		render_esc_plain(out, b->metric, 1);
+		fprintf(out, " | %s | ", render_bench_value(a, sizeof(a), b->value));
+		render_esc_plain(out, b->unit, 1);
+		fputs(" |\n", out);
+	}
+	if (r->nbench > RENDER_LOSS_ROWS)
+		fprintf(out, "| ... %zu more | | | | | |\n", r->nbench - RENDER_LOSS_ROWS);
+}
+
 /* The run report as Markdown tables for a ticket. */
 static void
 render_md(const struct run_report *r, FILE *out)
@@ -1089,6 +1299,15 @@ render_md(const struct run_report *r, FILE *out)
 		    t->longest_gap_ns >= 0), t->sent, t->lost);
 		if (unk)
 			fprintf(out, " %s |", render_dur(a, sizeof(a), t->unknown_ns, 1));
+		fputc('\n', out);
+	}
+	for (i = 0, n = 0; i < r->ntargets; i++) {
+		if (r->targets[i]->path == NULL)
+			continue;
+		fputs(n++ == 0 ? "\n- " : "- ", out);
+		render_esc_plain(out, r->targets[i]->name, 1);
+		fputs(" path: ", out);
+		render_esc_plain(out, r->targets[i]->path, 1);
 		fputc('\n', out);
 	}
 
@@ -1153,6 +1372,7 @@ render_md(const struct run_report *r, FILE *out)
 		if (render_unknown_counts(r, &i, &j) > n)
 			fprintf(out, "| ... %zu more | | | |\n", i + j - n);
 	}
+	render_md_events(r, out);
 	if (r->hv.nha > 0) {
 		fputs("\n| HA event (hypervisor time) | Host | Event |\n|---|---|---|\n", out);
 		for (i = 0; i < r->hv.nha; i++) {
@@ -1329,6 +1549,7 @@ static const char render_css[] =
     ".spanline{stroke:#0969da;stroke-opacity:.6;stroke-dasharray:3 3}\n"
     ".marker{stroke:#8250df;stroke-width:1.5;stroke-dasharray:6 3}\n"
     "svg text.ml{fill:#8250df;font-weight:600}svg text.sl{fill:#0969da}\n"
+    ".nlevent{fill:#1a7f37}.benchline{stroke:#bf3989;stroke-width:1.5;stroke-dasharray:2 2}\n"
     "svg text.none{font-size:13px}\n"
     ".legend{color:#59636e;font-size:12px;margin:4px 0 0}"
     ".legend span{margin-right:16px;white-space:nowrap}\n"
@@ -1338,7 +1559,10 @@ static const char render_css[] =
     ".sw-b{background:rgba(191,135,0,.45)}.sw-r{background:#0969da;height:2px;vertical-align:3px}"
     ".sw-l{background:#cf222e;height:4px;vertical-align:2px}"
     ".sw-m{border-left:2px dashed #8250df;width:0;border-radius:0}"
-    ".sw-s{background:rgba(9,105,218,.12)}.sw-u{background:rgba(140,149,159,.4)}\n"
+    ".sw-s{background:rgba(9,105,218,.12)}.sw-u{background:rgba(140,149,159,.4)}"
+    ".sw-e{background:#1a7f37;width:3px;border-radius:0}"
+    ".sw-k{border-left:2px dotted #bf3989;width:0;border-radius:0}\n"
+    "small.path{color:#59636e}\n"
     "details{margin:6px 0 12px}summary{cursor:pointer;color:#59636e}\n"
     "footer{margin-top:32px;color:#8c959f;font-size:12px}\n";
 
@@ -1428,6 +1652,12 @@ svg_range(const struct run_report *r, struct svg_plot *p)
 		svg_cover(&lo, &hi, r->end_ns);
 		for (i = 0; i < r->nmarkers; i++)
 			svg_cover(&lo, &hi, r->markers[i].ts_ns);
+		for (i = 0; i < r->nevents; i++) {
+			if (render_event_listed(&r->events[i]))
+				svg_cover(&lo, &hi, r->events[i].ts_ns);
+		}
+		for (i = 0; i < r->nbench; i++)
+			svg_cover(&lo, &hi, r->bench[i].ts_ns);
 		for (i = 0; i < r->nunknowns; i++) {
 			if (r->unknowns[i].matched) {
 				svg_cover(&lo, &hi, r->unknowns[i].start_ns);
@@ -1812,6 +2042,73 @@ svg_marks(FILE *out, const struct svg_plot *p, const struct run_report *r, int b
 	}
 }
 
+/*
+ * The listed events about t as small ticks along the top of its plot, each
+ * titled with its kind and text. Events closer than a pixel to the one
+ * before share its tick (the title says how many more), so that a flapping
+ * neighbour does not bury the page in thousands of elements.
+ */
+static void
+svg_events(FILE *out, const struct svg_plot *p, const struct run_report *r,
+    const struct rr_target *t)
+{
+	char	a[48];
+	double	x;
+	size_t	i, j, more;
+
+	for (i = 0; i < r->nevents; i++) {
+		const struct rr_event	*e = &r->events[i];
+
+		if (!render_event_listed(e) || !runreport_event_applies(e, t) || e->ts_ns < p->t0 ||
+		    e->ts_ns > p->t1)
+			continue;
+		x = svg_x(p, e->ts_ns);
+		for (j = i + 1, more = 0; j < r->nevents; j++) {
+			const struct rr_event	*f = &r->events[j];
+
+			if (!render_event_listed(f) || !runreport_event_applies(f, t))
+				continue;
+			if (f->ts_ns > p->t1 || svg_x(p, f->ts_ns) >= x + 1)
+				break;
+			more++;
+		}
+		time_format_clock(e->ts_ns, a, sizeof(a));
+		fprintf(out, "<rect class=\"nlevent\" x=\"%.1f\" y=\"%.0f\" width=\"2\" height=\"9\">"
+		    "<title>%s ", x - 1, SVG_TOP, a);
+		render_esc_html(out, e->kind);
+		fputs(": ", out);
+		render_esc_html(out, e->text);
+		if (more > 0)
+			fprintf(out, " (and %zu more here)", more);
+		fputs("</title></rect>\n", out);
+		i = j - 1;	/* past the ones that share this tick */
+	}
+}
+
+/* A dotted line at the start of each bench run (figures of one run share a
+ * start and a label), titled with its label. */
+static void
+svg_bench(FILE *out, const struct svg_plot *p, const struct run_report *r)
+{
+	double	x;
+	size_t	i;
+
+	for (i = 0; i < r->nbench; i++) {
+		const struct rr_bench	*b = &r->bench[i];
+
+		if (i > 0 && b->ts_ns == r->bench[i - 1].ts_ns &&
+		    strcmp(b->label, r->bench[i - 1].label) == 0)
+			continue;
+		if (b->ts_ns < p->t0 || b->ts_ns > p->t1)
+			continue;
+		x = svg_x(p, b->ts_ns);
+		fputs("<g><title>bench ", out);
+		render_esc_html(out, b->label);
+		fprintf(out, " started</title><line class=\"benchline\" x1=\"%.1f\" x2=\"%.1f\" "
+		    "y1=\"%.0f\" y2=\"%.0f\"/></g>\n", x, x, SVG_TOP, SVG_BOTTOM);
+	}
+}
+
 /* One target's timeline. */
 static void
 svg_target(FILE *out, struct svg_plot *p, const struct run_report *r, const struct rr_target *t)
@@ -1831,6 +2128,8 @@ svg_target(FILE *out, struct svg_plot *p, const struct run_report *r, const stru
 		fprintf(out, "<text class=\"none\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
 		    "no samples recorded</text>\n", (SVG_LEFT + SVG_RIGHT) / 2,
 		    (SVG_TOP + SVG_BOTTOM) / 2);
+	svg_bench(out, p, r);
+	svg_events(out, p, r, t);
 	svg_marks(out, p, r, 0);
 	fputs("</svg>\n", out);
 }
@@ -1876,6 +2175,60 @@ render_html_unknowns(const struct run_report *r, FILE *out)
 	}
 	if (all + one > shown)
 		fprintf(out, "<tr><td colspan=\"4\">%zu more</td></tr>\n", all + one - shown);
+	fputs("</table>\n", out);
+}
+
+/* The events list and the bench figures as tables, the first
+ * 10 * RENDER_LOSS_ROWS rows of each. */
+static void
+render_html_events(const struct run_report *r, FILE *out)
+{
+	char	a[48];
+	size_t	i, shown = 0, n = render_event_count(r);
+
+	if (n > 0) {
+		fputs("<h2>Network and monitor events</h2>\n<table>\n<tr><th>Time</th><th>Target</th>"
+		    "<th>Kind</th><th>Event</th></tr>\n", out);
+		for (i = 0; i < r->nevents && shown < 10 * RENDER_LOSS_ROWS; i++) {
+			const struct rr_event	*e = &r->events[i];
+
+			if (!render_event_listed(e))
+				continue;
+			fprintf(out, "<tr><td class=\"n\">%s</td><td>",
+			    render_local(a, sizeof(a), e->ts_ns));
+			render_esc_html(out, e->target != NULL ? e->target : "-");
+			fputs("</td><td>", out);
+			render_esc_html(out, e->kind);
+			fputs("</td><td>", out);
+			render_esc_html(out, e->text);
+			fputs("</td></tr>\n", out);
+			shown++;
+		}
+		if (n > shown)
+			fprintf(out, "<tr><td colspan=\"4\">%zu more</td></tr>\n", n - shown);
+		fputs("</table>\n", out);
+	}
+	if (r->nbench == 0)
+		return;
+	fputs("<h2>Benchmarks during this run</h2>\n<table>\n<tr><th>Started</th><th>Label</th>"
+	    "<th>Test</th><th>Metric</th><th>Value</th><th>Unit</th></tr>\n", out);
+	for (i = 0; i < r->nbench && i < 10 * RENDER_LOSS_ROWS; i++) {
+		const struct rr_bench	*b = &r->bench[i];
+
+		fprintf(out, "<tr><td class=\"n\">%s</td><td>", render_local(a, sizeof(a), b->ts_ns));
+		render_esc_html(out, b->label);
+		fputs("</td><td>", out);
+		render_esc_html(out, b->test);
+		fputs("</td><td>", out);
+		render_esc_html(out, b->metric);
+		fprintf(out, "</td><td class=\"n\">%s</td><td>",
+		    render_bench_value(a, sizeof(a), b->value));
+		render_esc_html(out, b->unit);
+		fputs("</td></tr>\n", out);
+	}
+	if (r->nbench > 10 * RENDER_LOSS_ROWS)
+		fprintf(out, "<tr><td colspan=\"6\">%zu more</td></tr>\n",
+		    r->nbench - 10 * RENDER_LOSS_ROWS);
 	fputs("</table>\n", out);
 }
 
@@ -1948,6 +2301,11 @@ render_html(const struct run_report *r, FILE *out)
 			fputs("<br><code>", out);
 			render_esc_html(out, t->url);
 			fputs("</code>", out);
+		}
+		if (t->path != NULL) {
+			fputs("<br><small class=\"path\">path: ", out);
+			render_esc_html(out, t->path);
+			fputs("</small>", out);
 		}
 		fputs("</td>", out);
 		render_html_dur(out, t->downtime_ns, 1, "dt");
@@ -2028,9 +2386,11 @@ render_html(const struct run_report *r, FILE *out)
 	    "(lowest and highest per pixel)</span><span><i class=\"sw sw-o\"></i>outage</span>"
 	    "<span><i class=\"sw sw-b\"></i>loss burst</span><span><i class=\"sw sw-l\"></i>lost "
 	    "probes</span><span><i class=\"sw sw-s\"></i>command running</span><span><i "
-	    "class=\"sw sw-m\"></i>marker</span>%s</p>\n", render_unknown_counts(r, &i, &j) > 0 ?
+	    "class=\"sw sw-m\"></i>marker</span>%s%s%s</p>\n", render_unknown_counts(r, &i, &j) > 0 ?
 	    "<span><i class=\"sw sw-u\"></i>unknown (monitor could not see; losses not counted)"
-	    "</span>" : "");
+	    "</span>" : "", render_event_count(r) > 0 ? "<span><i class=\"sw sw-e\"></i>network or "
+	    "monitor event</span>" : "", r->nbench > 0 ? "<span><i class=\"sw sw-k\"></i>bench "
+	    "started</span>" : "");
 	svg_range(r, &p);
 	for (i = 0; i < r->ntargets; i++) {
 		const struct rr_target	*t = r->targets[i];
@@ -2079,6 +2439,7 @@ render_html(const struct run_report *r, FILE *out)
 		fputs("</table>\n", out);
 	}
 	render_html_unknowns(r, out);
+	render_html_events(r, out);
 	fputs("<footer>Generated by hamon. Downtime is the sum of loss bursts; bounds follow from "
 	    "the probe spacing. Times are local unless marked.</footer>\n</body>\n</html>\n", out);
 }

@@ -301,6 +301,42 @@ bench_store_query_latest(struct store *s, const char *label, bench_store_result_
 	    label, 0, cb, arg, err, errlen);
 }
 
+/* Every run that started in a time window. */
+int
+bench_store_query_runs_between(struct store *s, int64_t from_ns, int64_t to_ns,
+                               bench_store_run_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct bench_store_run run;
+	sqlite3_stmt *st = NULL;
+	int rc, have;
+
+	pthread_mutex_lock(&s->dbmu);
+	if ((have = bench_store_have_tables(s, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return have;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT " BENCH_STORE_RUN_COLS " FROM bench_runs"
+	                        " WHERE started_ns BETWEEN ?1 AND ?2 ORDER BY started_ns, id",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, from_ns);
+		sqlite3_bind_int64(st, 2, to_ns);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			bench_store_read_run(st, &run);
+			if (cb(&run, arg) != 0) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+	}
+	if (rc != SQLITE_DONE)
+		store_set_err(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Every label, in the order of its first run. */
 int
 bench_store_query_labels(struct store *s, bench_store_label_cb cb, void *arg, char *err,

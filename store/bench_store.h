@@ -59,6 +59,12 @@ int bench_store_query_results(struct store *s, int64_t run_id, bench_store_resul
  * measured (run_id says which run), ordered by test then metric. */
 int bench_store_query_latest(struct store *s, const char *label, bench_store_result_cb cb,
                              void *arg, char *err, size_t errlen);
+/* Every run that started in [from_ns, to_ns], by started_ns then id; the
+ * rows are streamed, so cb must not call the store on the same handle.
+ * 0, or -1 with err. */
+typedef int (*bench_store_run_cb)(const struct bench_store_run *run, void *arg);
+int bench_store_query_runs_between(struct store *s, int64_t from_ns, int64_t to_ns,
+                                   bench_store_run_cb cb, void *arg, char *err, size_t errlen);
 /* Every label with a run, in the order of its first run. */
 int bench_store_query_labels(struct store *s, bench_store_label_cb cb, void *arg, char *err,
                              size_t errlen);

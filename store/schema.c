@@ -282,12 +282,14 @@ store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *er
 		return 0;
 
 	/* journal_mode cannot change inside a transaction; it is persistent.
-	 * The writer's page cache may grow to 64 MiB: samples and seconds are
-	 * inserted at one point per target, and with thousands of targets a
-	 * smaller cache re-reads those leaf pages on every commit. */
+	 * The writer's page cache may grow to 16 MiB: samples and seconds are
+	 * inserted at one point per target, and with thousands of targets the
+	 * 2 MiB default re-reads those leaf pages on every commit. 16 MiB keeps
+	 * 1.1-1.2 million samples/s at 100 and 1000 targets (64 MiB gained 5 %
+	 * for four times the memory), and bounds the monitor's RSS growth. */
 	if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, &msg) != SQLITE_OK)
+	    sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
