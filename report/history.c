@@ -8,12 +8,28 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
+#include "lib/xalloc.h"
 #include "report/report.h"
 
 struct history_ctx {
 	FILE *out;
 	enum report_format fmt;
 	long rows;
+	/* several databases (vantage points): the row's database and how many
+	 * of the nvantage saw the same target lose probes at the same time */
+	const char *vantage;
+	int seen_by, nvantage;
+};
+
+/* A row collected from one of several databases. */
+struct vrow {
+	struct store_loss_row row;
+	int db;
+};
+struct vrows {
+	struct vrow *v;
+	size_t n, cap;
+	int db;
 };
 
 static const char *const end_state_names[] = { "closed", "at-exit", "unknown" };
@@ -34,6 +50,20 @@ report_format_parse(const char *s, enum report_format *out)
 }
 
 
+/* The opening of a listing: JSON bracket, CSV header or table header. */
+static void
+history_header(FILE *out, enum report_format fmt, int merged)
+{
+	if (fmt == REPORT_JSON)
+		fputc('[', out);
+	else if (fmt == REPORT_CSV)
+		fprintf(out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
+		        merged ? ",vantage,seen_by" : "");
+	else
+		fprintf(out, "%-16s %-6s  %-23s  %-23s  %12s  %-11s %8s%s\n", "TARGET", "KIND", "START",
+		        "END", "DURATION", "±", "LOST", merged ? "  VANTAGE        SEEN BY" : "");
+}
+
 /* One row in the chosen format. */
 static int
 history_row(const struct store_loss_row *r, void *arg)
@@ -52,25 +82,36 @@ history_row(const struct store_loss_row *r, void *arg)
 		json_write_string(c->out, r->target);
 		fprintf(c->out, ",\"kind\":\"%s\",\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%.3f,"
 		        "\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":%" PRIu64 ",\"first_seq\":%" PRIu64
-		        ",\"end_state\":\"%s\",\"session\":%" PRId64 "}",
+		        ",\"end_state\":\"%s\",\"session\":%" PRId64,
 		        kind, start, stop, l->duration_ns / 1e6, l->lower_ns / 1e6, l->upper_ns / 1e6,
 		        l->lost, l->first_seq, end, l->session_id);
+		if (c->vantage != NULL) {
+			fprintf(c->out, ",\"vantage\":");
+			json_write_string(c->out, c->vantage);
+			fprintf(c->out, ",\"seen_by\":%d,\"vantages\":%d", c->seen_by, c->nvantage);
+		}
+		fputc('}', c->out);
 		break;
 	case REPORT_CSV:
 		time_format_rfc3339(l->start_ns, start, sizeof(start));
 		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
-		fprintf(c->out, "%s,%s,%s,%s,%.3f,%.3f,%.3f,%" PRIu64 ",%s\n", r->target, kind, start,
+		fprintf(c->out, "%s,%s,%s,%s,%.3f,%.3f,%.3f,%" PRIu64 ",%s", r->target, kind, start,
 		        stop, l->duration_ns / 1e6, l->lower_ns / 1e6, l->upper_ns / 1e6, l->lost, end);
+		if (c->vantage != NULL)
+			fprintf(c->out, ",%s,%d", c->vantage, c->seen_by);
+		fputc('\n', c->out);
 		break;
 	case REPORT_TABLE:
 		time_format_local(l->start_ns, start, sizeof(start));
 		time_format_local(l->end_ns, stop, sizeof(stop));
 		duration_format(l->duration_ns, dur, sizeof(dur));
 		duration_format((l->upper_ns - l->lower_ns) / 2, pm, sizeof(pm));
-		fprintf(c->out, "%-16s %-6s  %s  %s  %12s  ±%-10s %8" PRIu64 "%s\n", r->target, kind,
-		        start, stop, dur, pm, l->lost,
-		        l->end_state == STORE_END_CLOSED ? "" : l->end_state == STORE_END_AT_EXIT ?
-		        "  (open at exit)" : "  (ended unknown: crash)");
+		fprintf(c->out, "%-16s %-6s  %s  %s  %12s  ±%-10s %8" PRIu64, r->target, kind,
+		        start, stop, dur, pm, l->lost);
+		if (c->vantage != NULL)
+			fprintf(c->out, "  %-14s %d/%d", c->vantage, c->seen_by, c->nvantage);
+		fprintf(c->out, "%s\n", l->end_state == STORE_END_CLOSED ? "" :
+		        l->end_state == STORE_END_AT_EXIT ? "  (open at exit)" : "  (ended unknown: crash)");
 		break;
 	}
 	c->rows++;
@@ -82,15 +123,9 @@ long
 report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
                FILE *out, char *err, size_t errlen)
 {
-	struct history_ctx c = { out, fmt, 0 };
+	struct history_ctx c = { out, fmt, 0, NULL, 0, 0 };
 
-	if (fmt == REPORT_JSON)
-		fputc('[', out);
-	else if (fmt == REPORT_CSV)
-		fprintf(out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state\n");
-	else
-		fprintf(out, "%-16s %-6s  %-23s  %-23s  %12s  %-11s %8s\n", "TARGET", "KIND", "START",
-		        "END", "DURATION", "±", "LOST");
+	history_header(out, fmt, 0);
 	if (store_query_losses(s, f, history_row, &c, err, errlen) != 0)
 		return -1;
 	if (fmt == REPORT_JSON)
@@ -98,9 +133,90 @@ report_history(struct store *s, const struct store_loss_filter *f, enum report_f
 	return c.rows;
 }
 
+/* Collect a row of database v->db. */
+static int
+history_collect(const struct store_loss_row *r, void *arg)
+{
+	struct vrows *v = arg;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 256;
+		v->v = xreallocarray(v->v, v->cap, sizeof(*v->v));
+	}
+	v->v[v->n].row = *r;
+	v->v[v->n].db = v->db;
+	v->n++;
+	return 0;
+}
+
+/* Order merged rows by start, then database. */
+static int
+history_vrow_cmp(const void *a, const void *b)
+{
+	const struct vrow *x = a, *y = b;
+
+	if (x->row.loss.start_ns != y->row.loss.start_ns)
+		return x->row.loss.start_ns < y->row.loss.start_ns ? -1 : 1;
+	return x->db - y->db;
+}
+
+/*
+ * Several databases, one per vantage point (each node runs its own
+ * monitor): merge their rows by start time, and for each row count the
+ * vantage points that saw the same target, same kind, lose probes in an
+ * overlapping period. An outage every node saw is the VM's; one that only
+ * one node saw is that node's path.
+ */
+static long
+report_history_merged(struct store **s, const char *const *names, int n,
+                      const struct store_loss_filter *f, enum report_format fmt, FILE *out,
+                      char *err, size_t errlen)
+{
+	struct history_ctx c = { out, fmt, 0, NULL, 0, n };
+	struct vrows v = { NULL, 0, 0, 0 };
+	size_t i, j;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		v.db = k;
+		if (store_query_losses(s[k], f, history_collect, &v, err, errlen) != 0) {
+			free(v.v);
+			return -1;
+		}
+	}
+	qsort(v.v, v.n, sizeof(*v.v), history_vrow_cmp);
+	history_header(out, fmt, 1);
+	for (i = 0; i < v.n; i++) {
+		const struct store_loss *l = &v.v[i].row.loss;
+		uint64_t seen = (uint64_t)1 << v.v[i].db;
+
+		/* Rows are sorted by start: only earlier ones ending after this
+		 * start, or later ones starting before its end, overlap. */
+		for (j = 0; j < v.n; j++) {
+			const struct store_loss *o = &v.v[j].row.loss;
+
+			if (j == i || o->kind != l->kind || o->start_ns >= l->end_ns ||
+			    o->end_ns <= l->start_ns ||
+			    strcmp(v.v[j].row.target, v.v[i].row.target) != 0)
+				continue;
+			seen |= (uint64_t)1 << v.v[j].db;
+		}
+		c.vantage = names[v.v[i].db];
+		c.seen_by = __builtin_popcountll(seen);
+		history_row(&v.v[i].row, &c);
+	}
+	if (fmt == REPORT_JSON)
+		fprintf(out, "%s]\n", c.rows ? "\n" : "");
+	free(v.v);
+	return c.rows;
+}
+
+#define HISTORY_MAX_DBS 64
+
 static const char history_usage[] =
-    "usage: hamon history [--db FILE] [--target NAME] [--since T] [--until T] [--min DURATION]\n"
-    "                     [--kind burst|outage|all] [--format table|json|csv]";
+    "usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min DURATION]\n"
+    "                     [--kind burst|outage|all] [--format table|json|csv]\n"
+    "Several --db (one per node) merge their rows and say how many saw each loss.";
 
 /* `hamon history`: parse options, query, print. */
 int
@@ -119,7 +235,8 @@ cmd_history(int argc, char **argv)
 	};
 	struct store_loss_filter f = { .kind = -1 };
 	enum report_format fmt = REPORT_TABLE;
-	const char *db = "hamon.db";
+	const char *dbs[HISTORY_MAX_DBS];
+	int ndb = 0;
 	char err[512];
 	struct store *s;
 	int64_t now = time_real_ns();
@@ -132,7 +249,9 @@ cmd_history(int argc, char **argv)
 		case 'd':
 			if (optarg[0] == '\0')
 				usage_error("--db: the database name is empty");
-			db = optarg;
+			if (ndb == HISTORY_MAX_DBS)
+				usage_error("--db: at most %d databases", HISTORY_MAX_DBS);
+			dbs[ndb++] = optarg;
 			break;
 		case 't':
 			f.target = optarg;
@@ -172,10 +291,22 @@ cmd_history(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("history: unexpected argument \"%s\"", argv[optind]);
-	if ((s = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
-		usage_error("%s", err);
-	n = report_history(s, &f, fmt, stdout, err, sizeof(err));
-	store_close(s);
+	if (ndb <= 1) {
+		if ((s = store_open(ndb ? dbs[0] : "hamon.db", STORE_READ, err, sizeof(err))) == NULL)
+			usage_error("%s", err);
+		n = report_history(s, &f, fmt, stdout, err, sizeof(err));
+		store_close(s);
+	} else {
+		struct store *st[HISTORY_MAX_DBS];
+		int k;
+
+		for (k = 0; k < ndb; k++)
+			if ((st[k] = store_open(dbs[k], STORE_READ, err, sizeof(err))) == NULL)
+				usage_error("%s", err);
+		n = report_history_merged(st, dbs, ndb, &f, fmt, stdout, err, sizeof(err));
+		for (k = 0; k < ndb; k++)
+			store_close(st[k]);
+	}
 	if (n < 0) {
 		log_warnx("%s", err);
 		return 1;

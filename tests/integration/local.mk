@@ -24,6 +24,7 @@ INTEGRATION_TESTS = \
 	tests/integration/privileges.t \
 	tests/integration/stall.t \
 	tests/integration/reader.t \
+	tests/integration/history_merge.t \
 	tests/integration/demo.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
