@@ -313,6 +313,20 @@ store_has_runs(struct store *s, char *err, size_t errlen)
 	return s->has_runs;
 }
 
+/* Whether the file has the minutes table, as store_has_runs. */
+static int
+store_has_minutes(struct store *s, char *err, size_t errlen)
+{
+	int64_t v;
+
+	if (s->has_minutes)
+		return 1;
+	if (store_sql_int(s->db, "PRAGMA user_version", &v) != SQLITE_OK)
+		return store_query_fail(s, "the schema version", err, errlen);
+	s->has_minutes = v >= STORE_SCHEMA_MINUTES;
+	return s->has_minutes;
+}
+
 /*
  * Rows read under dbmu and handed to their callback only once it is
  * released, so that a callback may query the same handle (a report reads
@@ -459,29 +473,38 @@ store_query_session_targets(struct store *s, int64_t session_id, store_target_cb
                             char *err, size_t errlen)
 {
 	struct store_rows rows = { NULL, 0, 0, sizeof(struct store_target_row) };
+	char sql[STORE_SQL_MAX] = "";
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int rc;
+	int rc, minutes;
 
 	/* Cheapest look-ups first: each EXISTS is a primary-key or index
-	 * probe; losses and seconds only within the session's span. The
-	 * unary + keeps SQLite off losses_session, which would read every
-	 * loss of the session once per target. */
+	 * probe; losses, seconds and minutes only within the session's span.
+	 * The unary + keeps SQLite off losses_session, which would read every
+	 * loss of the session once per target. Minutes count from version 3:
+	 * an old plain session's seconds may all have been rolled up. */
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT t.id, t.name, t.url, t.interval_ns, t.timeout_ns"
-	                        " FROM targets AS t, " STORE_SQL_SPAN " AS w"
-	                        " WHERE EXISTS (SELECT 1 FROM target_summaries AS m"
-	                        "  WHERE m.session_id = ?1 AND m.target_id = t.id)"
-	                        " OR EXISTS (SELECT 1 FROM samples AS p"
-	                        "  WHERE p.target_id = t.id AND p.session_id = ?1)"
-	                        " OR EXISTS (SELECT 1 FROM losses AS l WHERE l.target_id = t.id"
-	                        "  AND l.start_ns BETWEEN w.lo * 1000000000 AND w.hi * 1000000000"
-	                        "  AND +l.session_id = ?1)"
-	                        " OR EXISTS (SELECT 1 FROM seconds AS c WHERE c.target_id = t.id"
-	                        "  AND c.second BETWEEN w.lo AND w.hi AND c.session_id = ?1)"
-	                        " ORDER BY t.name, t.id",
-	                        -1, &st, NULL);
+	if ((minutes = store_has_minutes(s, err, errlen)) < 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return -1;
+	}
+	store_sql_add(sql, "SELECT t.id, t.name, t.url, t.interval_ns, t.timeout_ns"
+	                   " FROM targets AS t, " STORE_SQL_SPAN " AS w"
+	                   " WHERE EXISTS (SELECT 1 FROM target_summaries AS m"
+	                   "  WHERE m.session_id = ?1 AND m.target_id = t.id)"
+	                   " OR EXISTS (SELECT 1 FROM samples AS p"
+	                   "  WHERE p.target_id = t.id AND p.session_id = ?1)"
+	                   " OR EXISTS (SELECT 1 FROM losses AS l WHERE l.target_id = t.id"
+	                   "  AND l.start_ns BETWEEN w.lo * 1000000000 AND w.hi * 1000000000"
+	                   "  AND +l.session_id = ?1)"
+	                   " OR EXISTS (SELECT 1 FROM seconds AS c WHERE c.target_id = t.id"
+	                   "  AND c.second BETWEEN w.lo AND w.hi AND c.session_id = ?1)");
+	if (minutes)
+		store_sql_add(sql, " OR EXISTS (SELECT 1 FROM minutes AS n WHERE n.target_id = t.id"
+		                   "  AND n.minute BETWEEN w.lo / 60 AND w.hi / 60"
+		                   "  AND n.session_id = ?1)");
+	store_sql_add(sql, " ORDER BY t.name, t.id");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, session_id);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -588,8 +611,8 @@ store_query_samples(struct store *s, int64_t session_id, int64_t target_id, stor
 }
 
 /* Parse a seconds.hist text "n0,n1,...,n9" into hist (zeroed by the caller);
- * stops at the first thing that is not a count. */
-static void
+ * stops at the first thing that is not a count. Also the rollup's. */
+void
 store_parse_hist(const char *txt, uint32_t *hist)
 {
 	const char *p = txt;
@@ -648,6 +671,74 @@ store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, stor
 	}
 	if (!stopped && rc != SQLITE_DONE) {
 		store_query_fail(s, "seconds", err, errlen);
+		stopped = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return stopped < 0 ? -1 : 0;
+}
+
+/* Per-minute rows of one target (of one session, or any with 0) that
+ * overlap [since_ns, until_ns) by minute; streamed under dbmu. */
+int
+store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                    int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
+{
+	char sql[STORE_SQL_MAX] =
+		"SELECT session_id, target_id, minute, sent, received, lost, rtt_min_ns, rtt_max_ns,"
+		" rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM minutes"
+		" WHERE target_id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+	size_t i;
+
+	pthread_mutex_lock(&s->dbmu);
+	if ((rc = store_has_minutes(s, err, errlen)) <= 0) {
+		/* A version 2 file has no minutes: none, not an error. */
+		pthread_mutex_unlock(&s->dbmu);
+		return rc;
+	}
+	/* The minute starting at m * 60 s overlaps [since, until) when it
+	 * ends after since and starts before until. */
+	if (since_ns != 0)
+		store_sql_add(sql, " AND minute >= ?2");
+	if (until_ns != 0)
+		store_sql_add(sql, " AND minute < ?3");
+	if (session_id > 0)
+		store_sql_add(sql, " AND session_id = ?4");
+	store_sql_add(sql, " ORDER BY minute, session_id");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_query_fail(s, "minutes", err, errlen);
+		pthread_mutex_unlock(&s->dbmu);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, target_id);
+	/* floor(since / 60 s), and ceil(until / 60 s): negative times too. */
+	sqlite3_bind_int64(st, 2, since_ns / (60 * INT64_C(1000000000)) -
+	                              (since_ns % (60 * INT64_C(1000000000)) < 0));
+	sqlite3_bind_int64(st, 3, until_ns / (60 * INT64_C(1000000000)) +
+	                              (until_ns % (60 * INT64_C(1000000000)) > 0));
+	sqlite3_bind_int64(st, 4, session_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_minute m;
+
+		memset(&m, 0, sizeof m);
+		m.session_id = sqlite3_column_int64(st, 0);
+		m.target_id = sqlite3_column_int64(st, 1);
+		m.minute = sqlite3_column_int64(st, 2);
+		m.sent = (uint32_t)sqlite3_column_int64(st, 3);
+		m.received = (uint32_t)sqlite3_column_int64(st, 4);
+		m.lost = (uint32_t)sqlite3_column_int64(st, 5);
+		m.rtt_min_ns = store_column_rtt(st, 6);
+		m.rtt_max_ns = store_column_rtt(st, 7);
+		m.rtt_sum_ns = sqlite3_column_int64(st, 8);
+		for (i = 0; i < STORE_HIST_BUCKETS; i++)
+			m.hist[i] = (uint32_t)sqlite3_column_int64(st, 9 + (int)i);
+		stopped = cb(&m, arg) != 0;
+	}
+	if (!stopped && rc != SQLITE_DONE) {
+		store_query_fail(s, "minutes", err, errlen);
 		stopped = -1;
 	}
 	sqlite3_finalize(st);

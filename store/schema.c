@@ -202,6 +202,44 @@ static const char store_schema_v2[] =
 	" r.cmd_end_ns AS cmd_end_ns"
 	" FROM runs AS r;";
 
+/*
+ * Version 3: per-minute rows that the writer rolls the per-second rows up
+ * into once they are older than the retention window (store_rollup_round
+ * in store.c). The histogram is ten INTEGER columns rather than a BLOB:
+ * SQLite stores a 0 or 1 in its one header byte with no body, so a sparse
+ * histogram costs about what a packed BLOB would, and it stays summable
+ * from the sqlite3 shell (and merges with h0 = h0 + excluded.h0).
+ */
+static const char store_schema_v3[] =
+	"CREATE TABLE minutes ("
+	" session_id INTEGER NOT NULL,"
+	" target_id INTEGER NOT NULL,"
+	" minute INTEGER NOT NULL,"
+	" sent INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" lost INTEGER NOT NULL,"
+	" rtt_min_ns INTEGER,"
+	" rtt_max_ns INTEGER,"
+	" rtt_sum_ns INTEGER NOT NULL,"
+	" h0 INTEGER NOT NULL, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, h3 INTEGER NOT NULL,"
+	" h4 INTEGER NOT NULL, h5 INTEGER NOT NULL, h6 INTEGER NOT NULL, h7 INTEGER NOT NULL,"
+	" h8 INTEGER NOT NULL, h9 INTEGER NOT NULL,"
+	" PRIMARY KEY (target_id, minute, session_id)) WITHOUT ROWID;"
+	"CREATE VIEW minutes_v AS SELECT"
+	" t.name AS target,"
+	" strftime('%Y-%m-%dT%H:%MZ', m.minute * 60, 'unixepoch') AS minute,"
+	" m.sent AS sent,"
+	" m.lost AS lost,"
+	" round(100.0 * m.lost / nullif(m.sent, 0), 3) AS loss_pct,"
+	" round(m.rtt_sum_ns / 1e6 / nullif(m.received, 0), 3) AS rtt_avg_ms,"
+	" m.rtt_min_ns / 1e6 AS rtt_min_ms,"
+	" m.rtt_max_ns / 1e6 AS rtt_max_ms,"
+	" m.received AS received,"
+	" m.session_id AS session_id,"
+	" m.target_id AS target_id,"
+	" m.minute AS minute_unix"
+	" FROM minutes AS m JOIN targets AS t ON t.id = m.target_id;";
+
 /* One step of the schema: applied to a database at version to - 1. */
 struct store_migration {
 	int to;
@@ -211,6 +249,7 @@ struct store_migration {
 static const struct store_migration store_migrations[] = {
 	{ 1, store_schema_v1 },
 	{ STORE_SCHEMA_RUNS, store_schema_v2 },
+	{ STORE_SCHEMA_MINUTES, store_schema_v3 },
 };
 
 /* Run one statement whose first column of its first row is an integer. */

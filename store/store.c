@@ -490,6 +490,15 @@ store_write_pending(struct store *s, int64_t session_id, int64_t seen_ns, size_t
 		for (c = s->pending[k].head; c != NULL; c = c->next) {
 			for (i = 0; i < c->n; i++) {
 				store_bind_record(st, k, c->data + store_qk_size[k] * i);
+				if (k == STORE_QK_SECOND) {
+					const struct store_second *sec =
+						(const void *)(c->data + store_qk_size[k] * i);
+
+					/* A row may arrive below a rollup mark
+					 * (queued while writes failed). */
+					if (sec->second < s->roll_late)
+						s->roll_late = sec->second;
+				}
 				if ((rc = store_step_done(st)) == SQLITE_OK)
 					continue;
 				if (!store_rc_is_record(rc))
@@ -665,6 +674,535 @@ store_cycle(struct store *s)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* ---- the rollup of seconds into minutes ---- */
+
+#define STORE_ROLL_EVERY_NS (60 * NSEC_PER_SEC) /* between rounds without a backlog */
+#define STORE_ROLL_CHUNK 4096                   /* seconds rows read per SELECT */
+
+/* Seconds of one session that are never rolled up: [lo, hi], unix seconds. */
+struct store_keep {
+	int64_t session_id, lo, hi;
+};
+
+/* One minute of one session being summed, and the seconds it came from. */
+struct store_roll_acc {
+	int64_t session_id, minute, lo, hi; /* lo..hi: first and last second summed */
+	int sealed;                         /* a kept row followed: no more rows */
+	int64_t sent, received, lost, rtt_min_ns, rtt_max_ns, rtt_sum_ns; /* min/max -1: none */
+	int64_t hist[STORE_HIST_BUCKETS];
+};
+
+/* One round's working state. */
+struct store_roll {
+	struct store *s;
+	int64_t target_id;
+	struct store_keep *keep;
+	size_t nkeep, capkeep;
+	struct store_roll_acc *acc; /* minutes summed from the chunk being read */
+	size_t nacc, capacc;
+	struct store_roll_mark *marks; /* marks to set once the round commits */
+	size_t nmarks, capmarks;
+	sqlite3_stmt *ups, *del;
+	int64_t rolled;
+};
+
+/* Append a kept range. */
+static void
+store_keep_add(struct store_roll *r, int64_t sid, int64_t lo, int64_t hi)
+{
+	if (r->nkeep == r->capkeep) {
+		r->capkeep = r->capkeep > 0 ? r->capkeep * 2 : 16;
+		r->keep = xreallocarray(r->keep, r->capkeep, sizeof *r->keep);
+	}
+	r->keep[r->nkeep].session_id = sid;
+	r->keep[r->nkeep].lo = lo;
+	r->keep[r->nkeep].hi = hi;
+	r->nkeep++;
+}
+
+/* qsort order of kept ranges: by session. */
+static int
+store_keep_cmp(const void *a, const void *b)
+{
+	const struct store_keep *x = a, *y = b;
+
+	return x->session_id < y->session_id ? -1 : x->session_id > y->session_id;
+}
+
+/*
+ * What is never rolled up: every second of a session that has a run (its
+ * report reads them), and every second inside a span of a session. A span
+ * is where span-begin events outnumber span-end events, counted in time
+ * order, so nested or interleaved spans of different labels keep their
+ * union; a span still open keeps everything after its begin. The span of
+ * `hamon run`'s command is there from its start, before the run row (which
+ * is written when the session ends). A few rows: reads every run and span
+ * event once a round.
+ */
+static int
+store_keep_load(struct store_roll *r)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t sid = 0, begin = 0;
+	int rc, depth = 0;
+
+	rc = sqlite3_prepare_v2(r->s->db, "SELECT session_id FROM runs", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_keep_add(r, sqlite3_column_int64(st, 0), INT64_MIN, INT64_MAX);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = sqlite3_prepare_v2(r->s->db,
+	                        "SELECT session_id, ts_ns, kind = 'span-begin' FROM events"
+	                        " WHERE kind IN ('span-begin', 'span-end')"
+	                        " ORDER BY session_id, ts_ns, id",
+	                        -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
+		int is_begin = sqlite3_column_int(st, 2);
+
+		rc = SQLITE_OK;
+		if (id != sid) {
+			if (depth > 0)
+				store_keep_add(r, sid, begin, INT64_MAX);
+			sid = id;
+			depth = 0;
+		}
+		if (is_begin && depth++ == 0)
+			begin = ts / NSEC_PER_SEC;
+		else if (!is_begin && depth > 0 && --depth == 0)
+			store_keep_add(r, sid, begin, ts / NSEC_PER_SEC);
+	}
+	if (depth > 0)
+		store_keep_add(r, sid, begin, INT64_MAX);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (r->nkeep > 1)
+		qsort(r->keep, r->nkeep, sizeof *r->keep, store_keep_cmp);
+	return SQLITE_OK;
+}
+
+/* Whether the second of session sid is kept. */
+static int
+store_keep_has(const struct store_roll *r, int64_t sid, int64_t second)
+{
+	size_t lo = 0, hi = r->nkeep;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->keep[mid].session_id < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->nkeep && r->keep[lo].session_id == sid; lo++)
+		if (second >= r->keep[lo].lo && second <= r->keep[lo].hi)
+			return 1;
+	return 0;
+}
+
+/* The mark of a target: index of the first mark >= target_id. */
+static size_t
+store_mark_find(const struct store *s, int64_t target_id)
+{
+	size_t lo = 0, hi = s->roll_nmarks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->roll_marks[mid].target_id < target_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Set the mark of a target (the marks stay sorted by target). */
+static void
+store_mark_set(struct store *s, const struct store_roll_mark *mk)
+{
+	size_t i = store_mark_find(s, mk->target_id);
+
+	if (i < s->roll_nmarks && s->roll_marks[i].target_id == mk->target_id) {
+		s->roll_marks[i] = *mk;
+		return;
+	}
+	if (s->roll_nmarks == s->roll_capmarks) {
+		s->roll_capmarks = s->roll_capmarks > 0 ? s->roll_capmarks * 2 : 64;
+		s->roll_marks = xreallocarray(s->roll_marks, s->roll_capmarks, sizeof *s->roll_marks);
+	}
+	memmove(s->roll_marks + i + 1, s->roll_marks + i,
+	        (s->roll_nmarks - i) * sizeof *s->roll_marks);
+	s->roll_marks[i] = *mk;
+	s->roll_nmarks++;
+}
+
+/* Remember the mark of the current target, to set when the round commits:
+ * every row up to (second, sid) has been looked at. */
+static void
+store_roll_mark(struct store_roll *r, int64_t second, int64_t sid)
+{
+	if (r->nmarks == r->capmarks) {
+		r->capmarks = r->capmarks > 0 ? r->capmarks * 2 : 64;
+		r->marks = xreallocarray(r->marks, r->capmarks, sizeof *r->marks);
+	}
+	r->marks[r->nmarks].target_id = r->target_id;
+	r->marks[r->nmarks].second = second;
+	r->marks[r->nmarks].session_id = sid;
+	r->nmarks++;
+}
+
+/*
+ * Write one summed minute: merge it into its minutes row (sums, the min of
+ * the minima and max of the maxima where there are any, the histograms
+ * added) and delete the seconds rows it came from. The delete names a range
+ * of seconds of this target and session; the caller guarantees that every
+ * row of that session in it was summed (none of them is kept).
+ */
+static int
+store_roll_emit(struct store_roll *r, const struct store_roll_acc *a)
+{
+	sqlite3_stmt *st = r->ups;
+	int i, rc;
+
+	sqlite3_bind_int64(st, 1, a->session_id);
+	sqlite3_bind_int64(st, 2, r->target_id);
+	sqlite3_bind_int64(st, 3, a->minute);
+	sqlite3_bind_int64(st, 4, a->sent);
+	sqlite3_bind_int64(st, 5, a->received);
+	sqlite3_bind_int64(st, 6, a->lost);
+	store_bind_rtt(st, 7, a->rtt_min_ns);
+	store_bind_rtt(st, 8, a->rtt_max_ns);
+	sqlite3_bind_int64(st, 9, a->rtt_sum_ns);
+	for (i = 0; i < STORE_HIST_BUCKETS; i++)
+		sqlite3_bind_int64(st, 10 + i, a->hist[i]);
+	if ((rc = store_step_done(st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(r->del, 1, r->target_id);
+	sqlite3_bind_int64(r->del, 2, a->lo);
+	sqlite3_bind_int64(r->del, 3, a->hi);
+	sqlite3_bind_int64(r->del, 4, a->session_id);
+	if ((rc = store_step_done(r->del)) != SQLITE_OK)
+		return rc;
+	r->rolled += sqlite3_changes(r->s->db);
+	return SQLITE_OK;
+}
+
+/* Write every minute summed from the last chunk read. */
+static int
+store_roll_flush(struct store_roll *r)
+{
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < r->nacc && rc == SQLITE_OK; i++)
+		rc = store_roll_emit(r, &r->acc[i]);
+	r->nacc = 0;
+	return rc;
+}
+
+/* The open minute of session sid, if any: the newest minute summed of
+ * that session, unless a kept row sealed it. */
+static struct store_roll_acc *
+store_roll_open(struct store_roll *r, int64_t sid, int64_t minute)
+{
+	size_t i;
+
+	for (i = r->nacc; i > 0 && r->acc[i - 1].minute == minute; i--)
+		if (r->acc[i - 1].session_id == sid)
+			return r->acc[i - 1].sealed ? NULL : &r->acc[i - 1];
+	return NULL;
+}
+
+/* Add one seconds row (the current row of sel) to its open minute. */
+static void
+store_roll_add(struct store_roll *r, sqlite3_stmt *sel, int64_t second, int64_t sid)
+{
+	struct store_roll_acc *a;
+	uint32_t hist[STORE_HIST_BUCKETS];
+	int64_t minute = second / 60, v;
+	size_t i;
+
+	if ((a = store_roll_open(r, sid, minute)) == NULL) {
+		if (r->nacc == r->capacc) {
+			r->capacc = r->capacc > 0 ? r->capacc * 2 : 16;
+			r->acc = xreallocarray(r->acc, r->capacc, sizeof *r->acc);
+		}
+		a = &r->acc[r->nacc++];
+		memset(a, 0, sizeof *a);
+		a->session_id = sid;
+		a->minute = minute;
+		a->lo = second;
+		a->rtt_min_ns = a->rtt_max_ns = -1;
+	}
+	a->hi = second;
+	a->sent += sqlite3_column_int64(sel, 2);
+	a->received += sqlite3_column_int64(sel, 3);
+	a->lost += sqlite3_column_int64(sel, 4);
+	if (sqlite3_column_type(sel, 5) != SQLITE_NULL) {
+		v = sqlite3_column_int64(sel, 5);
+		if (a->rtt_min_ns < 0 || v < a->rtt_min_ns)
+			a->rtt_min_ns = v;
+	}
+	if (sqlite3_column_type(sel, 6) != SQLITE_NULL) {
+		v = sqlite3_column_int64(sel, 6);
+		if (v > a->rtt_max_ns)
+			a->rtt_max_ns = v;
+	}
+	a->rtt_sum_ns += sqlite3_column_int64(sel, 7);
+	memset(hist, 0, sizeof hist);
+	store_parse_hist((const char *)sqlite3_column_text(sel, 8), hist);
+	for (i = 0; i < STORE_HIST_BUCKETS; i++)
+		a->hist[i] += hist[i];
+}
+
+/*
+ * Roll up the seconds of target r->target_id after its mark up to (not
+ * including) second cutoff, reading at most *budget rows. Reads in chunks
+ * so that no SELECT is open while its table is written. Records the
+ * target's new mark. SQLite result code.
+ */
+static int
+store_roll_target(struct store_roll *r, sqlite3_stmt *sel, const struct store_roll_mark *mk,
+                  int64_t cutoff, size_t *budget)
+{
+	int64_t cur_s = mk->second, cur_sid = mk->session_id;
+	size_t n, chunk;
+	int rc = SQLITE_OK;
+
+	while (*budget > 0) {
+		chunk = *budget < STORE_ROLL_CHUNK ? *budget : STORE_ROLL_CHUNK;
+		sqlite3_bind_int64(sel, 1, r->target_id);
+		sqlite3_bind_int64(sel, 2, cur_s);
+		sqlite3_bind_int64(sel, 3, cur_sid);
+		sqlite3_bind_int64(sel, 4, cutoff);
+		sqlite3_bind_int64(sel, 5, (sqlite3_int64)chunk);
+		n = 0;
+		while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+			int64_t second = sqlite3_column_int64(sel, 0);
+			int64_t sid = sqlite3_column_int64(sel, 1);
+
+			n++;
+			cur_s = second;
+			cur_sid = sid;
+			if (!store_keep_has(r, sid, second)) {
+				store_roll_add(r, sel, second, sid);
+			} else {
+				/* A kept row seals its session's open minute, so
+				 * that the delete of its range cannot reach it. */
+				struct store_roll_acc *a = store_roll_open(r, sid, second / 60);
+
+				if (a != NULL)
+					a->sealed = 1;
+			}
+		}
+		sqlite3_reset(sel);
+		if (rc != SQLITE_DONE)
+			return rc;
+		/* Written only now: no SELECT is open on seconds meanwhile. */
+		if ((rc = store_roll_flush(r)) != SQLITE_OK)
+			return rc;
+		*budget -= n;
+		if (n < chunk) {
+			/* Everything below the cutoff has been looked at. */
+			store_roll_mark(r, cutoff, INT64_MIN);
+			return SQLITE_OK;
+		}
+	}
+	/* Out of budget: the next round goes on after the last row read. */
+	store_roll_mark(r, cur_s, cur_sid);
+	return SQLITE_OK;
+}
+
+/* Prepare the statements of a round. */
+static int
+store_roll_prepare(struct store_roll *r, sqlite3_stmt **next, sqlite3_stmt **sel)
+{
+	int rc;
+
+	/* (second, session_id) > (?2, ?3) is a range of the primary key. */
+	rc = sqlite3_prepare_v2(r->s->db,
+	                        "SELECT second, session_id, sent, received, lost, rtt_min_ns,"
+	                        " rtt_max_ns, rtt_sum_ns, hist FROM seconds"
+	                        " WHERE target_id = ?1 AND (second, session_id) > (?2, ?3)"
+	                        " AND second < ?4 ORDER BY second, session_id LIMIT ?5",
+	                        -1, sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->s->db,
+		                        "SELECT target_id FROM seconds WHERE target_id > ?1"
+		                        " ORDER BY target_id LIMIT 1",
+		                        -1, next, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->s->db,
+		                        "INSERT INTO minutes (session_id, target_id, minute, sent,"
+		                        " received, lost, rtt_min_ns, rtt_max_ns, rtt_sum_ns,"
+		                        " h0, h1, h2, h3, h4, h5, h6, h7, h8, h9)"
+		                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		                        " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+		                        " ON CONFLICT (target_id, minute, session_id) DO UPDATE SET"
+		                        " sent = sent + excluded.sent,"
+		                        " received = received + excluded.received,"
+		                        " lost = lost + excluded.lost,"
+		                        " rtt_min_ns = coalesce(min(rtt_min_ns, excluded.rtt_min_ns),"
+		                        "  rtt_min_ns, excluded.rtt_min_ns),"
+		                        " rtt_max_ns = coalesce(max(rtt_max_ns, excluded.rtt_max_ns),"
+		                        "  rtt_max_ns, excluded.rtt_max_ns),"
+		                        " rtt_sum_ns = rtt_sum_ns + excluded.rtt_sum_ns,"
+		                        " h0 = h0 + excluded.h0, h1 = h1 + excluded.h1,"
+		                        " h2 = h2 + excluded.h2, h3 = h3 + excluded.h3,"
+		                        " h4 = h4 + excluded.h4, h5 = h5 + excluded.h5,"
+		                        " h6 = h6 + excluded.h6, h7 = h7 + excluded.h7,"
+		                        " h8 = h8 + excluded.h8, h9 = h9 + excluded.h9",
+		                        -1, &r->ups, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(r->s->db,
+		                        "DELETE FROM seconds WHERE target_id = ?1"
+		                        " AND second BETWEEN ?2 AND ?3 AND session_id = ?4",
+		                        -1, &r->del, NULL);
+	return rc;
+}
+
+/*
+ * One rollup round, as if the wall clock read now_ns: the seconds rows
+ * older than the retention window, from the start of the minute it begins
+ * in, are summed into minutes rows and deleted, target by target, in one
+ * transaction, reading at most roll_limit rows. Only whole minutes are
+ * rolled (the cutoff is a minute boundary), so a minute is in one table or
+ * the other unless a seconds row arrives late, which then merges into its
+ * minute at the next round. Caller holds dbmu. Returns the rows rolled, or
+ * -1 when the round failed and was rolled back.
+ */
+static int64_t
+store_rollup_round(struct store *s, int64_t now_ns)
+{
+	struct store_roll r;
+	sqlite3_stmt *next = NULL, *sel = NULL;
+	int64_t keep = __atomic_load_n(&s->keep_ns, __ATOMIC_RELAXED), cutoff, tid = INT64_MIN;
+	size_t i, budget = __atomic_load_n(&s->roll_limit, __ATOMIC_RELAXED);
+	int rc;
+
+	s->roll_more = 0;
+	if (keep <= 0 || now_ns - keep < 0)
+		return 0;
+	cutoff = (now_ns - keep) / (60 * NSEC_PER_SEC) * 60;
+	/* Rows this process wrote since the last round below a mark. */
+	if (s->roll_late != INT64_MAX) {
+		for (i = 0; i < s->roll_nmarks; i++) {
+			if (s->roll_marks[i].second >= s->roll_late) {
+				s->roll_marks[i].second = s->roll_late;
+				s->roll_marks[i].session_id = INT64_MIN;
+			}
+		}
+		s->roll_late = INT64_MAX;
+	}
+	memset(&r, 0, sizeof r);
+	r.s = s;
+	if ((rc = store_step_done(s->st_begin)) != SQLITE_OK)
+		goto out;
+	rc = store_roll_prepare(&r, &next, &sel);
+	if (rc == SQLITE_OK)
+		rc = store_keep_load(&r);
+	while (rc == SQLITE_OK && budget > 0) {
+		struct store_roll_mark mk = { 0, INT64_MIN, INT64_MIN };
+
+		sqlite3_bind_int64(next, 1, tid);
+		rc = sqlite3_step(next);
+		if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		tid = sqlite3_column_int64(next, 0);
+		sqlite3_reset(next);
+		i = store_mark_find(s, tid);
+		if (i < s->roll_nmarks && s->roll_marks[i].target_id == tid)
+			mk = s->roll_marks[i];
+		if (mk.second >= cutoff)
+			continue;
+		r.target_id = tid;
+		rc = store_roll_target(&r, sel, &mk, cutoff, &budget);
+	}
+	if (rc == SQLITE_OK)
+		rc = store_step_done(s->st_commit);
+out:
+	sqlite3_finalize(next);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(r.ups);
+	sqlite3_finalize(r.del);
+	if (rc == SQLITE_OK) {
+		for (i = 0; i < r.nmarks; i++)
+			store_mark_set(s, &r.marks[i]);
+		s->roll_more = budget == 0;
+	} else {
+		if (!sqlite3_get_autocommit(s->db))
+			store_step_done(s->st_rollback);
+		if (s->roll_errlog_ns == 0 || time_mono_ns() - s->roll_errlog_ns >= STORE_ERRLOG_NS) {
+			s->roll_errlog_ns = time_mono_ns();
+			log_warnx("%s: cannot roll seconds up into minutes: %s; retrying later",
+			          s->path, sqlite3_errstr(rc));
+		}
+	}
+	free(r.keep);
+	free(r.acc);
+	free(r.marks);
+	return rc == SQLITE_OK ? r.rolled : -1;
+}
+
+/* The writer's round, when one is due after a successful cycle: every
+ * STORE_ROLL_EVERY_NS, or at the next cycle while a backlog lasts. Caller
+ * holds dbmu. */
+static void
+store_rollup_maybe(struct store *s)
+{
+	int64_t now = time_mono_ns();
+
+	if (__atomic_load_n(&s->keep_ns, __ATOMIC_RELAXED) <= 0 || now < s->roll_next_ns)
+		return;
+	if (store_rollup_round(s, time_real_ns()) >= 0 && s->roll_more)
+		s->roll_next_ns = now;
+	else
+		s->roll_next_ns = now + STORE_ROLL_EVERY_NS;
+}
+
+/* Change the retention window of seconds rows (0: never roll up). */
+void
+store_set_retention(struct store *s, int64_t seconds_keep_ns)
+{
+	if (s != NULL)
+		__atomic_store_n(&s->keep_ns, seconds_keep_ns > 0 ? seconds_keep_ns : 0,
+		                 __ATOMIC_RELAXED);
+}
+
+/* Change how many seconds rows a round reads at most. */
+void
+store_set_rollup_limit(struct store *s, size_t rows_per_round)
+{
+	if (s != NULL && rows_per_round > 0)
+		__atomic_store_n(&s->roll_limit, rows_per_round, __ATOMIC_RELAXED);
+}
+
+/* A rollup round in the calling thread (tests, tools). */
+int64_t
+store_rollup_now(struct store *s, int64_t now_ns)
+{
+	int64_t n;
+
+	if (s == NULL || s->mode != STORE_WRITE)
+		return -1;
+	pthread_mutex_lock(&s->dbmu);
+	n = store_rollup_round(s, now_ns);
+	pthread_mutex_unlock(&s->dbmu);
+	return n;
+}
+
 /* Absolute CLOCK_MONOTONIC time for pthread_cond_timedwait. */
 static struct timespec
 store_abstime(int64_t mono_ns)
@@ -709,8 +1247,11 @@ store_writer_main(void *arg)
 		s->last_cycle_ns = time_mono_ns();
 		pthread_mutex_unlock(&s->mu);
 
+		/* The rollup, when due, follows a cycle that committed, in a
+		 * transaction of its own; a flush waits for it (bounded). */
 		pthread_mutex_lock(&s->dbmu);
-		store_cycle(s);
+		if (store_cycle(s) == 0 && !stop)
+			store_rollup_maybe(s);
 		pthread_mutex_unlock(&s->dbmu);
 
 		pthread_mutex_lock(&s->mu);
@@ -740,6 +1281,7 @@ store_writer_start(struct store *s, int flush_ms, char *err, size_t errlen)
 		flush_ms = 1000;
 	s->flush_ms = flush_ms;
 	s->last_cycle_ns = time_mono_ns();
+	s->roll_next_ns = s->last_cycle_ns + STORE_ROLL_EVERY_NS;
 	/* Signals belong to the event loop's thread, never to the writer. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -847,6 +1389,7 @@ store_free(struct store *s)
 	pthread_cond_destroy(&s->done);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->dbmu);
+	free(s->roll_marks);
 	free(s->path);
 	free(s);
 }
@@ -873,6 +1416,9 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 	s->mode = mode;
 	s->bulk_max = STORE_QUEUE_BULK_MAX;
 	s->vital_max = STORE_QUEUE_VITAL_MAX;
+	s->keep_ns = STORE_RETENTION_NS;
+	s->roll_limit = STORE_ROLLUP_ROWS;
+	s->roll_late = INT64_MAX;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->dbmu, NULL);
 	pthread_condattr_init(&ca);
@@ -900,7 +1446,7 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 	if (store_schema_setup(s->db, path, mode, err, errlen) < 0)
 		goto fail;
 	if (mode == STORE_WRITE) {
-		s->has_runs = 1; /* migrated above */
+		s->has_runs = s->has_minutes = 1; /* migrated above */
 		if (store_prepare_writer(s, err, errlen) < 0)
 			goto fail;
 		/* A little room so the first bursts of records need no malloc. */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store; /* opaque */
 
@@ -318,5 +318,49 @@ int store_query_samples(struct store *s, int64_t session_id, int64_t target_id, 
 typedef int (*store_second_cb)(const struct store_second *sec, void *arg);
 int store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
                         void *arg, char *err, size_t errlen);
+
+/* ---- the rollup of seconds into minutes (schema version 3) ----
+ *
+ * Per-second rows older than the retention window are rolled up into one
+ * row per target, minute and session (store/SCHEMA.md, "minutes") by the
+ * writer thread, about once a minute, in a transaction of their own after
+ * a write cycle and at most STORE_ROLLUP_ROWS seconds rows a round (rounds
+ * follow each other cycle by cycle while a backlog lasts). Seconds of a
+ * session that has a run, and seconds inside a span (span-begin to the
+ * next span-end of the same session, which includes a run's command), are
+ * kept. */
+#define STORE_RETENTION_NS (2 * 3600 * INT64_C(1000000000))
+#define STORE_ROLLUP_ROWS 100000
+
+/* How long seconds rows are kept before they are rolled up (default
+ * STORE_RETENTION_NS); 0 (or less) never rolls up. */
+void store_set_retention(struct store *s, int64_t seconds_keep_ns);
+/* Seconds rows one round examines at most (default STORE_ROLLUP_ROWS;
+ * tests lower it). 0 leaves it unchanged. */
+void store_set_rollup_limit(struct store *s, size_t rows_per_round);
+/* One rollup round now, in the calling thread, as if the wall clock read
+ * now_ns: rolls what is committed (store_flush first for what is queued).
+ * Returns the seconds rows rolled up (and deleted), or -1 when the round
+ * failed and was rolled back (logged). STORE_WRITE only (else -1). */
+int64_t store_rollup_now(struct store *s, int64_t now_ns);
+
+/* A per-minute row: a store_second summed over one minute. */
+struct store_minute {
+	int64_t session_id, target_id;
+	int64_t minute;               /* unix minutes: unix seconds / 60 */
+	uint32_t sent, received, lost;
+	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns; /* min and max -1 when nothing was received */
+	uint32_t hist[STORE_HIST_BUCKETS];
+};
+typedef int (*store_minute_cb)(const struct store_minute *m, void *arg); /* nonzero stops */
+/* Per-minute rows of one target (target_id > 0) by minute, then session;
+ * of one session, or of any with session_id 0. since_ns and until_ns (0: no
+ * bound) select the minutes that overlap [since_ns, until_ns). Streamed
+ * (cb must not call the store on the same handle). On a version 2 file
+ * opened STORE_READ there are none: success with no call. Returns 0, or
+ * -1 with err. */
+int store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                        int64_t until_ns, store_minute_cb cb, void *arg, char *err,
+                        size_t errlen);
 
 #endif

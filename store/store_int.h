@@ -83,15 +83,41 @@ struct store {
 	 * true for a writer, which migrates on open; a reader of a version 1
 	 * file re-checks until a writer has migrated it. Used with dbmu held. */
 	int has_runs;
+	/* The same for the minutes table (version >= STORE_SCHEMA_MINUTES). */
+	int has_minutes;
+
+	/* The rollup (store_rollup_round). keep_ns and roll_limit are read with
+	 * __atomic loads (set from any thread); the rest is used with dbmu
+	 * held. roll_marks[i] says that every seconds row of target
+	 * roll_marks[i].target_id whose (second, session_id) is below
+	 * (.second, .session_id) has been looked at by this process (rolled
+	 * up or kept), so kept rows are not read again every round; roll_late
+	 * is the oldest second this process wrote since the last round, which
+	 * lowers the marks again. */
+	int64_t keep_ns;
+	size_t roll_limit;
+	struct store_roll_mark {
+		int64_t target_id, second, session_id;
+	} *roll_marks;
+	size_t roll_nmarks, roll_capmarks;
+	int64_t roll_late;
+	int64_t roll_next_ns; /* CLOCK_MONOTONIC: the writer's next round */
+	int64_t roll_errlog_ns;
+	int roll_more;        /* the last round stopped at its limit */
 };
 
 /* The first schema version with the runs table. */
 #define STORE_SCHEMA_RUNS 2
+/* The first schema version with the minutes table. */
+#define STORE_SCHEMA_MINUTES 3
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,
                        size_t errlen);
 int store_sql_int(sqlite3 *db, const char *sql, int64_t *out);
+
+/* query.c */
+void store_parse_hist(const char *txt, uint32_t *hist);
 
 /* store.c */
 void store_set_err(char *err, size_t errlen, const char *fmt, ...)

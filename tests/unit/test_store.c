@@ -1,7 +1,8 @@
 /* test_store.c: the store against temporary database files: every record
  * kind through the writer thread and back, query filters, the views,
- * read-only access, schema checks and the v1 to v2 migration, crash
- * recovery, queue bounds, and runs and the reads reports make. */
+ * read-only access, schema checks and the v1 to v2 and v2 to v3 migrations,
+ * crash recovery, queue bounds, runs and the reads reports make, and the
+ * rollup of seconds into minutes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1161,11 +1162,23 @@ test_target_upsert(void **state)
 
 /* ---- schema version 2: runs and what reports read ---- */
 
+/* Turn the file back into a version 2 database: version 3 is exactly
+ * version 2 and the minutes table with its view. */
+static void
+downgrade_to_v2(const char *path)
+{
+	sql_exec(path, "DROP VIEW minutes_v; DROP TABLE minutes; PRAGMA user_version = 2;");
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master"
+	                               " WHERE name LIKE 'minutes%'"),
+	                 0);
+}
+
 /* Turn the file back into a version 1 database: the v1 code path's schema
  * is exactly version 2 without runs, runs_label and runs_v. */
 static void
 downgrade_to_v1(const char *path)
 {
+	downgrade_to_v2(path);
 	sql_exec(path, "DROP VIEW runs_v; DROP TABLE runs; PRAGMA user_version = 1;");
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'runs%'"),
 	                 0);
@@ -1369,10 +1382,11 @@ test_migrate_v1(void **state)
 	/* a writer migrates, keeping every row */
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
-	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"
-	                                   " WHERE name IN ('runs', 'runs_label', 'runs_v')"),
-	                 3);
+	                                   " WHERE name IN ('runs', 'runs_label', 'runs_v',"
+	                                   " 'minutes', 'minutes_v')"),
+	                 5);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM runs"), 0);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sessions"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM targets"), 2);
@@ -1867,6 +1881,428 @@ test_session_targets(void **state)
 	free(c);
 }
 
+/* ---- schema version 3: the rollup of seconds into minutes ---- */
+
+/* The minute T0 falls in (unix minutes); the tests' seconds start there. */
+#define M0 (T0 / NSEC_PER_SEC / 60)
+/* The wall clock at which every second before minute m is out of the
+ * default retention window, and those from m on are not. */
+#define ROLL_AT(m) ((m) * 60 * NSEC_PER_SEC + STORE_RETENTION_NS)
+
+/* What minute callbacks collect. */
+struct mcollect {
+	int n;
+	struct store_minute m[MAX_ROWS];
+};
+
+/* Collect minute rows. */
+static int
+collect_minute(const struct store_minute *m, void *arg)
+{
+	struct mcollect *c = arg;
+
+	if (c->n < MAX_ROWS)
+		c->m[c->n] = *m;
+	c->n++;
+	return 0;
+}
+
+/* Queue one second; rtt_min_ns < 0 for a second without replies. hist
+ * gets n0 in bucket 0 and n3 in bucket 3. */
+static void
+push_second(struct fixture *fx, int64_t sid, int64_t tid, int64_t second, uint32_t sent,
+            uint32_t received, int64_t rmin, int64_t rmax, int64_t rsum, uint32_t n0, uint32_t n3)
+{
+	struct store_second sec;
+
+	memset(&sec, 0, sizeof sec);
+	sec.session_id = sid;
+	sec.target_id = tid;
+	sec.second = second;
+	sec.sent = sent;
+	sec.received = received;
+	sec.lost = sent - received;
+	sec.rtt_min_ns = rmin;
+	sec.rtt_max_ns = rmax;
+	sec.rtt_sum_ns = rsum;
+	sec.hist[0] = n0;
+	sec.hist[3] = n3;
+	store_push_second(fx->s, &sec);
+}
+
+/* Rows of a table, through a separate connection. */
+static int64_t
+count_rows(struct fixture *fx, const char *table)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	return sql_int(fx->path, sql);
+}
+
+/* A minute's sums, min and max over the seconds with replies only, the
+ * histogram added; a minute with no reply at all has no min or max; the
+ * view shows it readable; the query filters by time and session. */
+static void
+test_rollup_arithmetic(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcollect c;
+	char buf[128];
+	int64_t m = M0;
+
+	open_writer(fx);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 1, 10, 10, 100000, 900000, 5000000, 4, 6);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 2, 10, 0, -1, -1, 0, 0, 0);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 59, 10, 9, 50000, 2000000, 7000000, 9, 0);
+	push_second(fx, fx->sid, fx->vm1, (m + 1) * 60, 10, 0, -1, -1, 0, 0, 0);
+	push_second(fx, fx->sid, fx->vm2, m * 60 + 30, 5, 5, 1000, 1000, 5000, 0, 5);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 5);
+	assert_int_equal(count_rows(fx, "seconds"), 0);
+	assert_int_equal(count_rows(fx, "minutes"), 3);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, 0, 0, collect_minute, &c,
+	                                     fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.m[0].session_id, fx->sid);
+	assert_int_equal(c.m[0].target_id, fx->vm1);
+	assert_int_equal(c.m[0].minute, m);
+	assert_int_equal(c.m[0].sent, 30);
+	assert_int_equal(c.m[0].received, 19);
+	assert_int_equal(c.m[0].lost, 11);
+	assert_int_equal(c.m[0].rtt_min_ns, 50000);
+	assert_int_equal(c.m[0].rtt_max_ns, 2000000);
+	assert_int_equal(c.m[0].rtt_sum_ns, 12000000);
+	assert_int_equal(c.m[0].hist[0], 13);
+	assert_int_equal(c.m[0].hist[3], 6);
+	assert_int_equal(c.m[0].hist[1] + c.m[0].hist[2] + c.m[0].hist[9], 0);
+	assert_int_equal(c.m[1].minute, m + 1);
+	assert_int_equal(c.m[1].lost, 10);
+	assert_int_equal(c.m[1].rtt_min_ns, -1);
+	assert_int_equal(c.m[1].rtt_max_ns, -1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM minutes WHERE rtt_min_ns IS NULL"
+	                                   " AND rtt_max_ns IS NULL"),
+	                 1);
+
+	/* the view */
+	sql_text(fx->path,
+	         "SELECT target || ' ' || minute || ' ' || loss_pct || ' ' || rtt_avg_ms || ' '"
+	         " || rtt_min_ms || ' ' || rtt_max_ms FROM minutes_v WHERE minute_unix = "
+	         "(SELECT min(minute) FROM minutes) AND target = 'vm1'",
+	         buf, sizeof buf);
+	assert_string_equal(buf, "vm1 2025-11-25T23:13Z 36.667 0.632 0.05 2.0");
+	sql_text(fx->path, "SELECT coalesce(rtt_avg_ms, 'none') FROM minutes_v"
+	                   " WHERE minute_unix = (SELECT max(minute) FROM minutes)",
+	         buf, sizeof buf);
+	assert_string_equal(buf, "none");
+
+	/* since/until select the minutes overlapping [since, until) */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, (m * 60 + 59) * NSEC_PER_SEC,
+	                                     (m + 1) * 60 * NSEC_PER_SEC, collect_minute, &c,
+	                                     fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].minute, m);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, (m + 1) * 60 * NSEC_PER_SEC, 0,
+	                                     collect_minute, &c, fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].minute, m + 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, fx->sid + 1, fx->vm1, 0, 0, collect_minute, &c,
+	                                     fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 0);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm2, 0, 0, collect_minute, &c, fx->err,
+	                                     sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].hist[3], 5);
+	/* nothing left to roll */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 0);
+}
+
+/* Seconds that arrive after their minute was rolled up merge into its row:
+ * counts and histogram added, min and max taken over the values there are
+ * (a NULL on either side does not win). */
+static void
+test_rollup_merge(void **state)
+{
+	struct fixture *fx = *state;
+	struct mcollect c;
+	int64_t m = M0;
+
+	open_writer(fx);
+	/* minute m: replies; minute m + 1: none yet */
+	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 300, 400, 3500, 10, 0);
+	push_second(fx, fx->sid, fx->vm1, (m + 1) * 60, 10, 0, -1, -1, 0, 0, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 2);
+	/* late: minute m without replies, and with a lower min and higher
+	 * max; minute m + 1 with replies */
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 1, 10, 0, -1, -1, 0, 0, 0);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 2, 10, 2, 200, 800, 1000, 0, 2);
+	push_second(fx, fx->sid, fx->vm1, (m + 1) * 60 + 5, 10, 1, 700, 700, 700, 0, 1);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 3);
+	assert_int_equal(count_rows(fx, "seconds"), 0);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, 0, 0, collect_minute, &c,
+	                                     fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.m[0].sent, 30);
+	assert_int_equal(c.m[0].received, 12);
+	assert_int_equal(c.m[0].lost, 18);
+	assert_int_equal(c.m[0].rtt_min_ns, 200);
+	assert_int_equal(c.m[0].rtt_max_ns, 800);
+	assert_int_equal(c.m[0].rtt_sum_ns, 4500);
+	assert_int_equal(c.m[0].hist[0], 10);
+	assert_int_equal(c.m[0].hist[3], 2);
+	assert_int_equal(c.m[1].sent, 20);
+	assert_int_equal(c.m[1].received, 1);
+	assert_int_equal(c.m[1].rtt_min_ns, 700);
+	assert_int_equal(c.m[1].rtt_max_ns, 700);
+	assert_int_equal(c.m[1].hist[3], 1);
+
+	/* a minute with replies keeps its min and max when seconds without
+	 * any are merged in */
+	push_second(fx, fx->sid, fx->vm1, (m + 1) * 60 + 6, 10, 0, -1, -1, 0, 0, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, (m + 1) * 60 * NSEC_PER_SEC, 0,
+	                                     collect_minute, &c, fx->err, sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].sent, 30);
+	assert_int_equal(c.m[0].rtt_min_ns, 700);
+	assert_int_equal(c.m[0].rtt_max_ns, 700);
+	assert_int_equal(count_rows(fx, "minutes"), 2);
+}
+
+/* Only whole minutes older than the retention window are rolled up: the
+ * minute the window's edge falls in and everything after stay as seconds. */
+static void
+test_rollup_window(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t m = M0 + 1;
+
+	open_writer(fx);
+	push_second(fx, fx->sid, fx->vm1, m * 60 - 1, 10, 10, 1, 1, 10, 10, 0);  /* rolled */
+	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 1, 1, 10, 10, 0);      /* edge's minute */
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 29, 10, 10, 1, 1, 10, 10, 0); /* older than edge */
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 31, 10, 10, 1, 1, 10, 10, 0); /* in the window */
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 7200, 10, 10, 1, 1, 10, 10, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	/* the window's edge: minute m, second 30 */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m) + 30 * NSEC_PER_SEC), 1);
+	assert_int_equal(count_rows(fx, "seconds"), 4);
+	assert_int_equal(sql_int(fx->path, "SELECT min(second) FROM seconds"), m * 60);
+	assert_int_equal(sql_int(fx->path, "SELECT minute FROM minutes"), m - 1);
+	/* a shorter window takes the rest but the newest */
+	store_set_retention(fx->s, 3600 * NSEC_PER_SEC);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m) + 30 * NSEC_PER_SEC), 3);
+	assert_int_equal(sql_int(fx->path, "SELECT second FROM seconds"), m * 60 + 7200);
+}
+
+/* Retention 0 (or less) never rolls anything up. */
+static void
+test_rollup_retention_zero(void **state)
+{
+	struct fixture *fx = *state;
+
+	open_writer(fx);
+	push_second(fx, fx->sid, fx->vm1, M0 * 60, 10, 10, 1, 1, 10, 10, 0);
+	push_second(fx, fx->sid, fx->vm2, M0 * 60, 10, 10, 1, 1, 10, 10, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	store_set_retention(fx->s, 0);
+	assert_int_equal(store_rollup_now(fx->s, INT64_MAX), 0);
+	store_set_retention(fx->s, -5);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(M0 + 1000)), 0);
+	assert_int_equal(count_rows(fx, "seconds"), 2);
+	assert_int_equal(count_rows(fx, "minutes"), 0);
+	/* a read-only handle cannot roll up */
+	store_set_retention(fx->s, STORE_RETENTION_NS);
+	assert_int_equal(store_rollup_now(NULL, ROLL_AT(M0 + 1000)), -1);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(M0 + 1000)), 2);
+}
+
+/* The seconds of a session with a run, and those inside a span of any
+ * session, are kept; a span in mid-minute splits the minute's seconds
+ * around it and both parts end up in one minutes row. */
+static void
+test_rollup_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_run run;
+	struct store_event ev;
+	struct mcollect c;
+	char sql[160];
+	int64_t plain, i, m = M0;
+
+	open_writer(fx);
+	plain = fx->sid;
+	/* span of the plain session: seconds 20..30 of minute m (a span
+	 * ending in the middle of second 30 keeps that second) */
+	ev = (struct store_event){ plain, 0, (m * 60 + 20) * NSEC_PER_SEC, "span-begin", "a" };
+	store_push_event(fx->s, &ev);
+	ev = (struct store_event){ plain, 0, (m * 60 + 30) * NSEC_PER_SEC + 5, "span-end", "a" };
+	store_push_event(fx->s, &ev);
+	/* a span never closed: from minute m + 5 on */
+	ev = (struct store_event){ plain, 0, (m + 5) * 60 * NSEC_PER_SEC, "span-begin", "b" };
+	store_push_event(fx->s, &ev);
+	for (i = 0; i < 60; i++)
+		push_second(fx, plain, fx->vm1, m * 60 + i, 1, 1, 100 + i, 100 + i, 100 + i, 1, 0);
+	push_second(fx, plain, fx->vm1, (m + 5) * 60 + 1, 1, 1, 1, 1, 1, 1, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+
+	/* a second session with a run: none of its seconds go */
+	fx->sid = next_session(fx, "hamon run");
+	run = make_run(fx->sid, "kept");
+	assert_int_equal(store_run_put(fx->s, &run, fx->err, sizeof fx->err), 0);
+	push_second(fx, fx->sid, fx->vm2, m * 60, 1, 1, 1, 1, 1, 1, 0);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 25, 1, 1, 1, 1, 1, 1, 0);
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 45, 1, 1, 1, 1, 1, 1, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 10)), 49);
+	assert_int_equal(count_rows(fx, "seconds"), 11 + 1 + 3);
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM seconds WHERE session_id = %lld AND second BETWEEN %lld"
+	         " AND %lld",
+	         (long long)plain, (long long)(m * 60 + 20), (long long)(m * 60 + 30));
+	assert_int_equal(sql_int(fx->path, sql), 11);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, 0, 0, collect_minute, &c, fx->err,
+	                                     sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].session_id, plain);
+	assert_int_equal(c.m[0].sent, 49);
+	assert_int_equal(c.m[0].rtt_min_ns, 100);
+	assert_int_equal(c.m[0].rtt_max_ns, 159);
+	/* sum of 100 + i over i in 0..59 except 20..30 */
+	assert_int_equal(c.m[0].rtt_sum_ns, (100 * 60 + 59 * 60 / 2) - (100 * 11 + 275));
+	assert_int_equal(c.m[0].hist[0], 49);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 10)), 0);
+}
+
+/* A round reads at most its limit of rows, kept ones included, and the
+ * next goes on where it stopped without reading kept rows again; a minute
+ * split between rounds ends up whole. */
+static void
+test_rollup_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_run run;
+	int64_t plain, i, m = M0;
+
+	open_writer(fx);
+	plain = fx->sid;
+	for (i = 0; i < 250; i++)
+		push_second(fx, plain, fx->vm2, m * 60 + i, 10, 9, 5, 5, 45, 9, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	fx->sid = next_session(fx, "hamon run");
+	run = make_run(fx->sid, "kept");
+	assert_int_equal(store_run_put(fx->s, &run, fx->err, sizeof fx->err), 0);
+	/* vm1 (the lower id, read first): 150 kept rows */
+	for (i = 0; i < 150; i++)
+		push_second(fx, fx->sid, fx->vm1, m * 60 + i, 1, 1, 1, 1, 1, 1, 0);
+	assert_int_equal(store_flush(fx->s), 0);
+	assert_true(fx->vm1 < fx->vm2);
+
+	store_set_rollup_limit(fx->s, 100);
+	store_set_rollup_limit(fx->s, 0); /* unchanged */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 0);   /* kept 0..99 */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 50);  /* kept 100..149 */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 100);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 100);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 0);
+	assert_int_equal(count_rows(fx, "seconds"), 150);
+	/* 250 seconds from a minute boundary: 5 minutes, the last of 10 s */
+	assert_int_equal(count_rows(fx, "minutes"), 5);
+	assert_int_equal(sql_int(fx->path, "SELECT sum(sent) FROM minutes"), 2500);
+	assert_int_equal(sql_int(fx->path, "SELECT sum(h0) FROM minutes"), 2250);
+	assert_int_equal(sql_int(fx->path, "SELECT max(sent) FROM minutes"), 600);
+	assert_int_equal(sql_int(fx->path, "SELECT min(sent) FROM minutes"), 100);
+}
+
+/* A version 2 file: a reader reads it as before and finds no minutes; a
+ * writer migrates it to version 3 keeping every row and can roll it up; a
+ * reader open across the migration then sees the minutes. */
+static void
+test_migrate_v2(void **state)
+{
+	struct fixture *fx = *state;
+	struct collect2 *c2 = collect2_new();
+	struct mcollect c;
+	struct store *r;
+	int64_t sid;
+
+	open_writer(fx);
+	sid = fx->sid;
+	push_second(fx, sid, fx->vm1, M0 * 60, 10, 10, 5, 6, 55, 10, 0);
+	push_second(fx, sid, fx->vm1, M0 * 60 + 1, 10, 10, 5, 6, 55, 10, 0);
+	store_session_end(fx->s, sid, T0 + 60 * NSEC_PER_SEC, "stopped");
+	store_close(fx->s);
+	fx->s = NULL;
+	downgrade_to_v2(fx->path);
+
+	r = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
+	assert_non_null(r);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(r, 0, fx->vm1, 0, 0, collect_minute, &c, fx->err,
+	                                     sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(store_query_seconds(r, sid, fx->vm1, collect_second, c2, fx->err,
+	                                     sizeof fx->err),
+	                 0);
+	assert_int_equal(c2->n, 2);
+	memset(c2, 0, sizeof *c2);
+	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
+	                                             sizeof fx->err),
+	                 0);
+	assert_int_equal(c2->n, 1);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 2);
+
+	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 3);
+	assert_int_equal(count_rows(fx, "seconds"), 2);
+	assert_int_equal(count_rows(fx, "minutes"), 0);
+	assert_int_equal(count_rows(fx, "sessions"), 1);
+	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(M0 + 1)), 2);
+
+	/* the reader opened on version 2 sees the minutes, and the session's
+	 * target through them */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_query_minutes(r, sid, fx->vm1, 0, 0, collect_minute, &c, fx->err,
+	                                     sizeof fx->err),
+	                 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].sent, 20);
+	assert_int_equal(c.m[0].rtt_sum_ns, 110);
+	memset(c2, 0, sizeof *c2);
+	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
+	                                             sizeof fx->err),
+	                 0);
+	assert_int_equal(c2->n, 1);
+	assert_string_equal(c2->tgt[0].name, "vm1");
+	store_close(r);
+	free(c2);
+}
+
 /* Constants other modules rely on. */
 static void
 test_constants(void **state)
@@ -1909,6 +2345,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_runs_by_label, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_targets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_arithmetic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_retention_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v2, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
