@@ -1088,7 +1088,7 @@ store_rollup_round(struct store *s, int64_t now_ns)
 	int rc;
 
 	s->roll_more = 0;
-	if (keep <= 0 || now_ns - keep < 0)
+	if (keep <= 0 || now_ns < keep)
 		return 0;
 	cutoff = (now_ns - keep) / (60 * NSEC_PER_SEC) * 60;
 	/* Rows this process wrote since the last round below a mark. */
