@@ -28,7 +28,7 @@ struct nlwatch;
 #define MONITOR_NL_MARGIN_NS (10LL * 1000000)   /* netlink reports a link change within this */
 #define MONITOR_STALL_NS (5LL * 1000000)        /* a send later than this is a stall */
 #define MONITOR_CLOCK_STEP_NS (5LL * 1000000)   /* a real/mono offset change beyond this */
-#define MONITOR_BATCH_NS (30LL * 1000)          /* sends due this soon share a wake-up */
+#define MONITOR_BATCH_NS (50LL * 1000)          /* sends due this soon share a wake-up */
 #define MONITOR_POLL_RATE 200.0                 /* probes/s from which sockets are polled */
 
 struct uwindow {
