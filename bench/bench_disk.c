@@ -192,8 +192,18 @@ bench_disk_layout(struct bench_disk *d, int tty)
 	bench_progress(tty, "disk, laying out the %lld MiB test file",
 	               (long long)(d->size / BENCH_DISK_MIB));
 	buf = bench_disk_buf(BENCH_DISK_MIB, 7);
-	for (; d->laid < d->size && !bench_signal && e == 0; d->laid += BENCH_DISK_MIB)
+	for (; d->laid < d->size && !bench_signal && e == 0; d->laid += BENCH_DISK_MIB) {
+		size_t k;
+
+		/* Every 4 KiB block of the file different: a host that
+		 * deduplicates or compresses (a VM's backing store often does)
+		 * must not turn the random reads into cache hits, as fio's
+		 * random-filled file does not. */
+		for (k = 0; k < BENCH_DISK_MIB; k += 4096)
+			memcpy(buf + k, &(uint64_t){ (uint64_t)(d->laid + (int64_t)k) ^ 0x9e3779b97f4a7c15ULL },
+			       sizeof(uint64_t));
 		e = bench_disk_xfer(d->fd, 1, buf, BENCH_DISK_MIB, d->laid);
+	}
 	if (e == 0 && !bench_signal && fdatasync(d->fd) < 0)
 		e = errno;
 	free(buf);
