@@ -126,22 +126,6 @@ bench_json_num(FILE *out, double v)
 		fprintf(out, "%.6g", v);
 }
 
-/* A CSV field, quoted when it needs to be. */
-static void
-bench_csv_str(FILE *out, const char *s)
-{
-	if (strpbrk(s, ",\"\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
 
 /* A value or ratio cell for text, CSV or Markdown: "-" when missing. */
 static void
@@ -230,11 +214,11 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 		fputs("test,metric,unit", out);
 		for (j = 0; j < t->nlabels; j++) {
 			fputc(',', out);
-			bench_csv_str(out, t->labels[j]);
+			csv_write_field(out, t->labels[j]);
 			if (j > 0) {
 				snprintf(cell, sizeof cell, "%s/%s", t->labels[j], t->labels[0]);
 				fputc(',', out);
-				bench_csv_str(out, cell);
+				csv_write_field(out, cell);
 			}
 		}
 		fputc('\n', out);

@@ -75,3 +75,20 @@ json_write_string(FILE *out, const char *str)
 	}
 	fputc('"', out);
 }
+
+/* CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+void
+csv_write_field(FILE *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}

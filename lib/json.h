@@ -1,4 +1,5 @@
-/* json.h: the one JSON string writer (and the UTF-8 decoder it uses). */
+/* json.h: the one JSON string writer (and the UTF-8 decoder it uses), and
+ * the one CSV field writer. */
 #ifndef HAMON_JSON_H
 #define HAMON_JSON_H
 #include <stddef.h>
@@ -11,5 +12,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Write str as a JSON string literal (RFC 8259): quotes included, controls
  * escaped, invalid UTF-8 as U+FFFD. */
 void json_write_string(FILE *out, const char *str);
+/* Write s as a CSV field (RFC 4180): quoted, with quotes doubled, when it
+ * holds a comma, quote, CR or LF. */
+void csv_write_field(FILE *out, const char *s);
 
 #endif

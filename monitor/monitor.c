@@ -864,11 +864,12 @@ monitor_summary(struct monitor *m, int print)
 		uint64_t decided = t->received + t->refused + t->lost + t->unknown;
 		double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
 		int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
-		/* A bucket's midpoint can lie past the largest value seen. */
-		int64_t p99 = rtthist_quantile(&t->hist, 0.99) > t->rtt_max ? t->rtt_max :
-		              rtthist_quantile(&t->hist, 0.99);
+		int64_t p99 = rtthist_quantile(&t->hist, 0.99);
 		char down[64];
 
+		/* A bucket's midpoint can lie past the largest value seen. */
+		if (p99 > t->rtt_max)
+			p99 = t->rtt_max;
 		/* Probes still unanswered after a forced stop are not counted. */
 		lt_finish(&t->lt, &stop, &cb);
 		monitor_flush_second(t);

@@ -64,22 +64,6 @@ render_esc_plain(FILE *out, const char *str, int md)
 }
 
 
-/* CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
-static void
-render_esc_csv(FILE *out, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
 
 /* HTML text or attribute value: the five specials as entities, controls as
  * \xNN, invalid UTF-8 as U+FFFD. */
@@ -134,7 +118,7 @@ runreport_write_escaped(FILE *out, enum rr_format fmt, const char *s)
 		json_write_string(out, s);
 		break;
 	case RR_FMT_CSV:
-		render_esc_csv(out, s);
+		csv_write_field(out, s);
 		break;
 	case RR_FMT_HTML:
 		render_esc_html(out, s);
@@ -1157,14 +1141,14 @@ render_csv(const struct run_report *r, FILE *out)
 		int				 fo = r->failover_index >= 0 && f->valid;
 
 		fprintf(out, "%" PRId64 ",", r->id);
-		render_esc_csv(out, r->label != NULL ? r->label : "");
+		csv_write_field(out, r->label != NULL ? r->label : "");
 		fprintf(out, ",%s,%s,%s,", runreport_kind_name(r->kind), start, end);
 		if (r->exit_status >= 0)
 			fprintf(out, "%d", r->exit_status);
 		fputc(',', out);
-		render_esc_csv(out, t->name);
+		csv_write_field(out, t->name);
 		fputc(',', out);
-		render_esc_csv(out, t->url != NULL ? t->url : "");
+		csv_write_field(out, t->url != NULL ? t->url : "");
 		render_csv_ms(out, t->downtime_ns, 1);
 		render_csv_ms(out, t->downtime_lower_ns, 1);
 		render_csv_ms(out, t->downtime_upper_ns, 1);
@@ -1451,9 +1435,9 @@ render_agg(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 		for (i = 0; i < a->ntargets; i++) {
 			const struct runagg_target	*t = a->targets[i];
 
-			render_esc_csv(out, a->label != NULL ? a->label : "");
+			csv_write_field(out, a->label != NULL ? a->label : "");
 			fputc(',', out);
-			render_esc_csv(out, t->name);
+			csv_write_field(out, t->name);
 			fprintf(out, ",%zu", t->n);
 			render_csv_ms(out, t->min_ns, t->n > 0);
 			render_csv_ms(out, t->p50_ns, t->n > 0);
