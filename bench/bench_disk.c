@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #ifdef HAVE_LIBURING
 #include <liburing.h>
@@ -29,74 +30,203 @@
 #define BENCH_DISK_QD 64
 #define BENCH_DISK_JOBS 2
 
-/* Check dir, size the test file from its free space and create it. */
-int
-bench_disk_open(struct bench_disk *d, const char *dir, int quick, char *err, size_t errlen)
+/*
+ * The mark on a test file we created: an extended attribute, which the
+ * peers' tools (fio, dd) leave alone when they run on the same file.
+ * "hamon-bench 1" while it is being laid out, "hamon-bench 1 laid=N" once
+ * all N bytes are written. `--file` reuses only a file that carries it.
+ */
+#define BENCH_DISK_MARK "user.hamon.bench"
+#define BENCH_DISK_MARK_VALUE "hamon-bench 1"
+
+/* Set the mark (laid: the laid-out size, or 0). 0, or an errno value. */
+static int
+bench_disk_mark(const struct bench_disk *d, int64_t laid)
+{
+	char v[64];
+
+	if (laid > 0)
+		snprintf(v, sizeof v, "%s laid=%lld", BENCH_DISK_MARK_VALUE, (long long)laid);
+	else
+		snprintf(v, sizeof v, "%s", BENCH_DISK_MARK_VALUE);
+	return fsetxattr(d->fd, BENCH_DISK_MARK, v, strlen(v), 0) == 0 ? 0 : errno;
+}
+
+/*
+ * Read the mark of the open file. 1 with *laid (0 when the layout was not
+ * finished) for one of ours, 0 for a file without our mark.
+ */
+static int
+bench_disk_marked(int fd, int64_t *laid)
+{
+	char v[64];
+	ssize_t n = fgetxattr(fd, BENCH_DISK_MARK, v, sizeof v - 1);
+	size_t k = strlen(BENCH_DISK_MARK_VALUE);
+	long long l;
+	char end;
+
+	*laid = 0;
+	if (n < (ssize_t)k)
+		return 0;
+	v[n] = '\0';
+	if (strncmp(v, BENCH_DISK_MARK_VALUE, k) != 0 || (v[k] != '\0' && v[k] != ' '))
+		return 0;
+	if (v[k] == ' ' && sscanf(v + k, " laid=%lld%c", &l, &end) == 1 && l > 0)
+		*laid = l;
+	return 1;
+}
+
+/* The directory of path ("." for a bare name), newly allocated. */
+static char *
+bench_disk_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+/* Size a new test file from the free space of dir: 0, -2 or -1 with err. */
+static int
+bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *err, size_t errlen)
 {
 	struct statvfs vfs;
-	struct stat sb;
 	int64_t avail;
-	int fl;
+
+	if (statvfs(d->dir, &vfs) < 0) {
+		snprintf(err, errlen, "%s \"%s\": %s", opt, name, strerror(errno));
+		return -2;
+	}
+	if (vfs.f_flag & ST_RDONLY) {
+		snprintf(err, errlen, "%s \"%s\": read-only file system", opt, name);
+		return -2;
+	}
+	avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+	d->size = d->quick ? BENCH_DISK_QUICK : avail / 10;
+	if (d->size > BENCH_DISK_MAX)
+		d->size = BENCH_DISK_MAX;
+	d->size = d->size / BENCH_DISK_MIB * BENCH_DISK_MIB;
+	if (d->size < (d->quick ? BENCH_DISK_QUICK : BENCH_DISK_MIN) || d->size > avail / 2) {
+		snprintf(err, errlen, "%s \"%s\": not enough free space (%lld MiB free)", opt, name,
+		         (long long)(avail / BENCH_DISK_MIB));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open file, an existing test file of ours: a regular file (not through a
+ * symbolic link) with our mark. 0, or -2 with err: anything else is
+ * refused untouched.
+ */
+static int
+bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errlen)
+{
+	struct stat sb;
+	int64_t laid;
+
+	d->fd = open(file, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (d->fd < 0) {
+		snprintf(err, errlen, "--file \"%s\": %s", file,
+		         errno == ELOOP ? "is a symbolic link; refusing to follow it" : strerror(errno));
+		return -2;
+	}
+	if (fstat(d->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !bench_disk_marked(d->fd, &laid)) {
+		snprintf(err, errlen, "--file \"%s\": exists and is not a test file that hamon bench"
+		         " created (no %s mark); refusing to touch it", file, BENCH_DISK_MARK);
+		close(d->fd);
+		d->fd = -1;
+		return -2;
+	}
+	d->reused = 1;
+	if (laid > 0 && laid == (int64_t)sb.st_size && laid % BENCH_DISK_MIB == 0 &&
+	    laid >= BENCH_DISK_MIN)
+		d->size = d->laid = laid;   /* laid out before: used as it is */
+	return 0;
+}
+
+/* Check dir (or file), size the test file and create it, or reopen ours. */
+int
+bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int quick, int keep,
+                char *err, size_t errlen)
+{
+	const char *opt = file != NULL ? "--file" : "--path", *name = file != NULL ? file : dir;
+	const char *why;
+	struct stat sb;
+	int fl, rc;
 
 	memset(d, 0, sizeof *d);
 	d->fd = -1;
 	d->quick = quick;
-	if (stat(dir, &sb) < 0) {
-		snprintf(err, errlen, "--path \"%s\": %s", dir, strerror(errno));
-		return -2;
+	d->keep = keep;
+	d->dir = file != NULL ? bench_disk_dirname(file) : xstrdup(dir);
+	why = NULL;
+	if (stat(d->dir, &sb) < 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(sb.st_mode))
+		why = "not a directory";
+	if (why != NULL) {
+		if (file != NULL)
+			snprintf(err, errlen, "--file \"%s\": directory \"%s\": %s", file, d->dir, why);
+		else
+			snprintf(err, errlen, "--path \"%s\": %s", dir, why);
+		goto usage;
 	}
-	if (!S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "--path \"%s\": not a directory", dir);
-		return -2;
+	if (file != NULL && lstat(file, &sb) == 0) {
+		if ((rc = bench_disk_reuse(d, file, err, errlen)) < 0)
+			goto fail;
+		d->path = xstrdup(file);
 	}
-	if (statvfs(dir, &vfs) < 0) {
-		snprintf(err, errlen, "--path \"%s\": %s", dir, strerror(errno));
-		return -2;
-	}
-	if (vfs.f_flag & ST_RDONLY) {
-		snprintf(err, errlen, "--path \"%s\": read-only file system", dir);
-		return -2;
-	}
-	avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
-	d->size = quick ? BENCH_DISK_QUICK : avail / 10;
-	if (d->size > BENCH_DISK_MAX)
-		d->size = BENCH_DISK_MAX;
-	d->size = d->size / BENCH_DISK_MIB * BENCH_DISK_MIB;
-	if (d->size < (quick ? BENCH_DISK_QUICK : BENCH_DISK_MIN) || d->size > avail / 2) {
-		snprintf(err, errlen, "--path \"%s\": not enough free space (%lld MiB free)", dir,
-		         (long long)(avail / BENCH_DISK_MIB));
-		return -1;
-	}
-	d->dir = xstrdup(dir);
-	/* A name nobody else uses, created exclusively: we never touch a
-	 * file we did not create. */
-	d->path = xasprintf("%s/.hamon-bench.%ld.tmp", dir, (long)getpid());
-	d->fd = open(d->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (d->fd < 0) {
-		int e = errno;
+	if (d->size == 0 && (rc = bench_disk_size(d, opt, name, err, errlen)) < 0)
+		goto fail;
+	if (d->path == NULL) {
+		/* A name nobody else uses (or the one given), created
+		 * exclusively: we never touch a file we did not create. */
+		d->path = file != NULL ? xstrdup(file) : xasprintf("%s/.hamon-bench.%ld.tmp", dir, (long)getpid());
+		d->fd = open(d->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->fd < 0) {
+			int e = errno;
 
-		snprintf(err, errlen, "--path \"%s\": cannot create a test file: %s", dir, strerror(e));
-		free(d->path);
-		d->path = NULL;
-		return e == EACCES || e == EROFS || e == EPERM || e == EEXIST ? -2 : -1;
+			snprintf(err, errlen, "%s \"%s\": cannot create a test file: %s", opt, name, strerror(e));
+			free(d->path);
+			d->path = NULL;
+			rc = e == EACCES || e == EROFS || e == EPERM || e == EEXIST ? -2 : -1;
+			goto fail;
+		}
+		if ((rc = bench_disk_mark(d, 0)) != 0 && keep)
+			log_warnx("bench: %s: cannot mark the test file as ours (%s): --file will not"
+			          " accept it again", d->path, strerror(rc));
 	}
 	/* O_DIRECT where the file system has it (tmpfs before Linux 6.6 has
 	 * not: F_SETFL says EINVAL). Set on the fd we created, so a refusal
 	 * leaves no second file behind. */
 	fl = fcntl(d->fd, F_GETFL);
-	if (fl >= 0 && fcntl(d->fd, F_SETFL, fl | O_DIRECT) == 0)
+	if (fl >= 0 && fcntl(d->fd, F_SETFL, (fl & ~O_NONBLOCK) | O_DIRECT) == 0)
 		d->direct = 1;
 	else
 		log_warnx("bench: %s does not support O_DIRECT: disk tests fall back to buffered I/O"
-		          " and measure the page cache, not the disk", dir);
+		          " and measure the page cache, not the disk", d->dir);
 	return 0;
+usage:
+	rc = -2;
+fail:
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	free(d->path);
+	free(d->dir);
+	d->path = d->dir = NULL;
+	return rc;
 }
 
-/* Remove the test file (async-signal-safe). */
+/* Remove the test file unless it is to be kept (async-signal-safe). */
 void
 bench_disk_unlink(const struct bench_disk *d)
 {
-	if (d->path != NULL)
+	if (d->path != NULL && !d->keep)
 		unlink(d->path);
 }
 
@@ -108,6 +238,9 @@ bench_disk_close(struct bench_disk *d)
 		close(d->fd);
 	d->fd = -1;
 	bench_disk_unlink(d);
+	if (d->path != NULL && d->keep)
+		log_info("bench: test file kept: %s (hamon bench disk --file %s reuses it)", d->path,
+		         d->path);
 	free(d->path);
 	free(d->dir);
 	d->path = d->dir = NULL;
@@ -583,6 +716,7 @@ bench_disk_run(struct bench_disk *d, int64_t duration_ns, int tty, struct bench_
 	}
 	if (bench_disk_layout(d, tty) < 0)
 		return bench_signal ? -1 : 0;
+	bench_disk_mark(d, d->size);   /* all written: --file reuses it as it is */
 	for (i = 0; i < sizeof rbs / sizeof rbs[0]; i++)
 		if (bench_disk_random(d, rbs[i], duration_ns, tty, res) < 0)
 			return -1;

@@ -81,6 +81,8 @@ int bench_mem_run(const struct bench_mem_opts *o, struct bench_results *res);
 struct bench_disk {
 	char *dir;
 	char *path;           /* the test file, which we created */
+	int keep;             /* --keep: leave it in place at the end */
+	int reused;           /* --file named one of ours from before */
 	int fd;               /* -1 when closed */
 	int direct;           /* O_DIRECT in effect */
 	int64_t size;         /* bytes the random tests span */
@@ -88,13 +90,16 @@ struct bench_disk {
 	int quick;
 	const char *engine;   /* "io_uring", "libaio" or "sync" */
 };
-/* Check dir and create the test file in it (O_CREAT|O_EXCL). 0; -2 with
- * err for a bad directory (a usage error); -1 with err otherwise. */
-int bench_disk_open(struct bench_disk *d, const char *dir, int quick, char *err, size_t errlen);
+/* Check dir and create the test file in it (O_CREAT|O_EXCL); with file,
+ * create that one, or reopen it when it is a test file of ours (marked).
+ * 0; -2 with err for a bad directory or a file that is not ours (a usage
+ * error); -1 with err otherwise. */
+int bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int quick, int keep,
+                    char *err, size_t errlen);
 /* Run the dd-style and fio-style tests into res. 0; -1 when interrupted. */
 int bench_disk_run(struct bench_disk *d, int64_t duration_ns, int tty, struct bench_results *res);
-/* Close and remove the test file; a no-op when there is none. Safe to call
- * again. */
+/* Close and remove the test file (unless keep: then say where it is); a
+ * no-op when there is none. Safe to call again. */
 void bench_disk_close(struct bench_disk *d);
 /* Unlink the test file only (async-signal-safe; for exit paths). */
 void bench_disk_unlink(const struct bench_disk *d);

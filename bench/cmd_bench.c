@@ -30,15 +30,17 @@
 
 struct bench_opts {
 	int tests;
-	const char *label, *db, *path;
-	int quick;
+	const char *label, *db, *path, *file;
+	int path_given;       /* --path seen (it and --file exclude each other) */
+	int quick, keep;
 	int64_t time_ns;      /* 0: the defaults above */
 	int threads;          /* 0: every CPU we may use */
 };
 
 static const char bench_usage[] =
     "usage: hamon bench [cpu|mem|disk|all] [--label host|kvm|lxc|...] [--db FILE]\n"
-    "                   [--path DIR] [--quick] [--time D] [--threads N]";
+    "                   [--path DIR | --file FILE] [--keep] [--quick] [--time D]\n"
+    "                   [--threads N]";
 
 /* SIGINT/SIGTERM: note it; every loop polls bench_signal and unwinds. */
 static void
@@ -83,6 +85,8 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "label", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "path", required_argument, NULL, 'p' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "time", required_argument, NULL, 't' },
 		{ "threads", required_argument, NULL, 'j' },
@@ -108,6 +112,15 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'p':
 			o->path = optarg;
+			o->path_given = 1;
+			break;
+		case 'f':
+			if (optarg[0] == '\0')
+				usage_error("bench: --file: empty file name");
+			o->file = optarg;
+			break;
+		case 'k':
+			o->keep = 1;
 			break;
 		case 'q':
 			o->quick = 1;
@@ -148,6 +161,11 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 		o->tests = BENCH_TEST_CPU | BENCH_TEST_MEM | BENCH_TEST_DISK;
 	if (optind < argc)
 		usage_error("bench: unexpected argument \"%s\"", argv[optind]);
+	if (o->file != NULL && o->path_given)
+		usage_error("bench: --path and --file exclude each other (--file names the test file"
+		            " itself)");
+	if ((o->file != NULL || o->keep) && !(o->tests & BENCH_TEST_DISK))
+		usage_error("bench: %s applies to the disk tests only", o->keep ? "--keep" : "--file");
 }
 
 /* "cpu,mem,disk" for the tests in mask. */
@@ -247,7 +265,7 @@ cmd_bench(int argc, char **argv)
 	memset(&disk, 0, sizeof disk);
 	disk.fd = -1;
 	if (o.tests & BENCH_TEST_DISK) {
-		r = bench_disk_open(&disk, o.path, o.quick, err, sizeof(err));
+		r = bench_disk_open(&disk, o.path, o.file, o.quick, o.keep, err, sizeof(err));
 		if (r == -2)
 			usage_error("bench: %s", err);
 		if (r < 0) {
