@@ -9,7 +9,8 @@
 #   their files (default: a temporary directory under /var/tmp).
 # Environment: T (seconds per timed test, default 5), ROUNDS (CPU and
 # memory are run ROUNDS times alternating with the peer and the best of
-# each side is compared, default 2), SKIP_DISK=1, ONLY=disk (skip cpu and
+# each side is compared, default 2), DISK_ROUNDS (default 3; the disk
+# side compares medians), SKIP_DISK=1, ONLY=disk (skip cpu and
 # memory).
 # Needs: sysbench, fio, dd, jq (apt-get install -y sysbench fio jq).
 set -u
@@ -96,9 +97,11 @@ echo "mem STREAM (no peer run): copy $(hval "$WORK/mem" mem stream_copy) MB/s, t
 # the file (--keep), fio and dd run on that same file, and hamon reuses it
 # (--file). Order still matters (whatever runs right after a few GB of writes
 # runs slower while the host writes them back), so the disk side runs
-# DISK_ROUNDS times (default 2), hamon first in odd rounds and the peers
-# first in even ones, with a pause between; the best of each side counts.
-DISK_ROUNDS=${DISK_ROUNDS:-2}
+# DISK_ROUNDS times (default 3), hamon first in odd rounds and the peers
+# first in even ones, with a pause between. Rounds of one side differ by
+# up to 1.4 times here (64k: fio 28 k to 51 k IOPS), so each side's median
+# is compared (the best would favour one lucky round) and the range shown.
+DISK_ROUNDS=${DISK_ROUNDS:-3}
 F=$DIR/hamon-peer.file
 
 # bytes FILE: its size.
@@ -116,38 +119,46 @@ best() {
 	mv "$1.new" "$1"
 }
 get() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+# rec FILE KEY VALUE: add one round's value; med and rng FILE KEY: the
+# median (the mean of the middle two for an even count) and "min..max".
+rec() { echo "$2 $3" >>"$1"; }
+med() {
+	awk -v k="$2" '$1 == k { print $2 }' "$1" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+rng() { awk -v k="$2" '$1 == k { print $2 }' "$1" | sort -g | awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%.0f..%.0f", a, b }'; }
 
-# hamon's disk tests on $F (created the first time, reused after); the best
-# of each figure into $1 (default $WORK/hbest).
+# hamon's disk tests on $F (created the first time, reused after); each
+# figure recorded into $1 (default $WORK/hdisk).
 run_hamon_disk() {
-	local m to=${1:-$WORK/hbest}
+	local m to=${1:-$WORK/hdisk}
 	"$HAMON" bench disk --time "${T}s" --file "$F" --keep --label peers --db "$WORK/h.db" >"$WORK/disk" 2>"$WORK/disk.err" ||
 		{ cat "$WORK/disk.err" >&2; exit 1; }
 	engine=$(awk '/^disk: .* through / { print $NF }' "$WORK/disk")
 	for m in dd_write_4k dd_read_4k dd_write_1m dd_read_1m randrw_4k randrw_4k_iops randrw_64k \
 		randrw_64k_iops randrw_512k randrw_512k_iops randrw_1024k randrw_1024k_iops; do
-		best "$to" "$m" "$(hval "$WORK/disk" disk "$m")"
+		rec "$to" "$m" "$(hval "$WORK/disk" disk "$m")"
 	done
 }
 
 # dd with the flags hamon imitates (direct I/O, fdatasync before the end,
 # from offset 0 of the same file), then fio on it; hamon picks each offset
 # uniformly at random (with replacement), so fio runs without its random
-# map (--norandommap), the like-for-like setting. The best of each figure
-# into $WORK/pbest.
+# map (--norandommap), the like-for-like setting. Each figure recorded into
+# $WORK/pdisk.
 run_peers_disk() {
 	local bs fio_engine=$1
-	best "$WORK/pbest" dd_write_4k "$(ddmbs if=/dev/zero of="$F" bs=4k count=25600 oflag=direct conv=fdatasync,notrunc)"
-	best "$WORK/pbest" dd_read_4k "$(ddmbs if="$F" of=/dev/null bs=4k count=25600 iflag=direct)"
-	best "$WORK/pbest" dd_write_1m "$(ddmbs if=/dev/zero of="$F" bs=1M count=1000 oflag=direct conv=fdatasync,notrunc)"
-	best "$WORK/pbest" dd_read_1m "$(ddmbs if="$F" of=/dev/null bs=1M count=1000 iflag=direct)"
+	rec "$WORK/pdisk" dd_write_4k "$(ddmbs if=/dev/zero of="$F" bs=4k count=25600 oflag=direct conv=fdatasync,notrunc)"
+	rec "$WORK/pdisk" dd_read_4k "$(ddmbs if="$F" of=/dev/null bs=4k count=25600 iflag=direct)"
+	rec "$WORK/pdisk" dd_write_1m "$(ddmbs if=/dev/zero of="$F" bs=1M count=1000 oflag=direct conv=fdatasync,notrunc)"
+	rec "$WORK/pdisk" dd_read_1m "$(ddmbs if="$F" of=/dev/null bs=1M count=1000 iflag=direct)"
 	for bs in 4 64 512 1024; do
 		fio --name=randrw --filename="$F" --ioengine="$fio_engine" --rw=randrw --rwmixread=50 \
 			--bs=${bs}k --iodepth=64 --numjobs=2 --direct=1 --size="$(bytes "$F")" \
 			--norandommap --randrepeat=0 \
 			--runtime="$T" --time_based --group_reporting --output-format=json >"$WORK/fio.json" 2>/dev/null
-		best "$WORK/pbest" randrw_${bs}k "$(jq '.jobs[0].read.bw_bytes + .jobs[0].write.bw_bytes | . / 1e6' "$WORK/fio.json")"
-		best "$WORK/pbest" randrw_${bs}k_iops "$(jq '.jobs[0].read.iops + .jobs[0].write.iops' "$WORK/fio.json")"
+		rec "$WORK/pdisk" randrw_${bs}k "$(jq '.jobs[0].read.bw_bytes + .jobs[0].write.bw_bytes | . / 1e6' "$WORK/fio.json")"
+		rec "$WORK/pdisk" randrw_${bs}k_iops "$(jq '.jobs[0].read.iops + .jobs[0].write.iops' "$WORK/fio.json")"
 	done
 }
 
@@ -169,15 +180,20 @@ done
 size_mib=$(( $(bytes "$F") / 1048576 ))
 
 echo
-echo "disk: $F (both sides), hamon engine $engine, file ${size_mib} MiB, best of $DISK_ROUNDS alternating rounds (after one uncounted hamon run that laid it out)"
+echo "disk: $F (both sides), hamon engine $engine, file ${size_mib} MiB, median of $DISK_ROUNDS alternating rounds (after one uncounted hamon run that laid it out), range of the rounds in brackets"
 echo "  fio --ioengine=$engine --rw=randrw --rwmixread=50 --bs=B --iodepth=64 --numjobs=2 --direct=1 --size=${size_mib}m --filename=$F --norandommap --randrepeat=0 --runtime=${T} --time_based --group_reporting"
 echo "  dd bs=4k count=25600 / bs=1M count=1000, oflag=direct conv=fdatasync,notrunc, then iflag=direct"
 printf '%-34s %14s %14s  %-9s %7s\n' "test" "hamon" "peer" "unit" "ratio"
-row "dd write 4k x 25600 (dd)" "$(get "$WORK/hbest" dd_write_4k)" "$(get "$WORK/pbest" dd_write_4k)" "MB/s"
-row "dd read 4k x 25600 (dd)" "$(get "$WORK/hbest" dd_read_4k)" "$(get "$WORK/pbest" dd_read_4k)" "MB/s"
-row "dd write 1M x 1000 (dd)" "$(get "$WORK/hbest" dd_write_1m)" "$(get "$WORK/pbest" dd_write_1m)" "MB/s"
-row "dd read 1M x 1000 (dd)" "$(get "$WORK/hbest" dd_read_1m)" "$(get "$WORK/pbest" dd_read_1m)" "MB/s"
+# drow NAME KEY UNIT: a disk row from the medians, with both ranges.
+drow() {
+	printf '%s  [%s | %s]\n' "$(row "$1" "$(med "$WORK/hdisk" "$2")" "$(med "$WORK/pdisk" "$2")" "$3")" \
+		"$(rng "$WORK/hdisk" "$2")" "$(rng "$WORK/pdisk" "$2")"
+}
+drow "dd write 4k x 25600 (dd)" dd_write_4k "MB/s"
+drow "dd read 4k x 25600 (dd)" dd_read_4k "MB/s"
+drow "dd write 1M x 1000 (dd)" dd_write_1m "MB/s"
+drow "dd read 1M x 1000 (dd)" dd_read_1m "MB/s"
 for bs in 4 64 512 1024; do
-	row "randrw ${bs}k QD64 x2 (fio)" "$(get "$WORK/hbest" randrw_${bs}k)" "$(get "$WORK/pbest" randrw_${bs}k)" "MB/s"
-	row "randrw ${bs}k QD64 x2 (fio)" "$(get "$WORK/hbest" randrw_${bs}k_iops)" "$(get "$WORK/pbest" randrw_${bs}k_iops)" "IOPS"
+	drow "randrw ${bs}k QD64 x2 (fio)" randrw_${bs}k "MB/s"
+	drow "randrw ${bs}k QD64 x2 (fio)" randrw_${bs}k_iops "IOPS"
 done

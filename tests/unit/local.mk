@@ -37,3 +37,9 @@ tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
 tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
 tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
+
+# Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
+# Built with the tests so that it keeps compiling.
+check_PROGRAMS += tests/perf/store_rate
+tests_perf_store_rate_SOURCES = tests/perf/store_rate.c
+tests_perf_store_rate_LDADD = $(UNIT_LDADD)
