@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/config.h"
+#include "lib/listenaddr.h"
 #include "lib/log.h"
 #include "lib/target.h"
 #include "lib/timeutil.h"
@@ -24,6 +25,7 @@ enum config_section { CONFIG_NONE, CONFIG_DEFAULTS, CONFIG_TARGET };
 enum config_keyid {
 	CONFIG_KEY_DB,
 	CONFIG_KEY_SAMPLES,
+	CONFIG_KEY_METRICS,
 	CONFIG_KEY_INTERVAL,
 	CONFIG_KEY_TIMEOUT,
 	CONFIG_KEY_DOWN_AFTER,
@@ -40,6 +42,7 @@ static const struct config_key {
 } config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_DB] = { "db", 1, 0 },
 	[CONFIG_KEY_SAMPLES] = { "samples", 1, 0 },
+	[CONFIG_KEY_METRICS] = { "metrics", 1, 0 },
 	[CONFIG_KEY_INTERVAL] = { "interval", 1, 1 },
 	[CONFIG_KEY_TIMEOUT] = { "timeout", 1, 1 },
 	[CONFIG_KEY_DOWN_AFTER] = { "down-after", 1, 1 },
@@ -66,6 +69,7 @@ config_init(struct hamon_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	target_conf_defaults(&cfg->defaults);
 	cfg->db_path = NULL;
+	cfg->metrics = NULL;
 	cfg->samples = -1;
 	cfg->targets = NULL;
 	cfg->ntargets = 0;
@@ -78,6 +82,7 @@ config_free(struct hamon_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->db_path);
+	free(cfg->metrics);
 	free(cfg->targets);
 	config_init(cfg);
 }
@@ -258,6 +263,17 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 		free(cfg->db_path);
 		cfg->db_path = xstrdup(v);
 		return (0);
+	case CONFIG_KEY_METRICS: {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (listenaddr_parse(v, &ss, &len, reason, sizeof reason) != 0)
+			return (config_error(r, r->line, err, errlen, "metrics \"%s\": %s",
+			    config_quote(q, sizeof q, v), reason));
+		free(cfg->metrics);
+		cfg->metrics = xstrdup(v);
+		return (0);
+	}
 	case CONFIG_KEY_SAMPLES:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||
 		    strcmp(v, "1") == 0)

@@ -15,6 +15,7 @@
  *   down-after = 3       (a count, or a duration like 500ms)
  *   up-after = 1
  *   samples = yes|no
+ *   metrics = 127.0.0.1:9619   serve Prometheus metrics there (see hamon(1))
  *
  *   [vm101]              one section per target; the section name is its name
  *   target = icmp://198.18.0.2
@@ -25,6 +26,7 @@
 struct hamon_config {
 	struct target_conf defaults; /* timing defaults; name/url unused */
 	char *db_path;               /* NULL when not set */
+	char *metrics;               /* metrics = [ADDR:]PORT, NULL when not set */
 	int samples;                 /* -1 unset, 0 no, 1 yes */
 	struct target_conf *targets;
 	size_t ntargets;

@@ -2,7 +2,7 @@
 # specs and the configuration file. Needs nothing beyond libc.
 noinst_LIBRARIES += lib/libhamon.a
 lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/privdrop.h lib/privdrop.c \
-	lib/config.c lib/config.h \
+	lib/config.c lib/config.h lib/listenaddr.c lib/listenaddr.h \
 	lib/log.c lib/log.h \
 	lib/siphash.c lib/siphash.h \
 	lib/target.c lib/target.h \

@@ -25,6 +25,7 @@ struct monitor_cli {
 	const char *user;          /* drop to this user (default hamon/nobody) */
 	int keep_privileges;
 	int no_netlink;
+	const char *metrics;       /* --metrics [ADDR:]PORT, checked */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -39,6 +40,7 @@ struct msession {
 	struct monitor *m;
 	struct store *st;
 	struct control *ctl;
+	struct metrics *metrics;   /* NULL without --metrics */
 	int64_t session_id;
 	const char *db;
 	int own_signals;           /* the command handles SIGINT/SIGTERM */

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/listenaddr.h"
 #include "lib/log.h"
 #include "lib/privdrop.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "monitor/cmd.h"
 #include "monitor/control.h"
+#include "monitor/metrics.h"
 #include "monitor/monitor.h"
 #include "store/store.h"
 
@@ -23,7 +25,7 @@ static const char monitor_usage[] =
     "                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
     "                     [--format text|json] [--duration D] [--count N]\n"
     "                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
-    "                     [--no-netlink]\n"
+    "                     [--no-netlink] [--metrics [ADDR:]PORT]\n"
     "                     [TARGET...]\n"
     "TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or tcp://[IPV6ADDR]:PORT;\n"
     "--target TARGET is the same.";
@@ -35,6 +37,18 @@ static const char run_usage[] =
     "(default 1s), runs COMMAND with its output passed through and captured, keeps probing\n"
     "for --settle (default 5s) after it exits, prints the run report and exits with\n"
     "COMMAND's exit status (127 if it could not start, 1 if a target never answered).";
+
+/* A --metrics (or config metrics) value must be a listening address. */
+static void
+monitor_check_metrics(const char *what, const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[256], esc[256];
+
+	if (listenaddr_parse(spec, &ss, &len, err, sizeof(err)) != 0)
+		usage_error("%s \"%s\": %s", what, log_escape(esc, sizeof(esc), spec, strlen(spec)), err);
+}
 
 /* Apply the command-line timing overrides to one target (or the defaults). */
 static void
@@ -90,6 +104,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-netlink", no_argument, NULL, 'X' },
 		{ "keep-privileges", no_argument, NULL, 'P' },
+		{ "metrics", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,6 +153,10 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			break;
 		case 'P':
 			cli->keep_privileges = 1;
+			break;
+		case 'R':
+			monitor_check_metrics("--metrics", optarg);
+			cli->metrics = optarg;
 			break;
 		case 'B':
 			if (duration_parse_range("baseline", optarg, 0, 3600 * NSEC_PER_SEC,
@@ -307,6 +326,12 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	/* Sockets first: they need privileges that later may be dropped. */
 	if ((ms->m = monitor_new(&o, err, errlen)) == NULL)
 		return -1;
+	if (cli->metrics != NULL || ms->cfg.metrics != NULL) {
+		const char *spec = cli->metrics != NULL ? cli->metrics : ms->cfg.metrics;
+
+		if ((ms->metrics = metrics_open(ms->m, spec, err, errlen)) == NULL)
+			return -1;
+	}
 	if (ms->db == NULL)
 		return 0;
 	if ((ms->st = store_open(ms->db, STORE_WRITE, err, errlen)) == NULL)
@@ -382,8 +407,10 @@ msession_announce(const struct msession *ms)
 		}
 	duration_format(ms->cfg.targets[0].interval_ns, iv, sizeof(iv));
 	duration_format(ms->cfg.targets[0].timeout_ns, to, sizeof(to));
-	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s", ms->cfg.ntargets,
-	         ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)");
+	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s%s%s", ms->cfg.ntargets,
+	         ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)",
+	         ms->metrics != NULL ? "; metrics " : "",
+	         ms->metrics != NULL ? metrics_url(ms->metrics) : "");
 	monitor_describe_paths(ms->m);
 }
 
@@ -392,6 +419,7 @@ void
 msession_close(struct msession *ms, const char *state)
 {
 	control_close(ms->ctl);
+	metrics_close(ms->metrics);
 	if (ms->st != NULL) {
 		if (ms->session_id > 0 && state != NULL)
 			store_session_end(ms->st, ms->session_id, time_real_ns(), state);

@@ -2,7 +2,7 @@ noinst_LIBRARIES += monitor/libmonitor.a
 monitor_libmonitor_a_SOURCES = monitor/monitor.h monitor/monitor.c monitor/losstrack.h \
 	monitor/losstrack.c monitor/rtthist.h monitor/rtthist.c monitor/cmd_monitor.c monitor/cmd.h \
 	monitor/cmd_run.c monitor/control.h monitor/control.c monitor/demo.c \
-	monitor/monitor_int.h monitor/awareness.c
+	monitor/monitor_int.h monitor/awareness.c monitor/metrics.h monitor/metrics.c
 monitor_libmonitor_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 
 bin_PROGRAMS += hamon

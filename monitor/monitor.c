@@ -144,6 +144,7 @@ monitor_on_period(void *arg, const struct lt_period *p)
 	if (p->kind == LT_OUTAGE) {
 		t->outages++;
 		t->downtime += p->duration;
+		t->last_outage = p->duration;
 	} else
 		t->bursts++;
 	log_debug("%s: %s of %" PRIu64 " probes, %.3f ms [%.3f, %.3f]", t->conf->name,
@@ -737,7 +738,7 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 		t->probe = chan->p;
 		t->mask = monitor_ring_size(t->conf) - 1;
 		t->ring = xcalloc(t->mask + 1, sizeof(*t->ring));
-		t->rtt_min = t->rtt_max = -1;
+		t->rtt_min = t->rtt_max = t->last_outage = -1;
 		t->sec.rtt_min_ns = t->sec.rtt_max_ns = -1;
 		lt_init(&t->lt, t->conf->down_after, t->conf->down_after_ns, t->conf->up_after);
 		t->heap_pos = i;

@@ -82,6 +82,7 @@ struct mtarget {
 	int64_t refusing_since;
 	uint64_t outages, bursts;
 	int64_t downtime;
+	int64_t last_outage;     /* duration of the last outage that ended, -1 before one */
 	int64_t rtt_min, rtt_max, rtt_sum;
 	struct rtthist hist;
 	struct store_second sec;

@@ -25,7 +25,8 @@ INTEGRATION_TESTS = \
 	tests/integration/stall.t \
 	tests/integration/reader.t \
 	tests/integration/history_merge.t \
-	tests/integration/demo.t
+	tests/integration/demo.t \
+	tests/integration/metrics.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh
 

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "lib/listenaddr.h"
 #include "lib/target.h"
 #include "lib/timeutil.h"
 
@@ -351,6 +352,57 @@ test_long_input(void **state)
 	assert_memory_equal(err, "\"icmp://aaaa", 12);
 }
 
+/* --metrics addresses: the forms, the loopback default, the refusals. */
+static void
+test_listen_addresses(void **state)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	char err[256], a[INET6_ADDRSTRLEN];
+	static const struct {
+		const char *spec, *why;
+	} bad[] = {
+		{ "", "port \"\" must be a number from 1 to 65535" },
+		{ "0", "port \"0\" must be a number from 1 to 65535" },
+		{ "65536", "port \"65536\" must be a number from 1 to 65535" },
+		{ "123456", "port \"123456\" must be a number from 1 to 65535" },
+		{ "127.0.0.1:", "port \"\" must be a number from 1 to 65535" },
+		{ "127.0.0.1:9x", "port \"9x\" must be a number from 1 to 65535" },
+		{ "localhost:9619", "\"localhost\" is not a numeric IPv4 address (no name lookups)" },
+		{ "300.1.1.1:80", "\"300.1.1.1\" is not a numeric IPv4 address (no name lookups)" },
+		{ "::1:80", "an IPv6 address is written [ADDR]:PORT" },
+		{ "[::1]80", "an IPv6 address is written [ADDR]:PORT" },
+		{ "[::1:80", "an IPv6 address is written [ADDR]:PORT" },
+		{ "[zz]:80", "\"zz\" is not a numeric IPv6 address" },
+		{ "a\nb:1", "\"a\\x0ab\" is not a numeric IPv4 address (no name lookups)" },
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(listenaddr_parse("9619", &ss, &len, err, sizeof(err)), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(sin->sin_port), 9619);
+	assert_string_equal(inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)), "127.0.0.1");
+	assert_int_equal(listenaddr_parse(":80", &ss, &len, err, sizeof(err)), 0);
+	assert_string_equal(inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)), "127.0.0.1");
+	assert_int_equal(listenaddr_parse("0.0.0.0:65535", &ss, &len, err, sizeof(err)), 0);
+	assert_int_equal(ntohs(sin->sin_port), 65535);
+	assert_string_equal(inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)), "0.0.0.0");
+	assert_int_equal(listenaddr_parse("[2001:db8::1]:1", &ss, &len, err, sizeof(err)), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(sin6->sin6_port), 1);
+	assert_string_equal(inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a)), "2001:db8::1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(listenaddr_parse(bad[i].spec, &ss, &len, err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].why);
+	}
+}
+
 /* Run every test in this file; TAP output when CMOCKA_MESSAGE_OUTPUT=TAP. */
 int
 main(void)
@@ -367,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_down_after),
 		cmocka_unit_test(test_timing_settings),
 		cmocka_unit_test(test_long_input),
+		cmocka_unit_test(test_listen_addresses),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

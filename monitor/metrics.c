@@ -1,0 +1,432 @@
+/*
+ * metrics.c: a Prometheus exposition endpoint on the monitor's own event
+ * loop (`--metrics [ADDR:]PORT`, GET /metrics), so that a fleet's existing
+ * monitoring engine scrapes each node's monitor instead of a home-made
+ * aggregator.
+ *
+ * The loop also keeps the probe schedule, and a stall of more than 5 ms is
+ * an UNKNOWN window for every target. So a scrape never renders the whole
+ * page at once: it renders at most METRICS_STEP_LINES lines, then yields to
+ * the loop (a zero timeout event, which runs after whatever else is due) and
+ * goes on, and sends the page when it is complete. Counters of one scrape
+ * may therefore come from a few hundred microseconds apart; Prometheus
+ * takes each sample as it is.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "lib/listenaddr.h"
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "monitor/metrics.h"
+#include "monitor/monitor_int.h"
+#include "store/store.h"
+
+#define METRICS_STEP_LINES 2000   /* about 0.2 ms of rendering per loop turn */
+#define METRICS_MAX_SCRAPES 4     /* at once; more get 503 */
+#define METRICS_TIMEOUT_S 10      /* an idle or slow client is dropped */
+
+struct metrics;
+
+/* One scrape being rendered. */
+struct scrape {
+	struct metrics *mx;
+	struct evhttp_request *req;   /* NULL once the client is gone */
+	struct evbuffer *body;
+	struct event *ev;
+	size_t family, target;        /* where rendering goes on */
+	int64_t now_mono;             /* one clock for the whole page */
+};
+
+struct metrics {
+	struct monitor *m;
+	struct evhttp *http;
+	int fd;
+	char url[96];                 /* http://ADDR:PORT/metrics */
+	int64_t start_real;
+	struct scrape *scrapes[METRICS_MAX_SCRAPES];
+	uint64_t served;
+};
+
+/* A per-target metric family: name, type, help and how to print one target. */
+struct family {
+	const char *name, *type, *help;
+	void (*put)(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+	            const struct scrape *sc);
+	size_t off;                   /* for counter(): offset of a uint64_t in mtarget */
+};
+
+/* name{target="NAME"} VALUE for a uint64_t field of the target. */
+static void
+put_counter(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+            const struct scrape *sc)
+{
+	uint64_t v = *(const uint64_t *)(const void *)((const char *)t + f->off);
+
+	(void)sc;
+	evbuffer_add_printf(b, "%s{target=\"%s\"} %" PRIu64 "\n", f->name, t->conf->name, v);
+}
+
+/* Seconds as Prometheus wants them: a float, "NaN" for none. */
+static void
+put_seconds(struct evbuffer *b, const char *name, const char *target, const char *extra,
+            int64_t ns)
+{
+	if (ns < 0)
+		evbuffer_add_printf(b, "%s{target=\"%s\"%s} NaN\n", name, target, extra);
+	else
+		evbuffer_add_printf(b, "%s{target=\"%s\"%s} %.9f\n", name, target, extra, ns / 1e9);
+}
+
+static void
+put_info(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+         const struct scrape *sc)
+{
+	(void)sc;
+	/* Names are [A-Za-z0-9._:-]; URLs are normalised and hold no quote,
+	 * backslash or newline (lib/target.c), so neither needs escaping. */
+	evbuffer_add_printf(b, "%s{target=\"%s\",url=\"%s\",probe=\"%s\"} 1\n", f->name,
+	                    t->conf->name, t->conf->url,
+	                    monitor_probe_mode(t->m, t->conf->proto == TARGET_TCP ? 1 : 0,
+	                                       t->conf->family));
+}
+
+static void
+put_state(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+          const struct scrape *sc)
+{
+	static const char *const names[] = { "unknown", "up", "down" };
+	int i;
+
+	(void)sc;
+	for (i = 0; i < 3; i++)
+		evbuffer_add_printf(b, "%s{target=\"%s\",state=\"%s\"} %d\n", f->name, t->conf->name,
+		                    names[i], (int)t->lt.state == i);
+}
+
+/* Closed outages, plus the one going on: a DOWN target's downtime grows
+ * while it is down, so rate() and increase() see it at once. */
+static void
+put_downtime(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+             const struct scrape *sc)
+{
+	int64_t ns = t->downtime;
+
+	if (t->lt.state == LT_DOWN && sc->now_mono > t->lt.down_first.mono)
+		ns += sc->now_mono - t->lt.down_first.mono;
+	put_seconds(b, f->name, t->conf->name, "", ns);
+}
+
+static void
+put_last_outage(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+                const struct scrape *sc)
+{
+	(void)sc;
+	put_seconds(b, f->name, t->conf->name, "", t->last_outage);
+}
+
+static void
+put_unknown_time(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+                 const struct scrape *sc)
+{
+	(void)sc;
+	put_seconds(b, f->name, t->conf->name, "", t->unknown_ns);
+}
+
+/* A summary: p50, p90, p99 from the histogram (within 12.5 %, capped at
+ * the largest RTT seen), the exact sum and count. */
+static void
+put_rtt(struct evbuffer *b, const struct family *f, const struct mtarget *t,
+        const struct scrape *sc)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99 };
+	char extra[32];
+	size_t i;
+
+	(void)sc;
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		int64_t v = t->received ? rtthist_quantile(&t->hist, qs[i]) : -1;
+
+		if (v > t->rtt_max)
+			v = t->rtt_max;
+		snprintf(extra, sizeof(extra), ",quantile=\"%g\"", qs[i]);
+		put_seconds(b, f->name, t->conf->name, extra, v);
+	}
+	evbuffer_add_printf(b, "%s_sum{target=\"%s\"} %.9f\n", f->name, t->conf->name,
+	                    t->rtt_sum / 1e9);
+	evbuffer_add_printf(b, "%s_count{target=\"%s\"} %" PRIu64 "\n", f->name, t->conf->name,
+	                    t->received);
+}
+
+#define COUNTER(n, field, h) { n, "counter", h, put_counter, offsetof(struct mtarget, field) }
+static const struct family families[] = {
+	{ "hamon_target_info", "gauge", "A monitored target: its URL and probe mechanism.",
+	  put_info, 0 },
+	{ "hamon_target_state", "gauge",
+	  "1 for the target's state: up, down (outage declared), unknown (no reply yet).",
+	  put_state, 0 },
+	COUNTER("hamon_probes_sent_total", sent, "Probes sent, or attempted (see send errors)."),
+	COUNTER("hamon_probe_send_errors_total", send_errors,
+	        "Probes that failed locally at send: nothing left the machine."),
+	COUNTER("hamon_replies_total", received, "Probes answered within their timeout."),
+	COUNTER("hamon_probes_lost_total", lost,
+	        "Probes not answered within their timeout, or answered by an ICMP error."),
+	COUNTER("hamon_probes_unreachable_total", unreach,
+	        "Lost probes that an ICMP error quoting them answered."),
+	COUNTER("hamon_probes_late_total", late, "Replies that came after their probe's timeout."),
+	COUNTER("hamon_probes_refused_total", refused,
+	        "TCP probes answered with a reset: the host is up, the service is not."),
+	COUNTER("hamon_probes_unknown_total", unknown,
+	        "Unanswered probes inside an UNKNOWN window: the monitor could not see."),
+	COUNTER("hamon_loss_bursts_total", bursts, "Loss bursts that ended (even one lost probe)."),
+	COUNTER("hamon_outages_total", outages, "Outages (DOWN periods) that ended."),
+	{ "hamon_downtime_seconds_total", "counter",
+	  "Time in outages, estimated from probe times; includes an outage going on.",
+	  put_downtime, 0 },
+	{ "hamon_last_outage_seconds", "gauge",
+	  "Estimated duration of the last outage that ended; NaN before one.", put_last_outage, 0 },
+	{ "hamon_unknown_seconds_total", "counter",
+	  "Time inside UNKNOWN windows (own link down, send failures, stalls, clock steps).",
+	  put_unknown_time, 0 },
+	{ "hamon_rtt_seconds", "summary", "Round-trip time of answered probes.", put_rtt, 0 },
+};
+#define NFAMILIES (sizeof(families) / sizeof(families[0]))
+
+/* The lines of the monitor as a whole, after the per-target families. */
+static void
+metrics_put_process(struct metrics *mx, struct evbuffer *b)
+{
+	struct monitor_lag lag;
+	struct store *st = mx->m->o.store;
+
+	monitor_get_lag(mx->m, &lag);
+	evbuffer_add_printf(b, "# HELP hamon_build_info The hamon version serving these metrics.\n"
+	                       "# TYPE hamon_build_info gauge\nhamon_build_info{version=\"%s\"} 1\n",
+	                    PACKAGE_VERSION);
+	evbuffer_add_printf(b, "# HELP hamon_start_time_seconds When the monitor started, Unix time.\n"
+	                       "# TYPE hamon_start_time_seconds gauge\n"
+	                       "hamon_start_time_seconds %.3f\n",
+	                    mx->start_real / 1e9);
+	evbuffer_add_printf(b, "# HELP hamon_send_lag_seconds Actual send time minus its deadline.\n"
+	                       "# TYPE hamon_send_lag_seconds summary\n");
+	if (lag.sends > 0)
+		evbuffer_add_printf(b, "hamon_send_lag_seconds{quantile=\"0.5\"} %.9f\n"
+		                       "hamon_send_lag_seconds{quantile=\"0.99\"} %.9f\n",
+		                    lag.p50_ns / 1e9, lag.p99_ns / 1e9);
+	evbuffer_add_printf(b, "hamon_send_lag_seconds_count %" PRIu64 "\n", lag.sends);
+	evbuffer_add_printf(b, "# HELP hamon_send_lag_max_seconds The largest send lag so far.\n"
+	                       "# TYPE hamon_send_lag_max_seconds gauge\n"
+	                       "hamon_send_lag_max_seconds %.9f\n",
+	                    lag.max_ns / 1e9);
+	evbuffer_add_printf(b, "# HELP hamon_skipped_deadlines_total Send deadlines skipped after"
+	                       " a stall (never sent late in a burst).\n"
+	                       "# TYPE hamon_skipped_deadlines_total counter\n"
+	                       "hamon_skipped_deadlines_total %" PRIu64 "\n",
+	                    lag.skipped);
+	if (st != NULL)
+		evbuffer_add_printf(b, "# HELP hamon_store_dropped_total Records the database could not"
+		                       " take (queue full).\n"
+		                       "# TYPE hamon_store_dropped_total counter\n"
+		                       "hamon_store_dropped_total %" PRIu64 "\n",
+		                    store_dropped(st));
+	evbuffer_add_printf(b, "# HELP hamon_scrapes_total Scrapes served before this one.\n"
+	                       "# TYPE hamon_scrapes_total counter\nhamon_scrapes_total %" PRIu64 "\n",
+	                    mx->served);
+}
+
+static void
+scrape_free(struct scrape *sc)
+{
+	size_t i;
+
+	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
+		if (sc->mx->scrapes[i] == sc)
+			sc->mx->scrapes[i] = NULL;
+	if (sc->req != NULL)
+		evhttp_connection_set_closecb(evhttp_request_get_connection(sc->req), NULL, NULL);
+	event_free(sc->ev);
+	evbuffer_free(sc->body);
+	free(sc);
+}
+
+/* The client went away before the page was complete. */
+static void
+scrape_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct scrape *sc = arg;
+
+	(void)evcon;
+	sc->req = NULL;   /* libevent frees the request */
+}
+
+/* Render the next METRICS_STEP_LINES lines; send the page when it is done. */
+static void
+scrape_step(evutil_socket_t fd, short what, void *arg)
+{
+	struct scrape *sc = arg;
+	struct monitor *m = sc->mx->m;
+	static const struct timeval now = { 0, 0 };
+	size_t lines = 0;
+
+	(void)fd;
+	(void)what;
+	if (sc->req == NULL) {
+		scrape_free(sc);
+		return;
+	}
+	while (sc->family < NFAMILIES && lines < METRICS_STEP_LINES) {
+		const struct family *f = &families[sc->family];
+
+		if (sc->target == 0)
+			evbuffer_add_printf(sc->body, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
+			                    f->name, f->type);
+		for (; sc->target < m->nt && lines < METRICS_STEP_LINES; sc->target++, lines += 3)
+			f->put(sc->body, f, &m->t[sc->target], sc);
+		if (sc->target == m->nt) {
+			sc->family++;
+			sc->target = 0;
+		}
+	}
+	if (sc->family < NFAMILIES) {
+		event_add(sc->ev, &now);
+		return;
+	}
+	metrics_put_process(sc->mx, sc->body);
+	sc->mx->served++;
+	evhttp_add_header(evhttp_request_get_output_headers(sc->req), "Content-Type",
+	                  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_connection_set_closecb(evhttp_request_get_connection(sc->req), NULL, NULL);
+	evhttp_send_reply(sc->req, HTTP_OK, "OK", sc->body);
+	sc->req = NULL;
+	scrape_free(sc);
+}
+
+/* Every request: GET or HEAD of /metrics, else 404. */
+static void
+metrics_request(struct evhttp_request *req, void *arg)
+{
+	struct metrics *mx = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct scrape *sc;
+	size_t i;
+
+	if (path == NULL || strcmp(path, "/metrics") != 0) {
+		evhttp_send_error(req, HTTP_NOTFOUND, "hamon serves /metrics only");
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+		                  "text/plain; version=0.0.4; charset=utf-8");
+		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+		return;
+	}
+	for (i = 0; i < METRICS_MAX_SCRAPES && mx->scrapes[i] != NULL; i++)
+		;
+	if (i == METRICS_MAX_SCRAPES) {
+		evhttp_send_error(req, HTTP_SERVUNAVAIL, "too many scrapes at once");
+		return;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->mx = mx;
+	sc->req = req;
+	sc->body = evbuffer_new();
+	sc->ev = evtimer_new(mx->m->base, scrape_step, sc);
+	sc->now_mono = time_mono_ns();
+	if (sc->body == NULL || sc->ev == NULL)
+		fatalx("metrics: out of memory");
+	mx->scrapes[i] = sc;
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req), scrape_closed, sc);
+	scrape_step(-1, 0, sc);
+}
+
+struct metrics *
+metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct metrics *mx;
+	socklen_t len;
+	int one = 1, fd;
+	char why[256];
+
+	if (listenaddr_parse(spec, &ss, &len, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--metrics: %s", why);
+		return NULL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "--metrics %s: %s", spec, strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+		snprintf(err, errlen, "--metrics %s: cannot listen: %s", spec, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	mx = xcalloc(1, sizeof(*mx));
+	mx->m = m;
+	mx->fd = fd;
+	{
+		char a[INET6_ADDRSTRLEN] = "?";
+		const void *ap = ss.ss_family == AF_INET6 ?
+		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
+		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+		unsigned port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+		                                                 ((struct sockaddr_in *)&ss)->sin_port);
+
+		inet_ntop(ss.ss_family, ap, a, sizeof(a));
+		snprintf(mx->url, sizeof(mx->url), ss.ss_family == AF_INET6 ?
+		         "http://[%s]:%u/metrics" : "http://%s:%u/metrics", a, port);
+	}
+	mx->start_real = time_real_ns();
+	if ((mx->http = evhttp_new(m->base)) == NULL ||
+	    evhttp_accept_socket_with_handle(mx->http, fd) == NULL) {
+		snprintf(err, errlen, "--metrics %s: cannot serve HTTP", spec);
+		if (mx->http != NULL)
+			evhttp_free(mx->http);
+		close(fd);
+		free(mx);
+		return NULL;
+	}
+	evhttp_set_allowed_methods(mx->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_timeout(mx->http, METRICS_TIMEOUT_S);
+	evhttp_set_max_headers_size(mx->http, 8192);
+	evhttp_set_max_body_size(mx->http, 1024);
+	evhttp_set_gencb(mx->http, metrics_request, mx);
+	return mx;
+}
+
+const char *
+metrics_url(const struct metrics *mx)
+{
+	return mx->url;
+}
+
+void
+metrics_close(struct metrics *mx)
+{
+	size_t i;
+
+	if (mx == NULL)
+		return;
+	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
+		if (mx->scrapes[i] != NULL)
+			scrape_free(mx->scrapes[i]);
+	evhttp_free(mx->http);   /* closes the listening socket too */
+	free(mx);
+}
