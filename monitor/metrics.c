@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +366,10 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 		snprintf(err, errlen, "--metrics: %s", why);
 		return NULL;
 	}
+	/* A scraper that hangs up before its page is sent must not kill the
+	 * monitor: libevent writes with writev(), which raises SIGPIPE. The
+	 * command of `hamon run` gets SIGPIPE back at its default (cmd_run.c). */
+	signal(SIGPIPE, SIG_IGN);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "--metrics %s: %s", spec, strerror(errno));

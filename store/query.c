@@ -1,7 +1,9 @@
 /* query.c: the reader side: losses, transitions and summaries for history
  * and reports, sessions with their runs, the targets, events, samples and
- * seconds of a session, and the integrity check. Every query binds its values;
- * only fixed SQL fragments are ever concatenated. */
+ * seconds of a session, the minutes and hours of a target, and the integrity
+ * check. Every query binds its values; only fixed SQL fragments are ever
+ * concatenated. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,9 @@
 #include "lib/xalloc.h"
 #include "store/store_int.h"
 
-#define STORE_SQL_MAX 1024
+/* Room for the longest statement built, store_query_session_targets's
+ * (about 1 100 bytes); store_sql_add cuts anything longer. */
+#define STORE_SQL_MAX 2048
 
 /* Append a fixed fragment of SQL. */
 static void
@@ -18,6 +22,18 @@ store_sql_add(char *sql, const char *frag)
 	size_t len = strlen(sql);
 
 	snprintf(sql + len, STORE_SQL_MAX - len, "%s", frag);
+}
+
+/* Append SQL made from a format, as store_sql_add. */
+static void __attribute__((format(printf, 2, 3)))
+store_sql_addf(char *sql, const char *fmt, ...)
+{
+	size_t len = strlen(sql);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql + len, STORE_SQL_MAX - len, fmt, ap);
+	va_end(ap);
 }
 
 /* Report a failed query in err. */
@@ -298,33 +314,16 @@ store_integrity_check(struct store *s, char *err, size_t errlen)
 	" max(last_seen_ns, coalesce(ended_ns, 0)) / 1000000000 + "                       \
 	STORE_SQL_XSTR(STORE_SPAN_SLACK_S) " AS hi FROM sessions WHERE id = ?1)"
 
-/* Whether the file has the runs table (see has_runs): 1, 0, or -1 with err.
- * Caller holds dbmu. */
+/* Whether the file is at least at schema version `version` (see the
+ * version of struct store): 1, 0, or -1 with err. Caller holds dbmu. */
 static int
-store_has_runs(struct store *s, char *err, size_t errlen)
+store_has_schema(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	int64_t v;
-
-	if (s->has_runs)
+	if (s->version >= version)
 		return 1;
-	if (store_sql_int(s->db, "PRAGMA user_version", &v) != SQLITE_OK)
+	if (store_sql_int(s->db, "PRAGMA user_version", &s->version) != SQLITE_OK)
 		return store_query_fail(s, "the schema version", err, errlen);
-	s->has_runs = v >= STORE_SCHEMA_RUNS;
-	return s->has_runs;
-}
-
-/* Whether the file has the minutes table, as store_has_runs. */
-static int
-store_has_minutes(struct store *s, char *err, size_t errlen)
-{
-	int64_t v;
-
-	if (s->has_minutes)
-		return 1;
-	if (store_sql_int(s->db, "PRAGMA user_version", &v) != SQLITE_OK)
-		return store_query_fail(s, "the schema version", err, errlen);
-	s->has_minutes = v >= STORE_SCHEMA_MINUTES;
-	return s->has_minutes;
+	return s->version >= version;
 }
 
 /*
@@ -399,7 +398,8 @@ store_get_session(struct store *s, int64_t id, int runs_only, struct store_sessi
 		return -1;
 	}
 	pthread_mutex_lock(&s->dbmu);
-	if ((runs = store_has_runs(s, err, errlen)) < 0 || (runs == 0 && runs_only)) {
+	runs = store_has_schema(s, STORE_SCHEMA_RUNS, err, errlen);
+	if (runs < 0 || (runs == 0 && runs_only)) {
 		/* A version 1 file has no runs: "not found", not an error. */
 		pthread_mutex_unlock(&s->dbmu);
 		return runs < 0 ? -1 : 1;
@@ -440,7 +440,7 @@ store_query_runs_by_label(struct store *s, const char *label, store_session_cb c
 	int rc, runs;
 
 	pthread_mutex_lock(&s->dbmu);
-	if ((runs = store_has_runs(s, err, errlen)) <= 0) {
+	if ((runs = store_has_schema(s, STORE_SCHEMA_RUNS, err, errlen)) <= 0) {
 		pthread_mutex_unlock(&s->dbmu);
 		return runs;
 	}
@@ -476,15 +476,17 @@ store_query_session_targets(struct store *s, int64_t session_id, store_target_cb
 	char sql[STORE_SQL_MAX] = "";
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int rc, minutes;
+	int rc, minutes, hours;
 
 	/* Cheapest look-ups first: each EXISTS is a primary-key or index
-	 * probe; losses, seconds and minutes only within the session's span.
-	 * The unary + keeps SQLite off losses_session, which would read every
-	 * loss of the session once per target. Minutes count from version 3:
-	 * an old plain session's seconds may all have been rolled up. */
+	 * probe; losses, seconds, minutes and hours only within the session's
+	 * span. The unary + keeps SQLite off losses_session, which would read
+	 * every loss of the session once per target. Minutes count from
+	 * version 3 and hours from version 4: an old plain session's seconds
+	 * may all have been rolled up, and its minutes too. */
 	pthread_mutex_lock(&s->dbmu);
-	if ((minutes = store_has_minutes(s, err, errlen)) < 0) {
+	if ((minutes = store_has_schema(s, STORE_SCHEMA_MINUTES, err, errlen)) < 0 ||
+	    (hours = store_has_schema(s, STORE_SCHEMA_HOURS, err, errlen)) < 0) {
 		pthread_mutex_unlock(&s->dbmu);
 		return -1;
 	}
@@ -503,6 +505,10 @@ store_query_session_targets(struct store *s, int64_t session_id, store_target_cb
 		store_sql_add(sql, " OR EXISTS (SELECT 1 FROM minutes AS n WHERE n.target_id = t.id"
 		                   "  AND n.minute BETWEEN w.lo / 60 AND w.hi / 60"
 		                   "  AND n.session_id = ?1)");
+	if (hours)
+		store_sql_add(sql, " OR EXISTS (SELECT 1 FROM hours AS h WHERE h.target_id = t.id"
+		                   "  AND h.hour BETWEEN w.lo / 3600 AND w.hi / 3600"
+		                   "  AND h.session_id = ?1)");
 	store_sql_add(sql, " ORDER BY t.name, t.id");
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -678,47 +684,54 @@ store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, stor
 	return stopped < 0 ? -1 : 0;
 }
 
-/* Per-minute rows of one target (of one session, or any with 0) that
- * overlap [since_ns, until_ns) by minute; streamed under dbmu. */
-int
-store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                    int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
+/*
+ * Rows of one target (of one session, or any with 0) of the minutes or
+ * hours table, whose rows are unit_s seconds long, that overlap [since_ns,
+ * until_ns), by key then session; streamed under dbmu. Each is handed to cb
+ * as a minute (for hours its minute field holds the hour). A file older
+ * than version `version` has none.
+ */
+static int
+store_query_tier(struct store *s, int64_t version, const char *table, const char *key,
+                 int64_t unit_s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                 int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
 {
-	char sql[STORE_SQL_MAX] =
-		"SELECT session_id, target_id, minute, sent, received, lost, rtt_min_ns, rtt_max_ns,"
-		" rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM minutes"
-		" WHERE target_id = ?1";
+	char sql[STORE_SQL_MAX] = "";
 	sqlite3_stmt *st = NULL;
+	int64_t unit_ns = unit_s * INT64_C(1000000000);
 	int rc, stopped = 0;
 	size_t i;
 
 	pthread_mutex_lock(&s->dbmu);
-	if ((rc = store_has_minutes(s, err, errlen)) <= 0) {
-		/* A version 2 file has no minutes: none, not an error. */
+	if ((rc = store_has_schema(s, version, err, errlen)) <= 0) {
+		/* An older file has no such table: none, not an error. */
 		pthread_mutex_unlock(&s->dbmu);
 		return rc;
 	}
-	/* The minute starting at m * 60 s overlaps [since, until) when it
-	 * ends after since and starts before until. */
+	store_sql_addf(sql,
+	               "SELECT session_id, target_id, %s, sent, received, lost, rtt_min_ns,"
+	               " rtt_max_ns, rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM %s"
+	               " WHERE target_id = ?1",
+	               key, table);
+	/* The row starting at k * unit overlaps [since, until) when it ends
+	 * after since and starts before until. */
 	if (since_ns != 0)
-		store_sql_add(sql, " AND minute >= ?2");
+		store_sql_addf(sql, " AND %s >= ?2", key);
 	if (until_ns != 0)
-		store_sql_add(sql, " AND minute < ?3");
+		store_sql_addf(sql, " AND %s < ?3", key);
 	if (session_id > 0)
 		store_sql_add(sql, " AND session_id = ?4");
-	store_sql_add(sql, " ORDER BY minute, session_id");
+	store_sql_addf(sql, " ORDER BY %s, session_id", key);
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
-		store_query_fail(s, "minutes", err, errlen);
+		store_query_fail(s, table, err, errlen);
 		pthread_mutex_unlock(&s->dbmu);
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, target_id);
-	/* floor(since / 60 s), and ceil(until / 60 s): negative times too. */
-	sqlite3_bind_int64(st, 2, since_ns / (60 * INT64_C(1000000000)) -
-	                              (since_ns % (60 * INT64_C(1000000000)) < 0));
-	sqlite3_bind_int64(st, 3, until_ns / (60 * INT64_C(1000000000)) +
-	                              (until_ns % (60 * INT64_C(1000000000)) > 0));
+	/* floor(since / unit), and ceil(until / unit): negative times too. */
+	sqlite3_bind_int64(st, 2, since_ns / unit_ns - (since_ns % unit_ns < 0));
+	sqlite3_bind_int64(st, 3, until_ns / unit_ns + (until_ns % unit_ns > 0));
 	sqlite3_bind_int64(st, 4, session_id);
 	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_minute m;
@@ -738,12 +751,60 @@ store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int6
 		stopped = cb(&m, arg) != 0;
 	}
 	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "minutes", err, errlen);
+		store_query_fail(s, table, err, errlen);
 		stopped = -1;
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 	return stopped < 0 ? -1 : 0;
+}
+/* Per-minute rows of one target (of one session, or any with 0) that
+ * overlap [since_ns, until_ns) by minute. */
+int
+store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                    int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
+{
+	return store_query_tier(s, STORE_SCHEMA_MINUTES, "minutes", "minute", 60, session_id,
+	                        target_id, since_ns, until_ns, cb, arg, err, errlen);
+}
+
+/* The caller's callback of store_query_hours. */
+struct store_hour_arg {
+	store_hour_cb cb;
+	void *arg;
+};
+
+/* An hour read in the shape of a minute, handed on as an hour. */
+static int
+store_hour_from_tier(const struct store_minute *m, void *arg)
+{
+	const struct store_hour_arg *ha = arg;
+	struct store_hour h;
+
+	memset(&h, 0, sizeof h);
+	h.session_id = m->session_id;
+	h.target_id = m->target_id;
+	h.hour = m->minute;
+	h.sent = m->sent;
+	h.received = m->received;
+	h.lost = m->lost;
+	h.rtt_min_ns = m->rtt_min_ns;
+	h.rtt_max_ns = m->rtt_max_ns;
+	h.rtt_sum_ns = m->rtt_sum_ns;
+	memcpy(h.hist, m->hist, sizeof h.hist);
+	return ha->cb(&h, ha->arg);
+}
+
+/* Per-hour rows, as store_query_minutes. */
+int
+store_query_hours(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                  int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen)
+{
+	struct store_hour_arg ha = { cb, arg };
+
+	return store_query_tier(s, STORE_SCHEMA_HOURS, "hours", "hour", 3600, session_id,
+	                        target_id, since_ns, until_ns, store_hour_from_tier, &ha, err,
+	                        errlen);
 }
 
 /* The captured output of a session's run: a malloc'd copy in *out (NULL
@@ -758,7 +819,7 @@ store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *le
 	*out = NULL;
 	*len = 0;
 	pthread_mutex_lock(&s->dbmu);
-	if ((rc = store_has_runs(s, err, errlen)) <= 0) {
+	if ((rc = store_has_schema(s, STORE_SCHEMA_RUNS, err, errlen)) <= 0) {
 		pthread_mutex_unlock(&s->dbmu);
 		return rc;
 	}

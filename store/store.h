@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store; /* opaque */
 
@@ -319,28 +319,37 @@ typedef int (*store_second_cb)(const struct store_second *sec, void *arg);
 int store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
                         void *arg, char *err, size_t errlen);
 
-/* ---- the rollup of seconds into minutes (schema version 3) ----
+/* ---- the rollup of seconds into minutes (schema version 3) and of
+ * minutes into hours (version 4) ----
  *
  * Per-second rows older than the retention window are rolled up into one
- * row per target, minute and session (store/SCHEMA.md, "minutes") by the
- * writer thread, about once a minute, in a transaction of their own after
- * a write cycle and at most STORE_ROLLUP_ROWS seconds rows a round (rounds
- * follow each other cycle by cycle while a backlog lasts). Seconds of a
- * session that has a run, and seconds inside a span (span-begin to the
- * next span-end of the same session, which includes a run's command), are
- * kept. */
+ * row per target, minute and session (store/SCHEMA.md, "minutes"), and
+ * per-minute rows older than the minutes' retention window into one row
+ * per target, hour and session ("hours"), by the writer thread, about once
+ * a minute, in a transaction of its own after a write cycle and at most
+ * STORE_ROLLUP_ROWS rows of both tables a round (rounds follow each other
+ * cycle by cycle while a backlog lasts). Rows of a session that has a
+ * run, and rows inside a span (span-begin to the next span-end of the same
+ * session, which includes a run's command), are kept: a second inside it,
+ * and a minute any second of which is inside it. */
 #define STORE_RETENTION_NS (2 * 3600 * INT64_C(1000000000))
+#define STORE_MINUTE_RETENTION_NS (7 * 86400 * INT64_C(1000000000))
 #define STORE_ROLLUP_ROWS 100000
 
 /* How long seconds rows are kept before they are rolled up (default
  * STORE_RETENTION_NS); 0 (or less) never rolls up. */
 void store_set_retention(struct store *s, int64_t seconds_keep_ns);
-/* Seconds rows one round examines at most (default STORE_ROLLUP_ROWS;
- * tests lower it). 0 leaves it unchanged. */
+/* How long minutes rows are kept before they are rolled up into hours
+ * (default STORE_MINUTE_RETENTION_NS), counted back from now as for
+ * seconds; 0 (or less) never rolls minutes up. */
+void store_set_minute_retention(struct store *s, int64_t minutes_keep_ns);
+/* Rows one round examines at most (default STORE_ROLLUP_ROWS; tests lower
+ * it). 0 leaves it unchanged. */
 void store_set_rollup_limit(struct store *s, size_t rows_per_round);
 /* One rollup round now, in the calling thread, as if the wall clock read
- * now_ns: rolls what is committed (store_flush first for what is queued).
- * Returns the seconds rows rolled up (and deleted), or -1 when the round
+ * now_ns: rolls what is committed (store_flush first for what is queued),
+ * seconds into minutes, then minutes into hours. Returns the rows rolled
+ * up (and deleted), seconds and minutes together, or -1 when the round
  * failed and was rolled back (logged). STORE_WRITE only (else -1). */
 int64_t store_rollup_now(struct store *s, int64_t now_ns);
 
@@ -362,5 +371,20 @@ typedef int (*store_minute_cb)(const struct store_minute *m, void *arg); /* nonz
 int store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
                         int64_t until_ns, store_minute_cb cb, void *arg, char *err,
                         size_t errlen);
+
+/* A per-hour row: a store_minute summed over one hour. */
+struct store_hour {
+	int64_t session_id, target_id;
+	int64_t hour;                 /* unix hours: unix seconds / 3600 */
+	uint32_t sent, received, lost;
+	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns; /* min and max -1 when nothing was received */
+	uint32_t hist[STORE_HIST_BUCKETS];
+};
+typedef int (*store_hour_cb)(const struct store_hour *h, void *arg); /* nonzero stops */
+/* Per-hour rows, as store_query_minutes: the hours that overlap [since_ns,
+ * until_ns). On a version 3 (or older) file opened STORE_READ there are
+ * none. */
+int store_query_hours(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
+                      int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

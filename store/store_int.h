@@ -21,6 +21,22 @@ enum store_qkind {
 };
 #define STORE_QK_NVITAL 4
 
+/* The tiers of the rollup, by the table rolled up (store.c). */
+enum store_tier {
+	STORE_TIER_SECONDS = 0, /* seconds into minutes */
+	STORE_TIER_MINUTES,     /* minutes into hours */
+	STORE_TIER_N
+};
+
+/* How far the rollup has looked at the rows of one target (struct store). */
+struct store_roll_mark {
+	int64_t target_id, key, session_id;
+};
+struct store_marks {
+	struct store_roll_mark *v;
+	size_t n, cap;
+};
+
 /* A block of records of one kind, appended to in place. */
 struct store_chunk {
 	struct store_chunk *next;
@@ -79,28 +95,28 @@ struct store {
 	 * from flush_ms to STORE_RETRY_MAX_NS, so a full disk costs little. */
 	int64_t retry_ns;
 
-	/* The file has the runs table (version >= STORE_SCHEMA_RUNS). Always
-	 * true for a writer, which migrates on open; a reader of a version 1
-	 * file re-checks until a writer has migrated it. Used with dbmu held. */
-	int has_runs;
-	/* The same for the minutes table (version >= STORE_SCHEMA_MINUTES). */
-	int has_minutes;
+	/* The schema version of the file as last read (store_has_schema in
+	 * query.c). Always STORE_SCHEMA_VERSION for a writer, which migrates
+	 * on open; a reader of an older file re-reads it until a writer has
+	 * migrated it. Used with dbmu held. */
+	int64_t version;
 
-	/* The rollup (store_rollup_round). keep_ns and roll_limit are read with
-	 * __atomic loads (set from any thread); the rest is used with dbmu
-	 * held. roll_marks[i] says that every seconds row of target
-	 * roll_marks[i].target_id whose (second, session_id) is below
-	 * (.second, .session_id) has been looked at by this process (rolled
-	 * up or kept), so kept rows are not read again every round; roll_late
-	 * is the oldest second this process wrote since the last round, which
-	 * lowers the marks again. */
-	int64_t keep_ns;
+	/* The rollup (store_rollup_round), one tier per table rolled up:
+	 * seconds into minutes, minutes into hours. keep_ns and roll_limit
+	 * are read with __atomic loads (set from any thread); the rest is used
+	 * with dbmu held. A tier's marks.v[i] says that every row of target
+	 * .target_id in its table whose (key, session_id) is below (.key,
+	 * .session_id) has been looked at by this process (rolled up or kept),
+	 * so kept rows are not read again every round; late is the oldest key
+	 * this process wrote into the tier's table since its last round (a
+	 * seconds row from the queue, a minutes row from the tier below),
+	 * which lowers the marks again. */
+	struct store_tier_state {
+		int64_t keep_ns;
+		struct store_marks marks;
+		int64_t late;
+	} tier[STORE_TIER_N];
 	size_t roll_limit;
-	struct store_roll_mark {
-		int64_t target_id, second, session_id;
-	} *roll_marks;
-	size_t roll_nmarks, roll_capmarks;
-	int64_t roll_late;
 	int64_t roll_next_ns; /* CLOCK_MONOTONIC: the writer's next round */
 	int64_t roll_errlog_ns;
 	int roll_more;        /* the last round stopped at its limit */
@@ -110,6 +126,8 @@ struct store {
 #define STORE_SCHEMA_RUNS 2
 /* The first schema version with the minutes table. */
 #define STORE_SCHEMA_MINUTES 3
+/* The first schema version with the hours table. */
+#define STORE_SCHEMA_HOURS 4
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,

@@ -16,7 +16,8 @@
 # - an idle client holding a connection open does not stop probing (no
 #   UNKNOWN time in the summary); /other is 404, POST is refused;
 # - at scale, 1 500 targets at 100 ms (a 1.6 MB page): five scrapes, each a
-#   complete page (1 500 info lines, every family), while the monitor keeps
+#   complete page (1 500 info lines, every family), ten scrapes abandoned
+#   half-way that the monitor survives (SIGPIPE), while the monitor keeps
 #   its schedule: the UNKNOWN time of the run stays under 20 ms (100 ms
 #   under sanitizers). Rendering is chunked (2 000 lines per loop turn);
 #   measured by hand with 10 000 targets at 1 s, scraped 9 times: send lag
@@ -164,6 +165,14 @@ for i in 1 2 3 4 5; do
 done
 assert_eq "1 500 targets: complete pages of five scrapes" "$complete" 5
 diag "page size $(wc -c <"$T_TMP/big1.prom") bytes"
+# Scrapers that hang up before the page is sent (a write to a closed
+# connection raised SIGPIPE and killed the monitor once).
+for i in $(seq 10); do
+	in_mon curl -s -o /dev/null --max-time 0.00$((i % 5 + 1)) "$URL"
+done
+sleep 0.5
+tap_check "after 10 scrapes abandoned half-way, a whole page again" \
+	sh -c "ip netns exec '$NS_MON' curl -sf --max-time 5 '$URL' | grep -c '^hamon_target_info{' | grep -qx 1500"
 rc=0
 wait_pid "$bpid" || rc=$?
 assert_eq "1 500 targets: hamon exits 0" "$rc" 0
