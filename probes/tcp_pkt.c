@@ -77,6 +77,25 @@ tcp_pkt_addrlen(int family)
 	return (0);
 }
 
+unsigned tcp_pkt_sport_base = TCP_PKT_SPORT_DEFAULT;
+
+int
+tcp_pkt_pick_sport_base(unsigned lo, unsigned hi, unsigned *base)
+{
+	/* Above the range only 49152.. fits (the window is a quarter of the
+	 * port space and ends at 65535), so: there, else just below it. */
+	if (lo > hi || hi < TCP_PKT_SPORT_DEFAULT) {
+		*base = TCP_PKT_SPORT_DEFAULT;
+		return (0);
+	}
+	if (lo >= 1024 + TCP_PKT_SPORT_SPAN) {
+		*base = lo - TCP_PKT_SPORT_SPAN;
+		return (0);
+	}
+	*base = TCP_PKT_SPORT_DEFAULT;
+	return (-1);
+}
+
 /* Per-target source-port offset: 14 bits of a keyed hash of the index. */
 uint16_t
 tcp_pkt_sport_offset(const uint64_t key[2], uint32_t tid)
@@ -93,7 +112,7 @@ tcp_pkt_sport_offset(const uint64_t key[2], uint32_t tid)
 uint16_t
 tcp_pkt_sport(uint16_t off, uint64_t seq)
 {
-	return ((uint16_t)(TCP_PKT_SPORT_BASE + ((seq ^ off) & TCP_PKT_SPORT_MASK)));
+	return ((uint16_t)(tcp_pkt_sport_base + ((seq ^ off) & TCP_PKT_SPORT_MASK)));
 }
 
 /* The w-th latest seq <= last whose low bits sport carries. */
@@ -102,9 +121,9 @@ tcp_pkt_seq_candidate(uint16_t off, uint16_t sport, uint64_t last, unsigned w, u
 {
 	uint64_t	low, back;
 
-	if ((unsigned)(sport - TCP_PKT_SPORT_BASE) >= TCP_PKT_SPORT_SPAN)
+	if ((unsigned)sport - tcp_pkt_sport_base >= TCP_PKT_SPORT_SPAN)
 		return (-1);
-	low = ((uint64_t)(sport - TCP_PKT_SPORT_BASE) ^ off) & TCP_PKT_SPORT_MASK;
+	low = ((uint64_t)((unsigned)sport - tcp_pkt_sport_base) ^ off) & TCP_PKT_SPORT_MASK;
 	back = ((last - low) & TCP_PKT_SPORT_MASK) + (uint64_t)w * TCP_PKT_SPORT_SPAN;
 	if (back > last)
 		return (-1);
@@ -319,7 +338,7 @@ tcp_pkt_icmp_error(int family, uint8_t type)
 static int
 tcp_pkt_our_port(uint16_t port)
 {
-	return ((unsigned)(port - TCP_PKT_SPORT_BASE) < TCP_PKT_SPORT_SPAN);
+	return ((unsigned)port - tcp_pkt_sport_base < TCP_PKT_SPORT_SPAN);
 }
 
 /* An ICMP error (icmp points at its header, len bytes) from reporter. */
@@ -459,7 +478,8 @@ tcp_pkt_parse(enum tcp_pkt_link link, const uint8_t *buf, size_t len, struct tcp
 int
 tcp_pkt_filter(char *buf, size_t len, int family)
 {
-	int	n;
+	unsigned	last = tcp_pkt_sport_base + TCP_PKT_SPORT_SPAN - 1;
+	int		n;
 
 	if (family == AF_INET)
 		n = snprintf(buf, len,
@@ -468,16 +488,14 @@ tcp_pkt_filter(char *buf, size_t len, int family)
 		             " or (icmp and (icmp[0] == 3 or icmp[0] == 11) and icmp[17] == 6"
 		             " and icmp[8 + ((icmp[8] & 0x0f) << 2):2] >= %u"
 		             " and icmp[8 + ((icmp[8] & 0x0f) << 2):2] <= %u))",
-		             TCP_PKT_SPORT_BASE, TCP_PKT_SPORT_LAST, TCP_PKT_SPORT_BASE,
-		             TCP_PKT_SPORT_LAST);
+		             tcp_pkt_sport_base, last, tcp_pkt_sport_base, last);
 	else if (family == AF_INET6)
 		n = snprintf(buf, len,
 		             "ip6 and ((ip6[6] == 6 and ip6[42:2] >= %u and ip6[42:2] <= %u"
 		             " and ip6[53] & 0x10 != 0 and ip6[53] & 0x06 != 0)"
 		             " or (ip6[6] == 58 and (ip6[40] == 1 or ip6[40] == 3) and ip6[54] == 6"
 		             " and ip6[88:2] >= %u and ip6[88:2] <= %u))",
-		             TCP_PKT_SPORT_BASE, TCP_PKT_SPORT_LAST, TCP_PKT_SPORT_BASE,
-		             TCP_PKT_SPORT_LAST);
+		             tcp_pkt_sport_base, last, tcp_pkt_sport_base, last);
 	else
 		return (-1);
 	if (n < 0 || (size_t)n >= len)

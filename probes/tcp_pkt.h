@@ -12,8 +12,9 @@
  * payload, so the probe identity travels in the two fields the target must
  * echo back.
  *
- * Source port: TCP_PKT_SPORT_BASE + ((seq ^ off(tid)) & TCP_PKT_SPORT_MASK),
- * 16384 ports (49152..65535). off is a keyed 14-bit offset per target index,
+ * Source port: tcp_pkt_sport_base + ((seq ^ off(tid)) & TCP_PKT_SPORT_MASK),
+ * a window of 16384 ports outside the kernel's local port range (see
+ * tcp_pkt_pick_sport_base). off is a keyed 14-bit offset per target index,
  * so targets probed in step do not walk the same ports at the same time.
  * The port carries the low 14 bits of seq; the rest is recovered from the
  * highest seq sent for that target (the sender keeps it): the reply belongs
@@ -29,11 +30,27 @@
  * tries the latest TCP_PKT_WINDOWS windows and accepts only a matching
  * cookie.
  */
-#define TCP_PKT_SPORT_BASE 49152
 #define TCP_PKT_SPORT_BITS 14
 #define TCP_PKT_SPORT_SPAN (1u << TCP_PKT_SPORT_BITS)
 #define TCP_PKT_SPORT_MASK (TCP_PKT_SPORT_SPAN - 1)
-#define TCP_PKT_SPORT_LAST (TCP_PKT_SPORT_BASE + TCP_PKT_SPORT_SPAN - 1)
+#define TCP_PKT_SPORT_DEFAULT 49152   /* IANA's dynamic ports, 49152..65535 */
+
+/* The first port of the window; set once, before the first probe and the
+ * capture filter (tcp_pkt_filter), and the same for both families. */
+extern unsigned tcp_pkt_sport_base;
+
+/*
+ * A window of TCP_PKT_SPORT_SPAN source ports within 1024..65535 that does
+ * not overlap the kernel's local port range [lo, hi]
+ * (net.ipv4.ip_local_port_range). A raw SYN from a port that a connection
+ * of this host to the same target and port uses is no new connection to
+ * the target: it answers with a bare ACK, not a SYN-ACK, and that probe
+ * would count as lost (an ssh session to a VM probed on port 22 would cost
+ * one false loss per 16384 probes). Prefers 49152..65535, else the ports
+ * just below lo. 0 with *base, or -1 with *base =
+ * TCP_PKT_SPORT_DEFAULT when the range leaves no such window.
+ */
+int tcp_pkt_pick_sport_base(unsigned lo, unsigned hi, unsigned *base);
 #define TCP_PKT_WINDOWS 4
 
 /* A SYN: 20-byte TCP header plus a 4-byte MSS option; IPv4 adds its header. */

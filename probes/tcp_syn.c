@@ -465,6 +465,35 @@ fail:
 	return (NULL);
 }
 
+/*
+ * Choose the source-port window once per process, away from the kernel's
+ * local port range, which the host's own connections take their ports from
+ * (see tcp_pkt_pick_sport_base). The range is per network namespace and
+ * read where the monitor runs; a later change is not followed.
+ */
+static void
+tcp_syn_pick_ports(void)
+{
+	static int done;
+	unsigned lo = 32768, hi = 60999, base;
+	FILE *f;
+
+	if (done++)
+		return;
+	if ((f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re")) != NULL) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2)
+			lo = 32768, hi = 60999;
+		fclose(f);
+	}
+	if (tcp_pkt_pick_sport_base(lo, hi, &base) != 0)
+		log_warnx("tcp: the local port range %u-%u leaves no %u source ports free: a SYN"
+		          " probe that shares its port with a connection of this host to the same"
+		          " target and port counts as lost", lo, hi, TCP_PKT_SPORT_SPAN);
+	tcp_pkt_sport_base = base;
+	log_debug("tcp: SYN probes use source ports %u-%u (local port range %u-%u)", base,
+	          base + TCP_PKT_SPORT_SPAN - 1, lo, hi);
+}
+
 /* Raw SYN out, pcap in: NULL with a reason when either is not available
  * (no privilege: "raw socket: Operation not permitted"). */
 static struct probe *
@@ -478,6 +507,7 @@ tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_r
 		snprintf(err, errlen, "tcp: address family %d not supported", family);
 		return (NULL);
 	}
+	tcp_syn_pick_ports();
 	p = xcalloc(1, sizeof *p);
 	p->base = base;
 	p->family = family;

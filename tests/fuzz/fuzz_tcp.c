@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (k == TCP_PKT_SYNACK || k == TCP_PKT_RST || k == TCP_PKT_UNREACH) {
 		if (in.family != AF_INET && in.family != AF_INET6)
 			abort();
-		if ((unsigned)(in.lport - TCP_PKT_SPORT_BASE) >= TCP_PKT_SPORT_SPAN)
+		if ((unsigned)in.lport - tcp_pkt_sport_base >= TCP_PKT_SPORT_SPAN)
 			abort();
 		if (tcp_pkt_verify(key, &in, data[0], tcp_pkt_sport_offset(key, data[0]),
 		                   (uint64_t)size * 1000, &seq) == 0 && seq > (uint64_t)size * 1000)

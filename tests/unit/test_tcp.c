@@ -272,7 +272,7 @@ test_seq_recovery(void **state)
 					break;
 				seq = lasts[i] - back;
 				sp = tcp_pkt_sport(offs[j], seq);
-				assert_true((unsigned)(sp - TCP_PKT_SPORT_BASE) < TCP_PKT_SPORT_SPAN);
+				assert_true((unsigned)sp - tcp_pkt_sport_base < TCP_PKT_SPORT_SPAN);
 				assert_int_equal(tcp_pkt_seq_candidate(offs[j], sp, lasts[i], 0, &got), 0);
 				assert_true(got == seq);
 				checked++;
@@ -284,7 +284,7 @@ test_seq_recovery(void **state)
 	assert_int_not_equal(tcp_pkt_sport(0x1234, 100), tcp_pkt_sport(0x1234, 101));
 	assert_int_equal(tcp_pkt_sport(0x1234, 100), tcp_pkt_sport(0x1234, 100 + TCP_PKT_SPORT_SPAN));
 	/* Ports outside the range are not ours. */
-	assert_int_equal(tcp_pkt_seq_candidate(0, TCP_PKT_SPORT_BASE - 1, 100, 0, &got), -1);
+	assert_int_equal(tcp_pkt_seq_candidate(0, (uint16_t)(tcp_pkt_sport_base - 1), 100, 0, &got), -1);
 	assert_int_equal(tcp_pkt_seq_candidate(0, 80, 100, 0, &got), -1);
 	/* Before seq 0 there is nothing. */
 	assert_int_equal(tcp_pkt_seq_candidate(0, tcp_pkt_sport(0, 10), 5, 0, &got), -1);
@@ -776,6 +776,48 @@ test_connect_forget(void **state)
 	event_base_free(base);
 }
 
+/* The source-port window keeps out of the local port range, and matching
+ * works the same in any window. */
+static void
+test_sport_window(void **state)
+{
+	static const struct {
+		unsigned lo, hi, base;
+		int rc;
+	} cases[] = {
+		{ 32768, 60999, 16384, 0 },     /* Linux's default: just below it */
+		{ 32768, 49151, 49152, 0 },     /* room above: IANA's dynamic ports */
+		{ 1024, 40000, 49152, 0 },      /* only above */
+		{ 49152, 65535, 32768, 0 },     /* only below */
+		{ 17408, 65535, 1024, 0 },      /* just room below */
+		{ 1024, 49151, 49152, 0 },      /* just room above */
+		{ 17407, 49152, 49152, -1 },    /* no room: the default, and -1 */
+		{ 1024, 65535, 49152, -1 },
+		{ 60000, 50000, 49152, 0 },     /* nonsense range: the default */
+	};
+	unsigned saved = tcp_pkt_sport_base, base;
+	uint64_t got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		base = 0;
+		assert_int_equal(tcp_pkt_pick_sport_base(cases[i].lo, cases[i].hi, &base), cases[i].rc);
+		assert_int_equal(base, cases[i].base);
+		assert_true(base >= 1024 && base + TCP_PKT_SPORT_SPAN - 1 <= 65535);
+		if (cases[i].rc == 0 && cases[i].lo <= cases[i].hi)
+			assert_true(base + TCP_PKT_SPORT_SPAN - 1 < cases[i].lo || base > cases[i].hi);
+	}
+	tcp_pkt_sport_base = 16384;
+	assert_int_equal(tcp_pkt_sport(0, 0), 16384);
+	assert_int_equal(tcp_pkt_sport(0, TCP_PKT_SPORT_SPAN - 1), 32767);
+	assert_int_equal(tcp_pkt_seq_candidate(0x1555, tcp_pkt_sport(0x1555, 70000), 70003, 0, &got), 0);
+	assert_true(got == 70000);
+	assert_int_equal(tcp_pkt_seq_candidate(0, 49152, 100, 0, &got), -1);
+	assert_int_equal(tcp_pkt_seq_candidate(0, 32768, 100, 0, &got), -1);
+	tcp_pkt_sport_base = saved;
+}
+
 /* Run every test; TAP with CMOCKA_MESSAGE_OUTPUT=TAP. */
 int
 main(void)
@@ -783,6 +825,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_seq_recovery),
+		cmocka_unit_test(test_sport_window),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_filter),
