@@ -272,7 +272,7 @@ tcp_connect_forget(struct probe *p, uint32_t tid, uint64_t seq)
 static const char *
 tcp_connect_mode(const struct probe *p)
 {
-	return ("connect (unprivileged)");
+	return ("connect()");
 }
 
 /* Copy the counters out. */

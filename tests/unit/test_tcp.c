@@ -712,9 +712,9 @@ test_live_connect(void **state)
 
 	lfd = live_port(1, &open_port);
 	live_port(0, &closed_port);
-	assert_int_equal(live_probe(&probe_tcp_connect_ops, open_port, "connect (unprivileged)"),
+	assert_int_equal(live_probe(&probe_tcp_connect_ops, open_port, "connect()"),
 	                 PROBE_OK);
-	assert_int_equal(live_probe(&probe_tcp_connect_ops, closed_port, "connect (unprivileged)"),
+	assert_int_equal(live_probe(&probe_tcp_connect_ops, closed_port, "connect()"),
 	                 PROBE_REFUSED);
 	if (geteuid() != 0) {
 		struct event_base	*base = event_base_new();
