@@ -90,7 +90,8 @@
 #define HS_HIST 4096          /* sniffed requests kept for replay, per family */
 #define HS_PKT_MAX 256        /* largest packet we build */
 #define HS_ECHO_LEN 64        /* hamon's echo message: 8 header + 56 payload */
-#define HS_SPORT_BASE 49152   /* hamon's TCP source port range */
+#define HS_SPORT_BASE 49152   /* hamon's SYN source ports, when the monitor's local
+                                 port range ends below 49152 (hostile.t sets it so) */
 #define HS_SPORT_SPAN 16384
 #define HS_MAX_NS (3600LL * 1000000000LL)
 #define HS_LINGER_MAX_NS (30LL * 1000000000LL)

@@ -58,6 +58,10 @@ IV=10
 PPS=${HOSTILE_PPS:-3000} # HOSTILE_PPS: try a heavier flood by hand
 
 netns_pair hostile 50
+# hostile forges TCP replies to ports 49152-65535; hamon takes its SYN
+# source ports from a window outside the local port range (tcp_pkt.h), which
+# is 49152-65535 when the range ends below it.
+in_mon sysctl -qw net.ipv4.ip_local_port_range="32768 49151"
 hamon_ready || tap_done
 
 # The TCP target: accept and close, v4 and v6, bounded.
