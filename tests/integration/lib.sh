@@ -692,25 +692,19 @@ check_bursts_against_faults() {
 			"$(jq -n --argjson f "$inj_ms" --argjson iv "$iv_ms" '($f / $iv | ceil) + 1')"
 	done
 	# A burst no fault explains is loss hamon invented (or the harness
-	# lost packets): either way the test must say so. Under sanitizers
-	# (HAMON_TEST_SLOW=1) the whole machine crawls and a single probe was
-	# seen lost once outside any fault (TCP raw over IPv6, cause not found):
-	# there one single-probe burst is reported as a diagnostic, not a
-	# failure; anything longer still fails.
+	# lost packets): either way the test must say so. (One single lost TCP
+	# probe seen once under ASan was the harness's own: its connect to the
+	# listener left a TIME-WAIT socket on the host, and a SYN probe from that
+	# source port got a bare ACK. SYN probes now keep out of the local port
+	# range; 64 such sockets cost 35 of 17 000 probes before, 0 after.)
 	m=0
 	for ((j = 0; j < B_COUNT; j++)); do
 		if [ -z "${used[j]:-}" ]; then
 			diag "unexplained burst: start $(ns_to_ms $((B_START[j] - FAULT_START[0]))) ms after fault 1," \
 				"${B_DUR_MS[j]} ms, ${B_LOST[j]} lost, end_state ${B_STATE[j]}"
-			if [ "${HAMON_TEST_SLOW:-0}" = 1 ] && [ "${B_LOST[j]}" = 1 ] && [ -z "${slow_forgiven:-}" ]; then
-				slow_forgiven=1
-				diag "(tolerated once under sanitizers: a single lost probe)"
-			else
-				m=$((m + 1))
-			fi
+			m=$((m + 1))
 		fi
 	done
-	unset slow_forgiven
 	assert_eq "$label: bursts that match no injected fault" "$m" 0
 }
 
