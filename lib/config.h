@@ -30,6 +30,8 @@ struct hamon_config {
 	int samples;                 /* -1 unset, 0 no, 1 yes */
 	struct target_conf *targets;
 	size_t ntargets;
+	size_t *byname;              /* name lookup (config.c), nbyname slots */
+	size_t nbyname;
 };
 
 void config_init(struct hamon_config *cfg);

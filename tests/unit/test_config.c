@@ -405,6 +405,36 @@ test_validate(void **state)
 	config_free(&cfg);
 }
 
+/* Many targets: every name is found again through the name table, as it
+ * grows, and a duplicate anywhere names the first one. */
+static void
+test_many_targets(void **state)
+{
+	struct hamon_config cfg;
+	char spec[64], where[32], err[512];
+	size_t i, n = 20000;
+
+	(void)state;
+	config_init(&cfg);
+	for (i = 0; i < n; i++) {
+		snprintf(spec, sizeof spec, "vm%zu=icmp://198.18.%zu.%zu", i, 1 + i / 250 % 250,
+		         1 + i % 250);
+		snprintf(where, sizeof where, "argument %zu", i + 1);
+		assert_int_equal(config_add_target(&cfg, spec, where, err, sizeof err), 0);
+	}
+	assert_int_equal(cfg.ntargets, n);
+	for (i = 0; i < n; i += 997) {
+		snprintf(spec, sizeof spec, "vm%zu=icmp://198.18.0.1", i);
+		assert_int_equal(config_add_target(&cfg, spec, "late", err, sizeof err), -1);
+		snprintf(where, sizeof where, "(first at argument %zu)", i + 1);
+		assert_non_null(strstr(err, where));
+	}
+	assert_int_equal(cfg.ntargets, n);
+	assert_int_equal(config_validate(&cfg, err, sizeof err), 0);
+	config_free(&cfg);
+	assert_null(cfg.byname);
+}
+
 /* Run every test in this file; TAP output when CMOCKA_MESSAGE_OUTPUT=TAP. */
 int
 main(void)
@@ -417,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_file_limits),
 		cmocka_unit_test(test_add_target),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_many_targets),
 	};
 
 	target_no_resolve = 1;
