@@ -90,6 +90,15 @@ bench_disk_dirname(const char *path)
 	return xasprintf("%.*s", (int)(slash - path), path);
 }
 
+/* The last component of path, newly allocated ("" when it ends in "/"). */
+static char *
+bench_disk_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return xstrdup(slash != NULL ? slash + 1 : path);
+}
+
 /* Size a new test file from the free space of dir: 0, -2 or -1 with err. */
 static int
 bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *err, size_t errlen)
@@ -119,34 +128,61 @@ bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *e
 }
 
 /*
- * Open file, an existing test file of ours: a regular file (not through a
- * symbolic link) with our mark. 0, or -2 with err: anything else is
- * refused untouched.
+ * Reopen d->base in d->dirfd, an existing test file of ours: a regular
+ * file (not through a symbolic link) of this user, with one link and our
+ * mark. It is first opened with O_PATH, which opens nothing (no FIFO writer
+ * released, no device armed), and reopened read-write only once it passed.
+ * 0, or -2 with err: anything else is refused untouched.
  */
 static int
 bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errlen)
 {
-	struct stat sb;
+	char proc[64], v[64];
+	struct stat sb, again;
 	int64_t laid;
+	int pfd;
 
-	d->fd = open(file, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (d->fd < 0) {
-		snprintf(err, errlen, "--file \"%s\": %s", file,
-		         errno == ELOOP ? "is a symbolic link; refusing to follow it" : strerror(errno));
+	pfd = openat(d->dirfd, d->base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0) {
+		snprintf(err, errlen, "--file \"%s\": %s", file, strerror(errno));
 		return -2;
 	}
-	if (fstat(d->fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !bench_disk_marked(d->fd, &laid)) {
+	if (fstat(pfd, &sb) < 0 || S_ISLNK(sb.st_mode)) {
+		snprintf(err, errlen, "--file \"%s\": is a symbolic link; refusing to follow it", file);
+		goto refuse;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() || sb.st_nlink != 1 ||
+	    getxattr(proc, BENCH_DISK_MARK, v, 0) < 0) {
 		snprintf(err, errlen, "--file \"%s\": exists and is not a test file that hamon bench"
-		         " created (no %s mark); refusing to touch it", file, BENCH_DISK_MARK);
-		close(d->fd);
-		d->fd = -1;
-		return -2;
+		         " created (%s); refusing to touch it", file,
+		         !S_ISREG(sb.st_mode) ? "not a regular file" :
+		         sb.st_uid != geteuid() ? "another user's" :
+		         sb.st_nlink != 1 ? "it has other hard links" :
+		         "no " BENCH_DISK_MARK " mark");
+		goto refuse;
 	}
+	if ((d->fd = open(proc, O_RDWR | O_CLOEXEC)) < 0 || fstat(d->fd, &again) < 0 ||
+	    again.st_dev != sb.st_dev || again.st_ino != sb.st_ino ||
+	    !bench_disk_marked(d->fd, &laid)) {
+		snprintf(err, errlen, "--file \"%s\": cannot reopen it: %s", file,
+		         d->fd < 0 ? strerror(errno) : "it changed");
+		goto refuse;
+	}
+	close(pfd);
+	d->dev = sb.st_dev;
+	d->ino = sb.st_ino;
 	d->reused = 1;
 	if (laid > 0 && laid == (int64_t)sb.st_size && laid % BENCH_DISK_MIB == 0 &&
-	    laid >= BENCH_DISK_MIN)
+	    laid >= BENCH_DISK_MIN && laid <= BENCH_DISK_MAX)
 		d->size = d->laid = laid;   /* laid out before: used as it is */
 	return 0;
+refuse:
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	close(pfd);
+	return -2;
 }
 
 /* Check dir (or file), size the test file and create it, or reopen ours. */
@@ -160,7 +196,7 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 	int fl, rc;
 
 	memset(d, 0, sizeof *d);
-	d->fd = -1;
+	d->fd = d->dirfd = -1;
 	d->quick = quick;
 	d->keep = keep;
 	d->dir = file != NULL ? bench_disk_dirname(file) : xstrdup(dir);
@@ -176,7 +212,19 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 			snprintf(err, errlen, "--path \"%s\": %s", dir, why);
 		goto usage;
 	}
-	if (file != NULL && lstat(file, &sb) == 0) {
+	/* The directory is held open: the file is created, checked and
+	 * removed in it by name, whatever becomes of the path meanwhile. */
+	if ((d->dirfd = open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s \"%s\": %s", opt, name, strerror(errno));
+		goto usage;
+	}
+	d->base = file != NULL ? bench_disk_basename(file) :
+	                         xasprintf(".hamon-bench.%ld.tmp", (long)getpid());
+	if (d->base[0] == '\0' || strcmp(d->base, ".") == 0 || strcmp(d->base, "..") == 0) {
+		snprintf(err, errlen, "--file \"%s\": names a directory, not a file", file);
+		goto usage;
+	}
+	if (file != NULL && fstatat(d->dirfd, d->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		if ((rc = bench_disk_reuse(d, file, err, errlen)) < 0)
 			goto fail;
 		d->path = xstrdup(file);
@@ -186,9 +234,9 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 	if (d->path == NULL) {
 		/* A name nobody else uses (or the one given), created
 		 * exclusively: we never touch a file we did not create. */
-		d->path = file != NULL ? xstrdup(file) : xasprintf("%s/.hamon-bench.%ld.tmp", dir, (long)getpid());
-		d->fd = open(d->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (d->fd < 0) {
+		d->path = file != NULL ? xstrdup(file) : xasprintf("%s/%s", dir, d->base);
+		d->fd = openat(d->dirfd, d->base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->fd < 0 || fstat(d->fd, &sb) < 0) {
 			int e = errno;
 
 			snprintf(err, errlen, "%s \"%s\": cannot create a test file: %s", opt, name, strerror(e));
@@ -197,6 +245,8 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 			rc = e == EACCES || e == EROFS || e == EPERM || e == EEXIST ? -2 : -1;
 			goto fail;
 		}
+		d->dev = sb.st_dev;
+		d->ino = sb.st_ino;
 		if ((rc = bench_disk_mark(d, 0)) != 0 && keep)
 			log_warnx("bench: %s: cannot mark the test file as ours (%s): --file will not"
 			          " accept it again", d->path, strerror(rc));
@@ -216,19 +266,29 @@ usage:
 fail:
 	if (d->fd >= 0)
 		close(d->fd);
-	d->fd = -1;
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->fd = d->dirfd = -1;
 	free(d->path);
 	free(d->dir);
-	d->path = d->dir = NULL;
+	free(d->base);
+	d->path = d->dir = d->base = NULL;
 	return rc;
 }
 
-/* Remove the test file unless it is to be kept (async-signal-safe). */
+/* Remove the test file unless it is to be kept: by name in the directory
+ * it was made in, and only while that name is still our file
+ * (async-signal-safe). */
 void
 bench_disk_unlink(const struct bench_disk *d)
 {
-	if (d->path != NULL && !d->keep)
-		unlink(d->path);
+	struct stat sb;
+
+	if (d->path == NULL || d->keep || d->dirfd < 0)
+		return;
+	if (fstatat(d->dirfd, d->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 && sb.st_dev == d->dev &&
+	    sb.st_ino == d->ino)
+		unlinkat(d->dirfd, d->base, 0);
 }
 
 /* Close and remove the test file. */
@@ -242,9 +302,13 @@ bench_disk_close(struct bench_disk *d)
 	if (d->path != NULL && d->keep)
 		log_info("bench: test file kept: %s (hamon bench disk --file %s reuses it)", d->path,
 		         d->path);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->dirfd = -1;
 	free(d->path);
 	free(d->dir);
-	d->path = d->dir = NULL;
+	free(d->base);
+	d->path = d->dir = d->base = NULL;
 }
 
 /* An aligned buffer of n bytes filled with a pattern that does not compress. */

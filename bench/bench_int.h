@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "store/bench_store.h"
 
@@ -81,6 +82,10 @@ int bench_mem_run(const struct bench_mem_opts *o, struct bench_results *res);
 struct bench_disk {
 	char *dir;
 	char *path;           /* the test file, which we created */
+	int dirfd;            /* its directory, held open (O_PATH) */
+	char *base;           /* its name in that directory */
+	dev_t dev;            /* and what it is: only that is removed */
+	ino_t ino;
 	int keep;             /* --keep: leave it in place at the end */
 	int reused;           /* --file named one of ours from before */
 	int fd;               /* -1 when closed */

@@ -263,7 +263,7 @@ cmd_bench(int argc, char **argv)
 	         o.label != NULL ? o.label : strcmp(facts.virt, "none") == 0 ? "host" : facts.virt);
 	bench_install_signals();
 	memset(&disk, 0, sizeof disk);
-	disk.fd = -1;
+	disk.fd = disk.dirfd = -1;
 	if (o.tests & BENCH_TEST_DISK) {
 		r = bench_disk_open(&disk, o.path, o.file, o.quick, o.keep, err, sizeof(err));
 		if (r == -2)

@@ -6,11 +6,18 @@
  *
  * The loop also keeps the probe schedule, and a stall of more than 5 ms is
  * an UNKNOWN window for every target. So a scrape never renders the whole
- * page at once: it renders at most METRICS_STEP_LINES lines, then yields to
- * the loop (a zero timeout event, which runs after whatever else is due) and
- * goes on, and sends the page when it is complete. Counters of one scrape
- * may therefore come from a few hundred microseconds apart; Prometheus
- * takes each sample as it is.
+ * page at once: the reply is streamed (chunked), METRICS_STEP_LINES lines at
+ * a time, and the next step is rendered only once the previous one has
+ * been written to the socket, in a later turn of the loop. The memory a
+ * scrape holds is one step, however slowly its client reads; a client that
+ * stops reading is dropped by evhttp's timeout. Counters of one page may
+ * come from a few hundred microseconds apart; Prometheus takes each sample
+ * as it is.
+ *
+ * Connections are not counted (evhttp 2.1 has no limit): at EMFILE the
+ * listener pauses for a second instead of spinning on accept(). A client
+ * that half-closes its side gets its reply cut (libevent takes the EOF for
+ * a failure); curl and Prometheus do not half-close.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +34,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "lib/listenaddr.h"
 #include "lib/log.h"
@@ -38,14 +46,15 @@
 
 #define METRICS_STEP_LINES 2000   /* about 0.2 ms of rendering per loop turn */
 #define METRICS_MAX_SCRAPES 4     /* at once; more get 503 */
-#define METRICS_TIMEOUT_S 10      /* an idle or slow client is dropped */
+#define METRICS_TIMEOUT_S 10      /* an idle or stalled client is dropped */
 
 struct metrics;
 
-/* One scrape being rendered. */
+/* One scrape being streamed. */
 struct scrape {
 	struct metrics *mx;
-	struct evhttp_request *req;   /* NULL once the client is gone */
+	struct evhttp_request *req;
+	int gone;                     /* the connection died: req is detached and ours to free */
 	struct evbuffer *body;
 	struct event *ev;
 	size_t family, target;        /* where rendering goes on */
@@ -55,6 +64,8 @@ struct scrape {
 struct metrics {
 	struct monitor *m;
 	struct evhttp *http;
+	struct evconnlistener *listener;
+	struct event *resume;         /* re-enables the listener after EMFILE */
 	int fd;
 	char url[96];                 /* http://ADDR:PORT/metrics */
 	int64_t start_real;
@@ -248,6 +259,8 @@ metrics_put_process(struct metrics *mx, struct evbuffer *b)
 	                    mx->served);
 }
 
+/* Forget a scrape. A request that is still on its connection, or was sent
+ * (req NULL), belongs to libevent; a detached one (gone) is freed here. */
 static void
 scrape_free(struct scrape *sc)
 {
@@ -256,35 +269,54 @@ scrape_free(struct scrape *sc)
 	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
 		if (sc->mx->scrapes[i] == sc)
 			sc->mx->scrapes[i] = NULL;
-	if (sc->req != NULL)
+	if (sc->req == NULL)
+		;
+	else if (sc->gone)
+		evhttp_request_free(sc->req);
+	else
 		evhttp_connection_set_closecb(evhttp_request_get_connection(sc->req), NULL, NULL);
 	event_free(sc->ev);
 	evbuffer_free(sc->body);
 	free(sc);
 }
 
-/* The client went away before the page was complete. */
+/* The connection failed (write error, timeout) while we were streaming:
+ * libevent detaches the request instead of freeing it; the next step frees
+ * it. */
 static void
 scrape_closed(struct evhttp_connection *evcon, void *arg)
 {
 	struct scrape *sc = arg;
+	static const struct timeval now = { 0, 0 };
 
 	(void)evcon;
-	sc->req = NULL;   /* libevent frees the request */
+	sc->gone = 1;
+	event_add(sc->ev, &now);
 }
 
-/* Render the next METRICS_STEP_LINES lines; send the page when it is done. */
+/* The last step reached the socket: render the next one in a later turn. */
+static void
+scrape_drained(struct evhttp_connection *evcon, void *arg)
+{
+	struct scrape *sc = arg;
+	static const struct timeval now = { 0, 0 };
+
+	(void)evcon;
+	event_add(sc->ev, &now);
+}
+
+/* Render and send the next METRICS_STEP_LINES lines; end the reply after
+ * the last. */
 static void
 scrape_step(evutil_socket_t fd, short what, void *arg)
 {
 	struct scrape *sc = arg;
 	struct monitor *m = sc->mx->m;
-	static const struct timeval now = { 0, 0 };
 	size_t lines = 0;
 
 	(void)fd;
 	(void)what;
-	if (sc->req == NULL) {
+	if (sc->gone) {
 		scrape_free(sc);
 		return;
 	}
@@ -302,15 +334,15 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	if (sc->family < NFAMILIES) {
-		event_add(sc->ev, &now);
+		/* Never empty here: each step renders at least one line. */
+		evhttp_send_reply_chunk_with_cb(sc->req, sc->body, scrape_drained, sc);
 		return;
 	}
 	metrics_put_process(sc->mx, sc->body);
 	sc->mx->served++;
-	evhttp_add_header(evhttp_request_get_output_headers(sc->req), "Content-Type",
-	                  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply_chunk(sc->req, sc->body);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(sc->req), NULL, NULL);
-	evhttp_send_reply(sc->req, HTTP_OK, "OK", sc->body);
+	evhttp_send_reply_end(sc->req);   /* libevent frees the request once sent */
 	sc->req = NULL;
 	scrape_free(sc);
 }
@@ -350,12 +382,47 @@ metrics_request(struct evhttp_request *req, void *arg)
 		fatalx("metrics: out of memory");
 	mx->scrapes[i] = sc;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), scrape_closed, sc);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply_start(req, HTTP_OK, "OK");
 	scrape_step(-1, 0, sc);
+}
+
+/* The one endpoint of this process: the listener's error callback gets
+ * evhttp's own argument, not ours. */
+static struct metrics *metrics_one;
+
+/* accept() failed for want of descriptors or memory: pause the listener
+ * for a second (else the readable socket makes the loop spin). */
+static void
+metrics_accept_error(struct evconnlistener *l, void *arg)
+{
+	static const struct timeval pause = { 1, 0 };
+	struct metrics *mx = metrics_one;
+
+	(void)arg;
+	if (mx == NULL || mx->listener != l)
+		return;
+	log_warnx("metrics: cannot accept a connection: %s; pausing for a second",
+	          strerror(errno));
+	evconnlistener_disable(l);
+	event_add(mx->resume, &pause);
+}
+
+static void
+metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct metrics *mx = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(mx->listener);
 }
 
 struct metrics *
 metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 {
+	struct evhttp_bound_socket *bound;
 	struct sockaddr_storage ss;
 	struct metrics *mx;
 	socklen_t len;
@@ -400,7 +467,7 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	}
 	mx->start_real = time_real_ns();
 	if ((mx->http = evhttp_new(m->base)) == NULL ||
-	    evhttp_accept_socket_with_handle(mx->http, fd) == NULL) {
+	    (bound = evhttp_accept_socket_with_handle(mx->http, fd)) == NULL) {
 		snprintf(err, errlen, "--metrics %s: cannot serve HTTP", spec);
 		if (mx->http != NULL)
 			evhttp_free(mx->http);
@@ -408,6 +475,10 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 		free(mx);
 		return NULL;
 	}
+	mx->listener = evhttp_bound_socket_get_listener(bound);
+	mx->resume = evtimer_new(m->base, metrics_accept_resume, mx);
+	metrics_one = mx;
+	evconnlistener_set_error_cb(mx->listener, metrics_accept_error);
 	evhttp_set_allowed_methods(mx->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_timeout(mx->http, METRICS_TIMEOUT_S);
 	evhttp_set_max_headers_size(mx->http, 8192);
@@ -432,6 +503,9 @@ metrics_close(struct metrics *mx)
 	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
 		if (mx->scrapes[i] != NULL)
 			scrape_free(mx->scrapes[i]);
+	event_free(mx->resume);
 	evhttp_free(mx->http);   /* closes the listening socket too */
+	if (metrics_one == mx)
+		metrics_one = NULL;
 	free(mx);
 }

@@ -7,7 +7,10 @@
 # the path, without creating anything; and --keep/--file: a kept test file
 # stays, is reused by --file (same inode), is removed by a --file run
 # without --keep, and a file hamon did not create (or a symbolic link) is
-# refused with exit 2 and left byte for byte as it was. Figures are not
+# refused with exit 2 and left byte for byte as it was, and so are a kept
+# file with a second hard link and a FIFO (not even opened: a writer waiting
+# on it keeps waiting); a path swapped under a running bench is not what
+# it removes. Figures are not
 # asserted on (shared machines are noisy); only that they are there and
 # positive.
 
@@ -121,6 +124,53 @@ head -c 100000 /dev/urandom >"$tmpdir/precious"
 foreign_case "--file naming a file hamon did not create" "$tmpdir/precious" "refusing to touch it"
 ln -s "$tmpdir/precious" "$tmpdir/link"
 foreign_case "--file naming a symbolic link" "$tmpdir/link" "symbolic link"
+
+# A kept file with a second hard link is refused: the mark proves whose
+# file it is, not that nothing else refers to it.
+if [ -f "$kept" ] || timeout -k 5 60 "$HAMON" bench disk --quick --keep --file "$kept" \
+	--db "$tmpdir/p.db" </dev/null >/dev/null 2>&1; then
+	ln "$kept" "$tmpdir/kept.link"
+	foreign_case "--file naming a kept file with another hard link" "$kept" "other hard links"
+	rm -f "$kept" "$tmpdir/kept.link"
+fi
+
+# A FIFO: refused without being opened for real (a writer waiting for a
+# reader stays waiting).
+mkfifo "$tmpdir/fifo"
+timeout 20 sh -c "echo data >'$tmpdir/fifo'" &
+writer=$!
+cleanup_pid "$writer"
+sleep 0.2
+rc=0
+timeout -k 2 30 "$HAMON" bench disk --quick --file "$tmpdir/fifo" --db "$tmpdir/p.db" \
+	</dev/null >/dev/null 2>"$tmpdir/ferr" || rc=$?
+tap_check "--file naming a FIFO: exit 2 (got $rc), not a regular file" \
+	sh -c "[ $rc -eq 2 ] && grep -q 'not a regular file' '$tmpdir/ferr'"
+tap_check "--file naming a FIFO: the writer waiting on it still waits" kill -0 "$writer"
+timeout 5 cat "$tmpdir/fifo" >/dev/null
+wait "$writer" 2>/dev/null
+
+# The directory swapped under a running bench, then SIGINT: hamon removes
+# its own file where it made it, never what now has that path.
+mkdir -p "$tmpdir/sw/d"
+"$HAMON" bench disk --quick --time 5s --file "$tmpdir/sw/d/victim" --db "$tmpdir/b.db" \
+	</dev/null >/dev/null 2>"$tmpdir/err.sw" &
+pid=$!
+cleanup_pid "$pid"
+for _ in $(seq 50); do
+	[ -e "$tmpdir/sw/d/victim" ] && break
+	sleep 0.1
+done
+sleep 0.5
+mv "$tmpdir/sw/d" "$tmpdir/sw/d.old"
+mkdir "$tmpdir/sw/d"
+echo precious >"$tmpdir/sw/d/victim"
+kill -INT "$pid"
+wait "$pid" 2>/dev/null
+tap_check "path swapped during the run: the file now at that path is intact" \
+	grep -qx precious "$tmpdir/sw/d/victim"
+tap_check "path swapped during the run: hamon's own file is removed where it made it" \
+	[ ! -e "$tmpdir/sw/d.old/victim" ]
 
 # path_case DESC PATH PATTERN: exit 2, one stderr line containing PATTERN.
 path_case() {
