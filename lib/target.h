@@ -13,13 +13,14 @@ enum target_proto { TARGET_ICMP = 0, TARGET_TCP = 1 };
 /* Where the next-hop state machine thresholds are taken from. */
 struct target_conf {
 	char name[TARGET_NAME_MAX];  /* [A-Za-z0-9._:-]+, unique */
-	char url[300];               /* normalised: icmp://198.18.0.2, tcp://[2001:db8::2]:22 */
+	char url[64];                /* normalised, numeric: icmp://198.18.0.2, tcp://[2001:db8::2]:22
+	                              * (at most 59 characters: "tcp://[" + 45 + "]:65535") */
 	enum target_proto proto;
 	struct sockaddr_storage addr; /* port set for TCP */
 	socklen_t addrlen;
 	int family;                   /* AF_INET or AF_INET6 */
 	uint16_t port;                /* TCP only */
-	char addrstr[64];             /* numeric address, no brackets */
+	char addrstr[INET6_ADDRSTRLEN]; /* numeric address, no brackets */
 
 	int64_t interval_ns;          /* default 10ms, at least 100us */
 	int64_t timeout_ns;           /* default 1s */
