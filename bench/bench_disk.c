@@ -54,14 +54,14 @@ bench_disk_mark(const struct bench_disk *d, int64_t laid)
 }
 
 /*
- * Read the mark of the open file. 1 with *laid (0 when the layout was not
- * finished) for one of ours, 0 for a file without our mark.
+ * Read the mark of the file at path. 1 with *laid (0 when the layout was
+ * not finished) for one of ours, 0 for a file without our mark.
  */
 static int
-bench_disk_marked(int fd, int64_t *laid)
+bench_disk_marked(const char *path, int64_t *laid)
 {
 	char v[64];
-	ssize_t n = fgetxattr(fd, BENCH_DISK_MARK, v, sizeof v - 1);
+	ssize_t n = getxattr(path, BENCH_DISK_MARK, v, sizeof v - 1);
 	size_t k = strlen(BENCH_DISK_MARK_VALUE);
 	long long l;
 	char end;
@@ -137,7 +137,7 @@ bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *e
 static int
 bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errlen)
 {
-	char proc[64], v[64];
+	char proc[64];
 	struct stat sb, again;
 	int64_t laid;
 	int pfd;
@@ -153,7 +153,7 @@ bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errle
 	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() || sb.st_nlink != 1 ||
-	    getxattr(proc, BENCH_DISK_MARK, v, 0) < 0) {
+	    !bench_disk_marked(proc, &laid)) {
 		snprintf(err, errlen, "--file \"%s\": exists and is not a test file that hamon bench"
 		         " created (%s); refusing to touch it", file,
 		         !S_ISREG(sb.st_mode) ? "not a regular file" :
@@ -163,8 +163,7 @@ bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errle
 		goto refuse;
 	}
 	if ((d->fd = open(proc, O_RDWR | O_CLOEXEC)) < 0 || fstat(d->fd, &again) < 0 ||
-	    again.st_dev != sb.st_dev || again.st_ino != sb.st_ino ||
-	    !bench_disk_marked(d->fd, &laid)) {
+	    again.st_dev != sb.st_dev || again.st_ino != sb.st_ino) {
 		snprintf(err, errlen, "--file \"%s\": cannot reopen it: %s", file,
 		         d->fd < 0 ? strerror(errno) : "it changed");
 		goto refuse;

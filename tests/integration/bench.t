@@ -132,6 +132,8 @@ if [ -f "$kept" ] || timeout -k 5 60 "$HAMON" bench disk --quick --keep --file "
 	ln "$kept" "$tmpdir/kept.link"
 	foreign_case "--file naming a kept file with another hard link" "$kept" "other hard links"
 	rm -f "$kept" "$tmpdir/kept.link"
+else
+	tap_fail "--file naming a kept file with another hard link: could not make a kept file"
 fi
 
 # A FIFO: refused without being opened for real (a writer waiting for a
