@@ -44,6 +44,42 @@ store_query_fail(struct store *s, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * The streamed queries below run under dbmu, which the caller takes before
+ * building its SQL. store_query_prepare prepares sql; on failure it sets
+ * err ("cannot query WHAT"), releases dbmu and returns NULL.
+ * store_query_end closes a row loop that ended with step result rc, or
+ * early because a callback asked to (stopped): it finalizes, releases dbmu
+ * and returns 0, or -1 with err when a step failed.
+ */
+static sqlite3_stmt *
+store_query_prepare(struct store *s, const char *sql, const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK)
+		return st;
+	store_query_fail(s, what, err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return NULL;
+}
+
+static int
+store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
+                char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (!stopped && rc != SQLITE_DONE) {
+		store_query_fail(s, what, err, errlen);
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return ret;
+}
+
 /* Copy a text column into a fixed buffer of n > 0 bytes: "" for NULL,
  * truncated at a UTF-8 character boundary when it does not fit. */
 static void
@@ -110,12 +146,8 @@ store_query_losses(struct store *s, const struct store_loss_filter *f, store_los
 	store_sql_add(sql, " ORDER BY l.start_ns, l.id");
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "losses", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "losses", err, errlen)) == NULL)
 		return -1;
-	}
 	if (f->target != NULL)
 		sqlite3_bind_text(st, 1, f->target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, f->since_ns);
@@ -147,13 +179,7 @@ store_query_losses(struct store *s, const struct store_loss_filter *f, store_los
 		l->end_state = (enum store_end_state)sqlite3_column_int(st, 16);
 		stopped = cb(&row, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "losses", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "losses", err, errlen);
 }
 
 /* State transitions matching f, by effective time. */
@@ -182,12 +208,8 @@ store_query_transitions(struct store *s, const struct store_transition_filter *f
 	store_sql_add(sql, " ORDER BY x.effective_ns, x.id");
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "transitions", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "transitions", err, errlen)) == NULL)
 		return -1;
-	}
 	if (f->target != NULL)
 		sqlite3_bind_text(st, 1, f->target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, f->since_ns);
@@ -208,13 +230,7 @@ store_query_transitions(struct store *s, const struct store_transition_filter *f
 		tr->seq = (uint64_t)sqlite3_column_int64(st, 7);
 		stopped = cb(&row, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "transitions", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "transitions", err, errlen);
 }
 
 /* Per-target summaries of one session (0: the latest that has any). */
@@ -222,24 +238,20 @@ int
 store_query_summaries(struct store *s, int64_t session_id, store_summary_cb cb, void *arg,
                       char *err, size_t errlen)
 {
+	static const char sql[] =
+	    "SELECT t.name, m.session_id, m.target_id, m.sent, m.received, m.lost,"
+	    " m.late, m.unreach, m.rtt_min_ns, m.rtt_avg_ns, m.rtt_p99_ns,"
+	    " m.rtt_max_ns, m.outages, m.downtime_ns"
+	    " FROM target_summaries AS m JOIN targets AS t ON t.id = m.target_id"
+	    " WHERE m.session_id = CASE WHEN ?1 > 0 THEN ?1"
+	    " ELSE (SELECT max(session_id) FROM target_summaries) END"
+	    " ORDER BY t.name";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT t.name, m.session_id, m.target_id, m.sent, m.received, m.lost,"
-	                        " m.late, m.unreach, m.rtt_min_ns, m.rtt_avg_ns, m.rtt_p99_ns,"
-	                        " m.rtt_max_ns, m.outages, m.downtime_ns"
-	                        " FROM target_summaries AS m JOIN targets AS t ON t.id = m.target_id"
-	                        " WHERE m.session_id = CASE WHEN ?1 > 0 THEN ?1"
-	                        " ELSE (SELECT max(session_id) FROM target_summaries) END"
-	                        " ORDER BY t.name",
-	                        -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "summaries", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "summaries", err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, session_id);
 	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_summary_row row;
@@ -262,13 +274,7 @@ store_query_summaries(struct store *s, int64_t session_id, store_summary_cb cb, 
 		m->downtime_ns = sqlite3_column_int64(st, 13);
 		stopped = cb(&row, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "summaries", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "summaries", err, errlen);
 }
 
 /* PRAGMA integrity_check must answer exactly "ok". */
@@ -540,19 +546,15 @@ int
 store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg, char *err,
                    size_t errlen)
 {
+	static const char sql[] =
+	    "SELECT id, session_id, target_id, ts_ns, kind, text FROM events"
+	    " WHERE session_id = ?1 ORDER BY ts_ns, id";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT id, session_id, target_id, ts_ns, kind, text FROM events"
-	                        " WHERE session_id = ?1 ORDER BY ts_ns, id",
-	                        -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "events", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "events", err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, session_id);
 	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_event_row row;
@@ -566,13 +568,7 @@ store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void 
 		store_copy_name(row.text, sizeof row.text, st, 5);
 		stopped = cb(&row, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "events", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "events", err, errlen);
 }
 
 /* Samples of one target in a session by seq; streamed under dbmu. */
@@ -580,19 +576,15 @@ int
 store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
                     void *arg, char *err, size_t errlen)
 {
+	static const char sql[] =
+	    "SELECT session_id, target_id, seq, tx_ns, rtt_ns, result FROM samples"
+	    " WHERE target_id = ?2 AND session_id = ?1 ORDER BY seq";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT session_id, target_id, seq, tx_ns, rtt_ns, result FROM samples"
-	                        " WHERE target_id = ?2 AND session_id = ?1 ORDER BY seq",
-	                        -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "samples", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "samples", err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, target_id);
 	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -607,13 +599,7 @@ store_query_samples(struct store *s, int64_t session_id, int64_t target_id, stor
 		smp.result = sqlite3_column_int(st, 5);
 		stopped = cb(&smp, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "samples", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "samples", err, errlen);
 }
 
 /* Parse a seconds.hist text "n0,n1,...,n9" into hist (zeroed by the caller);
@@ -641,22 +627,18 @@ int
 store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
                     void *arg, char *err, size_t errlen)
 {
+	static const char sql[] =
+	    "SELECT c.session_id, c.target_id, c.second, c.sent, c.received,"
+	    " c.lost, c.rtt_min_ns, c.rtt_max_ns, c.rtt_sum_ns, c.hist"
+	    " FROM " STORE_SQL_SPAN " AS w, seconds AS c"
+	    " WHERE c.target_id = ?2 AND c.second BETWEEN w.lo AND w.hi"
+	    " AND c.session_id = ?1 ORDER BY c.second";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT c.session_id, c.target_id, c.second, c.sent, c.received,"
-	                        " c.lost, c.rtt_min_ns, c.rtt_max_ns, c.rtt_sum_ns, c.hist"
-	                        " FROM " STORE_SQL_SPAN " AS w, seconds AS c"
-	                        " WHERE c.target_id = ?2 AND c.second BETWEEN w.lo AND w.hi"
-	                        " AND c.session_id = ?1 ORDER BY c.second",
-	                        -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, "seconds", err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, "seconds", err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, target_id);
 	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -675,13 +657,7 @@ store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, stor
 		store_parse_hist((const char *)sqlite3_column_text(st, 9), sec.hist);
 		stopped = cb(&sec, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, "seconds", err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, "seconds", err, errlen);
 }
 
 /*
@@ -722,12 +698,8 @@ store_query_tier(struct store *s, int64_t version, const char *table, const char
 	if (session_id > 0)
 		store_sql_add(sql, " AND session_id = ?4");
 	store_sql_addf(sql, " ORDER BY %s, session_id", key);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_query_fail(s, table, err, errlen);
-		pthread_mutex_unlock(&s->dbmu);
+	if ((st = store_query_prepare(s, sql, table, err, errlen)) == NULL)
 		return -1;
-	}
 	sqlite3_bind_int64(st, 1, target_id);
 	/* floor(since / unit), and ceil(until / unit): negative times too. */
 	sqlite3_bind_int64(st, 2, since_ns / unit_ns - (since_ns % unit_ns < 0));
@@ -750,13 +722,7 @@ store_query_tier(struct store *s, int64_t version, const char *table, const char
 			m.hist[i] = (uint32_t)sqlite3_column_int64(st, 9 + (int)i);
 		stopped = cb(&m, arg) != 0;
 	}
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, table, err, errlen);
-		stopped = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return stopped < 0 ? -1 : 0;
+	return store_query_end(s, st, rc, stopped, table, err, errlen);
 }
 /* Per-minute rows of one target (of one session, or any with 0) that
  * overlap [since_ns, until_ns) by minute. */
