@@ -106,7 +106,7 @@ bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *e
 	struct statvfs vfs;
 	int64_t avail;
 
-	if (statvfs(d->dir, &vfs) < 0) {
+	if (fstatvfs(d->dirfd, &vfs) < 0) {
 		snprintf(err, errlen, "%s \"%s\": %s", opt, name, strerror(errno));
 		return -2;
 	}

@@ -47,6 +47,7 @@
 #define METRICS_STEP_LINES 2000   /* about 0.2 ms of rendering per loop turn */
 #define METRICS_MAX_SCRAPES 4     /* at once; more get 503 */
 #define METRICS_TIMEOUT_S 10      /* an idle or stalled client is dropped */
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 struct metrics;
 
@@ -66,7 +67,6 @@ struct metrics {
 	struct evhttp *http;
 	struct evconnlistener *listener;
 	struct event *resume;         /* re-enables the listener after EMFILE */
-	int fd;
 	char url[96];                 /* http://ADDR:PORT/metrics */
 	int64_t start_real;
 	struct scrape *scrapes[METRICS_MAX_SCRAPES];
@@ -280,21 +280,8 @@ scrape_free(struct scrape *sc)
 	free(sc);
 }
 
-/* The connection failed (write error, timeout) while we were streaming:
- * libevent detaches the request instead of freeing it; the next step frees
- * it. */
-static void
-scrape_closed(struct evhttp_connection *evcon, void *arg)
-{
-	struct scrape *sc = arg;
-	static const struct timeval now = { 0, 0 };
-
-	(void)evcon;
-	sc->gone = 1;
-	event_add(sc->ev, &now);
-}
-
-/* The last step reached the socket: render the next one in a later turn. */
+/* The last step reached the socket (or the connection is gone): go on in
+ * a later turn of the loop. */
 static void
 scrape_drained(struct evhttp_connection *evcon, void *arg)
 {
@@ -303,6 +290,18 @@ scrape_drained(struct evhttp_connection *evcon, void *arg)
 
 	(void)evcon;
 	event_add(sc->ev, &now);
+}
+
+/* The connection failed (write error, timeout) while we were streaming:
+ * libevent detaches the request instead of freeing it; the next step frees
+ * it. */
+static void
+scrape_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct scrape *sc = arg;
+
+	sc->gone = 1;
+	scrape_drained(evcon, arg);
 }
 
 /* Render and send the next METRICS_STEP_LINES lines; end the reply after
@@ -362,7 +361,7 @@ metrics_request(struct evhttp_request *req, void *arg)
 	}
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-		                  "text/plain; version=0.0.4; charset=utf-8");
+		                  METRICS_CONTENT_TYPE);
 		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 		return;
 	}
@@ -383,7 +382,7 @@ metrics_request(struct evhttp_request *req, void *arg)
 	mx->scrapes[i] = sc;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), scrape_closed, sc);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  "text/plain; version=0.0.4; charset=utf-8");
+	                  METRICS_CONTENT_TYPE);
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
 	scrape_step(-1, 0, sc);
 }
@@ -452,7 +451,6 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	}
 	mx = xcalloc(1, sizeof(*mx));
 	mx->m = m;
-	mx->fd = fd;
 	{
 		char a[INET6_ADDRSTRLEN] = "?";
 		const void *ap = ss.ss_family == AF_INET6 ?
