@@ -5,12 +5,30 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <stdint.h>
+
 struct store;
 
-/* The `hamon bench` subcommand: argv[0] is "bench". Exit status: 0 done,
- * 1 a run-time failure (database, I/O), 2 a usage error, 130/143 when
- * interrupted by SIGINT/SIGTERM (nothing stored, test file removed). */
-int cmd_bench(int argc, char **argv);
+/* The tests of a run (struct bench_opts.tests). */
+#define BENCH_TEST_CPU 1
+#define BENCH_TEST_MEM 2
+#define BENCH_TEST_DISK 4
+
+/* What one `hamon bench` run does (cli/cmd_bench.c fills it in). */
+struct bench_opts {
+	int tests;
+	const char *label, *db, *path, *file;
+	int path_given;       /* --path seen (it and --file exclude each other) */
+	int quick, keep;
+	int64_t time_ns;      /* 0: the defaults above */
+	int threads;          /* 0: every CPU we may use */
+};
+
+/* Run the tests o asks for, print and store the results. Returns the exit
+ * status: 0 done, 1 a run-time failure (database, I/O), 128 + the signal
+ * (SIGINT/SIGTERM) that interrupted it (nothing stored, test file removed);
+ * a bad --path or --file exits 2 with one line. */
+int bench_run(const struct bench_opts *o);
 
 /*
  * `hamon report --bench`: the latest value of every bench metric of each

@@ -3,7 +3,7 @@
 # liburing's flags; whatever links it adds $(LIBURING_LIBS) (empty when
 # configure found no liburing, and then the disk tests use Linux AIO).
 noinst_LIBRARIES += bench/libbench.a
-bench_libbench_a_SOURCES = bench/bench.h bench/bench_int.h bench/cmd_bench.c bench/bench_ctl.c \
+bench_libbench_a_SOURCES = bench/bench.h bench/bench_int.h bench/bench_run.c bench/bench_ctl.c \
 	bench/bench_cpu.c bench/bench_mem.c bench/bench_disk.c bench/bench_facts.c \
 	bench/bench_report.c
 bench_libbench_a_CFLAGS = $(AM_CFLAGS)

@@ -19,10 +19,10 @@ void control_close(struct control *c);
 
 /* Client side: send one request ("mark", "span-begin" or "span-end" with a
  * label, time-stamped now) to the monitor on db. 0, or -1 with err. */
+/* The longest label a marker may carry. */
+#define CONTROL_LABEL_MAX 256
+
 int control_send_mark(const char *db, const char *kind, const char *label, char *err,
                       size_t errlen);
-
-/* The `hamon mark` subcommand. */
-int cmd_mark(int argc, char **argv);
 
 #endif

@@ -1,2 +1,2 @@
 noinst_LIBRARIES += report/libreport.a
-report_libreport_a_SOURCES = report/report.h report/history.c report/cmd_report.c
+report_libreport_a_SOURCES = report/report.h report/history.c report/build.c

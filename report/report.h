@@ -16,17 +16,22 @@ int report_format_parse(const char *s, enum report_format *out);
 long report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
                     FILE *out, char *err, size_t errlen);
 
-
-/* The `hamon history` subcommand. */
-int cmd_history(int argc, char **argv);
+/* The same over n databases (names label them): rows merged by start time,
+ * each with how many of the databases saw the same loss. */
+long report_history_merged(struct store **s, const char *const *names, int n,
+                           const struct store_loss_filter *f, enum report_format fmt, FILE *out,
+                           char *err, size_t errlen);
 
 struct run_report;
+struct run_aggregate;
 /* Build and compute the report of one session from the store. */
 struct run_report *report_build(struct store *st, int64_t session_id, char *err, size_t errlen);
 /* Build and render it (fmt is an enum rr_format). 0, or -1 with err. */
 int report_print_session(struct store *st, int64_t session_id, int fmt, FILE *out, char *err,
                          size_t errlen);
-/* The `hamon report` subcommand. */
-int cmd_report(int argc, char **argv);
+/* The aggregate of every run labelled label, computed (nruns 0 when there is
+ * none). NULL with err when the store fails. */
+struct run_aggregate *report_build_label(struct store *st, const char *label, char *err,
+                                         size_t errlen);
 
 #endif

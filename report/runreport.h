@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "report/hvparse.h"
+#include "hv/hvparse.h"
 
 enum run_kind {
 	RUN_KIND_CUSTOM = 0,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/hvparse.h"
+#include "hv/hvparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

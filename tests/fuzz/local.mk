@@ -1,7 +1,7 @@
 # libFuzzer targets (./configure CC=clang --enable-fuzzing). Run one with
 #   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp
 # tests/fuzz/run.sh runs each for a bounded time over its committed corpus.
-FUZZ_LDADD = monitor/libmonitor.a report/libreport.a bench/libbench.a store/libstore.a \
+FUZZ_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
 	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBURING_LIBS) -lpthread -lm
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus

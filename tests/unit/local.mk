@@ -1,5 +1,5 @@
 # cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP).
-UNIT_LDADD = monitor/libmonitor.a report/libreport.a bench/libbench.a store/libstore.a \
+UNIT_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
 	probes/libprobes.a lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

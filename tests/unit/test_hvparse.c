@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "lib/xalloc.h"
-#include "report/hvparse.h"
+#include "hv/hvparse.h"
 
 /* Every fixture, for the chunking tests. */
 static const char *const test_fixtures[] = {

@@ -3,10 +3,7 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "bench/bench.h"
-#include "monitor/cmd.h"
-#include "monitor/control.h"
-#include "report/report.h"
+#include "cli/cmd.h"
 
 struct subcommand {
 	const char *name;

@@ -1,7 +1,5 @@
-/* cmd_bench.c: `hamon bench`: run the CPU, memory and disk tests, print
- * the figures as a table and store them with the host's facts. */
-#include <errno.h>
-#include <getopt.h>
+/* bench_run.c: one `hamon bench` run: the machine's facts, the tests asked
+ * for, the results printed and stored as one bench run. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +10,8 @@
 #include "bench/bench_int.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
-#include "lib/xalloc.h"
 #include "store/bench_store.h"
 #include "store/store.h"
-
-#define BENCH_TEST_CPU 1
-#define BENCH_TEST_MEM 2
-#define BENCH_TEST_DISK 4
 
 /* Per-test durations: CPU as sysbench's --time, memory and disk shorter. */
 #define BENCH_CPU_TIME (5 * NSEC_PER_SEC)
@@ -27,20 +20,6 @@
 #define BENCH_MEM_QUICK (300 * NSEC_PER_MSEC)
 #define BENCH_DISK_TIME (5 * NSEC_PER_SEC)
 #define BENCH_DISK_QUICK_TIME (300 * NSEC_PER_MSEC)
-
-struct bench_opts {
-	int tests;
-	const char *label, *db, *path, *file;
-	int path_given;       /* --path seen (it and --file exclude each other) */
-	int quick, keep;
-	int64_t time_ns;      /* 0: the defaults above */
-	int threads;          /* 0: every CPU we may use */
-};
-
-static const char bench_usage[] =
-    "usage: hamon bench [cpu|mem|disk|all] [--label host|kvm|lxc|...] [--db FILE]\n"
-    "                   [--path DIR | --file FILE] [--keep] [--quick] [--time D]\n"
-    "                   [--threads N]";
 
 /* SIGINT/SIGTERM: note it; every loop polls bench_signal and unwinds. */
 static void
@@ -61,111 +40,6 @@ bench_install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-/* A label must be usable in --labels a,b,c and on a terminal. */
-static void
-bench_check_label(const char *label)
-{
-	const char *p;
-
-	if (label[0] == '\0' || strlen(label) > 63)
-		usage_error("bench: --label \"%s\": must be 1 to 63 characters", label);
-	for (p = label; *p != '\0'; p++)
-		if (*p <= ' ' || *p > '~' || *p == ',')
-			usage_error("bench: --label: only printable characters without spaces or"
-			            " commas (character %zu)", (size_t)(p - label) + 1);
-}
-
-/* Parse the command line into o. */
-static void
-bench_parse(int argc, char **argv, struct bench_opts *o)
-{
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "path", required_argument, NULL, 'p' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "time", required_argument, NULL, 't' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long n;
-	char err[256];
-	int c;
-
-	memset(o, 0, sizeof *o);
-	o->db = "hamon.db";
-	o->path = ".";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			bench_check_label(optarg);
-			o->label = optarg;
-			break;
-		case 'd':
-			o->db = optarg;
-			break;
-		case 'p':
-			o->path = optarg;
-			o->path_given = 1;
-			break;
-		case 'f':
-			if (optarg[0] == '\0')
-				usage_error("bench: --file: empty file name");
-			o->file = optarg;
-			break;
-		case 'k':
-			o->keep = 1;
-			break;
-		case 'q':
-			o->quick = 1;
-			break;
-		case 't':
-			if (duration_parse_range("bench: --time", optarg, 100 * NSEC_PER_MSEC,
-			                         3600 * NSEC_PER_SEC, &o->time_ns, err, sizeof(err)) != 0)
-				usage_error("%s", err);
-			break;
-		case 'j':
-			if (uint_parse_range("bench: --threads", optarg, 1, 4096, &n, err, sizeof(err)) != 0)
-				usage_error("%s", err);
-			o->threads = (int)n;
-			break;
-		case 'h':
-			puts(bench_usage);
-			exit(0);
-		case ':':
-			usage_error("bench: option %s needs a value", argv[optind - 1]);
-		default:
-			usage_error("bench: unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		const char *t = argv[optind++];
-
-		if (strcmp(t, "cpu") == 0)
-			o->tests = BENCH_TEST_CPU;
-		else if (strcmp(t, "mem") == 0)
-			o->tests = BENCH_TEST_MEM;
-		else if (strcmp(t, "disk") == 0)
-			o->tests = BENCH_TEST_DISK;
-		else if (strcmp(t, "all") == 0)
-			o->tests = BENCH_TEST_CPU | BENCH_TEST_MEM | BENCH_TEST_DISK;
-		else
-			usage_error("bench: unknown test \"%s\" (cpu, mem, disk or all)", t);
-	} else
-		o->tests = BENCH_TEST_CPU | BENCH_TEST_MEM | BENCH_TEST_DISK;
-	if (optind < argc)
-		usage_error("bench: unexpected argument \"%s\"", argv[optind]);
-	if (o->file != NULL && o->path_given)
-		usage_error("bench: --path and --file exclude each other (--file names the test file"
-		            " itself)");
-	if ((o->file != NULL || o->keep) && !(o->tests & BENCH_TEST_DISK))
-		usage_error("bench: %s applies to the disk tests only", o->keep ? "--keep" : "--file");
 }
 
 /* "cpu,mem,disk" for the tests in mask. */
@@ -239,11 +113,14 @@ bench_fill_run(struct bench_store_run *run, const struct bench_facts *f,
 		run->direct = d->direct;
 }
 
-/* `hamon bench`. */
+/* Run the tests o asks for, print the results and store them. Returns the
+ * exit status: 0, 1 (database or I/O failure), 128 + the signal that
+ * interrupted it (nothing stored, test file removed); a bad --file or
+ * --path is a usage error (exit 2). */
 int
-cmd_bench(int argc, char **argv)
+bench_run(const struct bench_opts *opts)
 {
-	struct bench_opts o;
+	struct bench_opts o = *opts;
 	struct bench_facts facts;
 	struct bench_disk disk;
 	struct bench_results res = { 0 };
@@ -254,7 +131,6 @@ cmd_bench(int argc, char **argv)
 	int tty = isatty(STDERR_FILENO), rc = 0, r;
 	int64_t id;
 
-	bench_parse(argc, argv, &o);
 	bench_facts_gather(&facts);
 	if (o.threads == 0)
 		o.threads = facts.cores;

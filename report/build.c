@@ -1,17 +1,14 @@
-/* cmd_report.c: `hamon report`: build a run report (or an aggregate over a
- * label's runs) from the store and render it. The store holds what was
- * recorded; runreport_compute() derives every figure from it. */
-#include <getopt.h>
+/* build.c: a run report (or an aggregate over a label's runs) built from
+ * the store. The store holds what was recorded; runreport_compute() derives
+ * every figure from it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
-#include "bench/bench.h"
-#include "report/hvparse.h"
+#include "hv/hvparse.h"
 #include "report/report.h"
 #include "report/runreport.h"
 #include "store/bench_store.h"
@@ -317,154 +314,18 @@ agg_run(const struct store_session_row *row, void *arg)
 	return 0;
 }
 
-static const char report_usage[] =
-    "usage: hamon report [--db FILE] [--run N | --last | --label L]\n"
-    "                    [--format text|json|csv|md|html] [-o FILE]\n"
-    "       hamon report --bench [--labels host,kvm,lxc] [--format text|json|csv|md]";
-
-/* `hamon report`. */
-int
-cmd_report(int argc, char **argv)
+/* The aggregate of every run labelled label (nruns 0 when there is none).
+ * NULL with err when the store fails. */
+struct run_aggregate *
+report_build_label(struct store *st, const char *label, char *err, size_t errlen)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "last", no_argument, NULL, 'l' },
-		{ "label", required_argument, NULL, 'L' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "bench", no_argument, NULL, 'b' },
-		{ "labels", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *db = "hamon.db", *label = NULL, *outpath = NULL, *fmtname = NULL;
-	const char *labels = NULL;
-	int bench = 0;
-	enum rr_format fmt = RR_FMT_TEXT;
-	unsigned long long id = 0;
-	char err[512];
-	struct store *st;
-	FILE *out = stdout;
-	int c, rc = 0, choices = 0;
+	struct agg_ctx ac = { st, runagg_new(label), err, errlen, 0 };
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (optarg[0] == '\0')
-				usage_error("--db: the database name is empty");
-			db = optarg;
-			break;
-		case 'r':
-			if (uint_parse_range("--run", optarg, 1, INT64_MAX, &id, err, sizeof(err)) != 0)
-				usage_error("%s", err);
-			choices++;
-			break;
-		case 'l':
-			choices++;
-			break;
-		case 'L':
-			label = optarg;
-			choices++;
-			break;
-		case 'b':
-			bench = 1;
-			break;
-		case 'B':
-			labels = optarg;
-			break;
-		case 'f':
-			fmtname = optarg;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			puts(report_usage);
-			return 0;
-		case ':':
-			usage_error("report: option %s needs a value", argv[optind - 1]);
-		default:
-			usage_error("report: unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		usage_error("report: unexpected argument \"%s\"", argv[optind]);
-	if (choices > 1)
-		usage_error("report: give one of --run, --last and --label");
-	if (!bench && fmtname != NULL && runreport_format_parse(fmtname, &fmt) != 0)
-		usage_error("--format \"%s\": expected text, json, csv, md or html", fmtname);
-	if (labels != NULL && !bench)
-		usage_error("report: --labels goes with --bench");
-	if (bench) {
-		int b;
-
-		if (choices > 0)
-			usage_error("report: --bench does not take --run, --last or --label");
-		if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
-			usage_error("%s", err);
-		if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
-			store_close(st);
-			usage_error("%s: cannot write", outpath);
-		}
-		b = bench_report(st, labels, fmtname, out, err, sizeof(err));
-		store_close(st);
-		if (out != stdout)
-			fclose(out);
-		if (b == -2)
-			usage_error("%s", err);
-		if (b != 0) {
-			log_warnx("%s", err);
-			return 1;
-		}
-		return 0;
-	}
-	if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
-		usage_error("%s", err);
-	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
-		store_close(st);
-		usage_error("%s: cannot write", outpath);
-	}
-	if (label != NULL) {
-		struct agg_ctx ac = { st, runagg_new(label), err, sizeof(err), 0 };
-
-		if (store_query_runs_by_label(st, label, agg_run, &ac, err, sizeof(err)) != 0 ||
-		    ac.failed) {
-			log_warnx("%s", err);
-			rc = 1;
-		} else if (ac.a->nruns == 0) {
-			log_warnx("no runs labelled \"%s\" in %s", label, db);
-			rc = 1;
-		} else {
-			runagg_compute(ac.a);
-			rc = runagg_render(ac.a, fmt, out) != 0;
-		}
+	if (store_query_runs_by_label(st, label, agg_run, &ac, err, errlen) != 0 || ac.failed) {
 		runagg_free(ac.a);
-	} else {
-		struct store_session_row srow;
-
-		/* --last (the default): the latest run, else the latest session. */
-		if (id == 0) {
-			int g = store_get_session(st, 0, 1, &srow, err, sizeof(err));
-
-			if (g > 0)
-				g = store_get_session(st, 0, 0, &srow, err, sizeof(err));
-			if (g != 0) {
-				log_warnx("%s", g > 0 ? "no sessions recorded yet" : err);
-				rc = 1;
-			} else
-				id = (unsigned long long)srow.id;
-		}
-		if (rc == 0 && report_print_session(st, (int64_t)id, fmt, out, err, sizeof(err)) != 0) {
-			log_warnx("%s", err);
-			rc = 1;
-		}
+		return NULL;
 	}
-	if (out != stdout && fclose(out) != 0) {
-		log_warn("%s", outpath);
-		rc = 1;
-	}
-	store_close(st);
-	return rc;
+	if (ac.a->nruns > 0)
+		runagg_compute(ac.a);
+	return ac.a;
 }

@@ -1,4 +1,5 @@
-/* cmd.h: subcommands implemented in monitor/ and what they share. */
+/* cmd.h: hamon's subcommands (one file each in cli/) and what the
+ * monitoring ones (monitor, run, demo) share. */
 #ifndef HAMON_CMD_H
 #define HAMON_CMD_H
 #include <stddef.h>
@@ -53,7 +54,13 @@ void msession_announce(const struct msession *ms);
 void msession_close(struct msession *ms, const char *state);
 char *join_argv(int argc, char **argv);
 
+/* The subcommands; argv[0] is the command's name. Each returns its exit
+ * status (man hamon: EXIT STATUS); usage errors exit 2 from usage_error(). */
 int cmd_monitor(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -38,7 +38,7 @@
 
 #include "lib/log.h"
 #include "lib/timeutil.h"
-#include "monitor/cmd.h"
+#include "cli/cmd.h"
 #include "monitor/control.h"
 
 extern char **environ;

@@ -14,7 +14,7 @@
 #include "lib/privdrop.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
-#include "monitor/cmd.h"
+#include "cli/cmd.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"

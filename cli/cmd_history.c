@@ -1,0 +1,111 @@
+/* cmd_history.c: `hamon history`: options, the databases, the listing. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "lib/timeutil.h"
+#include "report/report.h"
+
+#define HISTORY_MAX_DBS 64
+
+static const char history_usage[] =
+    "usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min DURATION]\n"
+    "                     [--kind burst|outage|all] [--format table|json|csv]\n"
+    "Several --db (one per node) merge their rows and say how many saw each loss.";
+
+/* `hamon history`: parse options, query, print. */
+int
+cmd_history(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "target", required_argument, NULL, 't' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "min", required_argument, NULL, 'm' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_loss_filter f = { .kind = -1 };
+	enum report_format fmt = REPORT_TABLE;
+	const char *dbs[HISTORY_MAX_DBS];
+	int ndb = 0;
+	char err[512];
+	struct store *s;
+	int64_t now = time_real_ns();
+	long n;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (optarg[0] == '\0')
+				usage_error("--db: the database name is empty");
+			if (ndb == HISTORY_MAX_DBS)
+				usage_error("--db: at most %d databases", HISTORY_MAX_DBS);
+			dbs[ndb++] = optarg;
+			break;
+		case 't':
+			f.target = optarg;
+			break;
+		case 's':
+		case 'u':
+			if (time_parse(optarg, now, c == 's' ? &f.since_ns : &f.until_ns, err,
+			               sizeof(err)) != 0)
+				usage_error("--%s: %s", c == 's' ? "since" : "until", err);
+			break;
+		case 'm':
+			if (duration_parse(optarg, &f.min_ns, err, sizeof(err)) != 0)
+				usage_error("--min: %s", err);
+			break;
+		case 'k':
+			if (strcmp(optarg, "burst") == 0)
+				f.kind = STORE_BURST;
+			else if (strcmp(optarg, "outage") == 0)
+				f.kind = STORE_OUTAGE;
+			else if (strcmp(optarg, "all") == 0)
+				f.kind = -1;
+			else
+				usage_error("--kind \"%s\": expected burst, outage or all", optarg);
+			break;
+		case 'f':
+			if (report_format_parse(optarg, &fmt) != 0)
+				usage_error("--format \"%s\": expected table, json or csv", optarg);
+			break;
+		case 'h':
+			puts(history_usage);
+			return 0;
+		case ':':
+			usage_error("history: option %s needs a value", argv[optind - 1]);
+		default:
+			usage_error("history: unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("history: unexpected argument \"%s\"", argv[optind]);
+	if (ndb <= 1) {
+		if ((s = store_open(ndb ? dbs[0] : "hamon.db", STORE_READ, err, sizeof(err))) == NULL)
+			usage_error("%s", err);
+		n = report_history(s, &f, fmt, stdout, err, sizeof(err));
+		store_close(s);
+	} else {
+		struct store *st[HISTORY_MAX_DBS];
+		int k;
+
+		for (k = 0; k < ndb; k++)
+			if ((st[k] = store_open(dbs[k], STORE_READ, err, sizeof(err))) == NULL)
+				usage_error("%s", err);
+		n = report_history_merged(st, dbs, ndb, &f, fmt, stdout, err, sizeof(err));
+		for (k = 0; k < ndb; k++)
+			store_close(st[k]);
+	}
+	if (n < 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	return 0;
+}
