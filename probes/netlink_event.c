@@ -1,0 +1,308 @@
+/* netlink_event.c: netlink events as data: kind names and classes, which
+ * watched targets an event concerns, and its text; address helpers shared
+ * by the parser and the lookup. Pure functions (tests/unit/test_netlink.c). */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <netlink/addr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/object.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "probes/netlink_int.h"
+
+/* The event kind's name. */
+const char *
+nlw_kind_name(enum nlw_kind k)
+{
+	switch (k) {
+	case NLW_LINK_UP:
+		return ("link_up");
+	case NLW_LINK_DOWN:
+		return ("link_down");
+	case NLW_ADDR_ADD:
+		return ("addr_add");
+	case NLW_ADDR_DEL:
+		return ("addr_del");
+	case NLW_NEIGH:
+		return ("neigh");
+	case NLW_ROUTE_ADD:
+		return ("route_add");
+	case NLW_ROUTE_DEL:
+		return ("route_del");
+	case NLW_OVERRUN:
+		return ("overrun");
+	case NLW_RESYNCED:
+		return ("resynced");
+	}
+	return ("?");
+}
+
+/* The event class the store records for a kind. */
+const char *
+nlw_kind_class(enum nlw_kind k)
+{
+	switch (k) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		return ("link");
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		return ("addr");
+	case NLW_NEIGH:
+		return ("neigh");
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		return ("route");
+	case NLW_OVERRUN:
+	case NLW_RESYNCED:
+		break;
+	}
+	return ("unknown");
+}
+
+/* Neighbour state bits as the names ip-neighbour(8) prints. */
+const char *
+nlw_neigh_state_name(int nud)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} names[] = {
+		{ NUD_REACHABLE, "REACHABLE" }, { NUD_STALE, "STALE" },
+		{ NUD_FAILED, "FAILED" },       { NUD_INCOMPLETE, "INCOMPLETE" },
+		{ NUD_DELAY, "DELAY" },         { NUD_PROBE, "PROBE" },
+		{ NUD_PERMANENT, "PERMANENT" }, { NUD_NOARP, "NOARP" },
+	};
+	size_t	i;
+
+	if (nud == 0)
+		return ("DELETED");
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (nud & names[i].bit)
+			return (names[i].name);
+	return ("NONE");
+}
+
+/* Address length in bytes for family, 0 if not IPv4/IPv6. */
+size_t
+nlw_alen(int family)
+{
+	if (family == AF_INET)
+		return (4);
+	if (family == AF_INET6)
+		return (16);
+	return (0);
+}
+
+/* 1 if addr lies in prefix/plen of family. */
+int
+nlw_prefix_contains(int family, const uint8_t *prefix, unsigned int plen, const uint8_t *addr)
+{
+	size_t		alen = nlw_alen(family), full;
+	unsigned int	rest;
+	uint8_t		mask;
+
+	if (alen == 0 || plen > alen * 8)
+		return (0);
+	full = plen / 8;
+	rest = plen % 8;
+	if (memcmp(prefix, addr, full) != 0)
+		return (0);
+	if (rest == 0)
+		return (1);
+	mask = (uint8_t)(0xff << (8 - rest));
+	return ((prefix[full] & mask) == (addr[full] & mask));
+}
+
+/* 1 if a and b are the same address of family. */
+static int
+nlw_addr_equal(int family, const uint8_t *a, const uint8_t *b)
+{
+	size_t	alen = nlw_alen(family);
+
+	return (alen != 0 && memcmp(a, b, alen) == 0);
+}
+
+/* Whether event ev concerns target t. */
+int
+nlw_concerns(const struct nlw_event *ev, const struct nlw_target *t)
+{
+	switch (ev->kind) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		return (t->ifindex != 0 && ev->ifindex == t->ifindex);
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		return (t->ifindex != 0 && ev->ifindex == t->ifindex && ev->family == t->family);
+	case NLW_NEIGH:
+		/* A neighbour entry belongs to one link: the same address
+		 * behind another link is another host. */
+		if (ev->family != t->family)
+			return (0);
+		if (t->ifindex != 0 && ev->ifindex != 0 && ev->ifindex != t->ifindex)
+			return (0);
+		return (nlw_addr_equal(t->family, ev->addr, t->addr) ||
+		        (t->has_gw && nlw_addr_equal(t->family, ev->addr, t->gw)));
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		return (ev->family == t->family &&
+		        nlw_prefix_contains(t->family, ev->addr, ev->prefixlen, t->addr));
+	case NLW_OVERRUN:
+	case NLW_RESYNCED:
+		break;
+	}
+	return (0);
+}
+
+/* The targets an event concerns: up to max tids written, the count returned. */
+int
+nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int *tids,
+             size_t max)
+{
+	size_t	i;
+	int	n = 0;
+
+	if (targets == NULL)
+		return (0);
+	for (i = 0; i < targets->n; i++) {
+		if (!nlw_concerns(ev, &targets->v[i]))
+			continue;
+		if ((size_t)n < max)
+			tids[n] = targets->v[i].tid;
+		n++;
+	}
+	return (n);
+}
+
+/* Fill ev->text: one escaped line describing the event. */
+void
+nlw_event_format(struct nlw_event *ev)
+{
+	/* Sized so that every line fits NLW_TEXTLEN whole: an escaped name
+	 * is at most 4 bytes per byte. */
+	char	ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname], gw[INET6_ADDRSTRLEN + 8];
+	char	ll[NLW_LLADDRSTRLEN + 8];
+
+	log_escape(ifname, sizeof ifname, ev->ifname, strnlen(ev->ifname, sizeof ev->ifname));
+	if (ifname[0] != '\0')
+		snprintf(dev, sizeof dev, "%s", ifname);
+	else if (ev->ifindex != 0)
+		snprintf(dev, sizeof dev, "ifindex %d", ev->ifindex);
+	else
+		snprintf(dev, sizeof dev, "no link");
+	gw[0] = ll[0] = '\0';
+	if (ev->gateway[0] != '\0')
+		snprintf(gw, sizeof gw, " via %s", ev->gateway);
+	if (ev->lladdr[0] != '\0')
+		snprintf(ll, sizeof ll, " lladdr %s", ev->lladdr);
+
+	switch (ev->kind) {
+	case NLW_LINK_UP:
+	case NLW_LINK_DOWN:
+		snprintf(ev->text, sizeof ev->text, "link %s %s (operstate %s)", dev,
+		         ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate);
+		break;
+	case NLW_ADDR_ADD:
+	case NLW_ADDR_DEL:
+		snprintf(ev->text, sizeof ev->text, "address %s %s %s", ev->address,
+		         ev->kind == NLW_ADDR_ADD ? "added on" : "removed from", dev);
+		break;
+	case NLW_NEIGH:
+		snprintf(ev->text, sizeof ev->text, "neighbour %s dev %s %s%s", ev->address, dev,
+		         ev->state, ll);
+		break;
+	case NLW_ROUTE_ADD:
+	case NLW_ROUTE_DEL:
+		snprintf(ev->text, sizeof ev->text, "route %s%s dev %s table %d %s",
+		         ev->prefixlen == 0 ? "default" : ev->address, gw, dev, ev->table,
+		         ev->kind == NLW_ROUTE_ADD ? "added" : "removed");
+		break;
+	case NLW_OVERRUN:
+		snprintf(ev->text, sizeof ev->text,
+		         "netlink overrun: the kernel dropped notifications, view lost; re-dumping links");
+		break;
+	case NLW_RESYNCED:
+		snprintf(ev->text, sizeof ev->text, "netlink view re-synchronised after an overrun");
+		break;
+	}
+}
+
+/* Hardware address bytes as "02:68:6d:2d:00:02". */
+void
+nlw_format_lladdr(const uint8_t *b, size_t len, char *out, size_t outlen)
+{
+	size_t	i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < len && o + 4 <= outlen; i++) {
+		snprintf(out + o, outlen - o, i == 0 ? "%02x" : ":%02x", b[i]);
+		o += i == 0 ? 2 : 3;
+	}
+}
+
+/* Copy the bytes of an IPv4/IPv6 nl_addr into out (zeroed first); 1 if it held
+ * a full address of family, 0 if none (a default route's empty destination). */
+int
+nlw_nladdr_bytes(struct nl_addr *a, int family, uint8_t out[16])
+{
+	size_t	alen = nlw_alen(family);
+
+	memset(out, 0, 16);
+	if (a == NULL || alen == 0 || nl_addr_get_len(a) != alen)
+		return (0);
+	memcpy(out, nl_addr_get_binary_addr(a), alen);
+	return (1);
+}
+
+/* The address bytes and family of an IPv4/IPv6 socket address; -1 otherwise. */
+int
+nlw_sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (sa == NULL)
+		return (-1);
+	if (sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		*family = AF_INET;
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		*family = AF_INET6;
+		return (0);
+	}
+	return (-1);
+}
+
+/* A port-less socket address from address bytes. */
+void
+nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr)
+{
+	memset(ss, 0, sizeof *ss);
+	ss->ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		memcpy(&((struct sockaddr_in *)ss)->sin_addr, addr, 4);
+	else if (family == AF_INET6)
+		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, addr, 16);
+}
