@@ -127,28 +127,6 @@ nlw_event_init(struct nlw_event *ev, enum nlw_kind kind)
 
 /* ---------------------------------------------------------------- requests */
 
-/* An RTM_GETROUTE request for one address, with our sequence number seq (0: libnl's). */
-struct nl_msg *
-nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq)
-{
-	struct rtmsg	 rtm;
-	struct nl_msg	*msg;
-
-	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
-	if (msg == NULL)
-		return (NULL);
-	memset(&rtm, 0, sizeof rtm);
-	rtm.rtm_family = (unsigned char)family;
-	rtm.rtm_dst_len = (unsigned char)(nlw_alen(family) * 8);
-	if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, RTA_DST, (int)nlw_alen(family), addr) < 0) {
-		nlmsg_free(msg);
-		return (NULL);
-	}
-	nlmsg_hdr(msg)->nlmsg_seq = seq;
-	return (msg);
-}
-
 /* Start a link dump on the event socket without waiting for it. */
 static void
 nlw_dump_links(struct nlwatch *w)
@@ -318,30 +296,6 @@ nlw_on_neigh(struct nlwatch *w, struct rtnl_neigh *rn, int msgtype)
 	snprintf(ev.state, sizeof ev.state, "%s",
 	         msgtype == RTM_DELNEIGH ? "DELETED" : nlw_neigh_state_name(state));
 	nlw_emit(w, &ev);
-}
-
-/* Egress, gateway and type of a route object into out fields; 1 if it has a next hop. */
-int
-nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16])
-{
-	struct rtnl_nexthop	*nh;
-
-	*ifindex = 0;
-	*has_gw = 0;
-	memset(gw, 0, 16);
-	if (rtnl_route_get_nnexthops(rr) < 1 || (nh = rtnl_route_nexthop_n(rr, 0)) == NULL)
-		return (0);
-	*ifindex = rtnl_route_nh_get_ifindex(nh);
-	*has_gw = nlw_nladdr_bytes(rtnl_route_nh_get_gateway(nh), family, gw);
-	return (1);
-}
-
-/* 1 if a route of this type gets packets nowhere. */
-int
-nlw_route_type_dead(int type)
-{
-	return (type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
-	        type == RTN_THROW);
 }
 
 /* The answer to a route refresh for a watched target. */

@@ -306,3 +306,49 @@ nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr)
 	else if (family == AF_INET6)
 		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, addr, 16);
 }
+
+/* An RTM_GETROUTE request for one address, with our sequence number seq (0: libnl's). */
+struct nl_msg *
+nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq)
+{
+	struct rtmsg	 rtm;
+	struct nl_msg	*msg;
+
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
+	if (msg == NULL)
+		return (NULL);
+	memset(&rtm, 0, sizeof rtm);
+	rtm.rtm_family = (unsigned char)family;
+	rtm.rtm_dst_len = (unsigned char)(nlw_alen(family) * 8);
+	if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)nlw_alen(family), addr) < 0) {
+		nlmsg_free(msg);
+		return (NULL);
+	}
+	nlmsg_hdr(msg)->nlmsg_seq = seq;
+	return (msg);
+}
+
+/* Egress, gateway and type of a route object into out fields; 1 if it has a next hop. */
+int
+nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16])
+{
+	struct rtnl_nexthop	*nh;
+
+	*ifindex = 0;
+	*has_gw = 0;
+	memset(gw, 0, 16);
+	if (rtnl_route_get_nnexthops(rr) < 1 || (nh = rtnl_route_nexthop_n(rr, 0)) == NULL)
+		return (0);
+	*ifindex = rtnl_route_nh_get_ifindex(nh);
+	*has_gw = nlw_nladdr_bytes(rtnl_route_nh_get_gateway(nh), family, gw);
+	return (1);
+}
+
+/* 1 if a route of this type gets packets nowhere. */
+int
+nlw_route_type_dead(int type)
+{
+	return (type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
+	        type == RTN_THROW);
+}

@@ -77,7 +77,6 @@ int nlw_sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16]);
 /* A port-less socket address from address bytes. */
 void nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr);
 
-/* ---- netlink.c ---- */
 
 /* An RTM_GETROUTE request for one address, with our sequence number seq (0: libnl's). */
 struct nl_msg * nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq);
