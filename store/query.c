@@ -36,84 +36,6 @@ store_sql_addf(char *sql, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Report a failed query in err. */
-static int
-store_query_fail(struct store *s, const char *what, char *err, size_t errlen)
-{
-	store_set_err(err, errlen, "%s: cannot query %s: %s", s->path, what, sqlite3_errmsg(s->db));
-	return -1;
-}
-
-/*
- * The streamed queries below run under dbmu, which the caller takes before
- * building its SQL. store_query_prepare prepares sql; on failure it sets
- * err ("cannot query WHAT"), releases dbmu and returns NULL.
- * store_query_end closes a row loop that ended with step result rc, or
- * early because a callback asked to (stopped): it finalizes, releases dbmu
- * and returns 0, or -1 with err when a step failed.
- */
-static sqlite3_stmt *
-store_query_prepare(struct store *s, const char *sql, const char *what, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK)
-		return st;
-	store_query_fail(s, what, err, errlen);
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return NULL;
-}
-
-static int
-store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
-                char *err, size_t errlen)
-{
-	int ret = 0;
-
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, what, err, errlen);
-		ret = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return ret;
-}
-
-/* Copy a text column into a fixed buffer of n > 0 bytes: "" for NULL,
- * truncated at a UTF-8 character boundary when it does not fit. */
-static void
-store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col)
-{
-	const char *txt = (const char *)sqlite3_column_text(st, col);
-	size_t len = txt != NULL ? strlen(txt) : 0;
-
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)txt[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if (len > 0)
-		memcpy(dst, txt, len);
-	dst[len] = '\0';
-}
-
-/* An integer column that may be NULL: 0 then. */
-static int64_t
-store_column_int0(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
-}
-
-/* A latency column: -1 when NULL (no reply). */
-static int64_t
-store_column_rtt(sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return -1;
-	return sqlite3_column_int64(st, col);
-}
-
 /* Loss bursts and outages matching f, by start time. */
 int
 store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb, void *arg,
@@ -600,26 +522,6 @@ store_query_samples(struct store *s, int64_t session_id, int64_t target_id, stor
 		stopped = cb(&smp, arg) != 0;
 	}
 	return store_query_end(s, st, rc, stopped, "samples", err, errlen);
-}
-
-/* Parse a seconds.hist text "n0,n1,...,n9" into hist (zeroed by the caller);
- * stops at the first thing that is not a count. Also the rollup's. */
-void
-store_parse_hist(const char *txt, uint32_t *hist)
-{
-	const char *p = txt;
-	size_t i;
-
-	for (i = 0; p != NULL && i < STORE_HIST_BUCKETS; i++) {
-		unsigned long long v;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			break;
-		v = strtoull(p, &end, 10);
-		hist[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-		p = *end == ',' ? end + 1 : NULL;
-	}
 }
 
 /* Per-second rows of one target in a session by second; streamed under dbmu. */

@@ -205,7 +205,7 @@ static const char store_schema_v2[] =
 /*
  * Version 3: per-minute rows that the writer rolls the per-second rows up
  * into once they are older than the retention window (store_rollup_round
- * in store.c). The histogram is ten INTEGER columns rather than a BLOB:
+ * in store_rollup.c). The histogram is ten INTEGER columns rather than a BLOB:
  * SQLite stores a 0 or 1 in its one header byte with no body, so a sparse
  * histogram costs about what a packed BLOB would, and it stays summable
  * from the sqlite3 shell (and merges with h0 = h0 + excluded.h0).
@@ -290,28 +290,6 @@ static const struct store_migration store_migrations[] = {
 	{ STORE_SCHEMA_MINUTES, store_schema_v3 },
 	{ STORE_SCHEMA_HOURS, store_schema_v4 },
 };
-
-/* Run one statement whose first column of its first row is an integer. */
-int
-store_sql_int(sqlite3 *db, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	} else if (rc == SQLITE_DONE) {
-		*out = 0;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* Read user_version and whether the file holds any schema at all. */
 static int
