@@ -1,7 +1,7 @@
 /* query.c: the reader side: losses, transitions and summaries for history
  * and reports, sessions with their runs, the targets, events, samples and
- * seconds of a session, the minutes and hours of a target, and the integrity
- * check. Every query binds its values; only fixed SQL fragments are ever
+ * seconds of a session, its UNKNOWN windows, the minutes and hours of a
+ * target, and the integrity check. Every query binds its values; only fixed SQL fragments are ever
  * concatenated. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -491,6 +491,46 @@ store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void 
 		stopped = cb(&row, arg) != 0;
 	}
 	return store_query_end(s, st, rc, stopped, "events", err, errlen);
+}
+
+/* UNKNOWN windows of a session by start, then target, then id; streamed
+ * under dbmu. A file older than version 5 has none. */
+int
+store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg,
+                    char *err, size_t errlen)
+{
+	static const char sql[] =
+	    "SELECT id, session_id, target_id, start_ns, end_ns, scope, ifindex, ifname, code,"
+	    " reason FROM unknown_windows WHERE session_id = ?1"
+	    " ORDER BY start_ns, coalesce(target_id, 0), id";
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+
+	pthread_mutex_lock(&s->dbmu);
+	if ((rc = store_has_schema(s, STORE_SCHEMA_WINDOWS, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return rc;
+	}
+	if ((st = store_query_prepare(s, sql, "unknown windows", err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_window_row row;
+
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(st, 0);
+		row.session_id = sqlite3_column_int64(st, 1);
+		row.target_id = store_column_int0(st, 2);
+		row.start_ns = sqlite3_column_int64(st, 3);
+		row.end_ns = sqlite3_column_int64(st, 4);
+		row.scope = store_scope_from_name((const char *)sqlite3_column_text(st, 5));
+		row.ifindex = (int)store_column_int0(st, 6);
+		store_copy_name(row.ifname, sizeof row.ifname, st, 7);
+		store_copy_name(row.code, sizeof row.code, st, 8);
+		store_copy_name(row.reason, sizeof row.reason, st, 9);
+		stopped = cb(&row, arg) != 0;
+	}
+	return store_query_end(s, st, rc, stopped, "unknown windows", err, errlen);
 }
 
 /* Samples of one target in a session by seq; streamed under dbmu. */

@@ -15,12 +15,13 @@ enum store_qkind {
 	STORE_QK_LOSS = 0,
 	STORE_QK_TRANSITION,
 	STORE_QK_EVENT,
+	STORE_QK_WINDOW,
 	STORE_QK_SUMMARY,
 	STORE_QK_SAMPLE,
 	STORE_QK_SECOND,
 	STORE_QK_N
 };
-#define STORE_QK_NVITAL 4
+#define STORE_QK_NVITAL 5
 
 /* The tiers of the rollup, by the table rolled up (store_rollup.c). */
 enum store_tier {
@@ -129,6 +130,9 @@ struct store {
 #define STORE_SCHEMA_MINUTES 3
 /* The first schema version with the hours table. */
 #define STORE_SCHEMA_HOURS 4
+/* The first schema version with the unknown_windows table (and the bench
+ * tables under user_version). */
+#define STORE_SCHEMA_WINDOWS 5
 
 #define STORE_ERRLOG_NS (60 * NSEC_PER_SEC)     /* least time between repeated logs */
 #define STORE_ROLL_EVERY_NS (60 * NSEC_PER_SEC) /* between rollup rounds without a backlog */
@@ -159,6 +163,8 @@ void store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col);
 int64_t store_column_int0(sqlite3_stmt *st, int col);
 int64_t store_column_rtt(sqlite3_stmt *st, int col);
 void store_parse_hist(const char *txt, uint32_t *hist);
+const char *store_scope_name(enum store_scope sc);
+enum store_scope store_scope_from_name(const char *txt);
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,

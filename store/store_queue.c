@@ -29,6 +29,7 @@ const size_t store_qk_size[STORE_QK_N] = {
 	[STORE_QK_LOSS] = sizeof(struct store_loss),
 	[STORE_QK_TRANSITION] = sizeof(struct store_transition),
 	[STORE_QK_EVENT] = sizeof(struct store_event),
+	[STORE_QK_WINDOW] = sizeof(struct store_window),
 	[STORE_QK_SUMMARY] = sizeof(struct store_target_summary),
 	[STORE_QK_SAMPLE] = sizeof(struct store_sample),
 	[STORE_QK_SECOND] = sizeof(struct store_second),
@@ -80,18 +81,33 @@ store_event_free(struct store_event *ev)
 	free((char *)ev->text);
 }
 
-/* Free the strings the records of list l own (events'), not the chunks. */
+/* Free the strings a window record owns. */
+static void
+store_window_free(struct store_window *w)
+{
+	free((char *)w->ifname);
+	free((char *)w->code);
+	free((char *)w->reason);
+}
+
+/* Free the strings the records of list l own (events' and windows'), not
+ * the chunks. */
 void
 store_list_free_strings(struct store_list *l, enum store_qkind k)
 {
 	struct store_chunk *c;
 	size_t i;
 
-	if (k != STORE_QK_EVENT)
+	if (k != STORE_QK_EVENT && k != STORE_QK_WINDOW)
 		return;
-	for (c = l->head; c != NULL; c = c->next)
-		for (i = 0; i < c->n; i++)
-			store_event_free((struct store_event *)c->data + i);
+	for (c = l->head; c != NULL; c = c->next) {
+		for (i = 0; i < c->n; i++) {
+			if (k == STORE_QK_EVENT)
+				store_event_free((struct store_event *)c->data + i);
+			else
+				store_window_free((struct store_window *)c->data + i);
+		}
+	}
 }
 
 /* Free the records of list l (strings of events too) and its chunks. */
@@ -284,6 +300,28 @@ store_push_event(struct store *s, const struct store_event *ev)
 	pthread_mutex_unlock(&s->mu);
 	if (slot == NULL)
 		store_event_free(&copy);
+}
+
+/* Queue an UNKNOWN window, copying its strings (outside the lock). */
+void
+store_push_window(struct store *s, const struct store_window *w)
+{
+	struct store_window copy;
+	void *slot;
+
+	if (s == NULL || s->mode != STORE_WRITE || w == NULL)
+		return;
+	copy = *w;
+	copy.ifname = w->ifname != NULL ? xstrdup(w->ifname) : NULL;
+	copy.code = xstrdup(w->code != NULL ? w->code : "other");
+	copy.reason = xstrdup(w->reason != NULL ? w->reason : "");
+	pthread_mutex_lock(&s->mu);
+	slot = store_queue_slot(s, STORE_QK_WINDOW);
+	if (slot != NULL)
+		memcpy(slot, &copy, sizeof copy);
+	pthread_mutex_unlock(&s->mu);
+	if (slot == NULL)
+		store_window_free(&copy);
 }
 
 /* Records dropped because the queue was full. */

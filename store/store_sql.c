@@ -164,3 +164,32 @@ store_parse_hist(const char *txt, uint32_t *hist)
 		p = *end == ',' ? end + 1 : NULL;
 	}
 }
+
+/* The text of a window's scope in unknown_windows.scope; NULL for a value
+ * that is no enum store_scope. */
+const char *
+store_scope_name(enum store_scope sc)
+{
+	switch (sc) {
+	case STORE_SCOPE_ALL:
+		return "all";
+	case STORE_SCOPE_LINK:
+		return "link";
+	case STORE_SCOPE_TARGET:
+		return "target";
+	default:
+		return NULL;
+	}
+}
+
+/* The scope a stored unknown_windows.scope text names (the CHECK allows
+ * only the three). */
+enum store_scope
+store_scope_from_name(const char *txt)
+{
+	if (txt != NULL && strcmp(txt, "link") == 0)
+		return STORE_SCOPE_LINK;
+	if (txt != NULL && strcmp(txt, "target") == 0)
+		return STORE_SCOPE_TARGET;
+	return STORE_SCOPE_ALL;
+}

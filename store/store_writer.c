@@ -28,6 +28,9 @@ const char *const store_qk_sql[STORE_QK_N] = {
 	                        " effective_ns, declared_ns, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[STORE_QK_EVENT] = "INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
 	                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_QK_WINDOW] = "INSERT INTO unknown_windows (session_id, target_id, start_ns, end_ns,"
+	                    " scope, ifindex, ifname, code, reason)"
+	                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STORE_QK_SUMMARY] = "INSERT OR REPLACE INTO target_summaries (session_id, target_id, sent,"
 	                     " received, lost, late, unreach, rtt_min_ns, rtt_avg_ns, rtt_p99_ns,"
 	                     " rtt_max_ns, outages, downtime_ns)"
@@ -91,6 +94,35 @@ store_bind_record(sqlite3_stmt *st, enum store_qkind k, const void *rec)
 			sqlite3_bind_text(st, 5, ev->text, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(st, 5);
+		break;
+	}
+	case STORE_QK_WINDOW: {
+		const struct store_window *w = rec;
+
+		sqlite3_bind_int64(st, 1, w->session_id);
+		if (w->target_id > 0)
+			sqlite3_bind_int64(st, 2, w->target_id);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_int64(st, 3, w->start_ns);
+		sqlite3_bind_int64(st, 4, w->end_ns);
+		/* An unknown scope is bound as its number, which the CHECK refuses. */
+		if (store_scope_name(w->scope) != NULL)
+			sqlite3_bind_text(st, 5, store_scope_name(w->scope), -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int(st, 5, (int)w->scope);
+		if (w->scope == STORE_SCOPE_LINK) {
+			sqlite3_bind_int(st, 6, w->ifindex);
+			if (w->ifname != NULL)
+				sqlite3_bind_text(st, 7, w->ifname, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 7);
+		} else {
+			sqlite3_bind_null(st, 6);
+			sqlite3_bind_null(st, 7);
+		}
+		sqlite3_bind_text(st, 8, w->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, w->reason, -1, SQLITE_STATIC);
 		break;
 	}
 	case STORE_QK_SUMMARY: {
@@ -271,9 +303,9 @@ store_take_pending(struct store *s, struct store_list *done, size_t from, size_t
  * Returns 0 when all of it was committed.
  *
  * Normally everything goes in one transaction. Once a cycle has failed,
- * the vital records (losses, transitions, events, summaries) go first in a
- * transaction of their own, so that they reach the file as soon as it takes
- * a few pages again even while the bulk does not fit. When a write fails
+ * the vital records (losses, transitions, events, windows, summaries) go
+ * first in a transaction of their own, so that they reach the file as soon
+ * as it takes a few pages again even while the bulk does not fit. When a write fails
  * because the file cannot take it (store_rc_is_space), the pending samples
  * are dropped and counted (store_dropped): a full disk must not cost the
  * event loop memory or the writer ever longer retries. Per-second
