@@ -1,26 +1,10 @@
-/* bench_store.c: bench runs and results in the store's database, in tables
- * of their own created on first use (not yet part of schema.c's versions). */
+/* bench_store.c: bench runs and results in the store's database, in the
+ * tables bench_runs and bench_results (schema version 5, schema.c; a file
+ * of an older version opened read-only may lack them). */
 #include <string.h>
 
 #include "store/bench_store.h"
 #include "store/store_int.h"
-
-static const char bench_store_ddl[] =
-    "CREATE TABLE IF NOT EXISTS bench_runs ("
-    " id INTEGER PRIMARY KEY,"
-    " started_ns INTEGER NOT NULL,"
-    " label TEXT NOT NULL,"
-    " hostname TEXT, cpu_model TEXT, cores INTEGER, threads INTEGER, mem_bytes INTEGER,"
-    " kernel TEXT, virt TEXT, virt_hints TEXT, tests TEXT, io_engine TEXT,"
-    " direct INTEGER, quick INTEGER NOT NULL DEFAULT 0);"
-    "CREATE INDEX IF NOT EXISTS bench_runs_label ON bench_runs (label, id);"
-    "CREATE TABLE IF NOT EXISTS bench_results ("
-    " run_id INTEGER NOT NULL REFERENCES bench_runs (id) ON DELETE CASCADE,"
-    " test TEXT NOT NULL,"
-    " metric TEXT NOT NULL,"
-    " value REAL NOT NULL,"
-    " unit TEXT NOT NULL,"
-    " PRIMARY KEY (run_id, test, metric));";
 
 #define BENCH_STORE_RUN_COLS                                                                 \
 	"id, started_ns, label, hostname, cpu_model, cores, threads, mem_bytes, kernel, virt," \
@@ -164,8 +148,8 @@ bench_store_put_run(struct store *s, const struct bench_store_run *run,
 		pthread_mutex_unlock(&s->dbmu);
 		return -1;
 	}
-	if (sqlite3_exec(s->db, bench_store_ddl, NULL, NULL, NULL) == SQLITE_OK &&
-	    (id = bench_store_insert_run(s, run)) > 0 &&
+	/* A writer migrated the file to version 5 on open: the tables exist. */
+	if ((id = bench_store_insert_run(s, run)) > 0 &&
 	    bench_store_insert_results(s, id, res, n) == 0 &&
 	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
 		pthread_mutex_unlock(&s->dbmu);

@@ -1,6 +1,7 @@
 /* bench_store.h: bench runs and their results in the monitor's database.
- * The tables (bench_runs, bench_results) are created on the first write;
- * a database without them reads as one without bench runs. */
+ * The tables (bench_runs, bench_results) are part of schema version 5; an
+ * older database opened read-only without them reads as one without bench
+ * runs. */
 #ifndef HAMON_BENCH_STORE_H
 #define HAMON_BENCH_STORE_H
 #include <stddef.h>
@@ -37,8 +38,7 @@ struct bench_store_result {
 	char unit[16];
 };
 
-/* Store a run and its n results in one transaction (STORE_WRITE handles;
- * creates the tables when missing). Returns the run id > 0, or -1 with err;
+/* Store a run and its n results in one transaction (STORE_WRITE handles). Returns the run id > 0, or -1 with err;
  * a label that is empty or does not fit is refused. */
 int64_t bench_store_put_run(struct store *s, const struct bench_store_run *run,
                             const struct bench_store_result *res, size_t n, char *err,

@@ -1,7 +1,7 @@
 /* query.c: the reader side: losses, transitions and summaries for history
  * and reports, sessions with their runs, the targets, events, samples and
- * seconds of a session, the minutes and hours of a target, and the integrity
- * check. Every query binds its values; only fixed SQL fragments are ever
+ * seconds of a session, its UNKNOWN windows, the minutes and hours of a
+ * target, and the integrity check. Every query binds its values; only fixed SQL fragments are ever
  * concatenated. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,84 +34,6 @@ store_sql_addf(char *sql, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sql + len, STORE_SQL_MAX - len, fmt, ap);
 	va_end(ap);
-}
-
-/* Report a failed query in err. */
-static int
-store_query_fail(struct store *s, const char *what, char *err, size_t errlen)
-{
-	store_set_err(err, errlen, "%s: cannot query %s: %s", s->path, what, sqlite3_errmsg(s->db));
-	return -1;
-}
-
-/*
- * The streamed queries below run under dbmu, which the caller takes before
- * building its SQL. store_query_prepare prepares sql; on failure it sets
- * err ("cannot query WHAT"), releases dbmu and returns NULL.
- * store_query_end closes a row loop that ended with step result rc, or
- * early because a callback asked to (stopped): it finalizes, releases dbmu
- * and returns 0, or -1 with err when a step failed.
- */
-static sqlite3_stmt *
-store_query_prepare(struct store *s, const char *sql, const char *what, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK)
-		return st;
-	store_query_fail(s, what, err, errlen);
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return NULL;
-}
-
-static int
-store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
-                char *err, size_t errlen)
-{
-	int ret = 0;
-
-	if (!stopped && rc != SQLITE_DONE) {
-		store_query_fail(s, what, err, errlen);
-		ret = -1;
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&s->dbmu);
-	return ret;
-}
-
-/* Copy a text column into a fixed buffer of n > 0 bytes: "" for NULL,
- * truncated at a UTF-8 character boundary when it does not fit. */
-static void
-store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col)
-{
-	const char *txt = (const char *)sqlite3_column_text(st, col);
-	size_t len = txt != NULL ? strlen(txt) : 0;
-
-	if (len >= n) {
-		len = n - 1;
-		while (len > 0 && ((unsigned char)txt[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if (len > 0)
-		memcpy(dst, txt, len);
-	dst[len] = '\0';
-}
-
-/* An integer column that may be NULL: 0 then. */
-static int64_t
-store_column_int0(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, col);
-}
-
-/* A latency column: -1 when NULL (no reply). */
-static int64_t
-store_column_rtt(sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return -1;
-	return sqlite3_column_int64(st, col);
 }
 
 /* Loss bursts and outages matching f, by start time. */
@@ -571,6 +493,46 @@ store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void 
 	return store_query_end(s, st, rc, stopped, "events", err, errlen);
 }
 
+/* UNKNOWN windows of a session by start, then target, then id; streamed
+ * under dbmu. A file older than version 5 has none. */
+int
+store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg,
+                    char *err, size_t errlen)
+{
+	static const char sql[] =
+	    "SELECT id, session_id, target_id, start_ns, end_ns, scope, ifindex, ifname, code,"
+	    " reason FROM unknown_windows WHERE session_id = ?1"
+	    " ORDER BY start_ns, coalesce(target_id, 0), id";
+	sqlite3_stmt *st = NULL;
+	int rc, stopped = 0;
+
+	pthread_mutex_lock(&s->dbmu);
+	if ((rc = store_has_schema(s, STORE_SCHEMA_WINDOWS, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return rc;
+	}
+	if ((st = store_query_prepare(s, sql, "unknown windows", err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, session_id);
+	while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_window_row row;
+
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(st, 0);
+		row.session_id = sqlite3_column_int64(st, 1);
+		row.target_id = store_column_int0(st, 2);
+		row.start_ns = sqlite3_column_int64(st, 3);
+		row.end_ns = sqlite3_column_int64(st, 4);
+		row.scope = store_scope_from_name((const char *)sqlite3_column_text(st, 5));
+		row.ifindex = (int)store_column_int0(st, 6);
+		store_copy_name(row.ifname, sizeof row.ifname, st, 7);
+		store_copy_name(row.code, sizeof row.code, st, 8);
+		store_copy_name(row.reason, sizeof row.reason, st, 9);
+		stopped = cb(&row, arg) != 0;
+	}
+	return store_query_end(s, st, rc, stopped, "unknown windows", err, errlen);
+}
+
 /* Samples of one target in a session by seq; streamed under dbmu. */
 int
 store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
@@ -600,26 +562,6 @@ store_query_samples(struct store *s, int64_t session_id, int64_t target_id, stor
 		stopped = cb(&smp, arg) != 0;
 	}
 	return store_query_end(s, st, rc, stopped, "samples", err, errlen);
-}
-
-/* Parse a seconds.hist text "n0,n1,...,n9" into hist (zeroed by the caller);
- * stops at the first thing that is not a count. Also the rollup's. */
-void
-store_parse_hist(const char *txt, uint32_t *hist)
-{
-	const char *p = txt;
-	size_t i;
-
-	for (i = 0; p != NULL && i < STORE_HIST_BUCKETS; i++) {
-		unsigned long long v;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			break;
-		v = strtoull(p, &end, 10);
-		hist[i] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-		p = *end == ',' ? end + 1 : NULL;
-	}
 }
 
 /* Per-second rows of one target in a session by second; streamed under dbmu. */

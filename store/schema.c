@@ -1,8 +1,10 @@
 /* schema.c: the database schema, its version (PRAGMA user_version) and the
  * migrations between versions. store/SCHEMA.md documents every table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/xalloc.h"
 #include "store/store_int.h"
 
 /*
@@ -205,7 +207,7 @@ static const char store_schema_v2[] =
 /*
  * Version 3: per-minute rows that the writer rolls the per-second rows up
  * into once they are older than the retention window (store_rollup_round
- * in store.c). The histogram is ten INTEGER columns rather than a BLOB:
+ * in store_rollup.c). The histogram is ten INTEGER columns rather than a BLOB:
  * SQLite stores a 0 or 1 in its one header byte with no body, so a sparse
  * histogram costs about what a packed BLOB would, and it stays summable
  * from the sqlite3 shell (and merges with h0 = h0 + excluded.h0).
@@ -278,40 +280,189 @@ static const char store_schema_v4[] =
 	" h.hour AS hour_unix"
 	" FROM hours AS h JOIN targets AS t ON t.id = h.target_id;";
 
-/* One step of the schema: applied to a database at version to - 1. */
+/*
+ * Version 5: UNKNOWN windows as rows, one per window and target charged
+ * (target_id NULL: every target of the session), instead of events of
+ * kind "unknown" whose text began with the duration; and the bench tables,
+ * which bench_store.c used to create on first use outside user_version
+ * (IF NOT EXISTS: a version 4 file that has them keeps their rows).
+ * scope says why a window applies, code is a short machine reason;
+ * reason is text for display, never parsed.
+ */
+static const char store_schema_v5[] =
+	"CREATE TABLE unknown_windows ("
+	" id INTEGER PRIMARY KEY,"
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" target_id INTEGER REFERENCES targets(id),"
+	" start_ns INTEGER NOT NULL,"
+	" end_ns INTEGER NOT NULL,"
+	" scope TEXT NOT NULL CHECK (scope IN ('all', 'link', 'target')),"
+	" ifindex INTEGER,"
+	" ifname TEXT,"
+	" code TEXT NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX unknown_windows_session ON unknown_windows(session_id, target_id, start_ns);"
+	"CREATE VIEW unknown AS SELECT"
+	" t.name AS target,"
+	" w.scope AS scope,"
+	" w.ifname AS ifname,"
+	" w.code AS code,"
+	" w.reason AS reason,"
+	" " STORE_SQL_TIME("w.start_ns") " AS start,"
+	" " STORE_SQL_TIME("w.end_ns") " AS end,"
+	" (w.end_ns - w.start_ns) / 1e6 AS duration_ms,"
+	" w.session_id AS session_id,"
+	" w.target_id AS target_id,"
+	" w.start_ns AS start_ns,"
+	" w.end_ns AS end_ns,"
+	" w.id AS id"
+	" FROM unknown_windows AS w LEFT JOIN targets AS t ON t.id = w.target_id;"
+	"CREATE TABLE IF NOT EXISTS bench_runs ("
+	" id INTEGER PRIMARY KEY,"
+	" started_ns INTEGER NOT NULL,"
+	" label TEXT NOT NULL,"
+	" hostname TEXT, cpu_model TEXT, cores INTEGER, threads INTEGER, mem_bytes INTEGER,"
+	" kernel TEXT, virt TEXT, virt_hints TEXT, tests TEXT, io_engine TEXT,"
+	" direct INTEGER, quick INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS bench_runs_label ON bench_runs (label, id);"
+	"CREATE TABLE IF NOT EXISTS bench_results ("
+	" run_id INTEGER NOT NULL REFERENCES bench_runs (id) ON DELETE CASCADE,"
+	" test TEXT NOT NULL,"
+	" metric TEXT NOT NULL,"
+	" value REAL NOT NULL,"
+	" unit TEXT NOT NULL,"
+	" PRIMARY KEY (run_id, test, metric));";
+
+/* One legacy "unknown" event turned into a window (store_legacy_windows). */
+struct store_legacy {
+	int64_t event_id, session_id, target_id, start_ns, end_ns;
+	char *reason;
+};
+
+/*
+ * Parse the text of a legacy "unknown" event, "<ms> ms: <reason> (until
+ * <time>)", as the monitor wrote it before version 5. This (and its caller)
+ * is the one place that parses the old prose: version 5 stores windows as
+ * numbers and codes. 1 with the duration and a malloc'd reason, 0 when the
+ * text is not in that form (the event then stays an event).
+ */
+static int
+store_legacy_parse(const char *text, int64_t *dur_ns, char **reason)
+{
+	const char *r, *u = NULL, *p;
+	char *end;
+	double ms;
+	size_t len;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return 0;
+	ms = strtod(text, &end);
+	if (!(ms >= 0 && ms < 1e12) || strncmp(end, " ms: ", 5) != 0)
+		return 0;
+	r = end + 5;
+	/* The last " (until ": the monitor appended it after the reason. */
+	for (p = strstr(r, " (until "); p != NULL; p = strstr(p + 1, " (until "))
+		u = p;
+	len = strlen(text);
+	if (u == NULL || u == r || text[len - 1] != ')')
+		return 0;
+	*dur_ns = (int64_t)(ms * 1e6 + 0.5);
+	*reason = xmalloc((size_t)(u - r) + 1);
+	memcpy(*reason, r, (size_t)(u - r));
+	(*reason)[u - r] = '\0';
+	return 1;
+}
+
+/*
+ * The data step of the version 5 migration: every events row of kind
+ * "unknown" whose text parses becomes one unknown_windows row (start its
+ * ts_ns, end start + the duration, scope "target" with its target or
+ * "all" without, code "legacy", reason the text between ": " and
+ * " (until"), and the event is deleted. The events are read first and
+ * written after, so that no SELECT is open on the table being changed.
+ * Runs inside the migration's transaction. SQLite result code.
+ */
+static int
+store_legacy_windows(sqlite3 *db)
+{
+	sqlite3_stmt *sel = NULL, *ins = NULL, *del = NULL;
+	struct store_legacy *v = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+	                        "SELECT id, session_id, target_id, ts_ns, text FROM events"
+	                        " WHERE kind = 'unknown' ORDER BY id",
+	                        -1, &sel, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		struct store_legacy l;
+		int64_t dur;
+
+		rc = SQLITE_OK;
+		if (!store_legacy_parse((const char *)sqlite3_column_text(sel, 4), &dur, &l.reason))
+			continue;
+		l.event_id = sqlite3_column_int64(sel, 0);
+		l.session_id = sqlite3_column_int64(sel, 1);
+		l.target_id = store_column_int0(sel, 2);
+		l.start_ns = sqlite3_column_int64(sel, 3);
+		l.end_ns = l.start_ns + dur;
+		if (n == cap) {
+			cap = cap > 0 ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n++] = l;
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(sel);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+		                        "INSERT INTO unknown_windows (session_id, target_id, start_ns,"
+		                        " end_ns, scope, code, reason)"
+		                        " VALUES (?1, ?2, ?3, ?4, ?5, 'legacy', ?6)",
+		                        -1, &ins, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "DELETE FROM events WHERE id = ?1", -1, &del, NULL);
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite3_bind_int64(ins, 1, v[i].session_id);
+		if (v[i].target_id > 0)
+			sqlite3_bind_int64(ins, 2, v[i].target_id);
+		else
+			sqlite3_bind_null(ins, 2);
+		sqlite3_bind_int64(ins, 3, v[i].start_ns);
+		sqlite3_bind_int64(ins, 4, v[i].end_ns);
+		sqlite3_bind_text(ins, 5, store_scope_name(v[i].target_id > 0 ? STORE_SCOPE_TARGET
+		                                                              : STORE_SCOPE_ALL),
+		                  -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, v[i].reason, -1, SQLITE_STATIC);
+		if ((rc = store_step_done(ins)) != SQLITE_OK)
+			break;
+		sqlite3_bind_int64(del, 1, v[i].event_id);
+		rc = store_step_done(del);
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	for (i = 0; i < n; i++)
+		free(v[i].reason);
+	free(v);
+	return rc;
+}
+
+/* One step of the schema: applied to a database at version to - 1. sql
+ * first, then convert (if any) on the rows, in the same transaction. */
 struct store_migration {
 	int to;
 	const char *sql;
+	int (*convert)(sqlite3 *db);
 };
 
 static const struct store_migration store_migrations[] = {
-	{ 1, store_schema_v1 },
-	{ STORE_SCHEMA_RUNS, store_schema_v2 },
-	{ STORE_SCHEMA_MINUTES, store_schema_v3 },
-	{ STORE_SCHEMA_HOURS, store_schema_v4 },
+	{ 1, store_schema_v1, NULL },
+	{ STORE_SCHEMA_RUNS, store_schema_v2, NULL },
+	{ STORE_SCHEMA_MINUTES, store_schema_v3, NULL },
+	{ STORE_SCHEMA_HOURS, store_schema_v4, NULL },
+	{ STORE_SCHEMA_WINDOWS, store_schema_v5, store_legacy_windows },
 };
-
-/* Run one statement whose first column of its first row is an integer. */
-int
-store_sql_int(sqlite3 *db, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	} else if (rc == SQLITE_DONE) {
-		*out = 0;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* Read user_version and whether the file holds any schema at all. */
 static int
@@ -387,6 +538,12 @@ store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *er
 			continue;
 		if (sqlite3_exec(db, store_migrations[i].sql, NULL, NULL, &msg) != SQLITE_OK)
 			goto rollback;
+		if (store_migrations[i].convert != NULL &&
+		    store_migrations[i].convert(db) != SQLITE_OK) {
+			/* Kept: the rollback would replace the connection's message. */
+			msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+			goto rollback;
+		}
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", store_migrations[i].to);
 		if (sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK)
 			goto rollback;

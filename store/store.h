@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store; /* opaque */
 
@@ -121,6 +121,26 @@ struct store_event {
 };
 void store_push_event(struct store *s, const struct store_event *ev);
 
+/* ---- UNKNOWN windows (schema version 5) ---- */
+
+/* Why an UNKNOWN window applies to its target (DESIGN.md: UNKNOWN). */
+enum store_scope { STORE_SCOPE_ALL = 0, STORE_SCOPE_LINK = 1, STORE_SCOPE_TARGET = 2 };
+/* One closed UNKNOWN window as it applied to one target (target_id 0: every target). */
+struct store_window {
+	int64_t session_id;
+	int64_t target_id;
+	int64_t start_ns, end_ns;   /* CLOCK_REALTIME ns */
+	enum store_scope scope;
+	int ifindex;                /* scope LINK, else 0 */
+	const char *ifname;         /* scope LINK; NULL if unknown */
+	const char *code;           /* short reason code, [a-z-]+ */
+	const char *reason;         /* human text */
+};
+/* Queue a window (queued, vital like events). The strings are copied; a
+ * NULL code is stored as "other", a NULL reason as "". A window of a link
+ * that hit n targets is pushed n times, once per target charged. */
+void store_push_window(struct store *s, const struct store_window *w);
+
 /* Per-target totals at the end of a session. */
 struct store_target_summary {
 	int64_t session_id, target_id;
@@ -169,8 +189,8 @@ int store_flush(struct store *s);
 uint64_t store_rejected(const struct store *s);
 
 /* Queue bounds. Samples and seconds are dropped once bulk_max records of any
- * kind are queued; losses, transitions, events and summaries only once
- * vital_max of them are queued. Defaults 4 000 000 and 1 000 000; tests
+ * kind are queued; losses, transitions, events, windows and summaries only
+ * once vital_max of them are queued. Defaults 4 000 000 and 1 000 000; tests
  * lower them. 0 leaves a bound unchanged. */
 #define STORE_QUEUE_BULK_MAX 4000000
 #define STORE_QUEUE_VITAL_MAX 1000000
@@ -306,6 +326,22 @@ struct store_event_row {
 typedef int (*store_event_cb)(const struct store_event_row *row, void *arg);
 int store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg,
                        char *err, size_t errlen);
+
+/* UNKNOWN windows of a session as stored (target_id 0: every target of the
+ * session; ifindex 0 and ifname "" unless scope is STORE_SCOPE_LINK). */
+struct store_window_row {
+	int64_t id, session_id, target_id, start_ns, end_ns;
+	enum store_scope scope;
+	int ifindex;
+	char ifname[32], code[32], reason[192];
+};
+typedef int (*store_window_cb)(const struct store_window_row *row, void *arg);
+/* Every window of a session ordered by start_ns, then target (every
+ * target's first), then id; streamed like events. Returns 0 (also when
+ * there are none, and on a version 4 or older file opened STORE_READ,
+ * which has no windows table), or -1 with err. */
+int store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg,
+                        char *err, size_t errlen);
 
 /* Samples of one target in a session, by seq (rtt_ns -1 when unanswered). */
 typedef int (*store_sample_cb)(const struct store_sample *smp, void *arg);

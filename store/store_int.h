@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "lib/timeutil.h"
 #include "store/store.h"
 
 /* The queued record kinds. The first STORE_QK_NVITAL are never dropped
@@ -14,14 +15,15 @@ enum store_qkind {
 	STORE_QK_LOSS = 0,
 	STORE_QK_TRANSITION,
 	STORE_QK_EVENT,
+	STORE_QK_WINDOW,
 	STORE_QK_SUMMARY,
 	STORE_QK_SAMPLE,
 	STORE_QK_SECOND,
 	STORE_QK_N
 };
-#define STORE_QK_NVITAL 4
+#define STORE_QK_NVITAL 5
 
-/* The tiers of the rollup, by the table rolled up (store.c). */
+/* The tiers of the rollup, by the table rolled up (store_rollup.c). */
 enum store_tier {
 	STORE_TIER_SECONDS = 0, /* seconds into minutes */
 	STORE_TIER_MINUTES,     /* minutes into hours */
@@ -128,17 +130,65 @@ struct store {
 #define STORE_SCHEMA_MINUTES 3
 /* The first schema version with the hours table. */
 #define STORE_SCHEMA_HOURS 4
+/* The first schema version with the unknown_windows table (and the bench
+ * tables under user_version). */
+#define STORE_SCHEMA_WINDOWS 5
+
+#define STORE_ERRLOG_NS (60 * NSEC_PER_SEC)     /* least time between repeated logs */
+#define STORE_ROLL_EVERY_NS (60 * NSEC_PER_SEC) /* between rollup rounds without a backlog */
+
+/*
+ * Who calls whom inside store/ (no cycle):
+ *
+ *   store.c ----------> schema.c, store_writer.c, store_queue.c
+ *   store_session.c --> store_recover.c, store_writer.c (store_flush)
+ *   store_recover.c --> store_writer.c (the loss insert)
+ *   store_writer.c ---> store_queue.c, store_rollup.c
+ *   query.c, schema.c, store_rollup.c, store_queue.c, bench_store.c
+ *   and all of the above --> store_sql.c, which calls nothing of the store.
+ */
+
+/* store_sql.c: the leaf */
+void store_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int store_sql_int(sqlite3 *db, const char *sql, int64_t *out);
+int store_step_done(sqlite3_stmt *st);
+void store_bind_rtt(sqlite3_stmt *st, int i, int64_t ns);
+int store_query_fail(struct store *s, const char *what, char *err, size_t errlen);
+sqlite3_stmt *store_query_prepare(struct store *s, const char *sql, const char *what, char *err,
+                                  size_t errlen);
+int store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
+                    char *err, size_t errlen);
+void store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col);
+int64_t store_column_int0(sqlite3_stmt *st, int col);
+int64_t store_column_rtt(sqlite3_stmt *st, int col);
+void store_parse_hist(const char *txt, uint32_t *hist);
+const char *store_scope_name(enum store_scope sc);
+enum store_scope store_scope_from_name(const char *txt);
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,
                        size_t errlen);
-int store_sql_int(sqlite3 *db, const char *sql, int64_t *out);
 
-/* query.c */
-void store_parse_hist(const char *txt, uint32_t *hist);
+/* store_queue.c */
+extern const size_t store_qk_size[STORE_QK_N];
+void store_list_concat(struct store_list *a, struct store_list *b);
+void store_list_free_strings(struct store_list *l, enum store_qkind k);
+struct store_chunk *store_queue_recycle(struct store *s, struct store_list *done);
+void store_chunks_free(struct store_chunk *c);
+void store_queue_prime(struct store *s);
+void store_queue_free(struct store *s);
 
-/* store.c */
-void store_set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* store_writer.c */
+extern const char *const store_qk_sql[STORE_QK_N];
+void store_bind_record(sqlite3_stmt *st, enum store_qkind k, const void *rec);
+int store_prepare_writer(struct store *s, char *err, size_t errlen);
+void store_finalize_writer(struct store *s);
+
+/* store_rollup.c */
+void store_rollup_maybe(struct store *s);
+
+/* store_recover.c */
+int store_recover_crashed(struct store *s, const char *ourhost);
 
 #endif

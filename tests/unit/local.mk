@@ -6,7 +6,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
-	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport
+	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
+	tests/unit/test_store_windows
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -22,6 +23,11 @@ tests_unit_test_config_LDADD = $(UNIT_LDADD)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_windows_SOURCES = tests/unit/test_store_windows.c
+tests_unit_test_store_windows_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_windows_LDADD = $(UNIT_LDADD)
+# A version 4 database written by the store as it was before version 5.
+EXTRA_DIST += tests/fixtures/store/v4.db
 tests_unit_test_icmp_SOURCES = tests/unit/test_icmp.c
 tests_unit_test_icmp_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
