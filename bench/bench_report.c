@@ -9,11 +9,14 @@
 #include "bench/bench_int.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/outfmt.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "store/bench_store.h"
 
-enum bench_fmt { BENCH_FMT_TEXT, BENCH_FMT_JSON, BENCH_FMT_CSV, BENCH_FMT_MD };
+/* The formats of --bench (no HTML). */
+#define BENCH_FORMATS                                                                \
+	(OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV) | OUTFMT_BIT(OUT_MD))
 
 /* One row: a (test, metric) and its value under each label (NAN: none). */
 struct bench_row {
@@ -157,13 +160,13 @@ bench_report_facts(const struct bench_table *t, FILE *out, const char *bullet)
 
 /* Render the table in fmt. */
 static void
-bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
+bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 {
 	char cell[64];
 	size_t i, j;
 
 	switch (fmt) {
-	case BENCH_FMT_JSON:
+	case OUT_JSON:
 		fputs("{\"base\":", out);
 		json_write_string(out, t->labels[0]);
 		fputs(",\"labels\":[", out);
@@ -210,7 +213,7 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 		}
 		fputs("]}\n", out);
 		return;
-	case BENCH_FMT_CSV:
+	case OUT_CSV:
 		fputs("test,metric,unit", out);
 		for (j = 0; j < t->nlabels; j++) {
 			fputc(',', out);
@@ -242,7 +245,7 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 			fputc('\n', out);
 		}
 		return;
-	case BENCH_FMT_MD:
+	case OUT_MD:
 		bench_report_facts(t, out, "- ");
 		fputs("\n| test | metric | unit |", out);
 		for (j = 0; j < t->nlabels; j++)
@@ -266,7 +269,8 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 			fputc('\n', out);
 		}
 		return;
-	case BENCH_FMT_TEXT:
+	case OUT_HTML: /* not in BENCH_FORMATS */
+	case OUT_TEXT:
 		bench_report_facts(t, out, "");
 		fprintf(out, "\n%-5s %-20s %-9s", "test", "metric", "unit");
 		for (j = 0; j < t->nlabels; j++) {
@@ -301,20 +305,16 @@ bench_report(struct store *st, const char *labels_csv, const char *format, FILE 
              size_t errlen)
 {
 	struct bench_table t;
-	enum bench_fmt fmt;
+	enum out_format fmt;
 	int rc = 0, r;
 
-	if (format == NULL || strcmp(format, "text") == 0 || strcmp(format, "table") == 0)
-		fmt = BENCH_FMT_TEXT;
-	else if (strcmp(format, "json") == 0)
-		fmt = BENCH_FMT_JSON;
-	else if (strcmp(format, "csv") == 0)
-		fmt = BENCH_FMT_CSV;
-	else if (strcmp(format, "md") == 0)
-		fmt = BENCH_FMT_MD;
-	else {
-		snprintf(err, errlen, "--format \"%s\": expected text, json, csv or md for --bench",
-		         format);
+	if (format == NULL)
+		fmt = OUT_TEXT;
+	else if (outfmt_parse(format, BENCH_FORMATS, &fmt) != 0) {
+		char names[64];
+
+		outfmt_expected(BENCH_FORMATS, names, sizeof names);
+		snprintf(err, errlen, "--format \"%s\": expected %s for --bench", format, names);
 		return -2;
 	}
 	memset(&t, 0, sizeof t);

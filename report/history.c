@@ -13,7 +13,7 @@
 
 struct history_ctx {
 	FILE *out;
-	enum report_format fmt;
+	enum out_format fmt;
 	long rows;
 	/* several databases (vantage points): the row's database and how many
 	 * of the nvantage saw the same target lose probes at the same time */
@@ -34,29 +34,13 @@ struct vrows {
 
 static const char *const end_state_names[] = { "closed", "at-exit", "unknown" };
 
-/* Parse an output format name. */
-int
-report_format_parse(const char *s, enum report_format *out)
-{
-	if (strcmp(s, "table") == 0 || strcmp(s, "text") == 0)
-		*out = REPORT_TABLE;
-	else if (strcmp(s, "json") == 0)
-		*out = REPORT_JSON;
-	else if (strcmp(s, "csv") == 0)
-		*out = REPORT_CSV;
-	else
-		return -1;
-	return 0;
-}
-
-
 /* The opening of a listing: JSON bracket, CSV header or table header. */
 static void
-history_header(FILE *out, enum report_format fmt, int merged)
+history_header(FILE *out, enum out_format fmt, int merged)
 {
-	if (fmt == REPORT_JSON)
+	if (fmt == OUT_JSON)
 		fputc('[', out);
-	else if (fmt == REPORT_CSV)
+	else if (fmt == OUT_CSV)
 		fprintf(out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
 		        merged ? ",vantage,seen_by" : "");
 	else
@@ -75,7 +59,7 @@ history_row(const struct store_loss_row *r, void *arg)
 	char start[64], stop[64], dur[64], pm[64];
 
 	switch (c->fmt) {
-	case REPORT_JSON:
+	case OUT_JSON:
 		time_format_rfc3339(l->start_ns, start, sizeof(start));
 		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
 		fprintf(c->out, "%s\n  {\"target\":", c->rows ? "," : "");
@@ -92,7 +76,7 @@ history_row(const struct store_loss_row *r, void *arg)
 		}
 		fputc('}', c->out);
 		break;
-	case REPORT_CSV:
+	case OUT_CSV:
 		time_format_rfc3339(l->start_ns, start, sizeof(start));
 		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
 		fprintf(c->out, "%s,%s,%s,%s,%.3f,%.3f,%.3f,%" PRIu64 ",%s", r->target, kind, start,
@@ -101,7 +85,7 @@ history_row(const struct store_loss_row *r, void *arg)
 			fprintf(c->out, ",%s,%d", c->vantage, c->seen_by);
 		fputc('\n', c->out);
 		break;
-	case REPORT_TABLE:
+	default: /* OUT_TEXT */
 		time_format_local(l->start_ns, start, sizeof(start));
 		time_format_local(l->end_ns, stop, sizeof(stop));
 		duration_format(l->duration_ns, dur, sizeof(dur));
@@ -120,7 +104,7 @@ history_row(const struct store_loss_row *r, void *arg)
 
 /* Write the history in one format. */
 long
-report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
+report_history(struct store *s, const struct store_loss_filter *f, enum out_format fmt,
                FILE *out, char *err, size_t errlen)
 {
 	struct history_ctx c = { out, fmt, 0, NULL, 0, 0 };
@@ -128,7 +112,7 @@ report_history(struct store *s, const struct store_loss_filter *f, enum report_f
 	history_header(out, fmt, 0);
 	if (store_query_losses(s, f, history_row, &c, err, errlen) != 0)
 		return -1;
-	if (fmt == REPORT_JSON)
+	if (fmt == OUT_JSON)
 		fprintf(out, "%s]\n", c.rows ? "\n" : "");
 	return c.rows;
 }
@@ -169,7 +153,7 @@ history_vrow_cmp(const void *a, const void *b)
  */
 long
 report_history_merged(struct store **s, const char *const *names, int n,
-                      const struct store_loss_filter *f, enum report_format fmt, FILE *out,
+                      const struct store_loss_filter *f, enum out_format fmt, FILE *out,
                       char *err, size_t errlen)
 {
 	struct history_ctx c = { out, fmt, 0, NULL, 0, n };
@@ -205,7 +189,7 @@ report_history_merged(struct store **s, const char *const *names, int n,
 		c.seen_by = __builtin_popcountll(seen);
 		history_row(&v.v[i].row, &c);
 	}
-	if (fmt == REPORT_JSON)
+	if (fmt == OUT_JSON)
 		fprintf(out, "%s]\n", c.rows ? "\n" : "");
 	free(v.v);
 	return c.rows;

@@ -7,7 +7,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
-	tests/unit/test_jsonw
+	tests/unit/test_jsonw tests/unit/test_outfmt
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -41,6 +41,9 @@ tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
 tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c
 tests_unit_test_jsonw_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jsonw_LDADD = $(UNIT_LDADD)
+tests_unit_test_outfmt_SOURCES = tests/unit/test_outfmt.c
+tests_unit_test_outfmt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_outfmt_LDADD = $(UNIT_LDADD)
 
 # Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
 # Built with the tests so that it keeps compiling.
