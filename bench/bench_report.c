@@ -8,12 +8,16 @@
 #include "bench/bench.h"
 #include "bench/bench_int.h"
 #include "lib/json.h"
+#include "lib/jsonw.h"
 #include "lib/log.h"
+#include "lib/outfmt.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "store/bench_store.h"
 
-enum bench_fmt { BENCH_FMT_TEXT, BENCH_FMT_JSON, BENCH_FMT_CSV, BENCH_FMT_MD };
+/* The formats of --bench (no HTML). */
+#define BENCH_FORMATS                                                                \
+	(OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV) | OUTFMT_BIT(OUT_MD))
 
 /* One row: a (test, metric) and its value under each label (NAN: none). */
 struct bench_row {
@@ -116,14 +120,77 @@ bench_report_free(struct bench_table *t)
 }
 
 
-/* A number for JSON, null when missing. */
+/*
+ * The precision of values and ratios in JSON and CSV (report/FORMATS.md):
+ * a value (events/s, MB/s, IOPS) with 3 decimals, a ratio with 4, so that
+ * both formats carry the same figure; text and Markdown round further for
+ * reading.
+ */
+#define BENCH_VALUE_DECIMALS 3
+#define BENCH_RATIO_DECIMALS 4
+
+/* A value or ratio cell for CSV: empty when missing. */
 static void
-bench_json_num(FILE *out, double v)
+bench_csv_num(FILE *out, double v, int decimals)
 {
-	if (isnan(v) || isinf(v))
-		fputs("null", out);
-	else
-		fprintf(out, "%.6g", v);
+	fputc(',', out);
+	if (isfinite(v))
+		fprintf(out, "%.*f", decimals, v);
+}
+
+/* The report as one JSON object. */
+static void
+bench_report_json(const struct bench_table *t, FILE *out)
+{
+	struct jsonw *j = jsonw_new(out);
+	size_t i, k;
+
+	jsonw_obj_open(j);
+	jsonw_string_field(j, "base", t->labels[0]);
+	jsonw_name(j, "labels");
+	jsonw_arr_open(j);
+	for (k = 0; k < t->nlabels; k++) {
+		const struct bench_store_run *r = &t->runs[k];
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "label", t->labels[k]);
+		jsonw_int_field(j, "run", r->id);
+		jsonw_time_field(j, "started", r->started_ns);
+		jsonw_string_field(j, "hostname", r->hostname);
+		jsonw_string_field(j, "cpu_model", r->cpu_model);
+		jsonw_int_field(j, "cores", r->cores);
+		jsonw_int_field(j, "mem_bytes", r->mem_bytes);
+		jsonw_string_field(j, "kernel", r->kernel);
+		jsonw_string_field(j, "virt", r->virt);
+		jsonw_bool_field(j, "quick", r->quick);
+		jsonw_obj_close(j);
+	}
+	jsonw_arr_close(j);
+	jsonw_name(j, "results");
+	jsonw_arr_open(j);
+	for (i = 0; i < t->nrows; i++) {
+		const struct bench_row *row = &t->rows[i];
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "test", row->key.test);
+		jsonw_string_field(j, "metric", row->key.metric);
+		jsonw_string_field(j, "unit", row->key.unit);
+		jsonw_name(j, "values");
+		jsonw_obj_open(j);
+		for (k = 0; k < t->nlabels; k++)
+			jsonw_float_field(j, t->labels[k], row->v[k], BENCH_VALUE_DECIMALS);
+		jsonw_obj_close(j);
+		jsonw_name(j, "ratios");
+		jsonw_obj_open(j);
+		for (k = 1; k < t->nlabels; k++)
+			jsonw_float_field(j, t->labels[k], bench_ratio(row->v[k], row->v[0]),
+			                  BENCH_RATIO_DECIMALS);
+		jsonw_obj_close(j);
+		jsonw_obj_close(j);
+	}
+	jsonw_arr_close(j);
+	jsonw_obj_close(j);
+	jsonw_free(j);
 }
 
 
@@ -157,60 +224,16 @@ bench_report_facts(const struct bench_table *t, FILE *out, const char *bullet)
 
 /* Render the table in fmt. */
 static void
-bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
+bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 {
 	char cell[64];
 	size_t i, j;
 
 	switch (fmt) {
-	case BENCH_FMT_JSON:
-		fputs("{\"base\":", out);
-		json_write_string(out, t->labels[0]);
-		fputs(",\"labels\":[", out);
-		for (j = 0; j < t->nlabels; j++) {
-			const struct bench_store_run *r = &t->runs[j];
-
-			fprintf(out, "%s{\"label\":", j ? "," : "");
-			json_write_string(out, t->labels[j]);
-			fprintf(out, ",\"run\":%lld,\"started_ns\":%lld,\"hostname\":", (long long)r->id,
-			        (long long)r->started_ns);
-			json_write_string(out, r->hostname);
-			fputs(",\"cpu_model\":", out);
-			json_write_string(out, r->cpu_model);
-			fprintf(out, ",\"cores\":%d,\"mem_bytes\":%lld,\"kernel\":", r->cores,
-			        (long long)r->mem_bytes);
-			json_write_string(out, r->kernel);
-			fputs(",\"virt\":", out);
-			json_write_string(out, r->virt);
-			fprintf(out, ",\"quick\":%s}", r->quick ? "true" : "false");
-		}
-		fputs("],\"results\":[", out);
-		for (i = 0; i < t->nrows; i++) {
-			fprintf(out, "%s{\"test\":", i ? "," : "");
-			json_write_string(out, t->rows[i].key.test);
-			fputs(",\"metric\":", out);
-			json_write_string(out, t->rows[i].key.metric);
-			fputs(",\"unit\":", out);
-			json_write_string(out, t->rows[i].key.unit);
-			fputs(",\"values\":{", out);
-			for (j = 0; j < t->nlabels; j++) {
-				fputs(j ? "," : "", out);
-				json_write_string(out, t->labels[j]);
-				fputc(':', out);
-				bench_json_num(out, t->rows[i].v[j]);
-			}
-			fputs("},\"ratios\":{", out);
-			for (j = 1; j < t->nlabels; j++) {
-				fputs(j > 1 ? "," : "", out);
-				json_write_string(out, t->labels[j]);
-				fputc(':', out);
-				bench_json_num(out, bench_ratio(t->rows[i].v[j], t->rows[i].v[0]));
-			}
-			fputs("}}", out);
-		}
-		fputs("]}\n", out);
+	case OUT_JSON:
+		bench_report_json(t, out);
 		return;
-	case BENCH_FMT_CSV:
+	case OUT_CSV:
 		fputs("test,metric,unit", out);
 		for (j = 0; j < t->nlabels; j++) {
 			fputc(',', out);
@@ -223,26 +246,21 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 		}
 		fputc('\n', out);
 		for (i = 0; i < t->nrows; i++) {
-			fprintf(out, "%s,%s,%s", t->rows[i].key.test, t->rows[i].key.metric,
-			        t->rows[i].key.unit);
+			csv_write_field(out, t->rows[i].key.test);
+			fputc(',', out);
+			csv_write_field(out, t->rows[i].key.metric);
+			fputc(',', out);
+			csv_write_field(out, t->rows[i].key.unit);
 			for (j = 0; j < t->nlabels; j++) {
-				if (!isnan(t->rows[i].v[j]))
-					fprintf(out, ",%.6g", t->rows[i].v[j]);
-				else
-					fputc(',', out);
-				if (j > 0) {
-					double q = bench_ratio(t->rows[i].v[j], t->rows[i].v[0]);
-
-					if (!isnan(q))
-						fprintf(out, ",%.4f", q);
-					else
-						fputc(',', out);
-				}
+				bench_csv_num(out, t->rows[i].v[j], BENCH_VALUE_DECIMALS);
+				if (j > 0)
+					bench_csv_num(out, bench_ratio(t->rows[i].v[j], t->rows[i].v[0]),
+					              BENCH_RATIO_DECIMALS);
 			}
 			fputc('\n', out);
 		}
 		return;
-	case BENCH_FMT_MD:
+	case OUT_MD:
 		bench_report_facts(t, out, "- ");
 		fputs("\n| test | metric | unit |", out);
 		for (j = 0; j < t->nlabels; j++)
@@ -266,7 +284,8 @@ bench_report_render(const struct bench_table *t, enum bench_fmt fmt, FILE *out)
 			fputc('\n', out);
 		}
 		return;
-	case BENCH_FMT_TEXT:
+	case OUT_HTML: /* not in BENCH_FORMATS */
+	case OUT_TEXT:
 		bench_report_facts(t, out, "");
 		fprintf(out, "\n%-5s %-20s %-9s", "test", "metric", "unit");
 		for (j = 0; j < t->nlabels; j++) {
@@ -301,20 +320,16 @@ bench_report(struct store *st, const char *labels_csv, const char *format, FILE 
              size_t errlen)
 {
 	struct bench_table t;
-	enum bench_fmt fmt;
+	enum out_format fmt;
 	int rc = 0, r;
 
-	if (format == NULL || strcmp(format, "text") == 0 || strcmp(format, "table") == 0)
-		fmt = BENCH_FMT_TEXT;
-	else if (strcmp(format, "json") == 0)
-		fmt = BENCH_FMT_JSON;
-	else if (strcmp(format, "csv") == 0)
-		fmt = BENCH_FMT_CSV;
-	else if (strcmp(format, "md") == 0)
-		fmt = BENCH_FMT_MD;
-	else {
-		snprintf(err, errlen, "--format \"%s\": expected text, json, csv or md for --bench",
-		         format);
+	if (format == NULL)
+		fmt = OUT_TEXT;
+	else if (outfmt_parse(format, BENCH_FORMATS, &fmt) != 0) {
+		char names[64];
+
+		outfmt_expected(BENCH_FORMATS, names, sizeof names);
+		snprintf(err, errlen, "--format \"%s\": expected %s for --bench", format, names);
 		return -2;
 	}
 	memset(&t, 0, sizeof t);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/outfmt.h"
 #include "lib/timeutil.h"
 #include "report/report.h"
 
@@ -11,7 +12,7 @@
 
 static const char history_usage[] =
     "usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min DURATION]\n"
-    "                     [--kind burst|outage|all] [--format table|json|csv]\n"
+    "                     [--kind burst|outage|all] [--format text|json|csv]\n"
     "Several --db (one per node) merge their rows and say how many saw each loss.";
 
 /* `hamon history`: parse options, query, print. */
@@ -30,7 +31,7 @@ cmd_history(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_loss_filter f = { .kind = -1 };
-	enum report_format fmt = REPORT_TABLE;
+	enum out_format fmt = OUT_TEXT;
 	const char *dbs[HISTORY_MAX_DBS];
 	int ndb = 0;
 	char err[512];
@@ -73,8 +74,10 @@ cmd_history(int argc, char **argv)
 				usage_error("--kind \"%s\": expected burst, outage or all", optarg);
 			break;
 		case 'f':
-			if (report_format_parse(optarg, &fmt) != 0)
-				usage_error("--format \"%s\": expected table, json or csv", optarg);
+			if (outfmt_parse(optarg, REPORT_HISTORY_FORMATS, &fmt) != 0) {
+				outfmt_expected(REPORT_HISTORY_FORMATS, err, sizeof(err));
+				usage_error("--format \"%s\": expected %s", optarg, err);
+			}
 			break;
 		case 'h':
 			puts(history_usage);

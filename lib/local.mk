@@ -1,7 +1,9 @@
 # lib/: logging, allocators, the duration/number/time parsers, SipHash, target
-# specs and the configuration file. Needs nothing beyond libc.
+# specs, the configuration file, and the JSON writer and --format parser of
+# every output. Needs nothing beyond libc.
 noinst_LIBRARIES += lib/libhamon.a
-lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/privdrop.h lib/privdrop.c \
+lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/jsonw.h lib/jsonw.c \
+	lib/outfmt.h lib/outfmt.c lib/privdrop.h lib/privdrop.c \
 	lib/config.c lib/config.h lib/listenaddr.c lib/listenaddr.h \
 	lib/log.c lib/log.h \
 	lib/siphash.c lib/siphash.h \

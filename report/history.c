@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/json.h"
+#include "lib/jsonw.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -13,7 +14,8 @@
 
 struct history_ctx {
 	FILE *out;
-	enum report_format fmt;
+	enum out_format fmt;
+	struct jsonw *j; /* OUT_JSON */
 	long rows;
 	/* several databases (vantage points): the row's database and how many
 	 * of the nvantage saw the same target lose probes at the same time */
@@ -34,34 +36,82 @@ struct vrows {
 
 static const char *const end_state_names[] = { "closed", "at-exit", "unknown" };
 
-/* Parse an output format name. */
-int
-report_format_parse(const char *s, enum report_format *out)
-{
-	if (strcmp(s, "table") == 0 || strcmp(s, "text") == 0)
-		*out = REPORT_TABLE;
-	else if (strcmp(s, "json") == 0)
-		*out = REPORT_JSON;
-	else if (strcmp(s, "csv") == 0)
-		*out = REPORT_CSV;
-	else
-		return -1;
-	return 0;
-}
-
-
-/* The opening of a listing: JSON bracket, CSV header or table header. */
+/* The opening of a listing: JSON array, CSV header or table header. */
 static void
-history_header(FILE *out, enum report_format fmt, int merged)
+history_header(struct history_ctx *c, int merged)
 {
-	if (fmt == REPORT_JSON)
-		fputc('[', out);
-	else if (fmt == REPORT_CSV)
-		fprintf(out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
+	if (c->fmt == OUT_JSON) {
+		c->j = jsonw_new(c->out);
+		jsonw_arr_open(c->j);
+	} else if (c->fmt == OUT_CSV)
+		fprintf(c->out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
 		        merged ? ",vantage,seen_by" : "");
 	else
-		fprintf(out, "%-16s %-6s  %-23s  %-23s  %12s  %-11s %8s%s\n", "TARGET", "KIND", "START",
-		        "END", "DURATION", "±", "LOST", merged ? "  VANTAGE        SEEN BY" : "");
+		fprintf(c->out, "%-16s %-6s  %-23s  %-23s  %12s  %-11s %8s%s\n", "TARGET", "KIND",
+		        "START", "END", "DURATION", "±", "LOST", merged ? "  VANTAGE        SEEN BY" : "");
+}
+
+/* The end of a listing: the JSON array's close. */
+static void
+history_footer(struct history_ctx *c)
+{
+	if (c->j != NULL) {
+		jsonw_arr_close(c->j);
+		jsonw_free(c->j);
+		c->j = NULL;
+	}
+}
+
+/* One row as a JSON object (the fields report/FORMATS.md lists). */
+static void
+history_row_json(struct history_ctx *c, const struct store_loss_row *r, const char *kind,
+                 const char *end)
+{
+	const struct store_loss *l = &r->loss;
+	struct jsonw *j = c->j;
+
+	jsonw_obj_open(j);
+	jsonw_string_field(j, "target", r->target);
+	jsonw_string_field(j, "kind", kind);
+	jsonw_time_field(j, "start", l->start_ns);
+	jsonw_time_field(j, "end", l->end_ns);
+	jsonw_ms_field(j, "duration_ms", l->duration_ns);
+	jsonw_ms_field(j, "lower_ms", l->lower_ns);
+	jsonw_ms_field(j, "upper_ms", l->upper_ns);
+	jsonw_uint_field(j, "lost", l->lost);
+	jsonw_uint_field(j, "first_seq", l->first_seq);
+	jsonw_string_field(j, "end_state", end);
+	jsonw_int_field(j, "session", l->session_id);
+	if (c->vantage != NULL) {
+		jsonw_string_field(j, "vantage", c->vantage);
+		jsonw_int_field(j, "seen_by", c->seen_by);
+		jsonw_int_field(j, "vantages", c->nvantage);
+	}
+	jsonw_obj_close(j);
+}
+
+/* One row as a CSV record; the durations formatted as in JSON. */
+static void
+history_row_csv(struct history_ctx *c, const struct store_loss_row *r, const char *kind,
+                const char *end)
+{
+	const struct store_loss *l = &r->loss;
+	char start[64], stop[64], dur[32], lo[32], hi[32];
+
+	time_format_rfc3339(l->start_ns, start, sizeof(start));
+	time_format_rfc3339(l->end_ns, stop, sizeof(stop));
+	duration_format_ms(l->duration_ns, dur, sizeof(dur));
+	duration_format_ms(l->lower_ns, lo, sizeof(lo));
+	duration_format_ms(l->upper_ns, hi, sizeof(hi));
+	csv_write_field(c->out, r->target);
+	fprintf(c->out, ",%s,%s,%s,%s,%s,%s,%" PRIu64 ",%s", kind, start, stop, dur, lo, hi, l->lost,
+	        end);
+	if (c->vantage != NULL) {
+		fputc(',', c->out);
+		csv_write_field(c->out, c->vantage);
+		fprintf(c->out, ",%d", c->seen_by);
+	}
+	fputc('\n', c->out);
 }
 
 /* One row in the chosen format. */
@@ -75,33 +125,13 @@ history_row(const struct store_loss_row *r, void *arg)
 	char start[64], stop[64], dur[64], pm[64];
 
 	switch (c->fmt) {
-	case REPORT_JSON:
-		time_format_rfc3339(l->start_ns, start, sizeof(start));
-		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
-		fprintf(c->out, "%s\n  {\"target\":", c->rows ? "," : "");
-		json_write_string(c->out, r->target);
-		fprintf(c->out, ",\"kind\":\"%s\",\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%.3f,"
-		        "\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":%" PRIu64 ",\"first_seq\":%" PRIu64
-		        ",\"end_state\":\"%s\",\"session\":%" PRId64,
-		        kind, start, stop, l->duration_ns / 1e6, l->lower_ns / 1e6, l->upper_ns / 1e6,
-		        l->lost, l->first_seq, end, l->session_id);
-		if (c->vantage != NULL) {
-			fprintf(c->out, ",\"vantage\":");
-			json_write_string(c->out, c->vantage);
-			fprintf(c->out, ",\"seen_by\":%d,\"vantages\":%d", c->seen_by, c->nvantage);
-		}
-		fputc('}', c->out);
+	case OUT_JSON:
+		history_row_json(c, r, kind, end);
 		break;
-	case REPORT_CSV:
-		time_format_rfc3339(l->start_ns, start, sizeof(start));
-		time_format_rfc3339(l->end_ns, stop, sizeof(stop));
-		fprintf(c->out, "%s,%s,%s,%s,%.3f,%.3f,%.3f,%" PRIu64 ",%s", r->target, kind, start,
-		        stop, l->duration_ns / 1e6, l->lower_ns / 1e6, l->upper_ns / 1e6, l->lost, end);
-		if (c->vantage != NULL)
-			fprintf(c->out, ",%s,%d", c->vantage, c->seen_by);
-		fputc('\n', c->out);
+	case OUT_CSV:
+		history_row_csv(c, r, kind, end);
 		break;
-	case REPORT_TABLE:
+	default: /* OUT_TEXT */
 		time_format_local(l->start_ns, start, sizeof(start));
 		time_format_local(l->end_ns, stop, sizeof(stop));
 		duration_format(l->duration_ns, dur, sizeof(dur));
@@ -120,17 +150,16 @@ history_row(const struct store_loss_row *r, void *arg)
 
 /* Write the history in one format. */
 long
-report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
+report_history(struct store *s, const struct store_loss_filter *f, enum out_format fmt,
                FILE *out, char *err, size_t errlen)
 {
-	struct history_ctx c = { out, fmt, 0, NULL, 0, 0 };
+	struct history_ctx c = { out, fmt, NULL, 0, NULL, 0, 0 };
+	int rc;
 
-	history_header(out, fmt, 0);
-	if (store_query_losses(s, f, history_row, &c, err, errlen) != 0)
-		return -1;
-	if (fmt == REPORT_JSON)
-		fprintf(out, "%s]\n", c.rows ? "\n" : "");
-	return c.rows;
+	history_header(&c, 0);
+	rc = store_query_losses(s, f, history_row, &c, err, errlen);
+	history_footer(&c);
+	return rc != 0 ? -1 : c.rows;
 }
 
 /* Collect a row of database v->db. */
@@ -169,10 +198,10 @@ history_vrow_cmp(const void *a, const void *b)
  */
 long
 report_history_merged(struct store **s, const char *const *names, int n,
-                      const struct store_loss_filter *f, enum report_format fmt, FILE *out,
+                      const struct store_loss_filter *f, enum out_format fmt, FILE *out,
                       char *err, size_t errlen)
 {
-	struct history_ctx c = { out, fmt, 0, NULL, 0, n };
+	struct history_ctx c = { out, fmt, NULL, 0, NULL, 0, n };
 	struct vrows v = { NULL, 0, 0, 0 };
 	size_t i, j;
 	int k;
@@ -185,7 +214,7 @@ report_history_merged(struct store **s, const char *const *names, int n,
 		}
 	}
 	qsort(v.v, v.n, sizeof(*v.v), history_vrow_cmp);
-	history_header(out, fmt, 1);
+	history_header(&c, 1);
 	for (i = 0; i < v.n; i++) {
 		const struct store_loss *l = &v.v[i].row.loss;
 		uint64_t seen = (uint64_t)1 << v.v[i].db;
@@ -205,8 +234,7 @@ report_history_merged(struct store **s, const char *const *names, int n,
 		c.seen_by = __builtin_popcountll(seen);
 		history_row(&v.v[i].row, &c);
 	}
-	if (fmt == REPORT_JSON)
-		fprintf(out, "%s]\n", c.rows ? "\n" : "");
+	history_footer(&c);
 	free(v.v);
 	return c.rows;
 }

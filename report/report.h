@@ -4,22 +4,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/outfmt.h"
 #include "store/store.h"
 
-enum report_format { REPORT_TABLE = 0, REPORT_JSON, REPORT_CSV };
-
-/* Parse "table|json|csv" (text is an alias of table). 0 or -1. */
-int report_format_parse(const char *s, enum report_format *out);
+/* The formats of the history: --format is parsed with outfmt_parse(s,
+ * REPORT_HISTORY_FORMATS, ...). */
+#define REPORT_HISTORY_FORMATS (OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV))
+/* The names before lib/outfmt (tests/unit/test_store.c still says REPORT_TABLE). */
+#define REPORT_TABLE OUT_TEXT
+#define REPORT_JSON OUT_JSON
+#define REPORT_CSV OUT_CSV
 
 /* Write every loss period matching f to out. Returns the row count, or -1
  * with err. */
-long report_history(struct store *s, const struct store_loss_filter *f, enum report_format fmt,
+long report_history(struct store *s, const struct store_loss_filter *f, enum out_format fmt,
                     FILE *out, char *err, size_t errlen);
 
 /* The same over n databases (names label them): rows merged by start time,
  * each with how many of the databases saw the same loss. */
 long report_history_merged(struct store **s, const char *const *names, int n,
-                           const struct store_loss_filter *f, enum report_format fmt, FILE *out,
+                           const struct store_loss_filter *f, enum out_format fmt, FILE *out,
                            char *err, size_t errlen);
 
 struct run_report;

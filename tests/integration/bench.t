@@ -10,7 +10,7 @@
 # refused with exit 2 and left byte for byte as it was, and so are a kept
 # file with a second hard link and a FIFO (not even opened: a writer waiting
 # on it keeps waiting); a path swapped under a running bench is not what
-# it removes. Figures are not
+# it removes; report --bench's JSON and CSV of the run. Figures are not
 # asserted on (shared machines are noisy); only that they are there and
 # positive.
 
@@ -53,6 +53,22 @@ facts=$(sqlite3 "$tmpdir/b.db" "select cores > 0 and mem_bytes > 0 and length(ke
 	and length(virt) > 0 and length(io_engine) > 0 from bench_runs where label = 'itest'" 2>&1)
 tap_check "host facts stored (cores, memory, kernel, virt, io engine)" [ "$facts" = 1 ]
 tap_check "the test file is gone (found $(leftovers "$tmpdir"))" [ "$(leftovers "$tmpdir")" -eq 0 ]
+
+# report --bench of that run (report/FORMATS.md): the run's start is an RFC
+# 3339 string, the second the database holds (nanoseconds as an integer are
+# above 2^53, which jq rounds); values have 3 decimals in JSON and CSV.
+started=$(sqlite3 "$tmpdir/b.db" "select started_ns / 1000000000 from bench_runs where label = 'itest'")
+started=$(date -u -d "@$started" +%Y-%m-%dT%H:%M:%S)
+"$HAMON" report --bench --db "$tmpdir/b.db" --format json >"$tmpdir/rep.json" 2>"$tmpdir/rep.err"
+assert_eq "report --bench --format json: exit status" "$?" 0 || diag_file "$tmpdir/rep.err"
+tap_check "report --bench json: started is $started...Z, no started_ns" \
+	sh -c "grep -Eq '\"started\":\"$started\\.[0-9]{6}Z\"' '$tmpdir/rep.json' && ! grep -q started_ns '$tmpdir/rep.json'"
+tap_check "report --bench json: values with 3 decimals" \
+	grep -Eq '"metric":"events_1thread","unit":"events/s","values":\{"itest":[0-9]+\.[0-9]{3}\}' "$tmpdir/rep.json"
+"$HAMON" report --bench --db "$tmpdir/b.db" --format csv >"$tmpdir/rep.csv" 2>"$tmpdir/rep.err"
+tap_check "report --bench csv: header and a value with 3 decimals" \
+	sh -c "head -1 '$tmpdir/rep.csv' | grep -qx 'test,metric,unit,itest' &&
+		grep -Eqx 'cpu,events_1thread,events/s,[0-9]+\.[0-9]{3}' '$tmpdir/rep.csv'"
 
 # SIGINT in the middle of the disk tests: exit 130, file removed, nothing stored.
 "$HAMON" bench disk --label sigint --time 5s --quick --path "$tmpdir" --db "$tmpdir/b.db" \

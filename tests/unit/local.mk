@@ -7,7 +7,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
-	tests/unit/test_store_windows
+	tests/unit/test_store_windows \
+	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -43,6 +44,17 @@ tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
 tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
 tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
+tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c
+tests_unit_test_jsonw_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jsonw_LDADD = $(UNIT_LDADD)
+tests_unit_test_outfmt_SOURCES = tests/unit/test_outfmt.c
+tests_unit_test_outfmt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_outfmt_LDADD = $(UNIT_LDADD)
+# Holds history and bench output to report/FORMATS.md (read via $top_srcdir).
+tests_unit_test_formats_SOURCES = tests/unit/test_formats.c
+tests_unit_test_formats_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_formats_LDADD = $(UNIT_LDADD)
+EXTRA_DIST += report/FORMATS.md
 
 # Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
 # Built with the tests so that it keeps compiling.

@@ -437,17 +437,18 @@ test_report_ratios(void **state)
 	out = test_report(st, NULL, "csv", &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "test,metric,unit,host,lxc,lxc/host\n"
-	                         "cpu,events_1thread,events/s,5000,4750,0.9500\n"
-	                         "disk,randrw_4k_iops,IOPS,100000,,\n");
+	                         "cpu,events_1thread,events/s,5000.000,4750.000,0.9500\n"
+	                         "disk,randrw_4k_iops,IOPS,100000.000,,\n");
 	free(out);
 	/* The base is the first label given. */
 	out = test_report(st, "lxc,host", "csv", &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "cpu,events_1thread,events/s,4750,5000,1.0526\n"));
+	assert_non_null(strstr(out, "cpu,events_1thread,events/s,4750.000,5000.000,1.0526\n"));
 	free(out);
 	out = test_report(st, "host,lxc", "json", &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "\"values\":{\"host\":5000,\"lxc\":4750},\"ratios\":{\"lxc\":0.95}"));
+	assert_non_null(strstr(out, "\"values\":{\"host\":5000.000,\"lxc\":4750.000},"
+	                           "\"ratios\":{\"lxc\":0.9500}"));
 	assert_non_null(strstr(out, "\"ratios\":{\"lxc\":null}"));
 	free(out);
 	out = test_report(st, "host,lxc", "md", &rc);
