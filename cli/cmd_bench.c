@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/cli_opt.h"
 #include "cli/cmd.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -50,7 +51,7 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	memset(o, 0, sizeof *o);
-	o->db = "hamon.db";
+	o->db = CLI_DB_DEFAULT;
 	o->path = ".";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -60,7 +61,7 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 			o->label = optarg;
 			break;
 		case 'd':
-			o->db = optarg;
+			o->db = cli_db_arg(optarg);
 			break;
 		case 'p':
 			o->path = optarg;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lib/log.h"
-#include "lib/outfmt.h"
+#include "cli/cli_opt.h"
 #include "lib/timeutil.h"
 #include "report/report.h"
 
@@ -44,11 +44,9 @@ cmd_history(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (optarg[0] == '\0')
-				usage_error("--db: the database name is empty");
 			if (ndb == HISTORY_MAX_DBS)
 				usage_error("--db: at most %d databases", HISTORY_MAX_DBS);
-			dbs[ndb++] = optarg;
+			dbs[ndb++] = cli_db_arg(optarg);
 			break;
 		case 't':
 			f.target = optarg;
@@ -74,10 +72,7 @@ cmd_history(int argc, char **argv)
 				usage_error("--kind \"%s\": expected burst, outage or all", optarg);
 			break;
 		case 'f':
-			if (outfmt_parse(optarg, REPORT_HISTORY_FORMATS, &fmt) != 0) {
-				outfmt_expected(REPORT_HISTORY_FORMATS, err, sizeof(err));
-				usage_error("--format \"%s\": expected %s", optarg, err);
-			}
+			fmt = cli_format_arg(optarg, REPORT_HISTORY_FORMATS);
 			break;
 		case 'h':
 			puts(history_usage);
@@ -91,7 +86,7 @@ cmd_history(int argc, char **argv)
 	if (optind < argc)
 		usage_error("history: unexpected argument \"%s\"", argv[optind]);
 	if (ndb <= 1) {
-		if ((s = store_open(ndb ? dbs[0] : "hamon.db", STORE_READ, err, sizeof(err))) == NULL)
+		if ((s = store_open(ndb ? dbs[0] : CLI_DB_DEFAULT, STORE_READ, err, sizeof(err))) == NULL)
 			usage_error("%s", err);
 		n = report_history(s, &f, fmt, stdout, err, sizeof(err));
 		store_close(s);

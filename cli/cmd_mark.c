@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli_opt.h"
 #include "lib/log.h"
 #include "monitor/control.h"
 
@@ -18,7 +19,7 @@ cmd_mark(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "hamon.db", *kind = "marker";
+	const char *db = CLI_DB_DEFAULT, *kind = "marker";
 	char err[512];
 	int c;
 
@@ -26,9 +27,7 @@ cmd_mark(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (optarg[0] == '\0')
-				usage_error("--db: the database name is empty");
-			db = optarg;
+			db = cli_db_arg(optarg);
 			break;
 		case 'b':
 			kind = "span-begin";

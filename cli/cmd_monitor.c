@@ -14,6 +14,7 @@
 #include "lib/privdrop.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "cli/cli_opt.h"
 #include "cli/cmd.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
@@ -169,9 +170,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 				usage_error("%s", err);
 			break;
 		case 'd':
-			if (optarg[0] == '\0')
-				usage_error("--db: the database name is empty");
-			cli->db = optarg;
+			cli->db = cli_db_arg(optarg);
 			break;
 		case 'N':
 			cli->no_db = 1;
@@ -201,12 +200,9 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			cli->verbose++;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				cli->format = MONITOR_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				cli->format = MONITOR_TEXT;
-			else
-				usage_error("--format \"%s\": expected text or json", optarg);
+			cli->format = cli_format_arg(optarg, OUTFMT_BIT(OUT_TEXT) |
+			                                             OUTFMT_BIT(OUT_JSON)) == OUT_JSON ?
+			                  MONITOR_JSON : MONITOR_TEXT;
 			break;
 		case 'T':
 			if (duration_parse_range("duration", optarg, NSEC_PER_MSEC, 0, &cli->duration_ns,
@@ -309,7 +305,7 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 
 	log_init("hamon", cli->verbose, 0);
 	monitor_cli_config(cli, &ms->cfg);
-	ms->db = cli->no_db ? NULL : cli->db ? cli->db : ms->cfg.db_path ? ms->cfg.db_path : "hamon.db";
+	ms->db = cli->no_db ? NULL : cli->db ? cli->db : ms->cfg.db_path ? ms->cfg.db_path : CLI_DB_DEFAULT;
 
 	memset(&o, 0, sizeof(o));
 	o.targets = ms->cfg.targets;

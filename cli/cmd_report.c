@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/cli_opt.h"
 #include "lib/log.h"
 #include "lib/outfmt.h"
 #include "lib/timeutil.h"
@@ -52,7 +53,7 @@ cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "hamon.db", *label = NULL, *outpath = NULL, *fmtname = NULL;
+	const char *db = CLI_DB_DEFAULT, *label = NULL, *outpath = NULL, *fmtname = NULL;
 	const char *labels = NULL;
 	int bench = 0;
 	enum rr_format fmt = RR_FMT_TEXT;
@@ -66,9 +67,7 @@ cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			if (optarg[0] == '\0')
-				usage_error("--db: the database name is empty");
-			db = optarg;
+			db = cli_db_arg(optarg);
 			break;
 		case 'r':
 			if (uint_parse_range("--run", optarg, 1, INT64_MAX, &id, err, sizeof(err)) != 0)
@@ -107,14 +106,13 @@ cmd_report(int argc, char **argv)
 		usage_error("report: unexpected argument \"%s\"", argv[optind]);
 	if (choices > 1)
 		usage_error("report: give one of --run, --last and --label");
-	if (!bench && fmtname != NULL) {
-		enum out_format of;
+	if (fmtname != NULL) {
+		/* The bench comparison has no HTML form (yet). */
+		enum out_format of = cli_format_arg(fmtname, bench ? OUTFMT_ALL & ~OUTFMT_BIT(OUT_HTML) :
+		                                                     OUTFMT_ALL);
 
-		if (outfmt_parse(fmtname, OUTFMT_ALL, &of) != 0) {
-			outfmt_expected(OUTFMT_ALL, err, sizeof(err));
-			usage_error("--format \"%s\": expected %s", fmtname, err);
-		}
 		fmt = report_rr_format(of);
+		fmtname = outfmt_name(of);
 	}
 	if (labels != NULL && !bench)
 		usage_error("report: --labels goes with --bench");
@@ -125,14 +123,11 @@ cmd_report(int argc, char **argv)
 			usage_error("report: --bench does not take --run, --last or --label");
 		if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
 			usage_error("%s", err);
-		if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
-			store_close(st);
-			usage_error("%s: cannot write", outpath);
-		}
+		out = cli_output_open(outpath);
 		b = bench_report(st, labels, fmtname, out, err, sizeof(err));
 		store_close(st);
-		if (out != stdout)
-			fclose(out);
+		if (cli_output_close(out, outpath) != 0 && b == 0)
+			return 1;
 		if (b == -2)
 			usage_error("%s", err);
 		if (b != 0) {
@@ -143,10 +138,7 @@ cmd_report(int argc, char **argv)
 	}
 	if ((st = store_open(db, STORE_READ, err, sizeof(err))) == NULL)
 		usage_error("%s", err);
-	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
-		store_close(st);
-		usage_error("%s: cannot write", outpath);
-	}
+	out = cli_output_open(outpath);
 	if (label != NULL) {
 		struct run_aggregate *a = report_build_label(st, label, err, sizeof(err));
 
@@ -179,10 +171,8 @@ cmd_report(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	if (out != stdout && fclose(out) != 0) {
-		log_warn("%s", outpath);
+	if (cli_output_close(out, outpath) != 0)
 		rc = 1;
-	}
 	store_close(st);
 	return rc;
 }
