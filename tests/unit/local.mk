@@ -6,7 +6,8 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
-	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport
+	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
+	tests/unit/test_render_drift
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -37,6 +38,9 @@ tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
 tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
 tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
+tests_unit_test_render_drift_SOURCES = tests/unit/test_render_drift.c
+tests_unit_test_render_drift_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_drift_LDADD = $(UNIT_LDADD)
 
 # Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
 # Built with the tests so that it keeps compiling.
