@@ -40,8 +40,6 @@ void render_md_report(const struct rows_model *m, FILE *out);
 void render_md_aggregate(const struct rows_model *m, FILE *out);
 void render_html_report(const struct rows_model *m, FILE *out);
 void render_html_aggregate(const struct rows_model *m, FILE *out);
-/* <!DOCTYPE ...> up to <body>, with the embedded style sheet. */
-void render_html_head(FILE *out, const char *title);
 
 /* The timelines of every target of a report model: one <svg> each, drawn
  * after its heading by the HTML writer through svg_write_target(). */

@@ -13,8 +13,8 @@
 
 #define RENDER_HTML_ROWS (10 * ROWS_LIST_MAX)
 
-/* <!DOCTYPE ...> up to <body>. */
-void
+/* <!DOCTYPE ...> up to <body>, with the embedded style sheet. */
+static void
 render_html_head(FILE *out, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

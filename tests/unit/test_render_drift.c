@@ -375,6 +375,7 @@ test_drift_catches(void **state)
 	runreport_free(r);
 }
 
+/* Run the drift tests with local time fixed to UTC. */
 int
 main(void)
 {
