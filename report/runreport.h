@@ -270,7 +270,7 @@ void runagg_add_run(struct run_aggregate *a, const struct run_report *r);
 /* Fill min/p50/p95/max of every target. */
 void runagg_compute(struct run_aggregate *a);
 
-/* ---- rendering (render.c) ---- */
+/* ---- rendering (render.c: one row model, rows.h, and a writer per format) ---- */
 
 enum rr_format { RR_FMT_TEXT = 0, RR_FMT_JSON, RR_FMT_CSV, RR_FMT_MD, RR_FMT_HTML };
 

@@ -8,7 +8,8 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
 	tests/unit/test_store_windows \
-	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats
+	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
+	tests/unit/test_render_drift
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -55,6 +56,9 @@ tests_unit_test_formats_SOURCES = tests/unit/test_formats.c
 tests_unit_test_formats_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_formats_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += report/FORMATS.md
+tests_unit_test_render_drift_SOURCES = tests/unit/test_render_drift.c
+tests_unit_test_render_drift_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_drift_LDADD = $(UNIT_LDADD)
 
 # Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
 # Built with the tests so that it keeps compiling.
