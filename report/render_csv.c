@@ -34,7 +34,7 @@ static const struct render_csv_col render_csv_cols[] = {
 	{ "start", CSV_RUN, NULL, "start" },
 	{ "end", CSV_RUN, NULL, "end" },
 	{ "exit_status", CSV_RUN, NULL, "exit_status" },
-	{ "target", CSV_TARGET, NULL, "name" },
+	{ "target", CSV_TARGET, NULL, "target" },
 	{ "url", CSV_TARGET, NULL, "url" },
 	{ "downtime_ms", CSV_TARGET, NULL, "downtime_ms" },
 	{ "downtime_lower_ms", CSV_TARGET, NULL, "downtime_lower_ms" },
@@ -143,7 +143,7 @@ render_csv_aggregate(const struct rows_model *m, FILE *out)
 	for (i = 0; tg != NULL && i < tg->nrows; i++) {
 		render_csv_cell(out, rows_cell(root, "label"));
 		fputc(',', out);
-		render_csv_cell(out, rows_cell(&tg->rows[i], "name"));
+		render_csv_cell(out, rows_cell(&tg->rows[i], "target"));
 		for (k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
 			fputc(',', out);
 			render_csv_cell(out, rows_cell(&tg->rows[i], f[k]));

@@ -126,7 +126,7 @@ render_html_targets(const struct rows_row *root, const struct rows_table *tg, FI
 		const struct rows_row	*rtt = &rows_table(t, "rtt")->rows[0];
 
 		fputs("<tr><td>", out);
-		render_esc_html(out, rows_str(t, "name"));
+		render_esc_html(out, rows_str(t, "target"));
 		if (rows_known(t, "url")) {
 			fputs("<br><code>", out);
 			render_esc_html(out, rows_str(t, "url"));
@@ -185,7 +185,7 @@ render_html_failover(const struct rows_row *root, const struct rows_table *tg, F
 		const struct rows_row	*f;
 
 		fputs("<tr><td>", out);
-		render_esc_html(out, rows_str(&tg->rows[i], "name"));
+		render_esc_html(out, rows_str(&tg->rows[i], "target"));
 		if ((ft = rows_table(&tg->rows[i], "failover")) == NULL) {
 			fputs("</td><td colspan=\"5\">no outage after the marker</td></tr>\n", out);
 			continue;
@@ -246,7 +246,7 @@ render_html_losses(const struct rows_table *ls, FILE *out)
 		const struct rows_row	*bu = &ls->rows[j];
 
 		fprintf(out, "<tr><td>%s%s</td>", rows_str(bu, "kind"),
-		    rows_int(bu, "open") ? " (open)" : "");
+		    rows_open(bu) ? " (open)" : "");
 		render_html_num(out, bu, "start", NULL);
 		render_html_num(out, bu, "duration_ms", NULL);
 		render_html_num(out, bu, "lower_ms", NULL);
@@ -283,7 +283,7 @@ render_html_timelines(const struct rows_model *m, const struct rows_table *tg, F
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("<h3>", out);
-		render_esc_html(out, rows_str(t, "name"));
+		render_esc_html(out, rows_str(t, "target"));
 		fprintf(out, "</h3>\n<p class=\"sub\">downtime %s [%s, %s], %" PRId64 " bursts, %"
 		    PRId64 " outages", render_human(t, "downtime_ms", a, sizeof(a)),
 		    render_human(t, "downtime_lower_ms", b, sizeof(b)),
@@ -433,7 +433,7 @@ render_html_aggregate(const struct rows_model *m, FILE *out)
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("<tr><td>", out);
-		render_esc_html(out, rows_str(t, "name"));
+		render_esc_html(out, rows_str(t, "target"));
 		fputs("</td>", out);
 		render_html_num(out, t, "runs", NULL);
 		render_html_num(out, t, "min_ms", NULL);

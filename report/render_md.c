@@ -89,7 +89,7 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("| ", out);
-		render_esc_plain(out, rows_str(t, "name"), 1);
+		render_esc_plain(out, rows_str(t, "target"), 1);
 		fprintf(out, " | %s | %s .. %s | %" PRId64 " | %" PRId64 " | %s | %" PRId64 " | %"
 		    PRId64 " |", render_human(t, "downtime_ms", a, sizeof(a)),
 		    render_human(t, "downtime_lower_ms", b, sizeof(b)),
@@ -105,7 +105,7 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 			if (!rows_known(&tg->rows[i], extra[k][0]))
 				continue;
 			fputs(n++ == 0 ? "\n- " : "- ", out);
-			render_esc_plain(out, rows_str(&tg->rows[i], "name"), 1);
+			render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 			fprintf(out, " %s: ", extra[k][1]);
 			render_esc_plain(out, render_human(&tg->rows[i], extra[k][0], a, sizeof(a)), 1);
 			fputc('\n', out);
@@ -116,7 +116,7 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 		const struct rows_row	*rtt = &rows_table(&tg->rows[i], "rtt")->rows[0];
 
 		fputs("| ", out);
-		render_esc_plain(out, rows_str(&tg->rows[i], "name"), 1);
+		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 		for (k = 0; k < 3; k++) {
 			const struct rows_row	*w = &rows_table(rtt, win[k])->rows[0];
 
@@ -151,7 +151,7 @@ render_md_failover(const struct rows_row *root, const struct rows_table *tg, FIL
 		const struct rows_row	*f;
 
 		fputs("| ", out);
-		render_esc_plain(out, rows_str(&tg->rows[i], "name"), 1);
+		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 		if ((ft = rows_table(&tg->rows[i], "failover")) == NULL) {
 			fputs(" | no outage | - | - | - | - |\n", out);
 			continue;
@@ -271,13 +271,13 @@ render_md_losses(const struct rows_table *tg, FILE *out)
 		if (ls->nrows == 0)
 			continue;
 		fputs("\n| Loss on ", out);
-		render_esc_plain(out, rows_str(&tg->rows[i], "name"), 1);
+		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 		fputs(" | Start | Duration | Bounds | Lost |\n|---|---|--:|---|--:|\n", out);
 		for (j = 0; j < ls->nrows && j < ROWS_LIST_MAX; j++) {
 			const struct rows_row	*bu = &ls->rows[j];
 
 			fprintf(out, "| %s%s | %s | %s | %s .. %s | %" PRId64 " |\n",
-			    rows_str(bu, "kind"), rows_int(bu, "open") ? " (open)" : "",
+			    rows_str(bu, "kind"), rows_open(bu) ? " (open)" : "",
 			    render_human(bu, "start", a, sizeof(a)),
 			    render_human(bu, "duration_ms", b, sizeof(b)),
 			    render_human(bu, "lower_ms", c, sizeof(c)),
@@ -324,7 +324,7 @@ render_md_aggregate(const struct rows_model *m, FILE *out)
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("| ", out);
-		render_esc_plain(out, rows_str(t, "name"), 1);
+		render_esc_plain(out, rows_str(t, "target"), 1);
 		fprintf(out, " | %" PRId64 " | %s | %s | %s | %s |\n", rows_int(t, "runs"),
 		    render_human(t, "min_ms", x[0], sizeof(x[0])),
 		    render_human(t, "p50_ms", x[1], sizeof(x[1])),

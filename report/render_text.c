@@ -147,7 +147,7 @@ render_text_targets(const struct rows_row *root, const struct rows_table *tg, in
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("  ", out);
-		render_text_pad(out, rows_str(t, "name"), w);
+		render_text_pad(out, rows_str(t, "target"), w);
 		snprintf(line, sizeof(line), "[%s, %s]", render_human(t, "downtime_lower_ms", b,
 		    sizeof(b)), render_human(t, "downtime_upper_ms", c, sizeof(c)));
 		fprintf(out, "  %12s  %-25s  %6" PRId64 "  %7" PRId64 "  %12s  %8" PRId64 "  %6"
@@ -164,7 +164,7 @@ render_text_targets(const struct rows_row *root, const struct rows_table *tg, in
 			if (!rows_known(&tg->rows[i], extra[k][0]))
 				continue;
 			fputs("  ", out);
-			render_text_pad(out, rows_str(&tg->rows[i], "name"), w);
+			render_text_pad(out, rows_str(&tg->rows[i], "target"), w);
 			fprintf(out, "  %s: ", extra[k][1]);
 			render_esc_plain(out, render_human(&tg->rows[i], extra[k][0], line,
 			    sizeof(line)), 0);
@@ -188,7 +188,7 @@ render_text_rtt_failover(const struct rows_row *root, const struct rows_table *t
 	    "BEFORE", "DURING", "AFTER");
 	for (i = 0; i < tg->nrows; i++) {
 		fputs("  ", out);
-		render_text_pad(out, rows_str(&tg->rows[i], "name"), w);
+		render_text_pad(out, rows_str(&tg->rows[i], "target"), w);
 		for (k = 0; k < 3; k++) {
 			render_text_rtt(line, sizeof(line), &tg->rows[i], win[k]);
 			fprintf(out, k + 1 < 3 ? "  %-26s" : "  %s", line);
@@ -206,7 +206,7 @@ render_text_rtt_failover(const struct rows_row *root, const struct rows_table *t
 		const struct rows_row	*f;
 
 		fputs("  ", out);
-		render_text_pad(out, rows_str(&tg->rows[i], "name"), w);
+		render_text_pad(out, rows_str(&tg->rows[i], "target"), w);
 		if ((ft = rows_table(&tg->rows[i], "failover")) == NULL) {
 			fputs("  no outage after the marker\n", out);
 			continue;
@@ -341,7 +341,7 @@ render_text_losses(const struct rows_table *tg, FILE *out)
 		if (ls->nrows == 0)
 			continue;
 		fputs("\nLoss periods of ", out);
-		render_esc_plain(out, rows_str(&tg->rows[i], "name"), 0);
+		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 0);
 		fputc('\n', out);
 		for (j = 0; j < ls->nrows && j < ROWS_LIST_MAX; j++) {
 			const struct rows_row	*bu = &ls->rows[j];
@@ -351,7 +351,7 @@ render_text_losses(const struct rows_table *tg, FILE *out)
 			    render_human(bu, "duration_ms", b, sizeof(b)),
 			    render_human(bu, "lower_ms", c, sizeof(c)),
 			    render_human(bu, "upper_ms", d, sizeof(d)), rows_int(bu, "lost"),
-			    rows_int(bu, "open") ? "  (open at stop)" : "");
+			    rows_open(bu) ? "  (open at stop)" : "");
 		}
 		if (ls->nrows > ROWS_LIST_MAX)
 			fprintf(out, "  ... %zu more\n", ls->nrows - ROWS_LIST_MAX);
@@ -364,7 +364,7 @@ render_text_report(const struct rows_model *m, FILE *out)
 {
 	const struct rows_row	*root = rows_root(m);
 	const struct rows_table	*tg = rows_table(root, "targets");
-	int			 w = render_text_widest(tg, "name", 6);
+	int			 w = render_text_widest(tg, "target", 6);
 
 	render_text_summary(root, &rows_table(root, "run")->rows[0], out);
 	render_text_hv(rows_table(root, "hypervisor"), out);
@@ -385,7 +385,7 @@ render_text_aggregate(const struct rows_model *m, FILE *out)
 	const struct rows_table	*tg = rows_table(root, "targets");
 	char			 x[4][48], t0[48], t1[48];
 	size_t			 i;
-	int			 w = render_text_widest(tg, "name", 6);
+	int			 w = render_text_widest(tg, "target", 6);
 
 	fputs("Runs", out);
 	if (rows_known(root, "label")) {
@@ -400,7 +400,7 @@ render_text_aggregate(const struct rows_model *m, FILE *out)
 		const struct rows_row	*t = &tg->rows[i];
 
 		fputs("  ", out);
-		render_text_pad(out, rows_str(t, "name"), w);
+		render_text_pad(out, rows_str(t, "target"), w);
 		fprintf(out, "  %5" PRId64 "  %12s  %12s  %12s  %12s\n", rows_int(t, "runs"),
 		    render_human(t, "min_ms", x[0], sizeof(x[0])),
 		    render_human(t, "p50_ms", x[1], sizeof(x[1])),

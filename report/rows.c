@@ -455,7 +455,9 @@ rows_build_losses(const struct rr_target *tg)
 		rows_add_val(row, "lower_ms", ROWS_DUR, b->lower_ns, 1);
 		rows_add_val(row, "upper_ms", ROWS_DUR, b->upper_ns, 1);
 		rows_add_val(row, "lost", ROWS_INT, (int64_t)b->lost, 1);
-		rows_add_val(row, "open", ROWS_BOOL, b->open, 1);
+		/* The human formats say only "(open)" of a loss still open. */
+		rows_add_str(row, "end_state", !b->open ? "closed" :
+		    b->end == RR_END_UNKNOWN ? "unknown" : "at-exit")->flags = ROWS_DETAIL;
 	}
 	return (t);
 }
@@ -475,7 +477,7 @@ rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows
 		const struct rr_target	*tg = r->targets[i];
 
 		row = rows_add_row(t);
-		rows_add_str(row, "name", tg->name);
+		rows_add_str(row, "target", tg->name);
 		rows_add_str(row, "url", tg->url);
 		rows_add_str(row, "path", tg->path);
 		rows_add_val(row, "downtime_ms", ROWS_DUR, tg->downtime_ns, 1);
@@ -551,7 +553,7 @@ rows_build_aggregate(const struct run_aggregate *a)
 		const struct runagg_target	*at = a->targets[i];
 
 		row = rows_add_row(t);
-		rows_add_str(row, "name", at->name);
+		rows_add_str(row, "target", at->name);
 		rows_add_val(row, "runs", ROWS_INT, (int64_t)at->n, 1);
 		rows_add_val(row, "min_ms", ROWS_DUR, at->min_ns, at->n > 0);
 		rows_add_val(row, "p50_ms", ROWS_DUR, at->p50_ns, at->n > 0);

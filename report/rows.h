@@ -102,6 +102,9 @@ const char *rows_str(const struct rows_row *row, const char *name);
 int64_t rows_int(const struct rows_row *row, const char *name);
 /* Whether cell name of row is known. */
 int rows_known(const struct rows_row *row, const char *name);
+/* Whether a loss row was still open when monitoring stopped (its end_state
+ * is not "closed"). */
+int rows_open(const struct rows_row *loss);
 
 /*
  * A cell as the human formats (text, Markdown, HTML) show it, unescaped:

@@ -59,6 +59,13 @@ rows_int(const struct rows_row *row, const char *name)
 	return (c != NULL && c->known ? c->v : -1);
 }
 
+/* Whether a loss row was still open at the stop. */
+int
+rows_open(const struct rows_row *loss)
+{
+	return (strcmp(rows_str(loss, "end_state"), "closed") != 0);
+}
+
 /* Whether the cell is there and known. */
 int
 rows_known(const struct rows_row *row, const char *name)
@@ -165,7 +172,7 @@ rows_format_machine(const struct rows_cell *c, char *buf, size_t n)
 			time_format_rfc3339(c->v, buf, n);
 		break;
 	case ROWS_REAL:
-		snprintf(buf, n, "%.10g", c->real);
+		snprintf(buf, n, "%.3f", c->real); /* bench values: as hamon report --bench */
 		break;
 	case ROWS_TABLE:
 		break;

@@ -41,12 +41,16 @@ enum run_kind {
  * thresholded DOWN period (it may cover several bursts). */
 enum rr_loss_kind { RR_BURST = 0, RR_OUTAGE = 1 };
 
+/* How a loss period ended (the store's end_state). */
+enum rr_end { RR_END_CLOSED = 0, RR_END_AT_EXIT, RR_END_UNKNOWN };
+
 struct rr_burst {
 	enum rr_loss_kind	kind;
 	int64_t			start_ns, end_ns;	/* estimates */
 	int64_t			lower_ns, upper_ns;	/* bounds of the duration */
 	uint64_t		lost;			/* probes lost in it */
 	int			open;			/* still open when monitoring stopped */
+	enum rr_end		end;			/* if open: at exit, or unknown (a crash) */
 };
 
 /* One probe: rtt_ns < 0 when it was not answered. */

@@ -31,7 +31,7 @@ db="$dir/demo.db"
 inj=$(sed -n 's/^hamon demo: injected gap \([0-9.]*\)ms (+- \([0-9.]*\) ms.*/\1 \2/p' "$T_TMP/demo.out")
 read -r inj_ms inj_pm <<<"$inj"
 "$HAMON" report --db "$db" --run 1 --format json >"$T_TMP/mig.json" 2>"$T_TMP/mig.err"
-meas=$(jq -r '.targets[] | select(.name=="vm101") | .downtime_ms' "$T_TMP/mig.json" 2>/dev/null)
+meas=$(jq -r '.targets[] | select(.target=="vm101") | .downtime_ms' "$T_TMP/mig.json" 2>/dev/null)
 if [ -n "$inj_ms" ] && [ -n "$meas" ]; then
 	assert_within "migration: vm101 downtime vs injected gap" "$meas" "$inj_ms" \
 		"$(jq -n "12 + $inj_pm")"
@@ -40,7 +40,7 @@ else
 fi
 assert_eq "migration: hypervisor figure read from the step's task log" \
 	"$(jq -r '.hypervisor.downtime_ms != null' "$T_TMP/mig.json" 2>/dev/null)" true
-ssh=$(jq -r '.targets[] | select(.name=="vm101-ssh") | .downtime_ms' "$T_TMP/mig.json" 2>/dev/null)
+ssh=$(jq -r '.targets[] | select(.target=="vm101-ssh") | .downtime_ms' "$T_TMP/mig.json" 2>/dev/null)
 if [ -n "$meas" ] && [ -n "$ssh" ]; then
 	assert_within "migration: TCP probe sees the same gap as ICMP" "$ssh" "$meas" 20
 else
@@ -51,7 +51,7 @@ fi
 inj=$(sed -n 's/.*injected outage \([0-9.]*\)s (+- \([0-9.]*\) ms).*/\1 \2/p' "$T_TMP/demo.out")
 read -r inj_s inj_pm <<<"$inj"
 "$HAMON" report --db "$db" --run 2 --format json >"$T_TMP/fo.json" 2>"$T_TMP/fo.err"
-meas=$(jq -r '.targets[] | select(.name=="vm102") | .downtime_ms' "$T_TMP/fo.json" 2>/dev/null)
+meas=$(jq -r '.targets[] | select(.target=="vm102") | .downtime_ms' "$T_TMP/fo.json" 2>/dev/null)
 if [ -n "$inj_s" ] && [ -n "$meas" ]; then
 	assert_within "failover: vm102 downtime vs injected outage" "$meas" \
 		"$(jq -n "$inj_s * 1000")" "$(jq -n "12 + $inj_pm")"
@@ -60,10 +60,10 @@ else
 fi
 assert_eq "failover: marker \"power cut node1\" recorded" \
 	"$(jq -r '.failover_marker.label' "$T_TMP/fo.json" 2>/dev/null)" "power cut node1"
-rec=$(jq -r '.targets[] | select(.name=="vm102") | .failover.recovery_ms' "$T_TMP/fo.json" 2>/dev/null)
+rec=$(jq -r '.targets[] | select(.target=="vm102") | .failover.recovery_ms' "$T_TMP/fo.json" 2>/dev/null)
 assert_between "failover: recovery time from the marker (ms)" "${rec:-0}" 2900 3300
 assert_eq "failover: vm101 (on node2 by then) lost nothing" \
-	"$(jq -r '.targets[] | select(.name=="vm101") | .lost' "$T_TMP/fo.json" 2>/dev/null)" 0
+	"$(jq -r '.targets[] | select(.target=="vm101") | .lost' "$T_TMP/fo.json" 2>/dev/null)" 0
 
 html="$dir/report.html"
 bands=$(grep -o 'class="outage"' "$html" 2>/dev/null | wc -l)

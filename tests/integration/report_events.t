@@ -95,7 +95,7 @@ else
 fi
 
 assert_eq "vm's path is via hm0" \
-	"$(jq -r '.targets[] | select(.name=="vm") | .path | test("^via hm0 ")' "$J")" true
+	"$(jq -r '.targets[] | select(.target=="vm") | .path | test("^via hm0 ")' "$J")" true
 assert_eq "no path in the events list" "$(jq '[.events[] | select(.kind=="path")] | length' "$J")" 0
 
 n=$(jq '[.bench[] | select(.label=="during")] | length' "$J")

@@ -70,9 +70,9 @@ assert_eq "report --format json exit status" "$?" 0 || diag_file "$T_TMP/report.
 jq -e . "$T_TMP/report.json" >/dev/null 2>&1
 assert_eq "the JSON report parses" "$?" 0
 if [ "$FAULT_COUNT" -eq 1 ]; then
-	dt=$(jq -r '.targets[] | select(.name=="vm") | .downtime_ms' "$T_TMP/report.json")
-	lo=$(jq -r '.targets[] | select(.name=="vm") | .downtime_lower_ms' "$T_TMP/report.json")
-	hi=$(jq -r '.targets[] | select(.name=="vm") | .downtime_upper_ms' "$T_TMP/report.json")
+	dt=$(jq -r '.targets[] | select(.target=="vm") | .downtime_ms' "$T_TMP/report.json")
+	lo=$(jq -r '.targets[] | select(.target=="vm") | .downtime_lower_ms' "$T_TMP/report.json")
+	hi=$(jq -r '.targets[] | select(.target=="vm") | .downtime_upper_ms' "$T_TMP/report.json")
 	assert_within "report downtime vs injected ${FAULT_MS[0]} ms" "$dt" "${FAULT_MS[0]}" 12
 	assert_between "injected duration within the reported bounds" "${FAULT_MS[0]}" \
 		"$(jq -n "$lo - 2")" "$(jq -n "$hi + 2")"

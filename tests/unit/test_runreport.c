@@ -405,10 +405,10 @@ test_aggregate(void **state)
 	s = test_render(NULL, a, RR_FMT_JSON);
 	assert_string_equal(s, "{\"label\":\"migrate-101\",\"runs\":5,"
 	    "\"first\":\"2025-09-10T00:34:06.000000Z\",\"last\":\"2025-09-10T04:34:06.000000Z\","
-	    "\"targets\":[{\"name\":\"vm101\",\"runs\":5,\"min_ms\":10.000,\"p50_ms\":30.000,"
-	    "\"p95_ms\":48.000,\"max_ms\":50.000},{\"name\":\"vm101-ssh\",\"runs\":4,"
+	    "\"targets\":[{\"target\":\"vm101\",\"runs\":5,\"min_ms\":10.000,\"p50_ms\":30.000,"
+	    "\"p95_ms\":48.000,\"max_ms\":50.000},{\"target\":\"vm101-ssh\",\"runs\":4,"
 	    "\"min_ms\":0.000,\"p50_ms\":0.000,\"p95_ms\":0.000,\"max_ms\":0.000},"
-	    "{\"name\":\"vm102\",\"runs\":1,\"min_ms\":5.000,\"p50_ms\":5.000,\"p95_ms\":5.000,"
+	    "{\"target\":\"vm102\",\"runs\":1,\"min_ms\":5.000,\"p50_ms\":5.000,\"p95_ms\":5.000,"
 	    "\"max_ms\":5.000}]}\n");
 	free(s);
 	s = test_render(NULL, a, RR_FMT_CSV);
@@ -462,7 +462,7 @@ test_render_json(void **state)
 	    "\"markers\":[{\"label\":\"power cut\",\"time\":\"2025-09-10T00:34:11.000000Z\"}],"
 	    "\"spans\":[],\"unknown\":[],\"events\":[],\"bench\":[],"
 	    "\"failover_marker\":{\"label\":\"power cut\","
-	    "\"time\":\"2025-09-10T00:34:11.000000Z\"},\"targets\":[{\"name\":\"vm101\","
+	    "\"time\":\"2025-09-10T00:34:11.000000Z\"},\"targets\":[{\"target\":\"vm101\","
 	    "\"url\":\"icmp://192.0.2.10\",\"path\":null,\"downtime_ms\":2000.000,"
 	    "\"downtime_lower_ms\":1000.000,\"downtime_upper_ms\":3000.000,\"bursts\":1,"
 	    "\"outages\":1,\"longest_outage_ms\":2000.000,\"longest_gap_ms\":3000.000,\"sent\":9,"
@@ -477,10 +477,10 @@ test_render_json(void **state)
 	    "\"recovery_ms\":2501.000,\"gap_ms\":2998.000},\"losses\":[{\"kind\":\"burst\","
 	    "\"start\":\"2025-09-10T00:34:11.000000Z\",\"end\":\"2025-09-10T00:34:13.000000Z\","
 	    "\"duration_ms\":2000.000,\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,"
-	    "\"open\":false},{\"kind\":\"outage\",\"start\":\"2025-09-10T00:34:11.000000Z\","
+	    "\"end_state\":\"closed\"},{\"kind\":\"outage\",\"start\":\"2025-09-10T00:34:11.000000Z\","
 	    "\"end\":\"2025-09-10T00:34:13.000000Z\",\"duration_ms\":2000.000,"
-	    "\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,\"open\":false}]},"
-	    "{\"name\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\",\"path\":null,"
+	    "\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,\"end_state\":\"closed\"}]},"
+	    "{\"target\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\",\"path\":null,"
 	    "\"downtime_ms\":0.000,"
 	    "\"downtime_lower_ms\":0.000,\"downtime_upper_ms\":0.000,\"bursts\":0,\"outages\":0,"
 	    "\"longest_outage_ms\":null,\"longest_gap_ms\":null,\"sent\":0,\"lost\":0,"
@@ -650,7 +650,7 @@ test_escaping(void **state)
 	free(s);
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"label\":\"x<>&\\\"',y\\nz|*\\u0001\\ufffd\""));
-	assert_non_null(strstr(s, "\"name\":\"t,1\\\"\""));
+	assert_non_null(strstr(s, "\"target\":\"t,1\\\"\""));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "Run 0  x<>&\"',y\\x0az|*\\x01\\xff  (custom)\n"));
@@ -1089,15 +1089,15 @@ test_events_render(void **state)
 	    "{\"time\":\"2025-09-10T00:34:15.100000Z\",\"target\":\"vm999\",\"kind\":\"link\","
 	    "\"text\":\"link other down\"}],"
 	    "\"bench\":[{\"time\":\"2025-09-10T00:34:08.500000Z\",\"label\":\"before\",\"test\":\"cpu\","
-	    "\"metric\":\"events_1thread\",\"value\":1000,\"unit\":\"events/s\"},"
+	    "\"metric\":\"events_1thread\",\"value\":1000.000,\"unit\":\"events/s\"},"
 	    "{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
-	    "\"metric\":\"copy\",\"value\":12.5,\"unit\":\"GiB/s\"},"
+	    "\"metric\":\"copy\",\"value\":12.500,\"unit\":\"GiB/s\"},"
 	    "{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
-	    "\"metric\":\"latency\",\"value\":81.25,\"unit\":\"ns\"}],"
+	    "\"metric\":\"latency\",\"value\":81.250,\"unit\":\"ns\"}],"
 	    "\"failover_marker\":{\"label\":\"power cut\""));
-	assert_non_null(strstr(s, "{\"name\":\"vm101\",\"url\":\"icmp://192.0.2.10\","
+	assert_non_null(strstr(s, "{\"target\":\"vm101\",\"url\":\"icmp://192.0.2.10\","
 	    "\"path\":\"via eth0 src 198.18.0.1\",\"downtime_ms\":"));
-	assert_non_null(strstr(s, "{\"name\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\","
+	assert_non_null(strstr(s, "{\"target\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\","
 	    "\"path\":null,"));
 	free(s);
 
@@ -1223,7 +1223,7 @@ test_events_escaping(void **state)
 	assert_non_null(strstr(s, "\"target\":\"a<t>\",\"kind\":\"li<nk\","
 	    "\"text\":\"x<b>&\\\"y\\\"|\\nz\\ufffd\"}"));
 	assert_non_null(strstr(s, "\"label\":\"l<a>\",\"test\":\"m|e\",\"metric\":\"c*\\\"\","
-	    "\"value\":1.5,\"unit\":\"u\\n<\"}"));
+	    "\"value\":1.500,\"unit\":\"u\\n<\"}"));
 	assert_non_null(strstr(s, "\"path\":\"via <e>&\""));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
