@@ -14,10 +14,4 @@ endif
 # The bench tables live in the store's database; their SQL stays in store/.
 store_libstore_a_SOURCES += store/bench_store.h store/bench_store.c
 
-check_PROGRAMS += tests/unit/test_bench
-TESTS += tests/unit/test_bench tests/integration/bench.t
-tests_unit_test_bench_SOURCES = tests/unit/test_bench.c
-tests_unit_test_bench_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_bench_LDADD = bench/libbench.a $(UNIT_LDADD) $(LIBURING_LIBS)
-
-EXTRA_DIST += tests/integration/bench.t bench/bench_vs_peers.sh bench/README.md
+EXTRA_DIST += bench/bench_vs_peers.sh bench/README.md

@@ -55,7 +55,116 @@ struct demo {
 	int verbose;
 };
 
-static struct demo *demo_cleanup_ctx;
+/*
+ * Signals. The handlers only record what arrived; the orchestrator acts on
+ * it where it waits. SIGINT, SIGTERM and SIGCHLD stay blocked outside those
+ * waits and are let in only by ppoll(), which swaps the mask atomically: a
+ * signal that comes just before a wait is still pending when the wait
+ * starts, so it cannot be missed and leave us waiting for a child that
+ * would run on for seconds. Children get the original mask back before
+ * they run anything.
+ */
+static volatile sig_atomic_t demo_stop;     /* SIGINT or SIGTERM: which one */
+static sigset_t demo_orig_mask;             /* the mask we were started with */
+static sigset_t demo_wait_mask;             /* the same minus our three */
+static int demo_signals_on;                 /* set in `hamon demo` only */
+
+/* The handler of SIGINT and SIGTERM: remember the first one. */
+static void
+demo_on_stop(int sig)
+{
+	if (demo_stop == 0)
+		demo_stop = sig;
+}
+
+/* The SIGCHLD handler: nothing to do, its arrival ends ppoll(). */
+static void
+demo_on_child(int sig)
+{
+	(void)sig;
+}
+
+/* Install the handlers and block the signals until a wait lets them in. */
+static void
+demo_signals_init(void)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = demo_on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = demo_on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &demo_orig_mask);
+	demo_wait_mask = demo_orig_mask;
+	sigdelset(&demo_wait_mask, SIGINT);
+	sigdelset(&demo_wait_mask, SIGTERM);
+	sigdelset(&demo_wait_mask, SIGCHLD);
+	demo_signals_on = 1;
+}
+
+/* In a forked child: default dispositions and the original mask again. */
+static void
+demo_signals_child(void)
+{
+	if (!demo_signals_on)
+		return;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &demo_orig_mask, NULL);
+}
+
+/*
+ * Wait for child pid and return its exit status (128 + signal if it was
+ * killed). With forward set, a stop request is passed on to the child as
+ * SIGTERM (once) and the child gets DEMO_STOP_GRACE_SECS to finish before
+ * SIGKILL; without it (short ip(8) calls) the child just runs to its end.
+ */
+#define DEMO_STOP_GRACE_SECS 10
+static int
+demo_wait(pid_t pid, int forward)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	int st, forwarded = 0, ticks = 0;
+	pid_t r;
+
+	if (!demo_signals_on) {
+		/* `hamon demo-step` times its ip(8) calls: a plain wait. */
+		while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			return 128;
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	for (;;) {
+		r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r < 0 && errno != EINTR)
+			return 128;
+		if (forward && demo_stop != 0) {
+			if (!forwarded) {
+				kill(pid, SIGTERM);
+				forwarded = 1;
+			} else if (++ticks == DEMO_STOP_GRACE_SECS * 10) {
+				log_warnx("demo: child %d still running %ds after SIGTERM: killing it",
+				          (int)pid, DEMO_STOP_GRACE_SECS);
+				kill(pid, SIGKILL);
+			}
+		}
+		/* Wakes on SIGCHLD, SIGINT or SIGTERM, or after a tick. */
+		ppoll(NULL, 0, &tick, &demo_wait_mask);
+	}
+}
 
 /* Run a command (argv split on spaces; our arguments never contain any),
  * quietly; returns its exit status. Only at set-up and tear-down. */
@@ -64,9 +173,10 @@ demo_cmd(int quiet, const char *fmt, ...)
 {
 	char line[512], *argv[48], *save = NULL, *tok;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	va_list ap;
 	pid_t pid;
-	int n = 0, st;
+	int n = 0, rc;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -79,14 +189,18 @@ demo_cmd(int quiet, const char *fmt, ...)
 		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	}
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return 127;
+	/* ip(8) runs with the mask and dispositions we were started with. */
+	posix_spawnattr_init(&attr);
+	if (demo_signals_on) {
+		posix_spawnattr_setsigmask(&attr, &demo_orig_mask);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	}
+	rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (rc != 0)
+		return 127;
+	return demo_wait(pid, 0);
 }
 
 /* Enter a named network namespace (this process or thread). */
@@ -113,7 +227,7 @@ demo_teardown(struct demo *d)
 	for (i = 0; i < 2; i++)
 		if (d->listeners[i] > 0) {
 			kill(d->listeners[i], SIGTERM);
-			waitpid(d->listeners[i], NULL, 0);
+			demo_wait(d->listeners[i], 0);
 			d->listeners[i] = 0;
 		}
 	if (d->ns_mon[0]) {
@@ -122,16 +236,6 @@ demo_teardown(struct demo *d)
 		demo_cmd(1, "ip netns del %s", d->ns_n2);
 		d->ns_mon[0] = '\0';
 	}
-}
-
-/* SIGINT/SIGTERM in the orchestrator: tear down, then die of the signal. */
-static void
-demo_signal(int sig)
-{
-	if (demo_cleanup_ctx != NULL)
-		demo_teardown(demo_cleanup_ctx);
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 /* A TCP listener on port 22 inside a node: accepts and closes, bounded. */
@@ -145,6 +249,7 @@ demo_listener(const char *ns)
 
 	if (pid != 0)
 		return pid;
+	demo_signals_child();
 	if (demo_enter_ns(ns) != 0 || (fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		_exit(1);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -214,19 +319,17 @@ static int
 demo_hamon_in_mon(struct demo *d, char *const argv[])
 {
 	pid_t pid = fork();
-	int st;
 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		demo_signals_child();
 		if (demo_enter_ns(d->ns_mon) != 0)
 			_exit(126);
 		execv(d->self, argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return demo_wait(pid, 1);
 }
 
 /* Send a gratuitous ARP for ip from dev in the current namespace. */
@@ -395,14 +498,15 @@ cmd_demo(int argc, char **argv)
 		fatal("readlink /proc/self/exe");
 	d.self[n] = '\0';
 
-	demo_cleanup_ctx = &d;
-	signal(SIGINT, demo_signal);
-	signal(SIGTERM, demo_signal);
+	demo_signals_init();
 	printf("== hamon demo: test hosts in network namespaces (" DEMO_NET ".0/24)\n");
+	fflush(stdout);
 	if (demo_setup(&d) != 0) {
 		demo_teardown(&d);
 		fatalx("could not build the demo network (is iproute2 installed?)");
 	}
+	if (demo_stop)
+		goto stopped;
 
 	printf("\n== 1. live migration of vm101 from node1 to node2 (address moves, ~40 ms gap, gratuitous ARP)\n");
 	fflush(stdout);
@@ -416,6 +520,8 @@ cmd_demo(int argc, char **argv)
 			       DEMO_NET ".10", gapms, NULL };
 		rc |= demo_hamon_in_mon(&d, av);
 	}
+	if (demo_stop)
+		goto stopped;
 
 	printf("\n== 2. power loss of node1: vm102 comes back on node2 after ~3 s (HA restart)\n");
 	fflush(stdout);
@@ -428,20 +534,23 @@ cmd_demo(int argc, char **argv)
 			       DEMO_NET ".20", "3000", d.db, NULL };
 		rc |= demo_hamon_in_mon(&d, av);
 	}
+	if (demo_stop)
+		goto stopped;
 
 	{
 		char *av[] = { "hamon", "report", "--db", d.db, "--last", "--format", "html", "-o",
 			       d.html, NULL };
 		pid_t pid = fork();
-		int st = 0;
 
 		if (pid == 0) {
+			demo_signals_child();
 			execv(d.self, av);
 			_exit(127);
 		}
-		waitpid(pid, &st, 0);
-		rc |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+		rc |= pid < 0 || demo_wait(pid, 1) != 0;
 	}
+	if (demo_stop)
+		goto stopped;
 	demo_teardown(&d);
 	printf("\n== done: database %s, HTML report %s\n", d.db, d.html);
 	printf("   try: hamon history --db %s    hamon report --db %s --label demo-migration\n",
@@ -449,4 +558,14 @@ cmd_demo(int argc, char **argv)
 	if (keep)
 		printf("   (--keep: nothing else to keep; namespaces are always removed)\n");
 	return rc ? 1 : 0;
+
+stopped:
+	/* The one teardown of an interrupted demo: the child that was running
+	 * has been stopped and reaped by demo_wait(); what it wrote is partial. */
+	demo_teardown(&d);
+	demo_cmd(1, "rm -rf %s", d.dir);
+	fflush(stdout);
+	log_warnx("demo: %s: stopped; namespaces removed",
+	          demo_stop == SIGINT ? "SIGINT" : "SIGTERM");
+	return 128 + demo_stop;
 }

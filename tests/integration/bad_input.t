@@ -2,7 +2,8 @@
 # bad_input.t: every malformed input in tests/bad-input/*.case is refused
 # the way the man page promises: the stated exit status (2 for usage and
 # configuration errors), exactly one line on stderr that matches the case's
-# regex, nothing on stdout, and no crash (status < 128, no timeout).
+# regex, nothing on stdout, nothing created in its directory, and no crash
+# (status < 128, no timeout).
 #
 # A case file (see tests/bad-input/README.md):
 #   # what it checks
@@ -198,6 +199,11 @@ for f in "$CASES_DIR"/*.case; do
 	fi
 	if [ -s "$dir/out" ]; then
 		problems+=("stdout is not empty: $(head -n 1 "$dir/out" | head -c 200)")
+	fi
+	# Refused input leaves nothing behind: no database, no test file.
+	left=$(cd "$dir/cwd" && find . -mindepth 1 -printf '%P ' | head -c 200)
+	if [ -n "$left" ]; then
+		problems+=("created in its directory: $left")
 	fi
 	result "$name" "$C_XFAIL" "${problems[@]}"
 done

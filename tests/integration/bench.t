@@ -18,13 +18,8 @@
 . "$(dirname "$0")/lib.sh"
 
 need_cmd sqlite3 timeout grep
-if [ ! -x "${HAMON:-}" ]; then
-	skip_all "no hamon binary at ${HAMON:-} (set HAMON=/path/to/hamon)"
-fi
-if ! "$HAMON" bench --help >/dev/null 2>&1; then
-	echo "1..0 # SKIP hamon bench not wired yet"
-	exit 0
-fi
+hamon_ready || tap_done
+need_help_options bench --label --db --path --file --keep --quick --time || tap_done
 tmpdir=$T_TMP
 cd "$tmpdir" || bail_out "cd $tmpdir"
 

@@ -6,7 +6,7 @@
 #              diag_file, skip_all, bail_out, tap_done (prints a trailing plan if none
 #              was given and exits 0 only when every check passed)
 #   needs      need_root, need_netns, need_nft, need_faultctl, need_cmd,
-#              hamon_ready
+#              hamon_ready, need_help_options (a missing option fails)
 #   cleanup    cleanup_pid, cleanup_netns, cleanup_link: run from trap EXIT
 #              (also after a failed check or a signal): processes first, then
 #              namespaces, then links, then the temporary directory
@@ -172,6 +172,31 @@ hamon_ready() {
 		tap_skip "hamon checks" "no hamon binary at $HAMON (set HAMON=/path/to/hamon)"
 	fi
 	return 1
+}
+
+#
+# need_help_options SUBCOMMAND OPTION...: 0 when `hamon SUBCOMMAND --help`
+# exits 0 and names every OPTION as a word. Otherwise one failing check per
+# missing option and return 1: a test's option that is renamed or dropped
+# must fail the test, not turn it into a skip (or a pass) that nobody reads.
+#
+need_help_options() {
+	local sub=$1 opt rc=0 missing=0
+	shift
+	timeout -k 2 10 "$HAMON" "$sub" --help >"$T_TMP/help.$sub.out" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tap_fail "hamon $sub --help exits 0 (got $rc)"
+		diag_file "$T_TMP/help.$sub.out"
+		return 1
+	fi
+	for opt in "$@"; do
+		if ! grep -qE -- "(^|[^[:alnum:]-])$opt([^[:alnum:]-]|\$)" "$T_TMP/help.$sub.out"; then
+			tap_fail "option $opt missing from hamon $sub --help"
+			missing=1
+		fi
+	done
+	[ "$missing" -eq 0 ] || diag_file "$T_TMP/help.$sub.out"
+	return "$missing"
 }
 
 # ---------------------------------------------------------------- cleanup

@@ -45,9 +45,7 @@ need_root
 need_netns
 need_cmd ip jq timeout date python3 ping
 hamon_ready || tap_done
-if ! "$HAMON" monitor --help 2>&1 | grep -q -- '--no-netlink'; then
-	skip_all "hamon monitor has no netlink events yet"
-fi
+need_help_options monitor --no-netlink || tap_done
 
 N=45
 NEXT_NET="198.18.$((N + 1)).0/24"

@@ -85,10 +85,7 @@ else
 fi
 
 hamon_ready || tap_done
-if ! "$HAMON" monitor --help 2>&1 | grep -q -- '--tcp-mode'; then
-	tap_skip "hamon TCP checks" "hamon monitor has no --tcp-mode: TCP targets are not wired into the monitor yet"
-	tap_done
-fi
+need_help_options monitor --tcp-mode || tap_done
 HAVE_FAULTCTL=1
 if [ ! -x "$FAULTCTL" ]; then
 	HAVE_FAULTCTL=0

@@ -1,10 +1,12 @@
-# cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP).
+# cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP). The one
+# list of unit tests (included from tests/local.mk): a new one goes here.
 UNIT_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
 	probes/libprobes.a lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
+	tests/unit/test_bench tests/unit/test_netlink \
 	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
 	tests/unit/test_store_windows \
@@ -22,6 +24,14 @@ tests_unit_test_target_LDADD = $(UNIT_LDADD)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_bench_SOURCES = tests/unit/test_bench.c
+tests_unit_test_bench_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bench_LDADD = bench/libbench.a $(UNIT_LDADD) $(LIBURING_LIBS)
+# Classification and text as pure functions, plus a live run in a private
+# network namespace (root only; a TAP skip otherwise).
+tests_unit_test_netlink_SOURCES = tests/unit/test_netlink.c
+tests_unit_test_netlink_CFLAGS = $(UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_netlink_LDADD = $(UNIT_LDADD)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
@@ -60,8 +70,3 @@ tests_unit_test_render_drift_SOURCES = tests/unit/test_render_drift.c
 tests_unit_test_render_drift_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_render_drift_LDADD = $(UNIT_LDADD)
 
-# Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
-# Built with the tests so that it keeps compiling.
-check_PROGRAMS += tests/perf/store_rate
-tests_perf_store_rate_SOURCES = tests/perf/store_rate.c
-tests_perf_store_rate_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,100 @@
+# Every test `make check` runs, and every program the tests need, listed here
+# and only here; the code folders' fragments build their archives and nothing
+# else. Unit tests are the one exception in place only: their list stays in
+# tests/unit/local.mk (included below), so that a branch adding a unit test
+# edits that file alone.
+#
+# Integration tests are TAP shell scripts (#!/bin/bash) run by Automake's TAP
+# driver. They find hamon in $HAMON and the helpers under $(top_builddir)
+# (TESTS_ENVIRONMENT in the top-level Makefile.am exports HAMON, top_srcdir
+# and top_builddir); those that need root, network namespaces, nftables or a
+# kernel feature print a TAP skip with the reason otherwise.
+
+include $(srcdir)/tests/unit/local.mk
+
+#   bad_input.t      any user: every case in tests/bad-input/ (see its README)
+#   bench.t          `hamon bench` and its stored runs
+#   crash_loop.t     root: 20 kill -9 of a 100-target monitor on one database
+#   diskfull.t       root: the database on a small tmpfs that fills up
+#   hostile.t        root: tests/helpers/hostile floods the monitor with
+#                    forged, truncated, corrupt and foreign packets; the
+#                    statistics and outages must come through untouched
+#   netlink.t        root: network events through `hamon monitor`
+#   report_events.t  root: network events and bench runs in a run's report
+INTEGRATION_TESTS = \
+	tests/integration/bad_input.t \
+	tests/integration/bench.t \
+	tests/integration/cli.t \
+	tests/integration/crash_loop.t \
+	tests/integration/demo.t \
+	tests/integration/diskfull.t \
+	tests/integration/faultctl.t \
+	tests/integration/flood.t \
+	tests/integration/history_merge.t \
+	tests/integration/hostile.t \
+	tests/integration/ipv6.t \
+	tests/integration/kill9.t \
+	tests/integration/metrics.t \
+	tests/integration/netlink.t \
+	tests/integration/outage_icmp.t \
+	tests/integration/privileges.t \
+	tests/integration/reader.t \
+	tests/integration/report_events.t \
+	tests/integration/run.t \
+	tests/integration/stall.t \
+	tests/integration/tcp_outage.t
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
+
+TEST_EXTENSIONS = .t
+T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+
+# Helpers the integration tests run.
+# The fault injector links libnftables; without it the fault tests skip.
+if HAVE_NFTABLES
+check_PROGRAMS += tests/helpers/faultctl
+tests_helpers_faultctl_SOURCES = tests/helpers/faultctl.c
+tests_helpers_faultctl_CFLAGS = $(AM_CFLAGS) $(NFTABLES_CFLAGS)
+tests_helpers_faultctl_LDADD = $(NFTABLES_LIBS)
+endif
+# The hostile-packet sender of hostile.t.
+check_PROGRAMS += tests/helpers/hostile
+tests_helpers_hostile_SOURCES = tests/helpers/hostile.c
+
+# Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
+# Built with the tests so that it keeps compiling.
+check_PROGRAMS += tests/perf/store_rate
+tests_perf_store_rate_SOURCES = tests/perf/store_rate.c
+tests_perf_store_rate_LDADD = $(UNIT_LDADD)
+
+# libFuzzer targets (./configure CC=clang --enable-fuzzing). Run one with
+#   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp
+# tests/fuzz/run.sh runs each for a bounded time over its committed corpus.
+FUZZ_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
+	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBURING_LIBS) -lpthread -lm
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus
+if FUZZING
+FUZZ_TARGETS = tests/fuzz/fuzz_duration tests/fuzz/fuzz_target tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_icmp tests/fuzz/fuzz_hvparse tests/fuzz/fuzz_tcp
+noinst_PROGRAMS += $(FUZZ_TARGETS)
+tests_fuzz_fuzz_duration_SOURCES = tests/fuzz/fuzz_duration.c
+tests_fuzz_fuzz_duration_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_duration_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_target_SOURCES = tests/fuzz/fuzz_target.c
+tests_fuzz_fuzz_target_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_target_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
+tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_icmp_SOURCES = tests/fuzz/fuzz_icmp.c
+tests_fuzz_fuzz_icmp_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_icmp_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_hvparse_SOURCES = tests/fuzz/fuzz_hvparse.c
+tests_fuzz_fuzz_hvparse_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_hvparse_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_tcp_SOURCES = tests/fuzz/fuzz_tcp.c
+tests_fuzz_fuzz_tcp_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+tests_fuzz_fuzz_tcp_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_tcp_LDADD = $(FUZZ_LDADD)
+endif
