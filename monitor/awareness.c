@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
+#include "monitor/mclock.h"
 #include "monitor/monitor_int.h"
 #include "probes/netlink.h"
 
@@ -240,7 +241,7 @@ monitor_describe_paths(struct monitor *m)
 			snprintf(text, sizeof(text), "via %s%s%s%s%s", t->egress,
 			         t->src[0] ? " src " : "", t->src, t->gateway[0] ? " gw " : "",
 			         t->gateway);
-		aware_store_event(m, (int)i, time_real_ns(), "path", text);
+		aware_store_event(m, (int)i, mclock_real(&m->o.clock), "path", text);
 		if (!m->o.quiet)
 			log_info("%s (%s): %s", t->conf->name, t->conf->url, text);
 	}
@@ -287,8 +288,8 @@ monitor_aware_stall(struct monitor *m, int64_t key, int64_t now)
 	int w;
 
 	snprintf(reason, sizeof(reason), "monitor stalled (timer %.1f ms late)", late / 1e6);
-	w = monitor_window_open(m, key, time_real_ns() - late, 0, -1, reason);
-	monitor_window_close(m, w, now, time_real_ns());
+	w = monitor_window_open(m, key, mclock_real(&m->o.clock) - late, 0, -1, reason);
+	monitor_window_close(m, w, now, mclock_real(&m->o.clock));
 }
 
 /* Close what is open and store the scheduler's timing figures. */
@@ -296,7 +297,7 @@ void
 monitor_aware_finish(struct monitor *m)
 {
 	struct monitor_lag lag;
-	int64_t now = time_mono_ns(), real = time_real_ns();
+	int64_t now = mclock_mono(&m->o.clock), real = mclock_real(&m->o.clock);
 	uint64_t n = m->nwin < MONITOR_MAX_WINDOWS ? m->nwin : MONITOR_MAX_WINDOWS;
 	uint64_t i;
 	char text[192];

@@ -376,7 +376,7 @@ metrics_request(struct evhttp_request *req, void *arg)
 	sc->req = req;
 	sc->body = evbuffer_new();
 	sc->ev = evtimer_new(mx->m->base, scrape_step, sc);
-	sc->now_mono = time_mono_ns();
+	sc->now_mono = monitor_now_mono(mx->m);
 	if (sc->body == NULL || sc->ev == NULL)
 		fatalx("metrics: out of memory");
 	mx->scrapes[i] = sc;
@@ -463,7 +463,7 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 		snprintf(mx->url, sizeof(mx->url), ss.ss_family == AF_INET6 ?
 		         "http://[%s]:%u/metrics" : "http://%s:%u/metrics", a, port);
 	}
-	mx->start_real = time_real_ns();
+	mx->start_real = monitor_now_real(m);
 	if ((mx->http = evhttp_new(m->base)) == NULL ||
 	    (bound = evhttp_accept_socket_with_handle(mx->http, fd)) == NULL) {
 		snprintf(err, errlen, "--metrics %s: cannot serve HTTP", spec);

@@ -32,6 +32,7 @@
 #include "lib/xalloc.h"
 #include "monitor/losstrack.h"
 #include "monitor/monitor.h"
+#include "monitor/mclock.h"
 #include "monitor/monitor_int.h"
 #include "monitor/rtthist.h"
 #include "probes/probe.h"
@@ -185,7 +186,7 @@ monitor_on_transition(void *arg, const struct lt_transition *tr)
 {
 	struct mtarget *t = arg;
 	struct store_transition st;
-	int64_t now = time_real_ns();
+	int64_t now = mclock_real(&t->m->o.clock);
 
 	monitor_print_transition(t, tr, now);
 	if (t->m->o.store == NULL)
@@ -406,8 +407,8 @@ monitor_send(struct mtarget *t, int64_t deadline)
 	}
 	s->seq = t->next_seq;
 	s->rtt = -1;
-	s->tx_mono = time_mono_ns();
-	s->tx_real = time_real_ns();
+	s->tx_mono = mclock_mono(&m->o.clock);
+	s->tx_real = mclock_real(&m->o.clock);
 	s->state = SLOT_PENDING;
 	err = t->ops->send(t->probe, (const struct sockaddr *)&t->conf->addr, t->conf->addrlen,
 	                   t->idx, s->seq);
@@ -499,7 +500,7 @@ monitor_arm(struct monitor *m)
 	if (m->polled && monitor_none_sending(m))
 		monitor_poll_probes(m, -1);
 	event_base_update_cache_time(m->base);
-	d = m->heap[0]->key - time_mono_ns();
+	d = m->heap[0]->key - mclock_mono(&m->o.clock);
 	if (d < 0)
 		d = 0;
 	tv.tv_sec = d / NSEC_PER_SEC;
@@ -525,7 +526,7 @@ static void
 monitor_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct monitor *m = arg;
-	int64_t now = time_mono_ns(), horizon = now + MONITOR_BATCH_NS;
+	int64_t now = mclock_mono(&m->o.clock), horizon = now + MONITOR_BATCH_NS;
 	size_t n = 0, i;
 
 	if (m->heaplen > 0 && m->heap[0]->key != INT64_MAX &&
@@ -601,7 +602,7 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 			s->state = SLOT_REFUSED;
 		} else
 			s->state = SLOT_UNREACH;
-		monitor_advance(t, time_mono_ns());
+		monitor_advance(t, mclock_mono(&m->o.clock));
 		monitor_rekey(t);
 		/* The last outstanding reply of a finished run ends it now. */
 		if (!t->sending && t->resolve_seq == t->next_seq && monitor_all_done(m))
@@ -764,8 +765,8 @@ monitor_loop(struct monitor *m)
 	double rate;
 	size_t i;
 
-	m->start_mono = time_mono_ns();
-	m->start_real = time_real_ns();
+	m->start_mono = mclock_mono(&m->o.clock);
+	m->start_real = mclock_real(&m->o.clock);
 	/* First probes one millisecond from now, spread across the interval. */
 	for (i = 0; i < m->nt; i++) {
 		struct mtarget *t = &m->t[i];
@@ -841,7 +842,7 @@ monitor_summary(struct monitor *m, int print)
 {
 	struct probe_counters c4;
 	uint64_t foreign, bad, malformed;
-	int64_t stop_mono = time_mono_ns(), stop_real = time_real_ns();
+	int64_t stop_mono = mclock_mono(&m->o.clock), stop_real = mclock_real(&m->o.clock);
 	size_t i;
 
 	monitor_aware_finish(m);
@@ -1014,6 +1015,20 @@ monitor_get_lag(const struct monitor *m, struct monitor_lag *out)
 		out->p50_ns = out->max_ns;
 	if (out->p99_ns > out->max_ns)
 		out->p99_ns = out->max_ns;
+}
+
+/* The monitor's monotonic clock. */
+int64_t
+monitor_now_mono(const struct monitor *m)
+{
+	return mclock_mono(&m->o.clock);
+}
+
+/* The monitor's wall clock. */
+int64_t
+monitor_now_real(const struct monitor *m)
+{
+	return mclock_real(&m->o.clock);
 }
 
 /* The event base, for callers that add their own events. */

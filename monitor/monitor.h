@@ -13,6 +13,15 @@ struct store;
 enum monitor_format { MONITOR_TEXT = 0, MONITOR_JSON = 1 };
 enum monitor_tcp_mode { MONITOR_TCP_AUTO = 0, MONITOR_TCP_RAW, MONITOR_TCP_CONNECT };
 
+/* Where the monitor reads time. A NULL function means the real clock
+ * (CLOCK_MONOTONIC / CLOCK_REALTIME, read directly); tests hand in a fake
+ * one. Kernel reply timestamps are taken as the kernel gives them. */
+struct monitor_clock {
+	int64_t (*mono_ns)(void *arg);
+	int64_t (*real_ns)(void *arg);
+	void *arg;
+};
+
 struct monitor_opts {
 	struct target_conf *targets;
 	size_t ntargets;
@@ -26,6 +35,7 @@ struct monitor_opts {
 	enum monitor_tcp_mode tcp_mode;
 	int no_signals;            /* the caller handles SIGINT/SIGTERM itself */
 	int no_netlink;            /* do not watch links, neighbours and routes */
+	struct monitor_clock clock; /* all zero: the real clocks */
 };
 
 struct monitor;
@@ -65,5 +75,9 @@ struct monitor_lag {
 	int64_t p50_ns, p99_ns, max_ns;
 };
 void monitor_get_lag(const struct monitor *m, struct monitor_lag *out);
+
+/* The monitor's clocks (its monitor_clock, or the real ones). */
+int64_t monitor_now_mono(const struct monitor *m);
+int64_t monitor_now_real(const struct monitor *m);
 
 #endif
