@@ -1031,6 +1031,60 @@ monitor_now_real(const struct monitor *m)
 	return mclock_real(&m->o.clock);
 }
 
+/* The store attached, or NULL. */
+struct store *
+monitor_store(const struct monitor *m)
+{
+	return m->o.store;
+}
+
+/* Number of targets. */
+size_t
+monitor_ntargets(const struct monitor *m)
+{
+	return m->nt;
+}
+
+/* Target i's figures, copied out as plain fields. */
+void
+monitor_target_stats(const struct monitor *m, size_t i, struct monitor_target_stats *out)
+{
+	const struct mtarget *t = &m->t[i];
+
+	out->name = t->conf->name;
+	out->url = t->conf->url;
+	out->probe_mode = monitor_probe_mode(m, t->conf->proto == TARGET_TCP ? 1 : 0,
+	                                     t->conf->family);
+	out->state = t->lt.state == LT_UP ? MONITOR_STATE_UP :
+	             t->lt.state == LT_DOWN ? MONITOR_STATE_DOWN : MONITOR_STATE_UNKNOWN;
+	out->down_since_mono = t->lt.down_first.mono;
+	out->sent = t->sent;
+	out->send_errors = t->send_errors;
+	out->received = t->received;
+	out->lost = t->lost;
+	out->unreach = t->unreach;
+	out->late = t->late;
+	out->refused = t->refused;
+	out->unknown = t->unknown;
+	out->bursts = t->bursts;
+	out->outages = t->outages;
+	out->downtime_ns = t->downtime;
+	out->last_outage_ns = t->last_outage;
+	out->unknown_ns = t->unknown_ns;
+	out->rtt_max_ns = t->rtt_max;
+	out->rtt_sum_ns = t->rtt_sum;
+}
+
+/* An RTT quantile of target i, capped at its largest RTT. */
+int64_t
+monitor_target_rtt_quantile(const struct monitor *m, size_t i, double q)
+{
+	const struct mtarget *t = &m->t[i];
+	int64_t v = t->received ? rtthist_quantile(&t->hist, q) : -1;
+
+	return v > t->rtt_max ? t->rtt_max : v;
+}
+
 /* The event base, for callers that add their own events. */
 struct event_base *
 monitor_base(struct monitor *m)
