@@ -5,14 +5,14 @@
 #define HAMON_MONITOR_INT_H
 #include <stdint.h>
 
+#include <event2/util.h>
+
 #include "lib/target.h"
 #include "monitor/losstrack.h"
 #include "monitor/monitor.h"
 #include "monitor/rtthist.h"
 #include "probes/probe.h"
 #include "store/store.h"
-
-#include <event2/util.h>
 
 struct event;
 struct aware;
