@@ -2,9 +2,15 @@
  * links, neighbours and routes are shown and stored; the times when it
  * could not see a target (egress link down, sends failing locally, its own
  * stalls, wall-clock steps) become UNKNOWN windows, and a probe lost inside
- * one is not counted as the target's loss. */
+ * one is not counted as the target's loss.
+ *
+ * This module owns its state (struct aware) and sees the targets only
+ * through the view it was handed: their configuration, store ids, and the
+ * egress it learns itself. monitor.c calls in; nothing here calls back. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,84 +20,271 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
-#include "monitor/monitor_int.h"
+#include "lib/xalloc.h"
+#include "monitor/aware.h"
+#include "monitor/mclock.h"
 #include "probes/netlink.h"
+#include "store/store.h"
 
+/*
+ * UNKNOWN windows: times when the monitor could not see a target, because
+ * its own egress link was down, its sends failed locally, it stalled, or
+ * the wall clock stepped. A probe lost inside a window that applies to its
+ * target is "unknown", not lost: it is never part of a burst or an outage.
+ * Windows are decided before the probes they cover (a probe is decided only
+ * after its timeout), so a window learned a little late still applies.
+ *
+ * Storage: one growable array holds the open windows and the closed ones
+ * that may still decide a probe, i.e. until the longest timeout has passed
+ * after their end (aware_tick prunes them after a scheduler round, when
+ * every probe whose timeout has passed has been decided). No bound on how
+ * many are open: 300 targets whose sends fail at once are 300 windows.
+ *
+ * Unknown time is the union of the windows that applied to a target, so
+ * a link window and the send-failure window it causes count once. Per
+ * target, the union so far is kept as disjoint spans (windows of every
+ * target in one shared list); a closing window adds only what neither list
+ * covers yet. Spans are dropped once no window can still reach back to
+ * them: older than the last round minus the largest back-dating (timeout,
+ * interval, netlink margin) and older than every open window's start.
+ */
+struct window {
+	uint64_t id;
+	int64_t start_mono, end_mono; /* end INT64_MAX while open */
+	int64_t start_real, end_real;
+	enum aware_scope scope;
+	int ifindex;                  /* LINK: the egress link */
+	char ifname[IF_NAMESIZE];
+	int target;                   /* TARGET: its index; else -1 */
+	int first_target;             /* closed: first target it applied to, -1 if none */
+	char code[AWARE_CODE_LEN];
+	char reason[AWARE_REASON_LEN];
+};
 
-/* Queue an event row for the store. */
+/* A union of time as sorted, disjoint, non-touching [s, e) spans. */
+struct span {
+	int64_t s, e;
+};
+struct spans {
+	struct span *v;
+	uint32_t n, cap;
+};
+
+/* What awareness keeps per target. */
+struct atarget {
+	const struct target_conf *conf;
+	int64_t store_id;
+	int ifindex;             /* egress link, 0 when unknown */
+	char egress[IF_NAMESIZE];
+	char src[64];
+	char gateway[64];
+	uint64_t sendfail_win;   /* open "sends fail" window, 0 when none */
+	struct spans u;          /* its windows other than ALL ones, merged */
+	int64_t unknown_ns;      /* union of every window that applied to it */
+};
+
+struct aware {
+	struct aware_opts o;
+	struct store *store;
+	int64_t session_id;
+	struct atarget *t;
+	size_t nt;
+	struct nlwatch *nl;
+	struct window *win;      /* open windows and closed ones still needed */
+	size_t nwin, capwin;
+	uint64_t last_id;
+	struct spans all;        /* ALL windows, merged */
+	int64_t max_timeout;     /* longest probe timeout of any target */
+	int64_t keep_ns;         /* how far back a new window may reach */
+	int64_t last_tick;       /* end of the last scheduler round, 0 before one */
+	int64_t next_prune;      /* earliest closed end + max_timeout */
+	int64_t clock_offset;    /* real - mono at the last send, 0 before the first */
+};
+
+/* Queue an event row for the store (tid -1: no target). */
 static void
-aware_store_event(struct monitor *m, int tid, int64_t ts, const char *kind, const char *text)
+aware_store_event(struct aware *a, int tid, int64_t ts, const char *kind, const char *text)
 {
 	struct store_event ev;
 
-	if (m->o.store == NULL)
+	if (a->store == NULL)
 		return;
 	memset(&ev, 0, sizeof(ev));
-	ev.session_id = m->o.session_id;
-	ev.target_id = tid >= 0 ? m->t[tid].store_id : 0;
+	ev.session_id = a->session_id;
+	ev.target_id = tid >= 0 ? a->t[tid].store_id : 0;
 	ev.ts_ns = ts;
 	ev.kind = kind;
 	ev.text = text;
-	store_push_event(m->o.store, &ev);
+	store_push_event(a->store, &ev);
 }
 
-/* Does window w apply to target t? */
+/* Length of [s, e) that l covers. */
+static int64_t
+spans_overlap(const struct spans *l, int64_t s, int64_t e)
+{
+	int64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < l->n && l->v[i].s < e; i++) {
+		int64_t lo = l->v[i].s > s ? l->v[i].s : s, hi = l->v[i].e < e ? l->v[i].e : e;
+
+		if (hi > lo)
+			total += hi - lo;
+	}
+	return total;
+}
+
+/* Length of [s, e) that both x and y cover. */
+static int64_t
+spans_overlap2(const struct spans *x, const struct spans *y, int64_t s, int64_t e)
+{
+	int64_t total = 0;
+	uint32_t i = 0, j = 0;
+
+	while (i < x->n && j < y->n) {
+		int64_t lo = x->v[i].s > y->v[j].s ? x->v[i].s : y->v[j].s;
+		int64_t hi = x->v[i].e < y->v[j].e ? x->v[i].e : y->v[j].e;
+
+		if (lo < s)
+			lo = s;
+		if (hi > e)
+			hi = e;
+		if (hi > lo)
+			total += hi - lo;
+		if (x->v[i].e < y->v[j].e)
+			i++;
+		else
+			j++;
+	}
+	return total;
+}
+
+/* Add [s, e) to l, merging what it overlaps or touches. */
+static void
+spans_add(struct spans *l, int64_t s, int64_t e)
+{
+	uint32_t i = 0, j;
+
+	while (i < l->n && l->v[i].e < s)
+		i++;
+	for (j = i; j < l->n && l->v[j].s <= e; j++) {
+		if (l->v[j].s < s)
+			s = l->v[j].s;
+		if (l->v[j].e > e)
+			e = l->v[j].e;
+	}
+	if (j == i) {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 4;
+			l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+		}
+		memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
+		l->n++;
+	} else if (j > i + 1) {
+		memmove(&l->v[i + 1], &l->v[j], (l->n - j) * sizeof(*l->v));
+		l->n -= j - i - 1;
+	}
+	l->v[i].s = s;
+	l->v[i].e = e;
+}
+
+/* Forget spans that end before h. */
+static void
+spans_drop_before(struct spans *l, int64_t h)
+{
+	uint32_t i = 0;
+
+	while (i < l->n && l->v[i].e < h)
+		i++;
+	if (i > 0) {
+		memmove(&l->v[0], &l->v[i], (l->n - i) * sizeof(*l->v));
+		l->n -= i;
+	}
+}
+
+/* Before what time no window yet to close can reach. */
+static int64_t
+aware_horizon(const struct aware *a, int64_t start)
+{
+	int64_t h = a->last_tick > 0 ? a->last_tick - a->keep_ns : INT64_MIN;
+	size_t i;
+
+	if (start < h)
+		h = start;
+	for (i = 0; i < a->nwin; i++)
+		if (a->win[i].end_mono == INT64_MAX && a->win[i].start_mono < h)
+			h = a->win[i].start_mono;
+	return h;
+}
+
+/* Does window w apply to target k? */
 static int
-window_applies(const struct uwindow *w, const struct mtarget *t)
+window_applies(const struct aware *a, const struct window *w, size_t k)
 {
-	if (w->tid >= 0)
-		return (uint32_t)w->tid == t->idx;
-	return w->ifindex == 0 || w->ifindex == t->ifindex;
+	switch (w->scope) {
+	case AWARE_SCOPE_TARGET:
+		return w->target >= 0 && (size_t)w->target == k;
+	case AWARE_SCOPE_LINK:
+		return w->ifindex == a->t[k].ifindex;
+	default:
+		return 1;
+	}
 }
 
-/* Open a window; returns its slot. */
-int
-monitor_window_open(struct monitor *m, int64_t start_mono, int64_t start_real, int ifindex, int tid,
-                    const char *reason)
+/* The window with this id, or NULL. */
+static struct window *
+window_find(struct aware *a, uint64_t id)
 {
-	int i = (int)(m->nwin++ % MONITOR_MAX_WINDOWS);
-	struct uwindow *w = &m->win[i];
+	size_t i;
 
+	for (i = 0; i < a->nwin; i++)
+		if (a->win[i].id == id)
+			return &a->win[i];
+	return NULL;
+}
+
+/* Open a window; returns its id. */
+uint64_t
+aware_window_open(struct aware *a, enum aware_scope scope, int ifindex, const char *ifname,
+                  int target, const char *code, const char *reason, int64_t start_mono,
+                  int64_t start_real)
+{
+	struct window *w;
+
+	if (a->nwin == a->capwin) {
+		a->capwin = a->capwin ? 2 * a->capwin : 16;
+		a->win = xreallocarray(a->win, a->capwin, sizeof(*a->win));
+	}
+	w = &a->win[a->nwin++];
+	memset(w, 0, sizeof(*w));
+	w->id = ++a->last_id;
 	w->start_mono = start_mono;
 	w->start_real = start_real;
 	w->end_mono = INT64_MAX;
-	w->ifindex = ifindex;
-	w->tid = tid;
+	w->scope = scope;
+	w->ifindex = scope == AWARE_SCOPE_LINK ? ifindex : 0;
+	snprintf(w->ifname, sizeof(w->ifname), "%s", scope == AWARE_SCOPE_LINK && ifname ? ifname : "");
+	w->target = scope == AWARE_SCOPE_TARGET ? target : -1;
+	w->first_target = -1;
+	snprintf(w->code, sizeof(w->code), "%s", code);
 	snprintf(w->reason, sizeof(w->reason), "%s", reason);
-	return i;
+	return w->id;
 }
 
-/* Close a window: count its time for the targets it covers, show, store. */
-void
-monitor_window_close(struct monitor *m, int i, int64_t end_mono, int64_t end_real)
+/* Show a closed window (text or JSON) on stdout. */
+static void
+aware_print_window(const struct aware *a, const struct window *w)
 {
-	struct uwindow *w = &m->win[i];
-	int64_t dur;
-	char text[192], when[64], until[64];
-	size_t k;
+	int64_t dur = w->end_mono - w->start_mono;
+	char when[64];
 
-	if (w->end_mono != INT64_MAX)
+	if (a->o.quiet)
 		return;
-	if (end_mono < w->start_mono)
-		end_mono = w->start_mono;
-	w->end_mono = end_mono;
-	dur = end_mono - w->start_mono;
-	for (k = 0; k < m->nt; k++)
-		if (window_applies(w, &m->t[k]))
-			m->t[k].unknown_ns += dur;
-	if (w->tid < 0 && w->ifindex == 0)
-		m->unknown_ns += dur;
-	time_format_clock(end_real, until, sizeof(until));
-	/* The text starts with the duration in ms so a report can add them up. */
-	snprintf(text, sizeof(text), "%.3f ms: %s (until %s)", dur / 1e6, w->reason, until);
-	aware_store_event(m, w->tid, w->start_real, "unknown", text);
-	if (m->o.quiet)
-		return;
-	if (m->o.format == MONITOR_JSON) {
+	if (a->o.format == MONITOR_JSON) {
 		time_format_rfc3339(w->start_real, when, sizeof(when));
 		printf("{\"event\":\"unknown\",\"target\":");
-		if (w->tid >= 0)
-			json_write_string(stdout, m->t[w->tid].conf->name);
+		if (w->target >= 0)
+			json_write_string(stdout, a->t[w->target].conf->name);
 		else
 			printf("null");
 		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"reason\":", when, dur / 1e6);
@@ -100,76 +293,191 @@ monitor_window_close(struct monitor *m, int i, int64_t end_mono, int64_t end_rea
 	} else {
 		time_format_local(w->start_real, when, sizeof(when));
 		printf("%s %s UNKNOWN %s for %.1f ms\n", when,
-		       w->tid >= 0 ? m->t[w->tid].conf->name : "*", w->reason, dur / 1e6);
+		       w->target >= 0 ? a->t[w->target].conf->name : "*", w->reason, dur / 1e6);
 	}
 	fflush(stdout);
 }
 
-/* Is a probe of t sent at tx_mono inside a window that applies to t? */
-int
-monitor_window_covers(const struct monitor *m, const struct mtarget *t, int64_t tx_mono)
+/*
+ * The only place a closed window is persisted for one target it applied
+ * to (target_index -1: for all targets, the ALL scope, or a LINK window
+ * that no target is on any more). At hand: a->store, a->session_id, the
+ * target's store id (a->t[target_index].store_id, 0 for all), w->scope,
+ * w->code, w->ifindex, w->ifname, w->start_real, w->end_real (and the
+ * monotonic bounds for the duration), w->reason: what store_push_window()
+ * takes (schema v5: session_id, target_id, start_ns, end_ns, scope,
+ * ifindex, ifname, code, reason).
+ *
+ * Until then the body stores today's `events` row (kind "unknown", the
+ * same prose), so nothing downstream changes. The caller already calls
+ * this once per target a LINK window applied to, which is how link
+ * windows should be persisted; today's row is written once per window
+ * (on the first target) with a NULL target, and a report charges it to
+ * every target: the new rows fix that.
+ */
+static void
+aware_persist(struct aware *a, const struct window *w, int target_index)
 {
-	uint64_t n = m->nwin < MONITOR_MAX_WINDOWS ? m->nwin : MONITOR_MAX_WINDOWS;
-	uint64_t i;
+	int64_t dur = w->end_mono - w->start_mono;
+	char text[192], until[64];
 
-	for (i = 0; i < n; i++) {
-		const struct uwindow *w = &m->win[i];
+	if (a->store == NULL)
+		return;
+	if (w->scope == AWARE_SCOPE_LINK && target_index != w->first_target)
+		return;
+	time_format_clock(w->end_real, until, sizeof(until));
+	/* The text starts with the duration in ms so a report can add them up. */
+	snprintf(text, sizeof(text), "%.3f ms: %s (until %s)", dur / 1e6, w->reason, until);
+	aware_store_event(a, w->scope == AWARE_SCOPE_TARGET ? target_index : -1, w->start_real,
+	                  "unknown", text);
+}
 
-		if (tx_mono >= w->start_mono && tx_mono < w->end_mono && window_applies(w, t))
+/* Charge [s, e) of a non-ALL window to target k: what its union lacks. */
+static void
+aware_charge_target(struct aware *a, size_t k, int64_t s, int64_t e, int64_t horizon)
+{
+	struct atarget *t = &a->t[k];
+	int64_t covered = spans_overlap(&a->all, s, e) + spans_overlap(&t->u, s, e) -
+	                  spans_overlap2(&a->all, &t->u, s, e);
+
+	t->unknown_ns += (e - s) - covered;
+	spans_add(&t->u, s, e);
+	spans_drop_before(&t->u, horizon);
+}
+
+/* Close a window: charge its time to the targets it covers, show, store. */
+void
+aware_window_close(struct aware *a, uint64_t id, int64_t end_mono, int64_t end_real)
+{
+	struct window *w = window_find(a, id);
+	int64_t s, e, horizon, prune;
+	size_t k;
+
+	if (w == NULL || w->end_mono != INT64_MAX)
+		return;
+	if (end_mono < w->start_mono)
+		end_mono = w->start_mono;
+	w->end_mono = end_mono;
+	w->end_real = end_real;
+	s = w->start_mono;
+	e = end_mono;
+	horizon = aware_horizon(a, s);
+	for (k = 0; k < a->nt; k++) {
+		if (!window_applies(a, w, k))
+			continue;
+		if (w->first_target < 0)
+			w->first_target = (int)k;
+		if (w->scope == AWARE_SCOPE_ALL)
+			a->t[k].unknown_ns += (e - s) - spans_overlap(&a->all, s, e) -
+			                      spans_overlap(&a->t[k].u, s, e) +
+			                      spans_overlap2(&a->all, &a->t[k].u, s, e);
+		else
+			aware_charge_target(a, k, s, e, horizon);
+		if (w->scope != AWARE_SCOPE_ALL)
+			aware_persist(a, w, (int)k);
+	}
+	if (w->scope == AWARE_SCOPE_ALL) {
+		spans_add(&a->all, s, e);
+		spans_drop_before(&a->all, horizon);
+	}
+	if (w->scope == AWARE_SCOPE_ALL || w->first_target < 0)
+		aware_persist(a, w, -1);
+	prune = end_mono > INT64_MAX - a->max_timeout ? INT64_MAX : end_mono + a->max_timeout;
+	if (prune < a->next_prune)
+		a->next_prune = prune;
+	aware_print_window(a, w);
+}
+
+/* Is a probe of target sent at tx_mono inside a window that applies to it? */
+int
+aware_covers(const struct aware *a, size_t target, int64_t tx_mono)
+{
+	size_t i;
+
+	for (i = 0; i < a->nwin; i++) {
+		const struct window *w = &a->win[i];
+
+		if (tx_mono >= w->start_mono && tx_mono < w->end_mono && window_applies(a, w, target))
 			return 1;
 	}
 	return 0;
 }
 
-/* The open window for an egress link, or -1. */
-static int
-window_for_link(const struct monitor *m, int ifindex)
+/* The open window for an egress link, 0 when none. */
+static uint64_t
+window_for_link(const struct aware *a, int ifindex)
 {
-	uint64_t n = m->nwin < MONITOR_MAX_WINDOWS ? m->nwin : MONITOR_MAX_WINDOWS;
-	uint64_t i;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (m->win[i].ifindex == ifindex && m->win[i].tid < 0 &&
-		    m->win[i].end_mono == INT64_MAX)
-			return (int)i;
-	return -1;
+	for (i = 0; i < a->nwin; i++)
+		if (a->win[i].scope == AWARE_SCOPE_LINK && a->win[i].ifindex == ifindex &&
+		    a->win[i].end_mono == INT64_MAX)
+			return a->win[i].id;
+	return 0;
+}
+
+/* Time inside the windows that applied to target. */
+int64_t
+aware_unknown_ns(const struct aware *a, size_t target)
+{
+	return a->t[target].unknown_ns;
+}
+
+/* Windows open now. */
+size_t
+aware_count_open(const struct aware *a)
+{
+	size_t i, open = 0;
+
+	for (i = 0; i < a->nwin; i++)
+		open += a->win[i].end_mono == INT64_MAX;
+	return open;
+}
+
+/* Windows kept now (open, and closed ones that may still decide a probe). */
+size_t
+aware_count_kept(const struct aware *a)
+{
+	return a->nwin;
 }
 
 /* A netlink event, once per target it concerns (tid -1: none). */
 static void
-monitor_on_nl(const struct nlw_event *ev, int tid, void *arg)
+aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 {
-	struct monitor *m = arg;
+	struct aware *a = arg;
 	const char *cls = nlw_kind_class(ev->kind);
-	char when[64], reason[96];
-	int w;
+	char when[64], reason[AWARE_REASON_LEN];
+	uint64_t w;
 
 	/* Link changes of an egress link open and close its window. */
-	if (tid >= 0 && ev->kind == NLW_LINK_DOWN && window_for_link(m, ev->ifindex) < 0) {
+	if (tid >= 0 && ev->kind == NLW_LINK_DOWN && window_for_link(a, ev->ifindex) == 0) {
 		snprintf(reason, sizeof(reason), "egress link %s down", ev->ifname);
-		monitor_window_open(m, ev->rx_mono_ns - MONITOR_NL_MARGIN_NS,
-		                    ev->rx_real_ns - MONITOR_NL_MARGIN_NS, ev->ifindex, -1, reason);
-	} else if (ev->kind == NLW_LINK_UP && (w = window_for_link(m, ev->ifindex)) >= 0)
-		monitor_window_close(m, w, ev->rx_mono_ns + MONITOR_NL_MARGIN_NS,
-		                     ev->rx_real_ns + MONITOR_NL_MARGIN_NS);
-	if (tid >= 0 && (ev->kind == NLW_ROUTE_ADD || ev->kind == NLW_ROUTE_DEL)) {
-		int ifx = nlwatch_target_ifindex(m->nl, tid);
+		aware_window_open(a, AWARE_SCOPE_LINK, ev->ifindex, ev->ifname, -1, "link-down", reason,
+		                  ev->rx_mono_ns - AWARE_NL_MARGIN_NS,
+		                  ev->rx_real_ns - AWARE_NL_MARGIN_NS);
+	} else if (ev->kind == NLW_LINK_UP && (w = window_for_link(a, ev->ifindex)) != 0)
+		aware_window_close(a, w, ev->rx_mono_ns + AWARE_NL_MARGIN_NS,
+		                   ev->rx_real_ns + AWARE_NL_MARGIN_NS);
+	if (tid >= 0 && (size_t)tid < a->nt &&
+	    (ev->kind == NLW_ROUTE_ADD || ev->kind == NLW_ROUTE_DEL)) {
+		int ifx = nlwatch_target_ifindex(a->nl, tid);
 
 		if (ifx >= 0)
-			m->t[tid].ifindex = ifx;
+			a->t[tid].ifindex = ifx;
 	}
 
 	/* Only what concerns a target, and the view being lost or regained. */
 	if (tid < 0 && ev->kind != NLW_OVERRUN && ev->kind != NLW_RESYNCED)
 		return;
-	aware_store_event(m, tid, ev->rx_real_ns, cls, ev->text);
-	if (m->o.quiet)
+	aware_store_event(a, tid, ev->rx_real_ns, cls, ev->text);
+	if (a->o.quiet)
 		return;
-	if (m->o.format == MONITOR_JSON) {
+	if (a->o.format == MONITOR_JSON) {
 		time_format_rfc3339(ev->rx_real_ns, when, sizeof(when));
 		printf("{\"event\":\"%s\",\"target\":", cls);
 		if (tid >= 0)
-			json_write_string(stdout, m->t[tid].conf->name);
+			json_write_string(stdout, a->t[tid].conf->name);
 		else
 			printf("null");
 		printf(",\"time\":\"%s\",\"kind\":\"%s\",\"ifname\":", when, nlw_kind_name(ev->kind));
@@ -185,54 +493,99 @@ monitor_on_nl(const struct nlw_event *ev, int tid, void *arg)
 		printf("}\n");
 	} else {
 		time_format_local(ev->rx_real_ns, when, sizeof(when));
-		printf("%s %s %-5s %s\n", when, tid >= 0 ? m->t[tid].conf->name : "*", cls, ev->text);
+		printf("%s %s %-5s %s\n", when, tid >= 0 ? a->t[tid].conf->name : "*", cls, ev->text);
 	}
 	fflush(stdout);
 }
 
-/* Open the netlink watch (a failure is a warning: probing goes on) and
- * learn each target's egress link, source and gateway. */
-int
-monitor_aware_open(struct monitor *m, char *err, size_t errlen)
+/* Set up; open the netlink watch and learn each target's egress link,
+ * source and gateway. */
+struct aware *
+aware_new(const struct aware_opts *o)
 {
+	struct aware *a = xcalloc(1, sizeof(*a));
+	char err[256];
 	size_t i;
 
-	m->stall_win = -1;
-	for (i = 0; i < m->nt; i++)
-		m->t[i].sendfail_win = -1;
-	if (m->o.no_netlink)
-		return 0;
-	if ((m->nl = nlwatch_open(m->base, monitor_on_nl, m, err, errlen)) == NULL) {
-		log_warnx("netlink: %s; link and neighbour events will not be seen", err);
-		return 0;
+	a->o = *o;
+	a->nt = o->ntargets;
+	a->t = xcalloc(a->nt ? a->nt : 1, sizeof(*a->t));
+	a->next_prune = INT64_MAX;
+	for (i = 0; i < a->nt; i++) {
+		const struct target_conf *c = &o->targets[i];
+
+		a->t[i].conf = c;
+		if (c->timeout_ns > a->max_timeout)
+			a->max_timeout = c->timeout_ns;
+		if (c->timeout_ns > a->keep_ns)
+			a->keep_ns = c->timeout_ns;
+		if (c->interval_ns > a->keep_ns)
+			a->keep_ns = c->interval_ns;
 	}
-	for (i = 0; i < m->nt; i++) {
-		struct mtarget *t = &m->t[i];
+	a->keep_ns += AWARE_NL_MARGIN_NS;
+	/* Room for a window per target and a few more: a route removed under
+	 * every target opens that many at once, and this avoids growing the
+	 * array then. */
+	a->capwin = a->nt + 16;
+	a->win = xcalloc(a->capwin, sizeof(*a->win));
+	if (o->no_netlink || o->base == NULL)
+		return a;
+	if ((a->nl = nlwatch_open(o->base, aware_on_nl, a, err, sizeof(err))) == NULL) {
+		log_warnx("netlink: %s; link and neighbour events will not be seen", err);
+		return a;
+	}
+	for (i = 0; i < a->nt; i++) {
+		struct atarget *t = &a->t[i];
 		struct nlw_route r;
 		char e[256];
 
-		if (nlwatch_route_lookup(m->nl, (const struct sockaddr *)&t->conf->addr, &r, e,
+		if (nlwatch_route_lookup(a->nl, (const struct sockaddr *)&t->conf->addr, &r, e,
 		                         sizeof(e)) == 0) {
-			t->ifindex = r.ifindex;
-			snprintf(t->egress, sizeof(t->egress), "%s", r.ifname);
+			aware_set_egress(a, i, r.ifindex, r.ifname);
 			snprintf(t->src, sizeof(t->src), "%s", r.src_text);
 			snprintf(t->gateway, sizeof(t->gateway), "%s", r.gw_text);
 		} else
 			log_debug("%s: %s", t->conf->name, e);
-		nlwatch_watch_target(m->nl, (int)i, (const struct sockaddr *)&t->conf->addr);
+		nlwatch_watch_target(a->nl, (int)i, (const struct sockaddr *)&t->conf->addr);
 	}
-	return 0;
+	return a;
+}
+
+/* Record into a store from now on. */
+void
+aware_attach_store(struct aware *a, struct store *st, int64_t session_id)
+{
+	a->store = st;
+	a->session_id = session_id;
+}
+
+/* Remember the store's id of target i. */
+void
+aware_set_store_id(struct aware *a, size_t i, int64_t id)
+{
+	if (i < a->nt)
+		a->t[i].store_id = id;
+}
+
+/* Set target i's egress link. */
+void
+aware_set_egress(struct aware *a, size_t i, int ifindex, const char *ifname)
+{
+	if (i >= a->nt)
+		return;
+	a->t[i].ifindex = ifindex;
+	snprintf(a->t[i].egress, sizeof(a->t[i].egress), "%s", ifname != NULL ? ifname : "");
 }
 
 /* Show and store each target's path as the kernel routes it now. */
 void
-monitor_describe_paths(struct monitor *m)
+aware_describe_paths(struct aware *a)
 {
 	char text[256];
 	size_t i;
 
-	for (i = 0; i < m->nt; i++) {
-		struct mtarget *t = &m->t[i];
+	for (i = 0; i < a->nt; i++) {
+		struct atarget *t = &a->t[i];
 
 		if (t->egress[0] == '\0')
 			snprintf(text, sizeof(text), "no route known");
@@ -240,8 +593,8 @@ monitor_describe_paths(struct monitor *m)
 			snprintf(text, sizeof(text), "via %s%s%s%s%s", t->egress,
 			         t->src[0] ? " src " : "", t->src, t->gateway[0] ? " gw " : "",
 			         t->gateway);
-		aware_store_event(m, (int)i, time_real_ns(), "path", text);
-		if (!m->o.quiet)
+		aware_store_event(a, (int)i, mclock_real(&a->o.clock), "path", text);
+		if (!a->o.quiet)
 			log_info("%s (%s): %s", t->conf->name, t->conf->url, text);
 	}
 }
@@ -249,73 +602,101 @@ monitor_describe_paths(struct monitor *m)
 /* After each send: a clock step, or a local failure opening/closing the
  * target's window. (Stalls are caught once per timer round.) */
 void
-monitor_aware_after_send(struct mtarget *t, int64_t deadline, int64_t tx_mono, int64_t tx_real,
-                         int err)
+aware_after_send(struct aware *a, size_t target, int64_t tx_mono, int64_t tx_real, int err)
 {
-	struct monitor *m = t->m;
+	struct atarget *t = &a->t[target];
 	int64_t off = tx_real - tx_mono;
-	char reason[96];
+	char reason[AWARE_REASON_LEN];
 
-	if (m->clock_offset != 0 && llabs(off - m->clock_offset) > MONITOR_CLOCK_STEP_NS) {
-		int w;
+	if (a->clock_offset != 0 && llabs(off - a->clock_offset) > AWARE_CLOCK_STEP_NS) {
+		uint64_t w;
 
 		snprintf(reason, sizeof(reason), "wall clock stepped by %+.1f ms",
-		         (off - m->clock_offset) / 1e6);
-		aware_store_event(m, -1, tx_real, "clock-step", reason);
+		         (off - a->clock_offset) / 1e6);
+		aware_store_event(a, -1, tx_real, "clock-step", reason);
 		/* Probes of the last interval carry times on both sides of the step. */
-		w = monitor_window_open(m, tx_mono - t->conf->interval_ns, tx_real - t->conf->interval_ns,
-		                        0, -1, reason);
-		monitor_window_close(m, w, tx_mono, tx_real);
+		w = aware_window_open(a, AWARE_SCOPE_ALL, 0, NULL, -1, "clock-step", reason,
+		                      tx_mono - t->conf->interval_ns, tx_real - t->conf->interval_ns);
+		aware_window_close(a, w, tx_mono, tx_real);
 	}
-	m->clock_offset = off;
-	if (err != 0 && t->sendfail_win < 0) {
+	a->clock_offset = off;
+	if (err != 0 && t->sendfail_win == 0) {
 		snprintf(reason, sizeof(reason), "sends fail here: %s", strerror(err));
-		t->sendfail_win = monitor_window_open(m, tx_mono, tx_real, 0, (int)t->idx, reason);
-	} else if (err == 0 && t->sendfail_win >= 0) {
-		monitor_window_close(m, t->sendfail_win, tx_mono, tx_real);
-		t->sendfail_win = -1;
+		t->sendfail_win = aware_window_open(a, AWARE_SCOPE_TARGET, 0, NULL, (int)target,
+		                                    err == ENETUNREACH || err == EHOSTUNREACH ?
+		                                    "no-route" : "send-error",
+		                                    reason, tx_mono, tx_real);
+	} else if (err == 0 && t->sendfail_win != 0) {
+		aware_window_close(a, t->sendfail_win, tx_mono, tx_real);
+		t->sendfail_win = 0;
 	}
-	(void)deadline;
 }
 
 /* The timer ran late: everything between key and now went unobserved. */
 void
-monitor_aware_stall(struct monitor *m, int64_t key, int64_t now)
+aware_stall(struct aware *a, int64_t key, int64_t now)
 {
-	char reason[96];
+	char reason[AWARE_REASON_LEN];
 	int64_t late = now - key;
-	int w;
+	uint64_t w;
 
 	snprintf(reason, sizeof(reason), "monitor stalled (timer %.1f ms late)", late / 1e6);
-	w = monitor_window_open(m, key, time_real_ns() - late, 0, -1, reason);
-	monitor_window_close(m, w, now, time_real_ns());
+	w = aware_window_open(a, AWARE_SCOPE_ALL, 0, NULL, -1, "stall", reason, key,
+	                      mclock_real(&a->o.clock) - late);
+	aware_window_close(a, w, now, mclock_real(&a->o.clock));
 }
 
-/* Close what is open and store the scheduler's timing figures. */
+/* End of a scheduler round at now: every probe whose timeout has passed is
+ * decided, so closed windows that ended more than the longest timeout ago
+ * can decide nothing more; forget them, and ALL spans out of reach. */
 void
-monitor_aware_finish(struct monitor *m)
+aware_tick(struct aware *a, int64_t now)
 {
-	struct monitor_lag lag;
-	int64_t now = time_mono_ns(), real = time_real_ns();
-	uint64_t n = m->nwin < MONITOR_MAX_WINDOWS ? m->nwin : MONITOR_MAX_WINDOWS;
-	uint64_t i;
-	char text[192];
+	size_t i, j;
 
-	for (i = 0; i < n; i++)
-		if (m->win[i].end_mono == INT64_MAX)
-			monitor_window_close(m, (int)i, now, real);
-	monitor_get_lag(m, &lag);
-	snprintf(text, sizeof(text),
-	         "sends %" PRIu64 ", lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRIu64
-	         " deadlines skipped",
-	         lag.sends, lag.p50_ns / 1e3, lag.p99_ns / 1e3, lag.max_ns / 1e3, lag.skipped);
-	aware_store_event(m, -1, real, "scheduler", text);
+	a->last_tick = now;
+	if (now < a->next_prune)
+		return;
+	a->next_prune = INT64_MAX;
+	for (i = j = 0; i < a->nwin; i++) {
+		struct window *w = &a->win[i];
+
+		if (w->end_mono != INT64_MAX && w->end_mono + a->max_timeout < now)
+			continue;
+		if (w->end_mono != INT64_MAX && w->end_mono + a->max_timeout < a->next_prune)
+			a->next_prune = w->end_mono + a->max_timeout;
+		if (i != j)
+			a->win[j] = *w;
+		j++;
+	}
+	a->nwin = j;
+	spans_drop_before(&a->all, aware_horizon(a, INT64_MAX));
 }
 
-/* Stop watching. */
+/* Close what is open. */
 void
-monitor_aware_close(struct monitor *m)
+aware_finish(struct aware *a, int64_t now_mono, int64_t now_real)
 {
-	nlwatch_free(m->nl);
-	m->nl = NULL;
+	size_t i;
+
+	for (i = 0; i < a->nwin; i++)
+		if (a->win[i].end_mono == INT64_MAX)
+			aware_window_close(a, a->win[i].id, now_mono, now_real);
+}
+
+/* Stop watching and free. */
+void
+aware_free(struct aware *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	nlwatch_free(a->nl);
+	for (i = 0; i < a->nt; i++)
+		free(a->t[i].u.v);
+	free(a->all.v);
+	free(a->win);
+	free(a->t);
+	free(a);
 }

@@ -41,7 +41,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "monitor/metrics.h"
-#include "monitor/monitor_int.h"
+#include "monitor/monitor.h"
 #include "store/store.h"
 
 #define METRICS_STEP_LINES 2000   /* about 0.2 ms of rendering per loop turn */
@@ -76,20 +76,21 @@ struct metrics {
 /* A per-target metric family: name, type, help and how to print one target. */
 struct family {
 	const char *name, *type, *help;
-	void (*put)(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-	            const struct scrape *sc);
-	size_t off;                   /* for counter(): offset of a uint64_t in mtarget */
+	void (*put)(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+	            size_t i, const struct scrape *sc);
+	size_t off;                   /* for counter(): offset of a uint64_t in monitor_target_stats */
 };
 
-/* name{target="NAME"} VALUE for a uint64_t field of the target. */
+/* name{target="NAME"} VALUE for a uint64_t field of the target's figures. */
 static void
-put_counter(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-            const struct scrape *sc)
+put_counter(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+            size_t i, const struct scrape *sc)
 {
 	uint64_t v = *(const uint64_t *)(const void *)((const char *)t + f->off);
 
+	(void)i;
 	(void)sc;
-	evbuffer_add_printf(b, "%s{target=\"%s\"} %" PRIu64 "\n", f->name, t->conf->name, v);
+	evbuffer_add_printf(b, "%s{target=\"%s\"} %" PRIu64 "\n", f->name, t->name, v);
 }
 
 /* Seconds as Prometheus wants them: a float, "NaN" for none. */
@@ -103,87 +104,92 @@ put_seconds(struct evbuffer *b, const char *name, const char *target, const char
 		evbuffer_add_printf(b, "%s{target=\"%s\"%s} %.9f\n", name, target, extra, ns / 1e9);
 }
 
+/* The target's URL and probe mechanism. */
 static void
-put_info(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-         const struct scrape *sc)
+put_info(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+         size_t i, const struct scrape *sc)
 {
+	(void)i;
 	(void)sc;
 	/* Names are [A-Za-z0-9._:-]; URLs are normalised and hold no quote,
 	 * backslash or newline (lib/target.c), so neither needs escaping. */
 	evbuffer_add_printf(b, "%s{target=\"%s\",url=\"%s\",probe=\"%s\"} 1\n", f->name,
-	                    t->conf->name, t->conf->url,
-	                    monitor_probe_mode(t->m, t->conf->proto == TARGET_TCP ? 1 : 0,
-	                                       t->conf->family));
+	                    t->name, t->url, t->probe_mode);
 }
 
+/* One line per state, 1 for the target's. */
 static void
-put_state(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-          const struct scrape *sc)
+put_state(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+          size_t i, const struct scrape *sc)
 {
 	static const char *const names[] = { "unknown", "up", "down" };
-	int i;
+	int k;
 
+	(void)i;
 	(void)sc;
-	for (i = 0; i < 3; i++)
-		evbuffer_add_printf(b, "%s{target=\"%s\",state=\"%s\"} %d\n", f->name, t->conf->name,
-		                    names[i], (int)t->lt.state == i);
+	for (k = 0; k < 3; k++)
+		evbuffer_add_printf(b, "%s{target=\"%s\",state=\"%s\"} %d\n", f->name, t->name,
+		                    names[k], (int)t->state == k);
 }
 
 /* Closed outages, plus the one going on: a DOWN target's downtime grows
  * while it is down, so rate() and increase() see it at once. */
 static void
-put_downtime(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-             const struct scrape *sc)
+put_downtime(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+             size_t i, const struct scrape *sc)
 {
-	int64_t ns = t->downtime;
+	int64_t ns = t->downtime_ns;
 
-	if (t->lt.state == LT_DOWN && sc->now_mono > t->lt.down_first.mono)
-		ns += sc->now_mono - t->lt.down_first.mono;
-	put_seconds(b, f->name, t->conf->name, "", ns);
+	(void)i;
+	if (t->state == MONITOR_STATE_DOWN && sc->now_mono > t->down_since_mono)
+		ns += sc->now_mono - t->down_since_mono;
+	put_seconds(b, f->name, t->name, "", ns);
 }
 
+/* The last outage that ended, NaN before one. */
 static void
-put_last_outage(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-                const struct scrape *sc)
+put_last_outage(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+                size_t i, const struct scrape *sc)
 {
+	(void)i;
 	(void)sc;
-	put_seconds(b, f->name, t->conf->name, "", t->last_outage);
+	put_seconds(b, f->name, t->name, "", t->last_outage_ns);
 }
 
+/* Time inside UNKNOWN windows. */
 static void
-put_unknown_time(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-                 const struct scrape *sc)
+put_unknown_time(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+                 size_t i, const struct scrape *sc)
 {
+	(void)i;
 	(void)sc;
-	put_seconds(b, f->name, t->conf->name, "", t->unknown_ns);
+	put_seconds(b, f->name, t->name, "", t->unknown_ns);
 }
 
 /* A summary: p50, p90, p99 from the histogram (within 12.5 %, capped at
  * the largest RTT seen), the exact sum and count. */
 static void
-put_rtt(struct evbuffer *b, const struct family *f, const struct mtarget *t,
-        const struct scrape *sc)
+put_rtt(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
+        size_t i, const struct scrape *sc)
 {
 	static const double qs[] = { 0.5, 0.9, 0.99 };
 	char extra[32];
-	size_t i;
+	size_t k;
 
-	(void)sc;
-	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		int64_t v = t->received ? rtthist_quantile(&t->hist, qs[i]) : -1;
+	for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
+		int64_t v = monitor_target_rtt_quantile(sc->mx->m, i, qs[k]);
 
-		if (v > t->rtt_max)
-			v = t->rtt_max;
-		snprintf(extra, sizeof(extra), ",quantile=\"%g\"", qs[i]);
-		put_seconds(b, f->name, t->conf->name, extra, v);
+		snprintf(extra, sizeof(extra), ",quantile=\"%g\"", qs[k]);
+		put_seconds(b, f->name, t->name, extra, v);
 	}
-	evbuffer_add_printf(b, "%s_sum{target=\"%s\"} %.9f\n", f->name, t->conf->name,
-	                    t->rtt_sum / 1e9);
-	evbuffer_add_printf(b, "%s_count{target=\"%s\"} %" PRIu64 "\n", f->name, t->conf->name,
+	evbuffer_add_printf(b, "%s_sum{target=\"%s\"} %.9f\n", f->name, t->name,
+	                    t->rtt_sum_ns / 1e9);
+	evbuffer_add_printf(b, "%s_count{target=\"%s\"} %" PRIu64 "\n", f->name, t->name,
 	                    t->received);
 }
 
-#define COUNTER(n, field, h) { n, "counter", h, put_counter, offsetof(struct mtarget, field) }
+#define COUNTER(n, field, h) \
+	{ n, "counter", h, put_counter, offsetof(struct monitor_target_stats, field) }
 static const struct family families[] = {
 	{ "hamon_target_info", "gauge", "A monitored target: its URL and probe mechanism.",
 	  put_info, 0 },
@@ -222,7 +228,7 @@ static void
 metrics_put_process(struct metrics *mx, struct evbuffer *b)
 {
 	struct monitor_lag lag;
-	struct store *st = mx->m->o.store;
+	struct store *st = monitor_store(mx->m);
 
 	monitor_get_lag(mx->m, &lag);
 	evbuffer_add_printf(b, "# HELP hamon_build_info The hamon version serving these metrics.\n"
@@ -311,7 +317,8 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 {
 	struct scrape *sc = arg;
 	struct monitor *m = sc->mx->m;
-	size_t lines = 0;
+	struct monitor_target_stats ts;
+	size_t lines = 0, nt = monitor_ntargets(m);
 
 	(void)fd;
 	(void)what;
@@ -325,9 +332,11 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 		if (sc->target == 0)
 			evbuffer_add_printf(sc->body, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
 			                    f->name, f->type);
-		for (; sc->target < m->nt && lines < METRICS_STEP_LINES; sc->target++, lines += 3)
-			f->put(sc->body, f, &m->t[sc->target], sc);
-		if (sc->target == m->nt) {
+		for (; sc->target < nt && lines < METRICS_STEP_LINES; sc->target++, lines += 3) {
+			monitor_target_stats(m, sc->target, &ts);
+			f->put(sc->body, f, &ts, sc->target, sc);
+		}
+		if (sc->target == nt) {
 			sc->family++;
 			sc->target = 0;
 		}
@@ -375,8 +384,8 @@ metrics_request(struct evhttp_request *req, void *arg)
 	sc->mx = mx;
 	sc->req = req;
 	sc->body = evbuffer_new();
-	sc->ev = evtimer_new(mx->m->base, scrape_step, sc);
-	sc->now_mono = time_mono_ns();
+	sc->ev = evtimer_new(monitor_base(mx->m), scrape_step, sc);
+	sc->now_mono = monitor_now_mono(mx->m);
 	if (sc->body == NULL || sc->ev == NULL)
 		fatalx("metrics: out of memory");
 	mx->scrapes[i] = sc;
@@ -408,6 +417,7 @@ metrics_accept_error(struct evconnlistener *l, void *arg)
 	event_add(mx->resume, &pause);
 }
 
+/* The pause after EMFILE is over: accept again. */
 static void
 metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
 {
@@ -418,6 +428,7 @@ metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(mx->listener);
 }
 
+/* Listen on spec ([ADDR:]PORT) and serve /metrics on the monitor's loop. */
 struct metrics *
 metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 {
@@ -463,8 +474,8 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 		snprintf(mx->url, sizeof(mx->url), ss.ss_family == AF_INET6 ?
 		         "http://[%s]:%u/metrics" : "http://%s:%u/metrics", a, port);
 	}
-	mx->start_real = time_real_ns();
-	if ((mx->http = evhttp_new(m->base)) == NULL ||
+	mx->start_real = monitor_now_real(m);
+	if ((mx->http = evhttp_new(monitor_base(m))) == NULL ||
 	    (bound = evhttp_accept_socket_with_handle(mx->http, fd)) == NULL) {
 		snprintf(err, errlen, "--metrics %s: cannot serve HTTP", spec);
 		if (mx->http != NULL)
@@ -474,7 +485,7 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 		return NULL;
 	}
 	mx->listener = evhttp_bound_socket_get_listener(bound);
-	mx->resume = evtimer_new(m->base, metrics_accept_resume, mx);
+	mx->resume = evtimer_new(monitor_base(m), metrics_accept_resume, mx);
 	metrics_one = mx;
 	evconnlistener_set_error_cb(mx->listener, metrics_accept_error);
 	evhttp_set_allowed_methods(mx->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
@@ -485,12 +496,14 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	return mx;
 }
 
+/* The URL being served, for the startup line. */
 const char *
 metrics_url(const struct metrics *mx)
 {
 	return mx->url;
 }
 
+/* Drop the scrapes in progress, stop listening, free. */
 void
 metrics_close(struct metrics *mx)
 {

@@ -13,6 +13,15 @@ struct store;
 enum monitor_format { MONITOR_TEXT = 0, MONITOR_JSON = 1 };
 enum monitor_tcp_mode { MONITOR_TCP_AUTO = 0, MONITOR_TCP_RAW, MONITOR_TCP_CONNECT };
 
+/* Where the monitor reads time. A NULL function means the real clock
+ * (CLOCK_MONOTONIC / CLOCK_REALTIME, read directly); tests hand in a fake
+ * one. Kernel reply timestamps are taken as the kernel gives them. */
+struct monitor_clock {
+	int64_t (*mono_ns)(void *arg);
+	int64_t (*real_ns)(void *arg);
+	void *arg;
+};
+
 struct monitor_opts {
 	struct target_conf *targets;
 	size_t ntargets;
@@ -26,6 +35,7 @@ struct monitor_opts {
 	enum monitor_tcp_mode tcp_mode;
 	int no_signals;            /* the caller handles SIGINT/SIGTERM itself */
 	int no_netlink;            /* do not watch links, neighbours and routes */
+	struct monitor_clock clock; /* all zero: the real clocks */
 };
 
 struct monitor;
@@ -65,5 +75,37 @@ struct monitor_lag {
 	int64_t p50_ns, p99_ns, max_ns;
 };
 void monitor_get_lag(const struct monitor *m, struct monitor_lag *out);
+
+/* The monitor's clocks (its monitor_clock, or the real ones). */
+int64_t monitor_now_mono(const struct monitor *m);
+int64_t monitor_now_real(const struct monitor *m);
+
+/* The store attached, or NULL. */
+struct store *monitor_store(const struct monitor *m);
+
+/* One target's figures as the metrics endpoint shows them. */
+enum monitor_target_state {
+	MONITOR_STATE_UNKNOWN = 0, MONITOR_STATE_UP = 1, MONITOR_STATE_DOWN = 2
+};
+struct monitor_target_stats {
+	const char *name, *url;
+	const char *probe_mode;    /* as monitor_probe_mode() says, NULL if none */
+	enum monitor_target_state state;
+	int64_t down_since_mono;   /* DOWN: monotonic send time of the first lost probe */
+	uint64_t sent, send_errors, received, lost, unreach, late, refused, unknown;
+	uint64_t bursts, outages;
+	int64_t downtime_ns;       /* closed outages only */
+	int64_t last_outage_ns;    /* -1 before one */
+	int64_t unknown_ns;        /* union of the UNKNOWN windows that applied */
+	int64_t rtt_max_ns;        /* -1 before a reply */
+	int64_t rtt_sum_ns;
+};
+/* Number of targets. */
+size_t monitor_ntargets(const struct monitor *m);
+/* Figures of target i (< monitor_ntargets). */
+void monitor_target_stats(const struct monitor *m, size_t i, struct monitor_target_stats *out);
+/* RTT quantile q of target i from its histogram, capped at its largest RTT;
+ * -1 before a reply. */
+int64_t monitor_target_rtt_quantile(const struct monitor *m, size_t i, double q);
 
 #endif

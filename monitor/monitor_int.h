@@ -1,10 +1,11 @@
-/* monitor_int.h: the monitor's private state, shared by monitor.c (the
- * scheduler and reply matching) and awareness.c (netlink events and UNKNOWN
- * windows). Nothing outside monitor/ includes this. */
+/* monitor_int.h: the monitor's private state, shared by the files of the
+ * scheduler and reply matching. awareness.c does not see it (aware.h is
+ * its interface). Nothing outside monitor/ includes this. */
 #ifndef HAMON_MONITOR_INT_H
 #define HAMON_MONITOR_INT_H
-#include <net/if.h>
 #include <stdint.h>
+
+#include <event2/util.h>
 
 #include "lib/target.h"
 #include "monitor/losstrack.h"
@@ -14,30 +15,11 @@
 #include "store/store.h"
 
 struct event;
-struct nlwatch;
+struct aware;
 
-/*
- * UNKNOWN windows: times when the monitor could not see a target, because
- * its own egress link was down, its sends failed locally, it stalled, or
- * the wall clock stepped. A probe lost inside a window that applies to its
- * target is "unknown", not lost: it is never part of a burst or an outage.
- * Windows are decided before the probes they cover (a probe is decided only
- * after its timeout), so a window learned a little late still applies.
- */
-#define MONITOR_MAX_WINDOWS 128
-#define MONITOR_NL_MARGIN_NS (10LL * 1000000)   /* netlink reports a link change within this */
 #define MONITOR_STALL_NS (5LL * 1000000)        /* a send later than this is a stall */
-#define MONITOR_CLOCK_STEP_NS (5LL * 1000000)   /* a real/mono offset change beyond this */
 #define MONITOR_BATCH_NS (50LL * 1000)          /* sends due this soon share a wake-up */
 #define MONITOR_POLL_RATE 200.0                 /* probes/s from which sockets are polled */
-
-struct uwindow {
-	int64_t start_mono, end_mono; /* end INT64_MAX while open */
-	int64_t start_real;
-	int ifindex;                  /* > 0: targets whose egress is this link */
-	int tid;                      /* >= 0: this target only; -1: as ifindex says */
-	char reason[96];
-};
 
 enum slot_state {
 	SLOT_EMPTY = 0, SLOT_PENDING, SLOT_OK, SLOT_REFUSED, SLOT_UNREACH, SLOT_TIMEDOUT,
@@ -86,15 +68,7 @@ struct mtarget {
 	int64_t rtt_min, rtt_max, rtt_sum;
 	struct rtthist hist;
 	struct store_second sec;
-
-	/* what the monitor knows of its own path to the target */
-	int ifindex;             /* egress link, 0 when unknown */
-	char egress[IF_NAMESIZE];
-	char src[64];
-	char gateway[64];
-	uint64_t unknown;        /* probes lost inside UNKNOWN windows */
-	int64_t unknown_ns;      /* time covered by windows that apply to it */
-	int sendfail_win;        /* open "sends fail" window, -1 when none */
+	uint64_t unknown;        /* probes lost inside UNKNOWN windows (aware.h) */
 };
 
 struct monitor {
@@ -127,33 +101,42 @@ struct monitor {
 	int64_t lag_max;
 	uint64_t skipped;
 
-	/* awareness: netlink, UNKNOWN windows, clock */
-	struct nlwatch *nl;
-	struct uwindow win[MONITOR_MAX_WINDOWS];
-	uint64_t nwin;           /* windows ever opened; win[i % MAX] */
-	int64_t clock_offset;    /* real - mono at the last send, 0 before the first */
-	int stall_win;           /* open stall window, -1 when none */
+	struct aware *aw;        /* netlink, UNKNOWN windows, clock steps */
 	int polled;              /* probe sockets read at each tick, not by events */
-	int64_t unknown_ns;      /* total time in windows that applied to every target */
 };
 
 
-/* awareness.c */
-int monitor_aware_open(struct monitor *m, char *err, size_t errlen);
-void monitor_aware_close(struct monitor *m);
-void monitor_aware_announce(struct monitor *m);
-/* Open a window (returns its index) / close it at end_mono. */
-int monitor_window_open(struct monitor *m, int64_t start_mono, int64_t start_real, int ifindex,
-                        int tid, const char *reason);
-void monitor_window_close(struct monitor *m, int w, int64_t end_mono, int64_t end_real);
-/* Is a probe of t sent at tx_mono inside a window that applies to t? */
-int monitor_window_covers(const struct monitor *m, const struct mtarget *t, int64_t tx_mono);
-/* After each send: stalls, clock steps, local send failures. */
-void monitor_aware_after_send(struct mtarget *t, int64_t deadline, int64_t tx_mono,
-                              int64_t tx_real, int err);
-/* The scheduler timer fired late: a window from key to now. */
-void monitor_aware_stall(struct monitor *m, int64_t key, int64_t now);
-/* At the end: close open windows, store the scheduler's timing figures. */
-void monitor_aware_finish(struct monitor *m);
+/* sched.c */
+/* Recompute when t next needs attention and fix its heap place. */
+void monitor_rekey(struct mtarget *t);
+/* Is every target finished: not sending and nothing outstanding? */
+int monitor_all_done(const struct monitor *m);
+/* Arm the scheduler timer for the earliest key (or end the loop). */
+void monitor_arm(struct monitor *m);
+/* Polled mode on (1), off (-1), or read what is queued (0). */
+void monitor_poll_probes(struct monitor *m, int mode);
+/* Start the schedule at the clock's now and arm the timer. */
+void monitor_sched_start(struct monitor *m);
+/* One scheduler round at the clock's now (what the timer runs). */
+void monitor_sched_round(struct monitor *m);
+/* The scheduler timer's callback. */
+void monitor_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+/* results.c */
+/* A burst or outage ended: count it and queue it (loss tracker callback). */
+void monitor_on_period(void *arg, const struct lt_period *p);
+/* Queue the finished per-second aggregate of t, if it holds anything. */
+void monitor_flush_second(struct mtarget *t);
+/* Decide every probe of t that can be decided at now, oldest first. */
+void monitor_advance(struct mtarget *t, int64_t now);
+/* A reply from a probe module (probe_reply_cb; arg is the monitor). */
+void monitor_on_reply(const struct probe_reply *r, void *arg);
+
+/* monitor.c */
+/* As monitor_new, but every target uses probe p of ops instead of opening
+ * sockets (unit tests: a fake probe, no privileges needed). ops->close is
+ * called for each of the four channels at monitor_free. */
+struct monitor *monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops,
+                                       struct probe *p, char *err, size_t errlen);
 
 #endif

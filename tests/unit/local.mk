@@ -11,7 +11,8 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
 	tests/unit/test_store_windows \
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
-	tests/unit/test_render_drift
+	tests/unit/test_render_drift \
+	tests/unit/test_sched tests/unit/test_windows
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -46,6 +47,12 @@ tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
 tests_unit_test_monitor_SOURCES = tests/unit/test_monitor.c
 tests_unit_test_monitor_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_monitor_LDADD = $(UNIT_LDADD)
+tests_unit_test_sched_SOURCES = tests/unit/test_sched.c
+tests_unit_test_sched_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_sched_LDADD = $(UNIT_LDADD)
+tests_unit_test_windows_SOURCES = tests/unit/test_windows.c
+tests_unit_test_windows_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_windows_LDADD = $(UNIT_LDADD)
 tests_unit_test_tcp_SOURCES = tests/unit/test_tcp.c
 tests_unit_test_tcp_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(PCAP_CFLAGS)
 tests_unit_test_tcp_LDADD = $(UNIT_LDADD)

@@ -1,9 +1,11 @@
 /* test_monitor.c: loss bursts, bounds and the UP/DOWN state machine, driven
- * with made-up probe times; the latency histogram's quantiles. */
+ * with made-up probe times (also against outages injected at random); the
+ * latency histogram's quantiles. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -283,6 +285,65 @@ test_quantile_sorted(void **state)
 	assert_true(quantile_sorted(v, 5, 0.9) > 4.59 && quantile_sorted(v, 5, 0.9) < 4.61);
 }
 
+/* Outages injected at random times against jittered sends (a probe is
+ * lost iff sent inside the outage): every burst's bounds are the probes
+ * around it, and the true start a and end b lie in a in (s_k, s_{k+1}],
+ * b in [s_{m-1}, s_m), the estimate within half the spacing on each side. */
+static void
+test_bounds_contain_truth(void **state)
+{
+	struct lt_callbacks cb = { rec_period, NULL, NULL };
+	uint64_t rnd = 88172645463325252ULL;
+	int run;
+
+	for (run = 0; run < 2000; run++) {
+		struct losstrack lt;
+		struct rec r;
+		int64_t s[64], a, b, iv = 10 * MS;
+		int k, first = -1, last = -1;
+
+		memset(&r, 0, sizeof(r));
+		cb.arg = &r;
+		lt_init(&lt, 3, 0, 1);
+		for (k = 0; k < 64; k++) {
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			s[k] = (int64_t)k * iv + (int64_t)(rnd % (2 * MS));
+		}
+		rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+		a = 5 * iv + (int64_t)(rnd % (20 * iv));
+		b = a + 1 + (int64_t)((rnd >> 20) % (30 * iv));
+		for (k = 0; k < 64; k++) {
+			struct lt_point p = { (uint64_t)k, s[k], REAL0 + s[k] };
+
+			if (s[k] >= a && s[k] <= b) {
+				if (first < 0)
+					first = k;
+				last = k;
+				lt_probe_lost(&lt, &p, &cb);
+			} else
+				lt_probe_ok(&lt, &p, p.real + 1000, &cb);
+		}
+		if (first < 0) {
+			assert_int_equal(r.nperiods, 0);
+			continue;
+		}
+		assert_true(r.nperiods >= 1);
+		assert_int_equal(r.periods[0].kind, LT_BURST);
+		assert_int_equal(r.periods[0].lost, last - first + 1);
+		assert_int_equal(r.periods[0].start_lo_real, REAL0 + s[first - 1]);
+		assert_int_equal(r.periods[0].start_hi_real, REAL0 + s[first]);
+		assert_int_equal(r.periods[0].end_lo_real, REAL0 + s[last]);
+		assert_int_equal(r.periods[0].end_hi_real, REAL0 + s[last + 1]);
+		assert_true(a > s[first - 1] && a <= s[first]);
+		assert_true(b >= s[last] && b < s[last + 1]);
+		assert_int_equal(r.periods[0].lower, s[last] - s[first]);
+		assert_int_equal(r.periods[0].upper, s[last + 1] - s[first - 1]);
+		assert_true(b - a >= r.periods[0].lower && b - a <= r.periods[0].upper);
+		assert_true(llabs(r.periods[0].duration - (b - a)) <=
+		            (s[first] - s[first - 1]) / 2 + (s[last + 1] - s[last]) / 2 + 1);
+	}
+}
+
 int
 main(void)
 {
@@ -297,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_seq_beyond_wrap),
 		cmocka_unit_test(test_rtthist),
 		cmocka_unit_test(test_quantile_sorted),
+		cmocka_unit_test(test_bounds_contain_truth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
