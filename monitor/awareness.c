@@ -287,7 +287,16 @@ aware_print_window(const struct aware *a, const struct window *w)
 			json_write_string(stdout, a->t[w->target].conf->name);
 		else
 			printf("null");
-		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"reason\":", when, dur / 1e6);
+		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"scope\":\"%s\"", when, dur / 1e6,
+		       w->scope == AWARE_SCOPE_LINK ? "link" :
+		       w->scope == AWARE_SCOPE_TARGET ? "target" : "all");
+		if (w->scope == AWARE_SCOPE_LINK) {
+			printf(",\"ifname\":");
+			json_write_string(stdout, w->ifname);
+		}
+		printf(",\"code\":");
+		json_write_string(stdout, w->code);
+		printf(",\"reason\":");
 		json_write_string(stdout, w->reason);
 		printf("}\n");
 	} else {
@@ -299,37 +308,32 @@ aware_print_window(const struct aware *a, const struct window *w)
 }
 
 /*
- * The only place a closed window is persisted for one target it applied
- * to (target_index -1: for all targets, the ALL scope, or a LINK window
- * that no target is on any more). At hand: a->store, a->session_id, the
- * target's store id (a->t[target_index].store_id, 0 for all), w->scope,
- * w->code, w->ifindex, w->ifname, w->start_real, w->end_real (and the
- * monotonic bounds for the duration), w->reason: what store_push_window()
- * takes (schema v5: session_id, target_id, start_ns, end_ns, scope,
- * ifindex, ifname, code, reason).
- *
- * Until then the body stores today's `events` row (kind "unknown", the
- * same prose), so nothing downstream changes. The caller already calls
- * this once per target a LINK window applied to, which is how link
- * windows should be persisted; today's row is written once per window
- * (on the first target) with a NULL target, and a report charges it to
- * every target: the new rows fix that.
+ * The only place a closed window is persisted: one unknown_windows row per
+ * target it applied to (target_index -1: one row for every target, the ALL
+ * scope, or a LINK window that no target is on any more), so that a report
+ * charges a link's window to exactly the targets behind that link. The end
+ * is the start plus the monotonic duration: a clock step inside the window
+ * does not change its length.
  */
 static void
 aware_persist(struct aware *a, const struct window *w, int target_index)
 {
-	int64_t dur = w->end_mono - w->start_mono;
-	char text[192], until[64];
+	struct store_window sw;
 
 	if (a->store == NULL)
 		return;
-	if (w->scope == AWARE_SCOPE_LINK && target_index != w->first_target)
-		return;
-	time_format_clock(w->end_real, until, sizeof(until));
-	/* The text starts with the duration in ms so a report can add them up. */
-	snprintf(text, sizeof(text), "%.3f ms: %s (until %s)", dur / 1e6, w->reason, until);
-	aware_store_event(a, w->scope == AWARE_SCOPE_TARGET ? target_index : -1, w->start_real,
-	                  "unknown", text);
+	memset(&sw, 0, sizeof(sw));
+	sw.session_id = a->session_id;
+	sw.target_id = target_index >= 0 ? a->t[target_index].store_id : 0;
+	sw.start_ns = w->start_real;
+	sw.end_ns = w->start_real + (w->end_mono - w->start_mono);
+	sw.scope = w->scope == AWARE_SCOPE_LINK ? STORE_SCOPE_LINK :
+	           w->scope == AWARE_SCOPE_TARGET ? STORE_SCOPE_TARGET : STORE_SCOPE_ALL;
+	sw.ifindex = w->scope == AWARE_SCOPE_LINK ? w->ifindex : 0;
+	sw.ifname = w->scope == AWARE_SCOPE_LINK && w->ifname[0] != '\0' ? w->ifname : NULL;
+	sw.code = w->code;
+	sw.reason = w->reason;
+	store_push_window(a->store, &sw);
 }
 
 /* Charge [s, e) of a non-ALL window to target k: what its union lacks. */

@@ -227,28 +227,25 @@ monitor_socket_counters(struct monitor *m)
 	}
 }
 
-/* Close the open UNKNOWN windows and store the scheduler's timing figures. */
+/* Close the open UNKNOWN windows and store the scheduler's timing figures
+ * (the loop has ended: the synchronous store call waits for nothing that
+ * probes). */
 static void
 monitor_finish_aware(struct monitor *m, int64_t now_mono, int64_t now_real)
 {
 	struct monitor_lag lag;
-	struct store_event ev;
-	char text[192];
+	struct store_sched sc;
 
 	aware_finish(m->aw, now_mono, now_real);
 	if (m->o.store == NULL)
 		return;
 	monitor_get_lag(m, &lag);
-	snprintf(text, sizeof(text),
-	         "sends %" PRIu64 ", lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRIu64
-	         " deadlines skipped",
-	         lag.sends, lag.p50_ns / 1e3, lag.p99_ns / 1e3, lag.max_ns / 1e3, lag.skipped);
-	memset(&ev, 0, sizeof(ev));
-	ev.session_id = m->o.session_id;
-	ev.ts_ns = now_real;
-	ev.kind = "scheduler";
-	ev.text = text;
-	store_push_event(m->o.store, &ev);
+	sc.sends = lag.sends;
+	sc.skipped = lag.skipped;
+	sc.lag_p50_ns = lag.p50_ns;
+	sc.lag_p99_ns = lag.p99_ns;
+	sc.lag_max_ns = lag.max_ns;
+	store_session_sched(m->o.store, m->o.session_id, &sc);
 }
 
 /* Per-target summary lines, and their rows in the store. */

@@ -112,7 +112,7 @@ build_target_name(const struct build_ctx *c, int64_t id)
 }
 
 /* Markers and spans recorded by `hamon mark` (the run's own span comes from
- * its run row), unknown windows, and every other event (netlink changes,
+ * its run row), and every other event (netlink changes,
  * paths, clock steps, crashes, refusals) as an event of the report: only
  * kind "marker" makes a marker, so no event's text picks the failover one. */
 static int
@@ -122,20 +122,6 @@ build_event(const struct store_event_row *ev, void *arg)
 
 	if (strcmp(ev->kind, "marker") == 0)
 		runreport_add_marker(c->r, ev->ts_ns, ev->text);
-	else if (strcmp(ev->kind, "unknown") == 0) {
-		/* "300.217 ms: reason (until ...)", written by the monitor. */
-		const char *name = build_target_name(c, ev->target_id), *reason;
-		char *end;
-		double ms = strtod(ev->text, &end);
-
-		if (end == ev->text || ms < 0 || strncmp(end, " ms: ", 5) != 0)
-			return 0;
-		reason = end + 5;
-		if (ev->target_id > 0 && name == NULL)
-			return 0;
-		runreport_add_unknown(c->r, ev->ts_ns, ev->ts_ns + (int64_t)(ms * 1e6), name, reason);
-	} else if (strcmp(ev->kind, "scheduler") == 0)
-		runreport_set_timing(c->r, ev->text);
 	else if (strcmp(ev->kind, "span-begin") == 0 && !c->r->command) {
 		c->span_begin = ev->ts_ns;
 		snprintf(c->span_label, sizeof(c->span_label), "%s", ev->text);
@@ -155,6 +141,25 @@ build_event(const struct store_event_row *ev, void *arg)
 			return 0;
 		runreport_add_event(c->r, ev->ts_ns, name, ev->kind, ev->text);
 	}
+	return 0;
+}
+
+/* One UNKNOWN window as it applied to one target (target 0: every target).
+ * A link's window is stored once per target behind the link, so it is
+ * charged to exactly those; a window of a target this session did not
+ * probe is dropped. */
+static int
+build_window(const struct store_window_row *w, void *arg)
+{
+	struct build_ctx *c = arg;
+	const char *name = build_target_name(c, w->target_id);
+
+	if (w->target_id > 0 && name == NULL)
+		return 0;
+	/* A link's window that no target was behind: on record, charged to none. */
+	if (w->scope == STORE_SCOPE_LINK && w->target_id == 0)
+		return 0;
+	runreport_add_unknown(c->r, w->start_ns, w->end_ns, name, w->reason);
 	return 0;
 }
 
@@ -219,6 +224,7 @@ struct run_report *
 report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 {
 	struct store_session_row srow;
+	struct store_sched sc;
 	struct build_ctx c;
 	struct run_report *r;
 	char *out = NULL;
@@ -263,6 +269,7 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	c.errlen = errlen;
 	if (store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
 	    store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
+	    store_query_windows(st, srow.id, build_window, &c, err, errlen) != 0 ||
 	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0 ||
 	    build_bench(st, r, err, errlen) != 0) {
 		free(c.tnames);
@@ -270,6 +277,16 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 		return NULL;
 	}
 	free(c.tnames);
+	if ((rc = store_get_sched(st, srow.id, &sc, err, errlen)) < 0) {
+		runreport_free(r);
+		return NULL;
+	}
+	if (rc == 0) {
+		struct rr_timing t = { 1, sc.sends, sc.skipped, sc.lag_p50_ns, sc.lag_p99_ns,
+		                       sc.lag_max_ns };
+
+		runreport_set_timing(r, &t);
+	}
 	r->failover_marker = RR_MARKER_AUTO;
 	runreport_compute(r);
 	return r;

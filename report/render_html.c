@@ -59,7 +59,7 @@ static void
 render_html_summary(const struct rows_row *root, FILE *out)
 {
 	const struct rows_row	*run = &rows_table(root, "run")->rows[0];
-	char			 a[64], b[64], title[256];
+	char			 a[64], b[64], title[256], line[256];
 	size_t			 i, j;
 
 	snprintf(title, sizeof(title), "hamon run %" PRId64 "%s%s", rows_int(run, "id"),
@@ -100,8 +100,8 @@ render_html_summary(const struct rows_row *root, FILE *out)
 		render_unknown_summary(out, RR_FMT_HTML, root);
 		fputs("</td></tr>\n", out);
 	}
-	if (rows_known(run, "timing"))
-		render_html_kv(out, "Timing", rows_str(run, "timing"));
+	if (rows_timing_line(run, line, sizeof(line)))
+		render_html_kv(out, "Timing", line);
 	fputs("</table>\n", out);
 }
 

@@ -65,8 +65,8 @@ render_md_summary(const struct rows_row *root, FILE *out)
 		render_unknown_summary(out, RR_FMT_MD, root);
 		fputs(" |\n", out);
 	}
-	if (rows_known(run, "timing"))
-		render_md_kv(out, "Timing", rows_str(run, "timing"));
+	if (rows_timing_line(run, line, sizeof(line)))
+		render_md_kv(out, "Timing", line);
 	n = hv != NULL ? rows_hv_summary(&hv->rows[0], kv) : 0;
 	for (i = 0; i < n; i++)
 		render_md_kv(out, kv[i].key, kv[i].val);

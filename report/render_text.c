@@ -98,8 +98,8 @@ render_text_summary(const struct rows_row *root, const struct rows_row *run, FIL
 		render_unknown_summary(out, RR_FMT_TEXT, root);
 		fputc('\n', out);
 	}
-	if (rows_known(run, "timing"))
-		render_text_kv(out, "timing", rows_str(run, "timing"));
+	if (rows_timing_line(run, line, sizeof(line)))
+		render_text_kv(out, "timing", line);
 }
 
 /* The hypervisor summary and its HA events. */

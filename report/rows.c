@@ -310,7 +310,18 @@ rows_build_run(const struct run_report *r)
 	rows_add_val(row, "monitor_start", ROWS_TIME, r->mon_start_ns, r->mon_start_ns != 0);
 	rows_add_val(row, "monitor_end", ROWS_TIME, r->mon_end_ns, r->mon_end_ns != 0);
 	rows_add_val(row, "unknown_ms", ROWS_DUR, r->unknown_ns, 1);
-	rows_add_str(row, "timing", r->timing);
+	if (r->timing.known) {
+		struct rows_table	*x = rows_table_new(0);
+		struct rows_row		*xr = rows_add_row(x);
+
+		rows_add_val(xr, "sends", ROWS_INT, (int64_t)r->timing.sends, 1);
+		rows_add_val(xr, "lag_p50_us", ROWS_US, r->timing.lag_p50_ns, 1);
+		rows_add_val(xr, "lag_p99_us", ROWS_US, r->timing.lag_p99_ns, 1);
+		rows_add_val(xr, "lag_max_us", ROWS_US, r->timing.lag_max_ns, 1);
+		rows_add_val(xr, "skipped", ROWS_INT, (int64_t)r->timing.skipped, 1);
+		rows_add_table(row, "timing", x);
+	} else
+		rows_add_table(row, "timing", NULL);
 	return (t);
 }
 

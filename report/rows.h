@@ -29,6 +29,7 @@ enum rows_type {
 	ROWS_INT,	/* v */
 	ROWS_DUR,	/* v ns: a duration ("2.000s"; JSON and CSV ms with 3 decimals) */
 	ROWS_MS,	/* v ns shown as ms with 3 decimals everywhere ("1.500") */
+	ROWS_US,	/* v ns shown as us with 1 decimal everywhere ("36.9") */
 	ROWS_TIME,	/* v: CLOCK_REALTIME ns */
 	ROWS_STAMP,	/* str: a hypervisor's own time as printed; v its ns unless ROWS_NOTIME */
 	ROWS_REAL,	/* real (JSON %.10g, shown with 2 decimals) */
@@ -105,6 +106,9 @@ int rows_known(const struct rows_row *row, const char *name);
 /* Whether a loss row was still open when monitoring stopped (its end_state
  * is not "closed"). */
 int rows_open(const struct rows_row *loss);
+/* The scheduler's figures of the run row as one line ("sends 270, lag p50
+ * 36.9 us, ..."); 0 when there are none. */
+int rows_timing_line(const struct rows_row *run, char *buf, size_t n);
 
 /*
  * A cell as the human formats (text, Markdown, HTML) show it, unescaped:

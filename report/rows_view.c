@@ -66,6 +66,23 @@ rows_open(const struct rows_row *loss)
 	return (strcmp(rows_str(loss, "end_state"), "closed") != 0);
 }
 
+/* The scheduler line, rendered from its figures. */
+int
+rows_timing_line(const struct rows_row *run, char *buf, size_t n)
+{
+	const struct rows_table	*t = rows_table(run, "timing");
+	const struct rows_row	*x;
+
+	if (t == NULL || t->nrows == 0)
+		return (0);
+	x = &t->rows[0];
+	snprintf(buf, n, "sends %" PRId64 ", lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRId64
+	    " deadlines skipped", rows_int(x, "sends"), rows_int(x, "lag_p50_us") / 1e3,
+	    rows_int(x, "lag_p99_us") / 1e3, rows_int(x, "lag_max_us") / 1e3,
+	    rows_int(x, "skipped"));
+	return (1);
+}
+
 /* Whether the cell is there and known. */
 int
 rows_known(const struct rows_row *row, const char *name)
@@ -123,6 +140,9 @@ rows_format_human(const struct rows_cell *c, char *buf, size_t n)
 	case ROWS_MS:
 		duration_format_ms(c->v, buf, n);
 		break;
+	case ROWS_US:
+		snprintf(buf, n, "%.1f", c->v / 1e3);
+		break;
 	case ROWS_TIME:
 		if (c->v == 0 || c->v == -1)
 			snprintf(buf, n, "-");
@@ -163,6 +183,9 @@ rows_format_machine(const struct rows_cell *c, char *buf, size_t n)
 	case ROWS_DUR:
 	case ROWS_MS:
 		duration_format_ms(c->v, buf, n);
+		break;
+	case ROWS_US:
+		snprintf(buf, n, "%.1f", c->v / 1e3);
 		break;
 	case ROWS_TIME:
 		time_format_rfc3339(c->v, buf, n);

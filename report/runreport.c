@@ -88,7 +88,6 @@ runreport_free(struct run_report *r)
 	free(r->markers);
 	free(r->spans);
 	free(r->unknowns);
-	free(r->timing);
 	free(r->label);
 	free(r->command);
 	free(r);
@@ -171,12 +170,15 @@ runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns, co
 	r->nunknowns++;
 }
 
-/* Set (a copy of) the scheduler's timing summary. */
+/* Set the scheduler's timing figures (NULL: none). */
 void
-runreport_set_timing(struct run_report *r, const char *text)
+runreport_set_timing(struct run_report *r, const struct rr_timing *t)
 {
-	free(r->timing);
-	r->timing = runreport_strdup(text);
+	memset(&r->timing, 0, sizeof(r->timing));
+	if (t != NULL) {
+		r->timing = *t;
+		r->timing.known = 1;
+	}
 }
 
 /* Insert an event keeping time order (equal times keep the order added). */

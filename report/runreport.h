@@ -44,6 +44,13 @@ enum rr_loss_kind { RR_BURST = 0, RR_OUTAGE = 1 };
 /* How a loss period ended (the store's end_state). */
 enum rr_end { RR_END_CLOSED = 0, RR_END_AT_EXIT, RR_END_UNKNOWN };
 
+/* The scheduler's timing quality over the session (store_sched). */
+struct rr_timing {
+	int		known;
+	uint64_t	sends, skipped;
+	int64_t		lag_p50_ns, lag_p99_ns, lag_max_ns;
+};
+
 struct rr_burst {
 	enum rr_loss_kind	kind;
 	int64_t			start_ns, end_ns;	/* estimates */
@@ -189,7 +196,7 @@ struct run_report {
 	size_t			 nunknowns, unknowns_cap;
 	int64_t			 unknown_ns;	/* (derived) union of the windows that
 						 * apply to every target, clipped */
-	char			*timing;	/* scheduler timing quality; NULL: none */
+	struct rr_timing	 timing;	/* scheduler timing quality */
 	struct rr_event		*events;	/* in time order */
 	size_t			 nevents, events_cap;
 	struct rr_bench		*bench;		/* in time order */
@@ -215,9 +222,8 @@ void runreport_add_sample(struct rr_target *t, int64_t tx_ns, int64_t rtt_ns);
  */
 void runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns,
     const char *target, const char *reason);
-/* Set (a copy of) the scheduler's timing summary, e.g. "sends 270, lag p50
- * 36.9 us, ..."; NULL clears it. */
-void runreport_set_timing(struct run_report *r, const char *text);
+/* Set the scheduler's timing figures (NULL: none). */
+void runreport_set_timing(struct run_report *r, const struct rr_timing *t);
 /*
  * Add an event (see struct rr_event) keeping time order; equal times keep
  * the order added. target NULL: about no one target. Copies the strings; a

@@ -357,6 +357,44 @@ store_get_session(struct store *s, int64_t id, int runs_only, struct store_sessi
 	return found;
 }
 
+/* A session's scheduler figures (version 5 on). */
+int
+store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, char *err,
+                size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, found = -1;
+
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&s->dbmu);
+	if ((rc = store_has_schema(s, STORE_SCHEMA_WINDOWS, err, errlen)) <= 0) {
+		pthread_mutex_unlock(&s->dbmu);
+		return rc < 0 ? -1 : 1;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT sends, skipped, lag_p50_ns, lag_p99_ns, lag_max_ns"
+	                        " FROM schedulers WHERE session_id = ?1",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			out->sends = (uint64_t)sqlite3_column_int64(st, 0);
+			out->skipped = (uint64_t)sqlite3_column_int64(st, 1);
+			out->lag_p50_ns = sqlite3_column_int64(st, 2);
+			out->lag_p99_ns = sqlite3_column_int64(st, 3);
+			out->lag_max_ns = sqlite3_column_int64(st, 4);
+			found = 0;
+		} else if (rc == SQLITE_DONE)
+			found = 1;
+	}
+	if (found < 0)
+		store_query_fail(s, "schedulers", err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+	return found;
+}
+
 /* Every run with this label (NULL: the unlabelled ones), by session id. */
 int
 store_query_runs_by_label(struct store *s, const char *label, store_session_cb cb, void *arg,

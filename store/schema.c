@@ -331,7 +331,16 @@ static const char store_schema_v5[] =
 	" metric TEXT NOT NULL,"
 	" value REAL NOT NULL,"
 	" unit TEXT NOT NULL,"
-	" PRIMARY KEY (run_id, test, metric));";
+	" PRIMARY KEY (run_id, test, metric));"
+	/* The scheduler's timing quality of a session, written when its loop
+	 * ends (it was an event of kind "scheduler" with the figures in text). */
+	"CREATE TABLE schedulers ("
+	" session_id INTEGER PRIMARY KEY REFERENCES sessions(id),"
+	" sends INTEGER NOT NULL,"
+	" skipped INTEGER NOT NULL,"
+	" lag_p50_ns INTEGER NOT NULL,"
+	" lag_p99_ns INTEGER NOT NULL,"
+	" lag_max_ns INTEGER NOT NULL);";
 
 /* One legacy "unknown" event turned into a window (store_legacy_windows). */
 struct store_legacy {
@@ -448,6 +457,75 @@ store_legacy_windows(sqlite3 *db)
 	return rc;
 }
 
+/*
+ * The second data step of the version 5 migration: an events row of kind
+ * "scheduler" ("sends N, lag p50 X us, p99 Y us, max Z us, K deadlines
+ * skipped", as the monitor wrote it before version 5) becomes the session's
+ * schedulers row, and the event is deleted; text in another form stays an
+ * event. Like store_legacy_parse, the one place that reads that prose.
+ */
+static int
+store_legacy_sched(sqlite3 *db)
+{
+	sqlite3_stmt *sel = NULL, *ins = NULL, *del = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+	                        "SELECT id, session_id, text FROM events WHERE kind = 'scheduler'"
+	                        " ORDER BY id",
+	                        -1, &sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+		                        "INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
+		                        " lag_p50_ns, lag_p99_ns, lag_max_ns)"
+		                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		                        -1, &ins, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "DELETE FROM events WHERE id = ?1", -1, &del, NULL);
+	/* Rows are written while the SELECT is open: it reads events, the
+	 * inserts go to another table, and each delete is of the row already
+	 * read (SQLite allows both). */
+	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(sel, 2);
+		unsigned long long sends, skipped;
+		double p50, p99, max;
+		int used = 0;
+
+		rc = SQLITE_OK;
+		if (text == NULL ||
+		    sscanf(text, "sends %llu, lag p50 %lf us, p99 %lf us, max %lf us, %llu deadlines"
+		                 " skipped%n",
+		           &sends, &p50, &p99, &max, &skipped, &used) != 5 ||
+		    text[used] != '\0' || !(p50 >= 0 && p99 >= 0 && max >= 0 && max < 1e12))
+			continue;
+		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sel, 1));
+		sqlite3_bind_int64(ins, 2, (int64_t)sends);
+		sqlite3_bind_int64(ins, 3, (int64_t)skipped);
+		sqlite3_bind_int64(ins, 4, (int64_t)(p50 * 1e3 + 0.5));
+		sqlite3_bind_int64(ins, 5, (int64_t)(p99 * 1e3 + 0.5));
+		sqlite3_bind_int64(ins, 6, (int64_t)(max * 1e3 + 0.5));
+		if ((rc = store_step_done(ins)) != SQLITE_OK)
+			break;
+		sqlite3_bind_int64(del, 1, sqlite3_column_int64(sel, 0));
+		rc = store_step_done(del);
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	return rc;
+}
+
+/* Both data steps of the version 5 migration. */
+static int
+store_legacy_v5(sqlite3 *db)
+{
+	int rc = store_legacy_windows(db);
+
+	return rc == SQLITE_OK ? store_legacy_sched(db) : rc;
+}
+
 /* One step of the schema: applied to a database at version to - 1. sql
  * first, then convert (if any) on the rows, in the same transaction. */
 struct store_migration {
@@ -461,7 +539,7 @@ static const struct store_migration store_migrations[] = {
 	{ STORE_SCHEMA_RUNS, store_schema_v2, NULL },
 	{ STORE_SCHEMA_MINUTES, store_schema_v3, NULL },
 	{ STORE_SCHEMA_HOURS, store_schema_v4, NULL },
-	{ STORE_SCHEMA_WINDOWS, store_schema_v5, store_legacy_windows },
+	{ STORE_SCHEMA_WINDOWS, store_schema_v5, store_legacy_v5 },
 };
 
 /* Read user_version and whether the file holds any schema at all. */

@@ -154,6 +154,19 @@ void store_push_target_summary(struct store *s, const struct store_target_summar
 /* Close the session: flushes the queue, records end time and state
  * ("stopped" on a clean exit). */
 void store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const char *state);
+/* The scheduler's timing quality over a session: sends made, deadlines
+ * skipped after a stall, and the send lag (actual send - deadline). */
+struct store_sched {
+	uint64_t sends, skipped;
+	int64_t lag_p50_ns, lag_p99_ns, lag_max_ns;
+};
+/* Record (replace) a session's scheduler figures; call after its loop has
+ * ended (it waits for the queue). A failure is logged. */
+void store_session_sched(struct store *s, int64_t session_id, const struct store_sched *sc);
+/* A session's scheduler figures: 0 found, 1 none (also in a file older
+ * than version 5), -1 with err. */
+int store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, char *err,
+                    size_t errlen);
 
 /* Records dropped because the queue was full (bounded memory). */
 uint64_t store_dropped(const struct store *s);

@@ -157,6 +157,38 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 	pthread_mutex_unlock(&s->dbmu);
 }
 
+/* Flush, then record (replace) the session's scheduler figures. */
+void
+store_session_sched(struct store *s, int64_t session_id, const struct store_sched *sc)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (s == NULL || s->mode != STORE_WRITE)
+		return;
+	if (store_flush(s) < 0)
+		log_warnx("%s: session %lld: records still queued", s->path, (long long)session_id);
+	pthread_mutex_lock(&s->dbmu);
+	rc = sqlite3_prepare_v2(s->db,
+	                        "INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
+	                        " lag_p50_ns, lag_p99_ns, lag_max_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                        -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		sqlite3_bind_int64(st, 2, (int64_t)sc->sends);
+		sqlite3_bind_int64(st, 3, (int64_t)sc->skipped);
+		sqlite3_bind_int64(st, 4, sc->lag_p50_ns);
+		sqlite3_bind_int64(st, 5, sc->lag_p99_ns);
+		sqlite3_bind_int64(st, 6, sc->lag_max_ns);
+		rc = store_step_done(st);
+	}
+	if (rc != SQLITE_OK)
+		log_warnx("%s: cannot record the scheduler figures of session %lld: %s", s->path,
+		          (long long)session_id, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->dbmu);
+}
+
 /* Whether a text of this length fits a row buffer of size n whole. */
 #define STORE_FITS(str, n) ((str) == NULL || strlen(str) < (n))
 

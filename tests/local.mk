@@ -42,7 +42,8 @@ INTEGRATION_TESTS = \
 	tests/integration/report_events.t \
 	tests/integration/run.t \
 	tests/integration/stall.t \
-	tests/integration/tcp_outage.t
+	tests/integration/tcp_outage.t \
+	tests/integration/two_links.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
 

@@ -283,8 +283,9 @@ fi
 if command -v sqlite3 >/dev/null 2>&1; then
 	n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM losses WHERE start_ns < $up_a + 100000000 AND end_ns > $down_b - 100000000;" 2>&1)
 	assert_eq "no burst or outage of vm during the link-down (it was UNKNOWN)" "$n" 0
-	n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM events WHERE kind = 'unknown';" 2>&1)
-	assert_ge "events table: rows of kind unknown" "$n" 1
+	n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM unknown_windows w JOIN targets t ON t.id = w.target_id
+		WHERE t.name = 'vm' AND w.scope = 'link' AND w.ifname = '$MON_DEV' AND w.code = 'link-down';" 2>&1)
+	assert_ge "unknown_windows: the link window of $MON_DEV, charged to vm" "$n" 1
 	for kind in link neigh route; do
 		n=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM events WHERE kind = '$kind';" 2>&1)
 		assert_ge "events table: rows of kind $kind" "$n" 1

@@ -296,7 +296,7 @@ drift_report(void)
 		runreport_add_sample(t, T0 + (int64_t)i * S + 500 * MS, 1500 * US + (int64_t)i * 7);
 	runreport_add_unknown(r, T0 + 50 * S, T0 + 51 * S + 234 * MS, NULL, "monitor stalled");
 	runreport_add_unknown(r, T0 + 80 * S, T0 + 82 * S + 567 * MS, "idle", "sends fail");
-	runreport_set_timing(r, "sends 1439, lag p50 36.9 us");
+	runreport_set_timing(r, &(struct rr_timing){ 1, 1439, 2, 36900, 412300, 2513000 });
 	runreport_add_event(r, T0 + 1 * S, "vm101", RR_EVENT_PATH, "via eth0 src 198.18.0.1");
 	runreport_add_event(r, T0 + 39 * S + 913 * MS, "vm101", "link", "link hm0 down");
 	runreport_add_event(r, T0 + 44 * S + 21 * MS, NULL, "clock-step", "stepped by +2.0 ms");

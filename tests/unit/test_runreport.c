@@ -775,7 +775,7 @@ test_unknown_union(void **state)
 	runreport_compute(r);
 	assert_int_equal(r->unknown_ns, 0);
 	assert_int_equal(a->unknown_ns, 0);
-	assert_null(r->timing);
+	assert_false(r->timing.known);
 	runreport_free(r);
 }
 
@@ -791,8 +791,7 @@ test_unknown_report(void)
 	runreport_add_unknown(r, T0 + 3000 * MS, T0 + 3000 * MS + 300261 * US, NULL,
 	    "monitor stalled (timer 300.0 ms late)");
 	runreport_add_unknown(r, T0 + 4000 * MS, T0 + 5000 * MS, "vm999", "ignored");
-	runreport_set_timing(r, "sends 270, lag p50 36.9 us, p99 1966.1 us, max 300261.4 us, "
-	    "30 deadlines skipped");
+	runreport_set_timing(r, &(struct rr_timing){ 1, 270, 30, 36900, 1966100, 300261400 });
 	runreport_compute(r);
 	return (r);
 }
@@ -811,8 +810,8 @@ test_unknown_render(void **state)
 
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\","
-	    "\"unknown_ms\":300.261,\"timing\":\"sends 270, lag p50 36.9 us, p99 1966.1 us, "
-	    "max 300261.4 us, 30 deadlines skipped\"},"));
+	    "\"unknown_ms\":300.261,\"timing\":{\"sends\":270,\"lag_p50_us\":36.9,"
+	    "\"lag_p99_us\":1966.1,\"lag_max_us\":300261.4,\"skipped\":30}},"));
 	assert_non_null(strstr(s, "\"spans\":[],\"unknown\":[{\"start\":"
 	    "\"2025-09-10T00:34:09.000000Z\",\"end\":\"2025-09-10T00:34:09.300261Z\","
 	    "\"duration_ms\":300.261,\"target\":null,"
@@ -883,7 +882,8 @@ test_unknown_render(void **state)
 	runreport_free(r);
 }
 
-/* A reason and a timing text with <>&" and a newline are escaped in every format. */
+/* A reason with <>&" and a newline is escaped in every format; a second
+ * timing replaces the first. */
 static void
 test_unknown_escaping(void **state)
 {
@@ -895,32 +895,31 @@ test_unknown_escaping(void **state)
 	r->mon_end_ns = T0 + 10000 * MS;
 	runreport_add_target(r, "a", NULL);
 	runreport_add_unknown(r, T0 + 1000 * MS, T0 + 2000 * MS, NULL, "x<b>&\"y\"\nz");
-	runreport_set_timing(r, "lag <1 us & \"ok\"");
-	runreport_set_timing(r, "lag <2 us & \"ok\"");	/* replaces */
+	runreport_set_timing(r, &(struct rr_timing){ 1, 1, 0, 1000, 1000, 1000 });
+	runreport_set_timing(r, &(struct rr_timing){ 1, 2, 0, 2000, 2000, 2000 }); /* replaces */
 	runreport_compute(r);
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"reason\":\"x<b>&\\\"y\\\"\\nz\"}"));
-	assert_non_null(strstr(s, "\"timing\":\"lag <2 us & \\\"ok\\\"\"}"));
+	assert_non_null(strstr(s, "\"timing\":{\"sends\":2,\"lag_p50_us\":2.0,\"lag_p99_us\":2.0,"
+	    "\"lag_max_us\":2.0,\"skipped\":0}}"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_HTML);
 	assert_null(strstr(s, "x<b>"));
-	assert_null(strstr(s, "<1 us"));
-	assert_null(strstr(s, "<2 us"));
 	/* Summary, band title and table row. */
 	assert_int_equal(test_count(s, "x&lt;b&gt;&amp;&quot;y&quot;\\x0az"), 3);
-	assert_non_null(strstr(s, "<td>lag &lt;2 us &amp; &quot;ok&quot;</td>"));
+	assert_non_null(strstr(s, "<td>sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped</td>"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(strstr(s, "| Unknown | 1.000s in 1 window (x\\<b\\>&amp;\"y\"\\\\x0az) |\n"));
-	assert_non_null(strstr(s, "| Timing | lag \\<2 us &amp; \"ok\" |\n"));
+	assert_non_null(strstr(s, "| Timing | sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped |\n"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "1.000s in 1 window (x<b>&\"y\"\\x0az)\n"));
-	assert_non_null(strstr(s, "  timing                 lag <2 us & \"ok\"\n"));
+	assert_non_null(strstr(s, "  timing                 sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped\n"));
 	assert_null(strstr(s, "\nz"));
 	free(s);
 	runreport_set_timing(r, NULL);
-	assert_null(r->timing);
+	assert_false(r->timing.known);
 	runreport_free(r);
 }
 

@@ -1164,12 +1164,12 @@ test_target_upsert(void **state)
 
 /* Turn the file back into a version 4 database without bench tables:
  * version 5 is exactly version 4 and unknown_windows with its index and
- * view, and the bench tables. */
+ * view, the bench tables and schedulers. */
 static void
 downgrade_to_v4(const char *path)
 {
 	sql_exec(path, "DROP VIEW unknown; DROP TABLE unknown_windows; DROP TABLE bench_results;"
-	               " DROP TABLE bench_runs; PRAGMA user_version = 4;");
+	               " DROP TABLE bench_runs; DROP TABLE schedulers; PRAGMA user_version = 4;");
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE"
 	                               " 'unknown%' OR name LIKE 'bench%'"),
 	                 0);

@@ -551,11 +551,72 @@ test_fresh_v5(void **state)
 }
 
 /* Run every test. */
+/* A session's scheduler figures round-trip; a session without any has
+ * none (1); a second write replaces the first. */
+static void
+test_sched_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_sched a = { 1805, 3, 53200, 589800, 16001600 }, b = { 9, 0, 1, 2, 3 }, got;
+
+	open_writer(fx, 1);
+	assert_int_equal(store_get_sched(fx->s, fx->sid, &got, fx->err, sizeof fx->err), 1);
+	store_session_sched(fx->s, fx->sid, &a);
+	assert_int_equal(store_get_sched(fx->s, fx->sid, &got, fx->err, sizeof fx->err), 0);
+	assert_memory_equal(&got, &a, sizeof a);
+	store_session_sched(fx->s, fx->sid, &b);
+	assert_int_equal(store_get_sched(fx->s, fx->sid, &got, fx->err, sizeof fx->err), 0);
+	assert_memory_equal(&got, &b, sizeof b);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM schedulers"), 1);
+}
+
+/* A version 4 file's "scheduler" events become schedulers rows (the text
+ * parsed once, in the migration) and are gone as events; one in another
+ * form stays an event. */
+static void
+test_migrate_sched_legacy(void **state)
+{
+	struct fixture *fx = *state;
+	struct store_event ev = { 0 };
+	struct store_sched got;
+	int64_t sid2;
+	struct store_session sess = { T0, (int)getpid(), "testhost", "hamon second" };
+
+	open_writer(fx, 1);
+	sid2 = store_session_begin(fx->s, &sess, fx->err, sizeof fx->err);
+	assert_true(sid2 > 0);
+	ev.session_id = fx->sid;
+	ev.ts_ns = T0;
+	ev.kind = "scheduler";
+	ev.text = "sends 1805, lag p50 53.2 us, p99 589.8 us, max 16001.6 us, 3 deadlines skipped";
+	store_push_event(fx->s, &ev);
+	ev.session_id = sid2;
+	ev.text = "sends 12, lag p50 about 5 us";
+	store_push_event(fx->s, &ev);
+	store_close(fx->s);
+	fx->s = NULL;
+	sql_exec(fx->path, "DROP VIEW unknown; DROP TABLE unknown_windows; DROP TABLE schedulers;"
+	                   " PRAGMA user_version = 4;");
+	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
+	assert_non_null(fx->s);
+	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_get_sched(fx->s, fx->sid, &got, fx->err, sizeof fx->err), 0);
+	assert_int_equal(got.sends, 1805);
+	assert_int_equal(got.skipped, 3);
+	assert_int_equal(got.lag_p50_ns, 53200);
+	assert_int_equal(got.lag_p99_ns, 589800);
+	assert_int_equal(got.lag_max_ns, 16001600);
+	assert_int_equal(store_get_sched(fx->s, sid2, &got, fx->err, sizeof fx->err), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'scheduler'"), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh_v5, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sched_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_sched_legacy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_link_300, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_vital, setup, teardown),
