@@ -1,7 +1,7 @@
 # Run reports: the report model and its arithmetic, the row model and one writer per format
 # (text/JSON/CSV/Markdown/HTML with SVG timelines).
 report_libreport_a_SOURCES += report/runreport.h report/runreport.c report/rows.h report/rows.c report/rows_view.c \
-	report/render.h report/render.c report/render_esc.c report/render_text.c \
+	report/render.h report/render.c report/render_view.c report/render_esc.c report/render_text.c \
 	report/render_json.c report/render_csv.c report/render_md.c \
 	report/render_html.c report/svg.c
 nodist_report_libreport_a_SOURCES = report/report_css.h
