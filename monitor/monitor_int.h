@@ -131,6 +131,7 @@ void monitor_flush_second(struct mtarget *t);
 void monitor_advance(struct mtarget *t, int64_t now);
 /* A reply from a probe module (probe_reply_cb; arg is the monitor). */
 void monitor_on_reply(const struct probe_reply *r, void *arg);
+int monitor_record_reply(struct monitor *m, const struct probe_reply *r);
 
 /* monitor.c */
 /* As monitor_new, but every target uses probe p of ops instead of opening

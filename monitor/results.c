@@ -314,18 +314,19 @@ monitor_advance(struct mtarget *t, int64_t now)
 	}
 }
 
-/* A reply (or ICMP error) that proves it answers one of our probes. */
-void
-monitor_on_reply(const struct probe_reply *r, void *arg)
+/* Record a reply (or ICMP error) that proves it answers one of our probes.
+ * Returns the target's index when it answered a pending probe (the
+ * scheduler then moves the target on: sched.c, monitor_on_reply), else -1. */
+int
+monitor_record_reply(struct monitor *m, const struct probe_reply *r)
 {
-	struct monitor *m = arg;
 	struct mtarget *t;
 	struct slot *s;
 	const struct sockaddr_storage *want;
 
 	if (r->tid >= m->nt) {
 		m->foreign_addr++;
-		return;
+		return -1;
 	}
 	t = &m->t[r->tid];
 	want = &t->conf->addr;
@@ -337,12 +338,12 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 	     memcmp(&((const struct sockaddr_in6 *)&r->peer)->sin6_addr,
 	            &((const struct sockaddr_in6 *)want)->sin6_addr, 16) != 0)) {
 		m->foreign_addr++;
-		return;
+		return -1;
 	}
 	s = &t->ring[r->seq & t->mask];
 	if (s->seq != r->seq || s->state == SLOT_EMPTY) {
 		t->stale++;
-		return;
+		return -1;
 	}
 	switch (s->state) {
 	case SLOT_PENDING:
@@ -363,12 +364,7 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 			s->state = SLOT_REFUSED;
 		} else
 			s->state = SLOT_UNREACH;
-		monitor_advance(t, mclock_mono(&m->o.clock));
-		monitor_rekey(t);
-		/* The last outstanding reply of a finished run ends it now. */
-		if (!t->sending && t->resolve_seq == t->next_seq && monitor_all_done(m))
-			event_base_loopexit(m->base, NULL);
-		break;
+		return (int)r->tid;
 	case SLOT_TIMEDOUT:
 		if (r->result == PROBE_OK)
 			t->late++;
@@ -377,4 +373,5 @@ monitor_on_reply(const struct probe_reply *r, void *arg)
 		t->dup++;
 		break;
 	}
+	return -1;
 }

@@ -153,6 +153,25 @@ monitor_service(struct mtarget *t, int64_t now, int64_t horizon)
 	monitor_rekey(t);
 }
 
+/* A reply from a probe module: record it (results.c), then move the
+ * target's schedule on; the last outstanding reply of a finished run ends
+ * the loop. */
+void
+monitor_on_reply(const struct probe_reply *r, void *arg)
+{
+	struct monitor *m = arg;
+	struct mtarget *t;
+	int i = monitor_record_reply(m, r);
+
+	if (i < 0)
+		return;
+	t = &m->t[i];
+	monitor_advance(t, mclock_mono(&m->o.clock));
+	monitor_rekey(t);
+	if (!t->sending && t->resolve_seq == t->next_seq && monitor_all_done(m))
+		event_base_loopexit(m->base, NULL);
+}
+
 /* Is every target finished: not sending and nothing outstanding? */
 int
 monitor_all_done(const struct monitor *m)
