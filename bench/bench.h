@@ -10,18 +10,18 @@
 struct store;
 
 /* The tests of a run (struct bench_opts.tests). */
-#define BENCH_TEST_CPU 1
-#define BENCH_TEST_MEM 2
+#define BENCH_TEST_CPU  1
+#define BENCH_TEST_MEM  2
 #define BENCH_TEST_DISK 4
 
 /* What one `hamon bench` run does (cli/cmd_bench.c fills it in). */
 struct bench_opts {
 	int tests;
 	const char *label, *db, *path, *file;
-	int path_given;       /* --path seen (it and --file exclude each other) */
+	int path_given; /* --path seen (it and --file exclude each other) */
 	int quick, keep;
-	int64_t time_ns;      /* 0: the defaults above */
-	int threads;          /* 0: every CPU we may use */
+	int64_t time_ns; /* 0: the defaults above */
+	int threads;     /* 0: every CPU we may use */
 };
 
 /* Run the tests o asks for, print and store the results. Returns the exit
@@ -38,7 +38,7 @@ int bench_run(const struct bench_opts *o);
  * database fails or holds no bench results for a label (exit 1); -2 with
  * err for a bad format or label list (a usage error: exit 2).
  */
-int bench_report(struct store *st, const char *labels_csv, const char *format, FILE *out,
-                 char *err, size_t errlen);
+int bench_report(struct store *st, const char *labels_csv, const char *format, FILE *out, char *err,
+		 size_t errlen);
 
 #endif

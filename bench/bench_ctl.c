@@ -48,8 +48,8 @@ bench_ctl_wait(struct bench_ctl *c, int64_t duration_ns)
 	       (now = time_mono_ns()) < end) {
 		if (c->tty)
 			fprintf(stderr, "\r\033[K%s  %.1fs / %.1fs", c->what,
-			        (double)(now - c->t0_ns) / NSEC_PER_SEC,
-			        (double)duration_ns / NSEC_PER_SEC);
+				(double)(now - c->t0_ns) / NSEC_PER_SEC,
+				(double)duration_ns / NSEC_PER_SEC);
 		bench_ctl_nap(end - now < BENCH_TICK_NS ? end - now : BENCH_TICK_NS);
 	}
 	c->t1_ns = time_mono_ns();
@@ -104,7 +104,7 @@ bench_copy(char *dst, size_t n, const char *src)
 /* Append one figure to r. */
 void
 bench_results_add(struct bench_results *r, const char *test, const char *metric, double value,
-                  const char *unit)
+		  const char *unit)
 {
 	struct bench_store_result *x;
 

@@ -24,12 +24,12 @@
 #include "lib/xalloc.h"
 
 #define BENCH_DISK_ALIGN 4096
-#define BENCH_DISK_MIB ((int64_t)1 << 20)
-#define BENCH_DISK_MAX (2048 * BENCH_DISK_MIB)   /* the test file, at most */
-#define BENCH_DISK_MIN (16 * BENCH_DISK_MIB)     /* and at least */
+#define BENCH_DISK_MIB   ((int64_t)1 << 20)
+#define BENCH_DISK_MAX   (2048 * BENCH_DISK_MIB) /* the test file, at most */
+#define BENCH_DISK_MIN   (16 * BENCH_DISK_MIB)   /* and at least */
 #define BENCH_DISK_QUICK (16 * BENCH_DISK_MIB)   /* with --quick */
-#define BENCH_DISK_QD 64
-#define BENCH_DISK_JOBS 2
+#define BENCH_DISK_QD    64
+#define BENCH_DISK_JOBS  2
 
 /*
  * The mark on a test file we created: an extended attribute, which the
@@ -37,7 +37,7 @@
  * "hamon-bench 1" while it is being laid out, "hamon-bench 1 laid=N" once
  * all N bytes are written. `--file` reuses only a file that carries it.
  */
-#define BENCH_DISK_MARK "user.hamon.bench"
+#define BENCH_DISK_MARK       "user.hamon.bench"
 #define BENCH_DISK_MARK_VALUE "hamon-bench 1"
 
 /* Set the mark (laid: the laid-out size, or 0). 0, or an errno value. */
@@ -121,7 +121,7 @@ bench_disk_size(struct bench_disk *d, const char *opt, const char *name, char *e
 	d->size = d->size / BENCH_DISK_MIB * BENCH_DISK_MIB;
 	if (d->size < (d->quick ? BENCH_DISK_QUICK : BENCH_DISK_MIN) || d->size > avail / 2) {
 		snprintf(err, errlen, "%s \"%s\": not enough free space (%lld MiB free)", opt, name,
-		         (long long)(avail / BENCH_DISK_MIB));
+			 (long long)(avail / BENCH_DISK_MIB));
 		return -1;
 	}
 	return 0;
@@ -148,24 +148,27 @@ bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errle
 		return -2;
 	}
 	if (fstat(pfd, &sb) < 0 || S_ISLNK(sb.st_mode)) {
-		snprintf(err, errlen, "--file \"%s\": is a symbolic link; refusing to follow it", file);
+		snprintf(err, errlen, "--file \"%s\": is a symbolic link; refusing to follow it",
+			 file);
 		goto refuse;
 	}
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() || sb.st_nlink != 1 ||
 	    !bench_disk_marked(proc, &laid)) {
-		snprintf(err, errlen, "--file \"%s\": exists and is not a test file that hamon bench"
-		         " created (%s); refusing to touch it", file,
-		         !S_ISREG(sb.st_mode) ? "not a regular file" :
-		         sb.st_uid != geteuid() ? "another user's" :
-		         sb.st_nlink != 1 ? "it has other hard links" :
-		         "no " BENCH_DISK_MARK " mark");
+		snprintf(err, errlen,
+			 "--file \"%s\": exists and is not a test file that hamon bench"
+			 " created (%s); refusing to touch it",
+			 file,
+			 !S_ISREG(sb.st_mode)     ? "not a regular file"
+			 : sb.st_uid != geteuid() ? "another user's"
+			 : sb.st_nlink != 1       ? "it has other hard links"
+						  : "no " BENCH_DISK_MARK " mark");
 		goto refuse;
 	}
 	if ((d->fd = open(proc, O_RDWR | O_CLOEXEC)) < 0 || fstat(d->fd, &again) < 0 ||
 	    again.st_dev != sb.st_dev || again.st_ino != sb.st_ino) {
 		snprintf(err, errlen, "--file \"%s\": cannot reopen it: %s", file,
-		         d->fd < 0 ? strerror(errno) : "it changed");
+			 d->fd < 0 ? strerror(errno) : "it changed");
 		goto refuse;
 	}
 	close(pfd);
@@ -174,7 +177,7 @@ bench_disk_reuse(struct bench_disk *d, const char *file, char *err, size_t errle
 	d->reused = 1;
 	if (laid > 0 && laid == (int64_t)sb.st_size && laid % BENCH_DISK_MIB == 0 &&
 	    laid >= BENCH_DISK_MIN && laid <= BENCH_DISK_MAX)
-		d->size = d->laid = laid;   /* laid out before: used as it is */
+		d->size = d->laid = laid; /* laid out before: used as it is */
 	return 0;
 refuse:
 	if (d->fd >= 0)
@@ -187,7 +190,7 @@ refuse:
 /* Check dir (or file), size the test file and create it, or reopen ours. */
 int
 bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int quick, int keep,
-                char *err, size_t errlen)
+		char *err, size_t errlen)
 {
 	const char *opt = file != NULL ? "--file" : "--path", *name = file != NULL ? file : dir;
 	const char *why;
@@ -206,7 +209,8 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 		why = "not a directory";
 	if (why != NULL) {
 		if (file != NULL)
-			snprintf(err, errlen, "--file \"%s\": directory \"%s\": %s", file, d->dir, why);
+			snprintf(err, errlen, "--file \"%s\": directory \"%s\": %s", file, d->dir,
+				 why);
 		else
 			snprintf(err, errlen, "--path \"%s\": %s", dir, why);
 		goto usage;
@@ -217,8 +221,8 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 		snprintf(err, errlen, "%s \"%s\": %s", opt, name, strerror(errno));
 		goto usage;
 	}
-	d->base = file != NULL ? bench_disk_basename(file) :
-	                         xasprintf(".hamon-bench.%ld.tmp", (long)getpid());
+	d->base = file != NULL ? bench_disk_basename(file)
+			       : xasprintf(".hamon-bench.%ld.tmp", (long)getpid());
 	if (d->base[0] == '\0' || strcmp(d->base, ".") == 0 || strcmp(d->base, "..") == 0) {
 		snprintf(err, errlen, "--file \"%s\": names a directory, not a file", file);
 		goto usage;
@@ -234,11 +238,13 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 		/* A name nobody else uses (or the one given), created
 		 * exclusively: we never touch a file we did not create. */
 		d->path = file != NULL ? xstrdup(file) : xasprintf("%s/%s", dir, d->base);
-		d->fd = openat(d->dirfd, d->base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		d->fd = openat(d->dirfd, d->base,
+			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d->fd < 0 || fstat(d->fd, &sb) < 0) {
 			int e = errno;
 
-			snprintf(err, errlen, "%s \"%s\": cannot create a test file: %s", opt, name, strerror(e));
+			snprintf(err, errlen, "%s \"%s\": cannot create a test file: %s", opt, name,
+				 strerror(e));
 			free(d->path);
 			d->path = NULL;
 			rc = e == EACCES || e == EROFS || e == EPERM || e == EEXIST ? -2 : -1;
@@ -247,8 +253,10 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 		d->dev = sb.st_dev;
 		d->ino = sb.st_ino;
 		if ((rc = bench_disk_mark(d, 0)) != 0 && keep)
-			log_warnx("bench: %s: cannot mark the test file as ours (%s): --file will not"
-			          " accept it again", d->path, strerror(rc));
+			log_warnx(
+				"bench: %s: cannot mark the test file as ours (%s): --file will not"
+				" accept it again",
+				d->path, strerror(rc));
 	}
 	/* O_DIRECT where the file system has it (tmpfs before Linux 6.6 has
 	 * not: F_SETFL says EINVAL). Set on the fd we created, so a refusal
@@ -257,8 +265,10 @@ bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int qui
 	if (fl >= 0 && fcntl(d->fd, F_SETFL, (fl & ~O_NONBLOCK) | O_DIRECT) == 0)
 		d->direct = 1;
 	else
-		log_warnx("bench: %s does not support O_DIRECT: disk tests fall back to buffered I/O"
-		          " and measure the page cache, not the disk", d->dir);
+		log_warnx(
+			"bench: %s does not support O_DIRECT: disk tests fall back to buffered I/O"
+			" and measure the page cache, not the disk",
+			d->dir);
 	return 0;
 usage:
 	rc = -2;
@@ -299,8 +309,8 @@ bench_disk_close(struct bench_disk *d)
 	d->fd = -1;
 	bench_disk_unlink(d);
 	if (d->path != NULL && d->keep)
-		log_info("bench: test file kept: %s (hamon bench disk --file %s reuses it)", d->path,
-		         d->path);
+		log_info("bench: test file kept: %s (hamon bench disk --file %s reuses it)",
+			 d->path, d->path);
 	if (d->dirfd >= 0)
 		close(d->dirfd);
 	d->dirfd = -1;
@@ -370,12 +380,12 @@ bench_disk_dd(struct bench_disk *d, int write, size_t bs, int64_t count, int tty
 	if (write)
 		buf = bench_disk_buf(bs, 0x9e3779b97f4a7c15ULL);
 	else if ((b = mmap(NULL, bs + BENCH_DISK_ALIGN, PROT_READ | PROT_WRITE,
-	                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		fatalx("bench: out of memory (%zu bytes)", bs);
 	else
 		buf = (unsigned char *)b + BENCH_DISK_ALIGN;
 	bench_progress(tty, "disk, dd %s %zuk x %lld", write ? "write" : "read", bs / 1024,
-	               (long long)count);
+		       (long long)count);
 	t0 = time_mono_ns();
 	for (i = 0; i < count && !bench_signal && e == 0; i++)
 		e = bench_disk_xfer(d->fd, write, buf, bs, i * (int64_t)bs);
@@ -408,7 +418,7 @@ bench_disk_layout(struct bench_disk *d, int tty)
 	if (d->laid >= d->size)
 		return 0;
 	bench_progress(tty, "disk, laying out the %lld MiB test file",
-	               (long long)(d->size / BENCH_DISK_MIB));
+		       (long long)(d->size / BENCH_DISK_MIB));
 	buf = bench_disk_buf(BENCH_DISK_MIB, 7);
 	for (; d->laid < d->size && !bench_signal && e == 0; d->laid += BENCH_DISK_MIB) {
 		size_t k;
@@ -418,7 +428,9 @@ bench_disk_layout(struct bench_disk *d, int tty)
 		 * must not turn the random reads into cache hits, as fio's
 		 * random-filled file does not. */
 		for (k = 0; k < BENCH_DISK_MIB; k += 4096)
-			memcpy(buf + k, &(uint64_t){ (uint64_t)(d->laid + (int64_t)k) ^ 0x9e3779b97f4a7c15ULL },
+			memcpy(buf + k,
+			       &(uint64_t){ (uint64_t)(d->laid + (int64_t)k) ^
+					    0x9e3779b97f4a7c15ULL },
 			       sizeof(uint64_t));
 		e = bench_disk_xfer(d->fd, 1, buf, BENCH_DISK_MIB, d->laid);
 	}
@@ -439,9 +451,9 @@ struct bench_disk_job {
 	struct bench_ctl *ctl;
 	size_t bs;
 	uint64_t rng;
-	unsigned char *bufs;   /* BENCH_DISK_QD buffers of bs */
-	uint64_t ios, bytes;   /* completed before the stop */
-	int err;               /* errno of the first failure */
+	unsigned char *bufs; /* BENCH_DISK_QD buffers of bs */
+	uint64_t ios, bytes; /* completed before the stop */
+	int err;             /* errno of the first failure */
 };
 
 /* xorshift64*: the job's offsets and read/write choices. */
@@ -461,7 +473,8 @@ bench_disk_pick(struct bench_disk_job *j, int *write)
 	uint64_t r = bench_disk_rand(j);
 
 	*write = (int)(r >> 63);
-	return (int64_t)((r & (((uint64_t)1 << 62) - 1)) % (uint64_t)(j->d->size / (int64_t)j->bs)) *
+	return (int64_t)((r & (((uint64_t)1 << 62) - 1)) %
+			 (uint64_t)(j->d->size / (int64_t)j->bs)) *
 	       (int64_t)j->bs;
 }
 
@@ -535,8 +548,9 @@ bench_disk_job_uring(struct bench_disk_job *j)
 		for (i = 0; i < n; i++) {
 			bench_disk_count(j, cqes[i]->res, live);
 			if (live && j->err == 0) {
-				bench_disk_uring_prep(j, &ring,
-				                      (unsigned)(uintptr_t)io_uring_cqe_get_data(cqes[i]));
+				bench_disk_uring_prep(
+					j, &ring,
+					(unsigned)(uintptr_t)io_uring_cqe_get_data(cqes[i]));
 				io_uring_submit(&ring);
 			} else
 				inflight--;
@@ -679,7 +693,7 @@ bench_disk_job(void *arg)
 		e = bench_disk_job_uring(j);
 	else
 #endif
-	if (strcmp(j->d->engine, "libaio") == 0)
+		if (strcmp(j->d->engine, "libaio") == 0)
 		e = bench_disk_job_aio(j);
 	else
 		e = bench_disk_job_sync(j);
@@ -723,7 +737,7 @@ bench_disk_engine(void)
 /* One random read/write test at bs: MB/s and IOPS into res. 0, or -1. */
 static int
 bench_disk_random(struct bench_disk *d, size_t bs, int64_t duration_ns, int tty,
-                  struct bench_results *res)
+		  struct bench_results *res)
 {
 	struct bench_disk_job jobs[BENCH_DISK_JOBS];
 	struct bench_ctl ctl;
@@ -732,8 +746,8 @@ bench_disk_random(struct bench_disk *d, size_t bs, int64_t duration_ns, int tty,
 	int i, rc, err = 0;
 	double secs;
 
-	snprintf(what, sizeof what, "disk, random read/write %zuk, QD %d x %d jobs (%s)",
-	         bs / 1024, BENCH_DISK_QD, BENCH_DISK_JOBS, d->engine);
+	snprintf(what, sizeof what, "disk, random read/write %zuk, QD %d x %d jobs (%s)", bs / 1024,
+		 BENCH_DISK_QD, BENCH_DISK_JOBS, d->engine);
 	memset(jobs, 0, sizeof jobs);
 	bench_ctl_start(&ctl, what, tty, BENCH_DISK_JOBS);
 	for (i = 0; i < BENCH_DISK_JOBS; i++) {
@@ -759,7 +773,8 @@ bench_disk_random(struct bench_disk *d, size_t bs, int64_t duration_ns, int tty,
 	if (rc < 0)
 		return -1;
 	if (err != 0) {
-		log_warnx("bench: %s: random read/write %zuk: %s", d->path, bs / 1024, strerror(err));
+		log_warnx("bench: %s: random read/write %zuk: %s", d->path, bs / 1024,
+			  strerror(err));
 		return 0; /* a figure of a failed test would mislead: none */
 	}
 	secs = (double)(ctl.t1_ns - ctl.t0_ns) / 1e9;
@@ -801,7 +816,7 @@ bench_disk_run(struct bench_disk *d, int64_t duration_ns, int tty, struct bench_
 	}
 	if (bench_disk_layout(d, tty) < 0)
 		return bench_signal ? -1 : 0;
-	bench_disk_mark(d, d->size);   /* all written: --file reuses it as it is */
+	bench_disk_mark(d, d->size); /* all written: --file reuses it as it is */
 	for (i = 0; i < sizeof rbs / sizeof rbs[0]; i++)
 		if (bench_disk_random(d, rbs[i], duration_ns, tty, res) < 0)
 			return -1;

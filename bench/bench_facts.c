@@ -22,7 +22,8 @@ bench_facts_field(const char *text, const char *key, char *buf, size_t len)
 	size_t klen = strlen(key), n;
 	const char *line, *p, *end;
 
-	for (line = text; line != NULL && *line != '\0'; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (line = text; line != NULL && *line != '\0';
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		if (strncmp(line, key, klen) != 0)
 			continue;
 		p = line + klen;
@@ -66,7 +67,8 @@ bench_facts_has_word(const char *s, const char *word)
 int
 bench_facts_parse_cpuinfo(const char *text, char *model, size_t len)
 {
-	static const char *const keys[] = { "model name", "Hardware", "cpu model", "Processor", "cpu" };
+	static const char *const keys[] = { "model name", "Hardware", "cpu model", "Processor",
+					    "cpu" };
 	char flags[4096];
 	size_t i;
 
@@ -104,7 +106,8 @@ bench_facts_hint(char *hints, size_t hlen, const char *what, const char *arg)
 
 	if (n + 1 < hlen)
 		snprintf(hints + n, hlen - n, "%s%s%s%s", n > 0 ? "; " : "", what,
-		         arg != NULL && what[strlen(what) - 1] != '=' ? " " : "", arg != NULL ? arg : "");
+			 arg != NULL && what[strlen(what) - 1] != '=' ? " " : "",
+			 arg != NULL ? arg : "");
 }
 
 /* Copy the first line of s, lowercased and trimmed, into buf. */
@@ -143,11 +146,13 @@ bench_facts_dmi_virt(const char *vendor, const char *product)
 	static const struct {
 		const char *needle, *virt;
 	} known[] = {
-		{ "qemu", "kvm" },        { "kvm", "kvm" },     { "vmware", "vmware" },
-		{ "virtualbox", "oracle" }, { "innotek", "oracle" }, { "xen", "xen" },
+		{ "qemu", "kvm" },          { "kvm", "kvm" },
+		{ "vmware", "vmware" },     { "virtualbox", "oracle" },
+		{ "innotek", "oracle" },    { "xen", "xen" },
 		{ "amazon ec2", "amazon" }, { "google compute", "google" },
-		{ "bochs", "bochs" },     { "parallels", "parallels" }, { "bhyve", "bhyve" },
-		{ "openstack", "kvm" },   { "proxmox", "kvm" },
+		{ "bochs", "bochs" },       { "parallels", "parallels" },
+		{ "bhyve", "bhyve" },       { "openstack", "kvm" },
+		{ "proxmox", "kvm" },
 	};
 	char v[160], p[160];
 	size_t i;
@@ -173,7 +178,7 @@ bench_facts_dmi_virt(const char *vendor, const char *product)
  */
 void
 bench_virt_detect(const struct bench_virt_input *in, char *virt, size_t vlen, char *hints,
-                  size_t hlen)
+		  size_t hlen)
 {
 	char ctype[64] = "", word[64];
 	const char *p, *end, *dmi;
@@ -181,7 +186,8 @@ bench_virt_detect(const struct bench_virt_input *in, char *virt, size_t vlen, ch
 
 	hints[0] = '\0';
 	if (in->pid1_environ != NULL) {
-		for (p = in->pid1_environ, end = p + in->pid1_environ_len; p < end; p += strlen(p) + 1)
+		for (p = in->pid1_environ, end = p + in->pid1_environ_len; p < end;
+		     p += strlen(p) + 1)
 			if (strncmp(p, "container=", 10) == 0 && p[10] != '\0') {
 				bench_facts_word(p + 10, ctype, sizeof ctype);
 				bench_facts_hint(hints, hlen, "pid 1 container=", ctype);
@@ -199,8 +205,8 @@ bench_virt_detect(const struct bench_virt_input *in, char *virt, size_t vlen, ch
 		if (ctype[0] == '\0')
 			snprintf(ctype, sizeof ctype, "docker");
 	}
-	if (in->self_cgroup != NULL &&
-	    (strstr(in->self_cgroup, "/lxc/") != NULL || strstr(in->self_cgroup, "lxc.payload") != NULL)) {
+	if (in->self_cgroup != NULL && (strstr(in->self_cgroup, "/lxc/") != NULL ||
+					strstr(in->self_cgroup, "lxc.payload") != NULL)) {
 		bench_facts_hint(hints, hlen, "cgroup lxc", NULL);
 		if (ctype[0] == '\0')
 			snprintf(ctype, sizeof ctype, "lxc");

@@ -22,11 +22,11 @@ extern volatile sig_atomic_t bench_signal;
  * before it.
  */
 struct bench_ctl {
-	int stop;               /* atomic: workers stop */
-	int running;            /* atomic: workers still working */
-	int64_t t0_ns, t1_ns;   /* CLOCK_MONOTONIC: start, and when stop was set */
-	int tty;                /* progress on stderr, \r-updated */
-	const char *what;       /* "cpu, 1 thread" */
+	int stop;             /* atomic: workers stop */
+	int running;          /* atomic: workers still working */
+	int64_t t0_ns, t1_ns; /* CLOCK_MONOTONIC: start, and when stop was set */
+	int tty;              /* progress on stderr, \r-updated */
+	const char *what;     /* "cpu, 1 thread" */
 };
 void bench_ctl_start(struct bench_ctl *c, const char *what, int tty, int nworkers);
 /* Wait duration_ns (progress meanwhile), set stop. 0, or -1 when interrupted. */
@@ -45,8 +45,8 @@ struct bench_results {
 	struct bench_store_result *v;
 	size_t n, cap;
 };
-void bench_results_add(struct bench_results *r, const char *test, const char *metric,
-                       double value, const char *unit);
+void bench_results_add(struct bench_results *r, const char *test, const char *metric, double value,
+		       const char *unit);
 void bench_results_free(struct bench_results *r);
 
 /* value / base, or NAN when either is missing or base is not positive. */
@@ -69,9 +69,9 @@ double bench_cpu_run(int nthreads, int64_t duration_ns, int tty, const char *wha
 /* ---- memory ---- */
 
 struct bench_mem_opts {
-	int64_t duration_ns;  /* per test */
-	size_t stream_bytes;  /* each of the three STREAM arrays */
-	size_t ram_bytes;     /* buffer of the sequential RAM tests */
+	int64_t duration_ns; /* per test */
+	size_t stream_bytes; /* each of the three STREAM arrays */
+	size_t ram_bytes;    /* buffer of the sequential RAM tests */
 	int tty;
 };
 /* Run the memory tests into res. 0, or -1 when interrupted. */
@@ -81,26 +81,26 @@ int bench_mem_run(const struct bench_mem_opts *o, struct bench_results *res);
 
 struct bench_disk {
 	char *dir;
-	char *path;           /* the test file, which we created */
-	int dirfd;            /* its directory, held open (O_PATH) */
-	char *base;           /* its name in that directory */
-	dev_t dev;            /* and what it is: only that is removed */
+	char *path; /* the test file, which we created */
+	int dirfd;  /* its directory, held open (O_PATH) */
+	char *base; /* its name in that directory */
+	dev_t dev;  /* and what it is: only that is removed */
 	ino_t ino;
-	int keep;             /* --keep: leave it in place at the end */
-	int reused;           /* --file named one of ours from before */
-	int fd;               /* -1 when closed */
-	int direct;           /* O_DIRECT in effect */
-	int64_t size;         /* bytes the random tests span */
-	int64_t laid;         /* bytes written from offset 0 so far */
+	int keep;     /* --keep: leave it in place at the end */
+	int reused;   /* --file named one of ours from before */
+	int fd;       /* -1 when closed */
+	int direct;   /* O_DIRECT in effect */
+	int64_t size; /* bytes the random tests span */
+	int64_t laid; /* bytes written from offset 0 so far */
 	int quick;
-	const char *engine;   /* "io_uring", "libaio" or "sync" */
+	const char *engine; /* "io_uring", "libaio" or "sync" */
 };
 /* Check dir and create the test file in it (O_CREAT|O_EXCL); with file,
  * create that one, or reopen it when it is a test file of ours (marked).
  * 0; -2 with err for a bad directory or a file that is not ours (a usage
  * error); -1 with err otherwise. */
 int bench_disk_open(struct bench_disk *d, const char *dir, const char *file, int quick, int keep,
-                    char *err, size_t errlen);
+		    char *err, size_t errlen);
 /* Run the dd-style and fio-style tests into res. 0; -1 when interrupted. */
 int bench_disk_run(struct bench_disk *d, int64_t duration_ns, int tty, struct bench_results *res);
 /* Close and remove the test file (unless keep: then say where it is); a
@@ -131,7 +131,7 @@ struct bench_virt_input {
 	size_t pid1_environ_len;
 	const char *systemd_container;
 	const char *self_cgroup;
-	int dockerenv;        /* /.dockerenv exists */
+	int dockerenv; /* /.dockerenv exists */
 };
 
 /* "model name" (or "Hardware", "cpu model", "Processor") of /proc/cpuinfo
@@ -143,7 +143,7 @@ int64_t bench_facts_parse_meminfo(const char *text);
  * when there is a container (it is what the benchmark runs in), else the
  * hypervisor's. hints says what was seen, "; "-separated. */
 void bench_virt_detect(const struct bench_virt_input *in, char *virt, size_t vlen, char *hints,
-                       size_t hlen);
+		       size_t hlen);
 /* Gather the facts of this host. */
 void bench_facts_gather(struct bench_facts *f);
 

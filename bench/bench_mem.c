@@ -18,12 +18,12 @@ enum bench_mem_kind { BENCH_MEM_READ, BENCH_MEM_WRITE, BENCH_MEM_COPY, BENCH_MEM
 struct bench_mem_worker {
 	struct bench_ctl *ctl;
 	enum bench_mem_kind kind;
-	size_t *buf;          /* READ/WRITE: bufbytes, walked in 1 MiB blocks */
+	size_t *buf; /* READ/WRITE: bufbytes, walked in 1 MiB blocks */
 	size_t bufbytes;
-	double *a, *b, *c;    /* COPY/TRIAD: n elements each */
+	double *a, *b, *c; /* COPY/TRIAD: n elements each */
 	size_t n;
-	uint64_t bytes;       /* moved before the stop */
-	int64_t best_ns;      /* COPY/TRIAD: the fastest whole pass */
+	uint64_t bytes;  /* moved before the stop */
+	int64_t best_ns; /* COPY/TRIAD: the fastest whole pass */
 };
 
 /*
@@ -78,7 +78,7 @@ bench_mem_work(void *arg)
 	if (w->kind == BENCH_MEM_READ || w->kind == BENCH_MEM_WRITE) {
 		while (!bench_ctl_stopped(w->ctl)) {
 			bench_mem_block(w->buf + off * (BENCH_MEM_BLOCK / sizeof(size_t)),
-			                w->kind == BENCH_MEM_WRITE);
+					w->kind == BENCH_MEM_WRITE);
 			w->bytes += BENCH_MEM_BLOCK;
 			off = off + 1 == nblk ? 0 : off + 1;
 		}

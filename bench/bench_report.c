@@ -16,7 +16,7 @@
 #include "store/bench_store.h"
 
 /* The formats of --bench (no HTML). */
-#define BENCH_FORMATS                                                                \
+#define BENCH_FORMATS \
 	(OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV) | OUTFMT_BIT(OUT_MD))
 
 /* One row: a (test, metric) and its value under each label (NAN: none). */
@@ -31,7 +31,7 @@ struct bench_table {
 	struct bench_store_run *runs; /* latest run of each label */
 	struct bench_row *rows;
 	size_t nrows, cap;
-	size_t cur;                   /* label being read */
+	size_t cur; /* label being read */
 };
 
 /* Collect a label from the store (no list given). */
@@ -62,7 +62,8 @@ bench_report_split(struct bench_table *t, const char *csv, char *err, size_t err
 		}
 		for (i = 0; i < t->nlabels; i++)
 			if (strcmp(t->labels[i], item) == 0) {
-				snprintf(err, errlen, "--labels \"%s\": \"%s\" given twice", csv, item);
+				snprintf(err, errlen, "--labels \"%s\": \"%s\" given twice", csv,
+					 item);
 				rc = -1;
 			}
 		if (rc == 0)
@@ -118,7 +119,6 @@ bench_report_free(struct bench_table *t)
 	free(t->runs);
 	free(t->rows);
 }
-
 
 /*
  * The precision of values and ratios in JSON and CSV (report/FORMATS.md):
@@ -184,7 +184,7 @@ bench_report_json(const struct bench_table *t, FILE *out)
 		jsonw_obj_open(j);
 		for (k = 1; k < t->nlabels; k++)
 			jsonw_float_field(j, t->labels[k], bench_ratio(row->v[k], row->v[0]),
-			                  BENCH_RATIO_DECIMALS);
+					  BENCH_RATIO_DECIMALS);
 		jsonw_obj_close(j);
 		jsonw_obj_close(j);
 	}
@@ -192,7 +192,6 @@ bench_report_json(const struct bench_table *t, FILE *out)
 	jsonw_obj_close(j);
 	jsonw_free(j);
 }
-
 
 /* A value or ratio cell for text, CSV or Markdown: "-" when missing. */
 static void
@@ -216,9 +215,12 @@ bench_report_facts(const struct bench_table *t, FILE *out, const char *bullet)
 
 		time_format_local(r->started_ns, when, sizeof when);
 		log_escape(esc, sizeof esc, r->cpu_model, strlen(r->cpu_model));
-		fprintf(out, "%s%s: run %lld at %s: %s, %d CPUs, %.1f GiB, Linux %s, virtualization %s%s\n",
-		        bullet, t->labels[i], (long long)r->id, when, esc, r->cores,
-		        (double)r->mem_bytes / (1 << 30), r->kernel, r->virt, r->quick ? " (quick)" : "");
+		fprintf(out,
+			"%s%s: run %lld at %s: %s, %d CPUs, %.1f GiB, Linux %s, virtualization "
+			"%s%s\n",
+			bullet, t->labels[i], (long long)r->id, when, esc, r->cores,
+			(double)r->mem_bytes / (1 << 30), r->kernel, r->virt,
+			r->quick ? " (quick)" : "");
 	}
 }
 
@@ -254,8 +256,9 @@ bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 			for (j = 0; j < t->nlabels; j++) {
 				bench_csv_num(out, t->rows[i].v[j], BENCH_VALUE_DECIMALS);
 				if (j > 0)
-					bench_csv_num(out, bench_ratio(t->rows[i].v[j], t->rows[i].v[0]),
-					              BENCH_RATIO_DECIMALS);
+					bench_csv_num(out,
+						      bench_ratio(t->rows[i].v[j], t->rows[i].v[0]),
+						      BENCH_RATIO_DECIMALS);
 			}
 			fputc('\n', out);
 		}
@@ -264,20 +267,22 @@ bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 		bench_report_facts(t, out, "- ");
 		fputs("\n| test | metric | unit |", out);
 		for (j = 0; j < t->nlabels; j++)
-			fprintf(out, j ? " %s | %s/%s |" : " %s |", t->labels[j], t->labels[j], t->labels[0]);
+			fprintf(out, j ? " %s | %s/%s |" : " %s |", t->labels[j], t->labels[j],
+				t->labels[0]);
 		fputs("\n|---|---|---|", out);
 		for (j = 0; j < t->nlabels; j++)
 			fputs(j ? "---:|---:|" : "---:|", out);
 		fputc('\n', out);
 		for (i = 0; i < t->nrows; i++) {
 			fprintf(out, "| %s | %s | %s |", t->rows[i].key.test, t->rows[i].key.metric,
-			        t->rows[i].key.unit);
+				t->rows[i].key.unit);
 			for (j = 0; j < t->nlabels; j++) {
 				bench_cell(cell, sizeof cell, t->rows[i].v[j], 0);
 				fprintf(out, " %s |", cell);
 				if (j > 0) {
 					bench_cell(cell, sizeof cell,
-					           bench_ratio(t->rows[i].v[j], t->rows[i].v[0]), 1);
+						   bench_ratio(t->rows[i].v[j], t->rows[i].v[0]),
+						   1);
 					fprintf(out, " %s |", cell);
 				}
 			}
@@ -298,13 +303,14 @@ bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 		fputc('\n', out);
 		for (i = 0; i < t->nrows; i++) {
 			fprintf(out, "%-5s %-20s %-9s", t->rows[i].key.test, t->rows[i].key.metric,
-			        t->rows[i].key.unit);
+				t->rows[i].key.unit);
 			for (j = 0; j < t->nlabels; j++) {
 				bench_cell(cell, sizeof cell, t->rows[i].v[j], 0);
 				fprintf(out, " %12s", cell);
 				if (j > 0) {
 					bench_cell(cell, sizeof cell,
-					           bench_ratio(t->rows[i].v[j], t->rows[i].v[0]), 1);
+						   bench_ratio(t->rows[i].v[j], t->rows[i].v[0]),
+						   1);
 					fprintf(out, " %10s", cell);
 				}
 			}
@@ -317,7 +323,7 @@ bench_report_render(const struct bench_table *t, enum out_format fmt, FILE *out)
 /* `hamon report --bench`. */
 int
 bench_report(struct store *st, const char *labels_csv, const char *format, FILE *out, char *err,
-             size_t errlen)
+	     size_t errlen)
 {
 	struct bench_table t;
 	enum out_format fmt;
@@ -352,9 +358,8 @@ bench_report(struct store *st, const char *labels_csv, const char *format, FILE 
 		r = bench_store_latest_run(st, t.labels[t.cur], &t.runs[t.cur], err, errlen);
 		if (r == 1)
 			snprintf(err, errlen, "no bench runs labelled \"%s\"", t.labels[t.cur]);
-		if (r != 0 ||
-		    bench_store_query_latest(st, t.labels[t.cur], bench_report_add_result, &t, err,
-		                             errlen) < 0)
+		if (r != 0 || bench_store_query_latest(st, t.labels[t.cur], bench_report_add_result,
+						       &t, err, errlen) < 0)
 			rc = -1;
 	}
 	if (rc == 0)

@@ -14,11 +14,11 @@
 #include "store/store.h"
 
 /* Per-test durations: CPU as sysbench's --time, memory and disk shorter. */
-#define BENCH_CPU_TIME (5 * NSEC_PER_SEC)
-#define BENCH_CPU_QUICK (1 * NSEC_PER_SEC)
-#define BENCH_MEM_TIME (2 * NSEC_PER_SEC)
-#define BENCH_MEM_QUICK (300 * NSEC_PER_MSEC)
-#define BENCH_DISK_TIME (5 * NSEC_PER_SEC)
+#define BENCH_CPU_TIME        (5 * NSEC_PER_SEC)
+#define BENCH_CPU_QUICK       (1 * NSEC_PER_SEC)
+#define BENCH_MEM_TIME        (2 * NSEC_PER_SEC)
+#define BENCH_MEM_QUICK       (300 * NSEC_PER_MSEC)
+#define BENCH_DISK_TIME       (5 * NSEC_PER_SEC)
 #define BENCH_DISK_QUICK_TIME (300 * NSEC_PER_MSEC)
 
 /* SIGINT/SIGTERM: note it; every loop polls bench_signal and unwinds. */
@@ -47,10 +47,10 @@ static void
 bench_tests_name(int mask, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s%s%s", mask & BENCH_TEST_CPU ? "cpu" : "",
-	         (mask & BENCH_TEST_CPU) && (mask & ~BENCH_TEST_CPU) ? "," : "",
-	         mask & BENCH_TEST_MEM ? "mem" : "",
-	         (mask & BENCH_TEST_MEM) && (mask & BENCH_TEST_DISK) ? "," : "",
-	         mask & BENCH_TEST_DISK ? "disk" : "");
+		 (mask & BENCH_TEST_CPU) && (mask & ~BENCH_TEST_CPU) ? "," : "",
+		 mask & BENCH_TEST_MEM ? "mem" : "",
+		 (mask & BENCH_TEST_MEM) && (mask & BENCH_TEST_DISK) ? "," : "",
+		 mask & BENCH_TEST_DISK ? "disk" : "");
 }
 
 /* Print the facts line and the results table. */
@@ -62,16 +62,17 @@ bench_print(FILE *out, const struct bench_store_run *run, const struct bench_res
 
 	log_escape(host, sizeof host, run->hostname, strlen(run->hostname));
 	log_escape(cpu, sizeof cpu, run->cpu_model, strlen(run->cpu_model));
-	fprintf(out, "bench \"%s\" on %s: %s, %d CPUs, %.1f GiB, Linux %s, virtualization %s (%s)%s\n",
-	        run->label, host, cpu, run->cores, (double)run->mem_bytes / (1 << 30), run->kernel,
-	        run->virt, run->virt_hints, run->quick ? ", quick" : "");
+	fprintf(out,
+		"bench \"%s\" on %s: %s, %d CPUs, %.1f GiB, Linux %s, virtualization %s (%s)%s\n",
+		run->label, host, cpu, run->cores, (double)run->mem_bytes / (1 << 30), run->kernel,
+		run->virt, run->virt_hints, run->quick ? ", quick" : "");
 	if (run->io_engine[0] != '\0')
-		fprintf(out, "disk: %s I/O through %s\n", run->direct ? "direct" : "buffered (no O_DIRECT)",
-		        run->io_engine);
+		fprintf(out, "disk: %s I/O through %s\n",
+			run->direct ? "direct" : "buffered (no O_DIRECT)", run->io_engine);
 	fprintf(out, "%-5s %-20s %14s  %s\n", "test", "metric", "value", "unit");
 	for (i = 0; i < res->n; i++)
 		fprintf(out, "%-5s %-20s %14.2f  %s\n", res->v[i].test, res->v[i].metric,
-		        res->v[i].value, res->v[i].unit);
+			res->v[i].value, res->v[i].unit);
 }
 
 /* Run the CPU tests: one thread, then threads threads. 0, or -1. */
@@ -93,8 +94,8 @@ bench_run_cpu(int threads, int64_t t, int tty, struct bench_results *res)
 
 /* Fill the run row from the facts and options. */
 static void
-bench_fill_run(struct bench_store_run *run, const struct bench_facts *f,
-               const struct bench_opts *o, const char *label, const struct bench_disk *d)
+bench_fill_run(struct bench_store_run *run, const struct bench_facts *f, const struct bench_opts *o,
+	       const char *label, const struct bench_disk *d)
 {
 	memset(run, 0, sizeof *run);
 	run->started_ns = time_real_ns();
@@ -136,7 +137,9 @@ bench_run(const struct bench_opts *opts)
 		o.threads = facts.cores;
 	/* By default the run is labelled with what it runs on. */
 	snprintf(label, sizeof label, "%s",
-	         o.label != NULL ? o.label : strcmp(facts.virt, "none") == 0 ? "host" : facts.virt);
+		 o.label != NULL                   ? o.label
+		 : strcmp(facts.virt, "none") == 0 ? "host"
+						   : facts.virt);
 	bench_install_signals();
 	memset(&disk, 0, sizeof disk);
 	disk.fd = disk.dirfd = -1;
@@ -156,8 +159,11 @@ bench_run(const struct bench_opts *opts)
 	bench_fill_run(&run, &facts, &o, label, &disk);
 
 	if (!bench_signal && (o.tests & BENCH_TEST_CPU))
-		bench_run_cpu(o.threads, o.time_ns ? o.time_ns : o.quick ? BENCH_CPU_QUICK : BENCH_CPU_TIME,
-		              tty, &res);
+		bench_run_cpu(o.threads,
+			      o.time_ns ? o.time_ns
+			      : o.quick ? BENCH_CPU_QUICK
+					: BENCH_CPU_TIME,
+			      tty, &res);
 	if (!bench_signal && (o.tests & BENCH_TEST_MEM)) {
 		mo.duration_ns = o.time_ns ? o.time_ns : o.quick ? BENCH_MEM_QUICK : BENCH_MEM_TIME;
 		mo.stream_bytes = o.quick ? 8 << 20 : 64 << 20;
@@ -166,9 +172,13 @@ bench_run(const struct bench_opts *opts)
 		bench_mem_run(&mo, &res);
 	}
 	if (!bench_signal && (o.tests & BENCH_TEST_DISK)) {
-		bench_disk_run(&disk, o.time_ns ? o.time_ns : o.quick ? BENCH_DISK_QUICK_TIME : BENCH_DISK_TIME,
-		               tty, &res);
-		snprintf(run.io_engine, sizeof run.io_engine, "%s", disk.engine != NULL ? disk.engine : "");
+		bench_disk_run(&disk,
+			       o.time_ns ? o.time_ns
+			       : o.quick ? BENCH_DISK_QUICK_TIME
+					 : BENCH_DISK_TIME,
+			       tty, &res);
+		snprintf(run.io_engine, sizeof run.io_engine, "%s",
+			 disk.engine != NULL ? disk.engine : "");
 	}
 	bench_disk_close(&disk);
 	bench_progress_clear(tty);

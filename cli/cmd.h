@@ -23,10 +23,10 @@ struct monitor_cli {
 	uint64_t count;
 	char **specs;
 	size_t nspecs;
-	const char *user;          /* drop to this user (default hamon/nobody) */
+	const char *user; /* drop to this user (default hamon/nobody) */
 	int keep_privileges;
 	int no_netlink;
-	const char *metrics;       /* --metrics [ADDR:]PORT, checked */
+	const char *metrics; /* --metrics [ADDR:]PORT, checked */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -41,10 +41,10 @@ struct msession {
 	struct monitor *m;
 	struct store *st;
 	struct control *ctl;
-	struct metrics *metrics;   /* NULL without --metrics */
+	struct metrics *metrics; /* NULL without --metrics */
 	int64_t session_id;
 	const char *db;
-	int own_signals;           /* the command handles SIGINT/SIGTERM */
+	int own_signals; /* the command handles SIGINT/SIGTERM */
 };
 
 void monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run);

@@ -12,9 +12,9 @@
 #include "lib/timeutil.h"
 
 static const char bench_usage[] =
-    "usage: hamon bench [cpu|mem|disk|all] [--label host|kvm|lxc|...] [--db FILE]\n"
-    "                   [--path DIR | --file FILE] [--keep] [--quick] [--time D]\n"
-    "                   [--threads N]";
+	"usage: hamon bench [cpu|mem|disk|all] [--label host|kvm|lxc|...] [--db FILE]\n"
+	"                   [--path DIR | --file FILE] [--keep] [--quick] [--time D]\n"
+	"                   [--threads N]";
 
 /* A label must be usable in --labels a,b,c and on a terminal. */
 static void
@@ -27,7 +27,8 @@ bench_check_label(const char *label)
 	for (p = label; *p != '\0'; p++)
 		if (*p <= ' ' || *p > '~' || *p == ',')
 			usage_error("bench: --label: only printable characters without spaces or"
-			            " commas (character %zu)", (size_t)(p - label) + 1);
+				    " commas (character %zu)",
+				    (size_t)(p - label) + 1);
 }
 
 /* Parse the command line into o. */
@@ -80,11 +81,13 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 't':
 			if (duration_parse_range("bench: --time", optarg, 100 * NSEC_PER_MSEC,
-			                         3600 * NSEC_PER_SEC, &o->time_ns, err, sizeof(err)) != 0)
+						 3600 * NSEC_PER_SEC, &o->time_ns, err,
+						 sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'j':
-			if (uint_parse_range("bench: --threads", optarg, 1, 4096, &n, err, sizeof(err)) != 0)
+			if (uint_parse_range("bench: --threads", optarg, 1, 4096, &n, err,
+					     sizeof(err)) != 0)
 				usage_error("%s", err);
 			o->threads = (int)n;
 			break;
@@ -115,10 +118,12 @@ bench_parse(int argc, char **argv, struct bench_opts *o)
 	if (optind < argc)
 		usage_error("bench: unexpected argument \"%s\"", argv[optind]);
 	if (o->file != NULL && o->path_given)
-		usage_error("bench: --path and --file exclude each other (--file names the test file"
-		            " itself)");
+		usage_error(
+			"bench: --path and --file exclude each other (--file names the test file"
+			" itself)");
 	if ((o->file != NULL || o->keep) && !(o->tests & BENCH_TEST_DISK))
-		usage_error("bench: %s applies to the disk tests only", o->keep ? "--keep" : "--file");
+		usage_error("bench: %s applies to the disk tests only",
+			    o->keep ? "--keep" : "--file");
 }
 
 /* `hamon bench`. */

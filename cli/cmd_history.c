@@ -11,9 +11,10 @@
 #define HISTORY_MAX_DBS 64
 
 static const char history_usage[] =
-    "usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min DURATION]\n"
-    "                     [--kind burst|outage|all] [--format text|json|csv]\n"
-    "Several --db (one per node) merge their rows and say how many saw each loss.";
+	"usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min "
+	"DURATION]\n"
+	"                     [--kind burst|outage|all] [--format text|json|csv]\n"
+	"Several --db (one per node) merge their rows and say how many saw each loss.";
 
 /* `hamon history`: parse options, query, print. */
 int
@@ -54,7 +55,7 @@ cmd_history(int argc, char **argv)
 		case 's':
 		case 'u':
 			if (time_parse(optarg, now, c == 's' ? &f.since_ns : &f.until_ns, err,
-			               sizeof(err)) != 0)
+				       sizeof(err)) != 0)
 				usage_error("--%s: %s", c == 's' ? "since" : "until", err);
 			break;
 		case 'm':
@@ -86,7 +87,8 @@ cmd_history(int argc, char **argv)
 	if (optind < argc)
 		usage_error("history: unexpected argument \"%s\"", argv[optind]);
 	if (ndb <= 1) {
-		if ((s = store_open(ndb ? dbs[0] : CLI_DB_DEFAULT, STORE_READ, err, sizeof(err))) == NULL)
+		if ((s = store_open(ndb ? dbs[0] : CLI_DB_DEFAULT, STORE_READ, err, sizeof(err))) ==
+		    NULL)
 			usage_error("%s", err);
 		n = report_history(s, &f, fmt, stdout, err, sizeof(err));
 		store_close(s);

@@ -22,22 +22,24 @@
 #include "store/store.h"
 
 static const char monitor_usage[] =
-    "usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
-    "                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
-    "                     [--format text|json] [--duration D] [--count N]\n"
-    "                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
-    "                     [--no-netlink] [--metrics [ADDR:]PORT]\n"
-    "                     [TARGET...]\n"
-    "TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or tcp://[IPV6ADDR]:PORT;\n"
-    "--target TARGET is the same.";
+	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
+	"                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
+	"                     [--format text|json] [--duration D] [--count N]\n"
+	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
+	"                     [--no-netlink] [--metrics [ADDR:]PORT]\n"
+	"                     [TARGET...]\n"
+	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
+	"tcp://[IPV6ADDR]:PORT;\n"
+	"--target TARGET is the same.";
 
 static const char run_usage[] =
-    "usage: hamon run [--label L] [--kind migration|failover|backup|custom] [--settle D]\n"
-    "                 [--wait D] [--baseline D] [monitor options] --target TARGET... -- COMMAND [ARGS]\n"
-    "Monitors the targets, waits until each answers (--wait, default 10s) plus a baseline\n"
-    "(default 1s), runs COMMAND with its output passed through and captured, keeps probing\n"
-    "for --settle (default 5s) after it exits, prints the run report and exits with\n"
-    "COMMAND's exit status (127 if it could not start, 1 if a target never answered).";
+	"usage: hamon run [--label L] [--kind migration|failover|backup|custom] [--settle D]\n"
+	"                 [--wait D] [--baseline D] [monitor options] --target TARGET... -- "
+	"COMMAND [ARGS]\n"
+	"Monitors the targets, waits until each answers (--wait, default 10s) plus a baseline\n"
+	"(default 1s), runs COMMAND with its output passed through and captured, keeps probing\n"
+	"for --settle (default 5s) after it exits, prints the run report and exits with\n"
+	"COMMAND's exit status (127 if it could not start, 1 if a target never answered).";
 
 /* A --metrics (or config metrics) value must be a listening address. */
 static void
@@ -48,7 +50,8 @@ monitor_check_metrics(const char *what, const char *spec)
 	char err[256], esc[256];
 
 	if (listenaddr_parse(spec, &ss, &len, err, sizeof(err)) != 0)
-		usage_error("%s \"%s\": %s", what, log_escape(esc, sizeof(esc), spec, strlen(spec)), err);
+		usage_error("%s \"%s\": %s", what, log_escape(esc, sizeof(esc), spec, strlen(spec)),
+			    err);
 }
 
 /* Apply the command-line timing overrides to one target (or the defaults). */
@@ -58,18 +61,19 @@ monitor_cli_apply(const struct monitor_cli *cli, struct target_conf *t, const ch
 	char err[256];
 	unsigned long long v;
 
-	if (cli->interval && duration_parse_range("interval", cli->interval, TARGET_MIN_INTERVAL_NS,
-	                                          TARGET_MAX_INTERVAL_NS, &t->interval_ns, err,
-	                                          sizeof(err)) != 0)
+	if (cli->interval &&
+	    duration_parse_range("interval", cli->interval, TARGET_MIN_INTERVAL_NS,
+				 TARGET_MAX_INTERVAL_NS, &t->interval_ns, err, sizeof(err)) != 0)
 		usage_error("%s%s", where, err);
-	if (cli->timeout && duration_parse_range("timeout", cli->timeout, TARGET_MIN_INTERVAL_NS,
-	                                         TARGET_MAX_INTERVAL_NS, &t->timeout_ns, err,
-	                                         sizeof(err)) != 0)
+	if (cli->timeout &&
+	    duration_parse_range("timeout", cli->timeout, TARGET_MIN_INTERVAL_NS,
+				 TARGET_MAX_INTERVAL_NS, &t->timeout_ns, err, sizeof(err)) != 0)
 		usage_error("%s%s", where, err);
 	if (cli->down_after && target_parse_down_after(cli->down_after, t, err, sizeof(err)) != 0)
 		usage_error("%s--down-after: %s", where, err);
 	if (cli->up_after) {
-		if (uint_parse_range("up-after", cli->up_after, 1, 1000000, &v, err, sizeof(err)) != 0)
+		if (uint_parse_range("up-after", cli->up_after, 1, 1000000, &v, err, sizeof(err)) !=
+		    0)
 			usage_error("%s%s", where, err);
 		t->up_after = (unsigned)v;
 	}
@@ -130,20 +134,23 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		}
 		switch (c) {
 		case 'L':
-			if (optarg[0] == '\0' || strpbrk(optarg, "\n\r") != NULL || strlen(optarg) > 120)
-				usage_error("--label must be one non-empty line of at most 120 bytes");
+			if (optarg[0] == '\0' || strpbrk(optarg, "\n\r") != NULL ||
+			    strlen(optarg) > 120)
+				usage_error(
+					"--label must be one non-empty line of at most 120 bytes");
 			cli->label = optarg;
 			break;
 		case 'K':
 			if (strcmp(optarg, "migration") != 0 && strcmp(optarg, "failover") != 0 &&
 			    strcmp(optarg, "backup") != 0 && strcmp(optarg, "custom") != 0)
-				usage_error("--kind \"%s\": expected migration, failover, backup or custom",
-				            optarg);
+				usage_error("--kind \"%s\": expected migration, failover, backup "
+					    "or custom",
+					    optarg);
 			cli->kind = optarg;
 			break;
 		case 'E':
-			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC, &cli->settle_ns,
-			                         err, sizeof(err)) != 0)
+			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC,
+						 &cli->settle_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'u':
@@ -161,12 +168,12 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			break;
 		case 'B':
 			if (duration_parse_range("baseline", optarg, 0, 3600 * NSEC_PER_SEC,
-			                         &cli->baseline_ns, err, sizeof(err)) != 0)
+						 &cli->baseline_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'A':
 			if (duration_parse_range("wait", optarg, NSEC_PER_MSEC, 3600 * NSEC_PER_SEC,
-			                         &cli->wait_ns, err, sizeof(err)) != 0)
+						 &cli->wait_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'd':
@@ -200,18 +207,20 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			cli->verbose++;
 			break;
 		case 'f':
-			cli->format = cli_format_arg(optarg, OUTFMT_BIT(OUT_TEXT) |
-			                                             OUTFMT_BIT(OUT_JSON)) == OUT_JSON ?
-			                  MONITOR_JSON : MONITOR_TEXT;
+			cli->format =
+				cli_format_arg(optarg, OUTFMT_BIT(OUT_TEXT) |
+							       OUTFMT_BIT(OUT_JSON)) == OUT_JSON
+					? MONITOR_JSON
+					: MONITOR_TEXT;
 			break;
 		case 'T':
-			if (duration_parse_range("duration", optarg, NSEC_PER_MSEC, 0, &cli->duration_ns,
-			                         err, sizeof(err)) != 0)
+			if (duration_parse_range("duration", optarg, NSEC_PER_MSEC, 0,
+						 &cli->duration_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case 'n':
 			if (uint_parse_range("count", optarg, 1, UINT64_MAX / 2, &v, err,
-			                     sizeof(err)) != 0)
+					     sizeof(err)) != 0)
 				usage_error("%s", err);
 			cli->count = v;
 			break;
@@ -226,7 +235,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			else if (strcmp(optarg, "connect") == 0)
 				cli->tcp_mode = MONITOR_TCP_CONNECT;
 			else
-				usage_error("--tcp-mode \"%s\": expected auto, raw or connect", optarg);
+				usage_error("--tcp-mode \"%s\": expected auto, raw or connect",
+					    optarg);
 			break;
 		case 'h':
 			puts(is_run ? run_usage : monitor_usage);
@@ -235,7 +245,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			usage_error("option %s needs a value", argv[optind - 1]);
 		default:
 			usage_error("unknown option %s (try hamon %s --help)", argv[optind - 1],
-			            is_run ? "run" : "monitor");
+				    is_run ? "run" : "monitor");
 		}
 	}
 	if (is_run) {
@@ -243,7 +253,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		cli->command = argv + optind;
 		cli->ncommand = (size_t)(argc - optind);
 		if (cli->ncommand == 0)
-			usage_error("run: no command given (hamon run [OPTIONS] -- COMMAND [ARGS])");
+			usage_error(
+				"run: no command given (hamon run [OPTIONS] -- COMMAND [ARGS])");
 		return;
 	}
 	while (optind < argc)
@@ -305,7 +316,10 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 
 	log_init("hamon", cli->verbose, 0);
 	monitor_cli_config(cli, &ms->cfg);
-	ms->db = cli->no_db ? NULL : cli->db ? cli->db : ms->cfg.db_path ? ms->cfg.db_path : CLI_DB_DEFAULT;
+	ms->db = cli->no_db        ? NULL
+		 : cli->db         ? cli->db
+		 : ms->cfg.db_path ? ms->cfg.db_path
+				   : CLI_DB_DEFAULT;
 
 	memset(&o, 0, sizeof(o));
 	o.targets = ms->cfg.targets;
@@ -344,8 +358,8 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 		return -1;
 	for (i = 0; i < ms->cfg.ntargets; i++) {
 		struct target_conf *t = &ms->cfg.targets[i];
-		struct store_target stt = { t->name, t->url, t->addrstr, t->family, t->port,
-		                            t->interval_ns, t->timeout_ns };
+		struct store_target stt = { t->name, t->url,         t->addrstr,   t->family,
+					    t->port, t->interval_ns, t->timeout_ns };
 		int64_t id = store_target_upsert(ms->st, &stt, err, errlen);
 
 		if (id <= 0)
@@ -398,15 +412,15 @@ msession_announce(const struct msession *ms)
 			size_t len = strlen(modes);
 
 			if (md != NULL)
-				snprintf(modes + len, sizeof(modes) - len, "%s%s%s: %s", len ? ", " : "",
-				         kinds[k], f ? "6" : "", md);
+				snprintf(modes + len, sizeof(modes) - len, "%s%s%s: %s",
+					 len ? ", " : "", kinds[k], f ? "6" : "", md);
 		}
 	duration_format(ms->cfg.targets[0].interval_ns, iv, sizeof(iv));
 	duration_format(ms->cfg.targets[0].timeout_ns, to, sizeof(to));
 	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s%s%s", ms->cfg.ntargets,
-	         ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)",
-	         ms->metrics != NULL ? "; metrics " : "",
-	         ms->metrics != NULL ? metrics_url(ms->metrics) : "");
+		 ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)",
+		 ms->metrics != NULL ? "; metrics " : "",
+		 ms->metrics != NULL ? metrics_url(ms->metrics) : "");
 	monitor_describe_paths(ms->m);
 }
 
@@ -420,7 +434,8 @@ msession_close(struct msession *ms, const char *state)
 		if (ms->session_id > 0 && state != NULL)
 			store_session_end(ms->st, ms->session_id, time_real_ns(), state);
 		if (store_dropped(ms->st) > 0)
-			log_warnx("store: %" PRIu64 " records could not be kept", store_dropped(ms->st));
+			log_warnx("store: %" PRIu64 " records could not be kept",
+				  store_dropped(ms->st));
 		store_close(ms->st);
 	}
 	monitor_free(ms->m);
@@ -472,16 +487,17 @@ cmd_check_config(int argc, char **argv)
 		puts("usage: hamon check-config [-c] FILE");
 		return 0;
 	} else if (argc >= 2 && argv[1][0] == '-' && strcmp(argv[1], "-c") != 0 &&
-	           strcmp(argv[1], "--config") != 0)
+		   strcmp(argv[1], "--config") != 0)
 		usage_error("check-config: unknown option %s (usage: hamon check-config [-c] FILE)",
-		            argv[1]);
+			    argv[1]);
 	else
 		usage_error("usage: hamon check-config [-c] FILE");
 	config_init(&cfg);
 	if (config_load(&cfg, path, err, sizeof(err)) != 0)
 		usage_error("%s", err);
 	if (cfg.ntargets == 0)
-		usage_error("%s: no targets (add a [NAME] section with target = icmp://ADDR)", path);
+		usage_error("%s: no targets (add a [NAME] section with target = icmp://ADDR)",
+			    path);
 	if (config_validate(&cfg, err, sizeof(err)) != 0)
 		usage_error("%s", err);
 	printf("%s: ok, %zu target%s\n", path, cfg.ntargets, cfg.ntargets == 1 ? "" : "s");

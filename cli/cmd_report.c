@@ -14,9 +14,9 @@
 #include "store/store.h"
 
 static const char report_usage[] =
-    "usage: hamon report [--db FILE] [--run N | --last | --label L]\n"
-    "                    [--format text|json|csv|md|html] [-o FILE]\n"
-    "       hamon report --bench [--labels host,kvm,lxc] [--format text|json|csv|md]";
+	"usage: hamon report [--db FILE] [--run N | --last | --label L]\n"
+	"                    [--format text|json|csv|md|html] [-o FILE]\n"
+	"       hamon report --bench [--labels host,kvm,lxc] [--format text|json|csv|md]";
 
 /* The run report's writers (report/runreport.h) keep their own enum. */
 static enum rr_format
@@ -70,7 +70,8 @@ cmd_report(int argc, char **argv)
 			db = cli_db_arg(optarg);
 			break;
 		case 'r':
-			if (uint_parse_range("--run", optarg, 1, INT64_MAX, &id, err, sizeof(err)) != 0)
+			if (uint_parse_range("--run", optarg, 1, INT64_MAX, &id, err,
+					     sizeof(err)) != 0)
 				usage_error("%s", err);
 			choices++;
 			break;
@@ -108,8 +109,8 @@ cmd_report(int argc, char **argv)
 		usage_error("report: give one of --run, --last and --label");
 	if (fmtname != NULL) {
 		/* The bench comparison has no HTML form (yet). */
-		enum out_format of = cli_format_arg(fmtname, bench ? OUTFMT_ALL & ~OUTFMT_BIT(OUT_HTML) :
-		                                                     OUTFMT_ALL);
+		enum out_format of = cli_format_arg(
+			fmtname, bench ? OUTFMT_ALL & ~OUTFMT_BIT(OUT_HTML) : OUTFMT_ALL);
 
 		fmt = report_rr_format(of);
 		fmtname = outfmt_name(of);
@@ -166,7 +167,8 @@ cmd_report(int argc, char **argv)
 			} else
 				id = (unsigned long long)srow.id;
 		}
-		if (rc == 0 && report_print_session(st, (int64_t)id, fmt, out, err, sizeof(err)) != 0) {
+		if (rc == 0 &&
+		    report_print_session(st, (int64_t)id, fmt, out, err, sizeof(err)) != 0) {
 			log_warnx("%s", err);
 			rc = 1;
 		}

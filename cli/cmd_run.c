@@ -38,19 +38,19 @@ struct run {
 	struct msession *ms;
 	struct event_base *base;
 	enum run_phase phase;
-	struct event *tick;          /* 10 ms poll while waiting for targets */
+	struct event *tick; /* 10 ms poll while waiting for targets */
 	struct event *settle;
 	struct event *sigchld, *sigint, *sigterm;
-	struct event *out_ev[2];     /* the command's stdout, stderr */
+	struct event *out_ev[2]; /* the command's stdout, stderr */
 	int out_fd[2];
-	struct event *exec_ev;       /* CLOEXEC pipe: EOF = exec worked */
+	struct event *exec_ev; /* CLOEXEC pipe: EOF = exec worked */
 	int exec_fd;
-	int go_fd;                   /* launcher's start pipe, -1 once used */
+	int go_fd; /* launcher's start pipe, -1 once used */
 	int64_t wait_start;
-	int64_t all_up_at;           /* when every target had answered */
+	int64_t all_up_at; /* when every target had answered */
 	pid_t pid;
 	int exited;
-	int status;                  /* exit status to return */
+	int status; /* exit status to return */
 	int start_failed;
 	int start_errno;
 	int64_t start_real, start_mono, end_real, end_mono;
@@ -114,7 +114,8 @@ run_command_ended(struct run *r)
 
 	r->end_real = time_real_ns();
 	r->end_mono = time_mono_ns();
-	monitor_mark(r->ms->m, r->end_real, "span-end", r->ms->cli.label ? r->ms->cli.label : "run");
+	monitor_mark(r->ms->m, r->end_real, "span-end",
+		     r->ms->cli.label ? r->ms->cli.label : "run");
 	r->phase = RUN_SETTLING;
 	tv.tv_sec = r->ms->cli.settle_ns / NSEC_PER_SEC;
 	tv.tv_usec = (r->ms->cli.settle_ns % NSEC_PER_SEC) / NSEC_PER_USEC;
@@ -176,8 +177,8 @@ run_launcher_fork(struct run *r)
 {
 	int out[2], errp[2], ex[2], go[2], i;
 
-	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(ex, O_CLOEXEC) != 0 ||
-	    pipe2(go, O_CLOEXEC) != 0) {
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
+	    pipe2(ex, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
 		log_warn("run: pipe");
 		return -1;
 	}
@@ -238,7 +239,8 @@ run_spawn(struct run *r)
 
 	r->start_real = time_real_ns();
 	r->start_mono = time_mono_ns();
-	monitor_mark(r->ms->m, r->start_real, "span-begin", r->ms->cli.label ? r->ms->cli.label : "run");
+	monitor_mark(r->ms->m, r->start_real, "span-begin",
+		     r->ms->cli.label ? r->ms->cli.label : "run");
 	if (write(r->go_fd, "g", 1) != 1) {
 		log_warn("run: cannot start the command");
 		return -1;
@@ -246,7 +248,8 @@ run_spawn(struct run *r)
 	close(r->go_fd);
 	r->go_fd = -1;
 	for (i = 0; i < 2; i++) {
-		r->out_ev[i] = event_new(r->base, r->out_fd[i], EV_READ | EV_PERSIST, run_output_cb, r);
+		r->out_ev[i] =
+			event_new(r->base, r->out_fd[i], EV_READ | EV_PERSIST, run_output_cb, r);
 		event_add(r->out_ev[i], NULL);
 	}
 	r->exec_ev = event_new(r->base, r->exec_fd, EV_READ | EV_PERSIST, run_exec_cb, r);
@@ -285,7 +288,8 @@ run_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 		monitor_list_not_up(r->ms->m, names, sizeof(names));
 		duration_format(r->ms->cli.wait_ns, w, sizeof(w));
-		log_warnx("run: no answer from %s within %s; the command was not started", names, w);
+		log_warnx("run: no answer from %s within %s; the command was not started", names,
+			  w);
 		event_del(r->tick);
 		r->status = 1;
 		r->start_failed = -1;
@@ -326,19 +330,21 @@ run_hv_json(const struct hv_figures *f)
 	if (!hvparse_figures_any(f))
 		return NULL;
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "{\"task\":\"%s\"",
-	                      hvparse_task_status_name(f->task_status));
+			      hvparse_task_status_name(f->task_status));
 	if (f->downtime_ms >= 0)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"downtime_ms\":%lld,\"downtime_source\":\"%s\"",
-		                      (long long)f->downtime_ms, hvparse_source_name(f->downtime_src));
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      ",\"downtime_ms\":%lld,\"downtime_source\":\"%s\"",
+				      (long long)f->downtime_ms,
+				      hvparse_source_name(f->downtime_src));
 	if (f->duration_ms >= 0 && n < sizeof(buf))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"duration_ms\":%lld",
-		                      (long long)f->duration_ms);
+				      (long long)f->duration_ms);
 	if (f->transferred_bytes >= 0 && n < sizeof(buf))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"transferred_bytes\":%lld",
-		                      (long long)f->transferred_bytes);
+				      (long long)f->transferred_bytes);
 	if (f->backup_duration_ms >= 0 && n < sizeof(buf))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",\"backup_duration_ms\":%lld",
-		                      (long long)f->backup_duration_ms);
+				      (long long)f->backup_duration_ms);
 	if (n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - n, "}");
 	return n < sizeof(buf) - 1 ? xstrdup(buf) : NULL;
@@ -452,7 +458,7 @@ cmd_run(int argc, char **argv)
 	if (ms.st != NULL && r.start_real) {
 		store_session_end(ms.st, ms.session_id, time_real_ns(), "stopped");
 		if (report_print_session(ms.st, ms.session_id, RR_FMT_TEXT, stdout, err,
-		                         sizeof(err)) != 0)
+					 sizeof(err)) != 0)
 			log_warnx("report: %s", err);
 	} else if (ms.st == NULL)
 		monitor_summary(ms.m, 1);

@@ -43,7 +43,7 @@
 
 extern char **environ;
 
-#define DEMO_NET "198.18.200"
+#define DEMO_NET         "198.18.200"
 #define DEMO_LISTEN_SECS 120
 
 struct demo {
@@ -64,10 +64,10 @@ struct demo {
  * would run on for seconds. Children get the original mask back before
  * they run anything.
  */
-static volatile sig_atomic_t demo_stop;     /* SIGINT or SIGTERM: which one */
-static sigset_t demo_orig_mask;             /* the mask we were started with */
-static sigset_t demo_wait_mask;             /* the same minus our three */
-static int demo_signals_on;                 /* set in `hamon demo` only */
+static volatile sig_atomic_t demo_stop; /* SIGINT or SIGTERM: which one */
+static sigset_t demo_orig_mask;         /* the mask we were started with */
+static sigset_t demo_wait_mask;         /* the same minus our three */
+static int demo_signals_on;             /* set in `hamon demo` only */
 
 /* The handler of SIGINT and SIGTERM: remember the first one. */
 static void
@@ -156,8 +156,9 @@ demo_wait(pid_t pid, int forward)
 				kill(pid, SIGTERM);
 				forwarded = 1;
 			} else if (++ticks == DEMO_STOP_GRACE_SECS * 10) {
-				log_warnx("demo: child %d still running %ds after SIGTERM: killing it",
-				          (int)pid, DEMO_STOP_GRACE_SECS);
+				log_warnx("demo: child %d still running %ds after SIGTERM: killing "
+					  "it",
+					  (int)pid, DEMO_STOP_GRACE_SECS);
 				kill(pid, SIGKILL);
 			}
 		}
@@ -291,9 +292,9 @@ demo_setup(struct demo *d)
 	rc |= demo_cmd(0, "ip -n %s link set lo up", d->ns_n2);
 	rc |= demo_cmd(0, "ip -n %s link add br0 type bridge", d->ns_mon);
 	rc |= demo_cmd(0, "ip -n %s link add %s type veth peer name %s netns %s", d->ns_mon,
-	               d->dev_m1, d->dev_n1, d->ns_n1);
+		       d->dev_m1, d->dev_n1, d->ns_n1);
 	rc |= demo_cmd(0, "ip -n %s link add %s type veth peer name %s netns %s", d->ns_mon,
-	               d->dev_m2, d->dev_n2, d->ns_n2);
+		       d->dev_m2, d->dev_n2, d->ns_n2);
 	rc |= demo_cmd(0, "ip -n %s link set %s master br0 up", d->ns_mon, d->dev_m1);
 	rc |= demo_cmd(0, "ip -n %s link set %s master br0 up", d->ns_mon, d->dev_m2);
 	rc |= demo_cmd(0, "ip -n %s addr add " DEMO_NET ".1/24 dev br0", d->ns_mon);
@@ -357,13 +358,13 @@ demo_garp(const char *dev, const char *ip)
 		close(fd);
 		return -1;
 	}
-	memset(frame, 0xff, 6);                               /* to everyone */
+	memset(frame, 0xff, 6); /* to everyone */
 	memcpy(frame + 6, mac, 6);
-	frame[12] = 0x08, frame[13] = 0x06;                   /* ARP */
+	frame[12] = 0x08, frame[13] = 0x06;                         /* ARP */
 	frame[14] = 0, frame[15] = 1, frame[16] = 8, frame[17] = 0; /* Ethernet, IPv4 */
 	frame[18] = 6, frame[19] = 4, frame[20] = 0, frame[21] = 1; /* request */
 	memcpy(frame + 22, mac, 6);
-	memcpy(frame + 28, &a, 4);                            /* sender = target = ip */
+	memcpy(frame + 28, &a, 4); /* sender = target = ip */
 	memset(frame + 32, 0, 6);
 	memcpy(frame + 38, &a, 4);
 	memset(&sll, 0, sizeof(sll));
@@ -372,7 +373,9 @@ demo_garp(const char *dev, const char *ip)
 	sll.sll_halen = 6;
 	memset(sll.sll_addr, 0xff, 6);
 	rc = sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&sll, sizeof(sll)) ==
-	     (ssize_t)sizeof(frame) ? 0 : -1;
+			     (ssize_t)sizeof(frame)
+		     ? 0
+		     : -1;
 	close(fd);
 	return rc;
 }
@@ -424,8 +427,8 @@ cmd_demo_step(int argc, char **argv)
 		char err[256];
 
 		demo_log("simulating power loss of node1 (vm102 runs there)");
-		if (argc > 8 && control_send_mark(argv[8], "marker", "power cut node1", err,
-		                                   sizeof(err)) != 0)
+		if (argc > 8 &&
+		    control_send_mark(argv[8], "marker", "power cut node1", err, sizeof(err)) != 0)
 			demo_log("marker not sent: %s", err);
 		a0 = time_mono_ns();
 		demo_cmd(0, "ip -n %s link set %s down", argv[2], argv[3]);
@@ -448,15 +451,16 @@ cmd_demo_step(int argc, char **argv)
 	duration_format((b0 + b1) / 2 - (a0 + a1) / 2, ms, sizeof(ms));
 	if (failover)
 		demo_log("vm102 answers from node2: injected outage %s (+- %.1f ms)", ms,
-		         ((a1 - a0) + (b1 - b0)) / 2e6);
+			 ((a1 - a0) + (b1 - b0)) / 2e6);
 	else {
 		demo_log("migration status: completed");
 		demo_log("average migration speed: 1.0 GiB/s - downtime %lld ms",
-		         (long long)(((b0 + b1) / 2 - (a0 + a1) / 2) / NSEC_PER_MSEC));
+			 (long long)(((b0 + b1) / 2 - (a0 + a1) / 2) / NSEC_PER_MSEC));
 		demo_log("migration finished successfully (duration 00:00:01)");
-		printf("hamon demo: injected gap %s (+- %.1f ms: the address was removed and added by\n"
-		       "hamon demo: ip(8) calls; the edges are their midpoints)\n", ms,
-		       ((a1 - a0) + (b1 - b0)) / 2e6);
+		printf("hamon demo: injected gap %s (+- %.1f ms: the address was removed and added "
+		       "by\n"
+		       "hamon demo: ip(8) calls; the edges are their midpoints)\n",
+		       ms, ((a1 - a0) + (b1 - b0)) / 2e6);
 	}
 	return 0;
 }
@@ -508,16 +512,38 @@ cmd_demo(int argc, char **argv)
 	if (demo_stop)
 		goto stopped;
 
-	printf("\n== 1. live migration of vm101 from node1 to node2 (address moves, ~40 ms gap, gratuitous ARP)\n");
+	printf("\n== 1. live migration of vm101 from node1 to node2 (address moves, ~40 ms gap, "
+	       "gratuitous ARP)\n");
 	fflush(stdout);
 	snprintf(gapms, sizeof(gapms), "40");
 	{
-		char *av[] = { "hamon", "run", "--db", d.db, "--interval", "10ms", "--label",
-			       "demo-migration", "--kind", "migration", "--settle", "2s",
-			       "--target", "vm101=icmp://" DEMO_NET ".10",
-			       "--target", "vm101-ssh=tcp://" DEMO_NET ".10:22", "--",
-			       d.self, "demo-step", "migrate", d.ns_n1, d.dev_n1, d.ns_n2, d.dev_n2,
-			       DEMO_NET ".10", gapms, NULL };
+		char *av[] = { "hamon",
+			       "run",
+			       "--db",
+			       d.db,
+			       "--interval",
+			       "10ms",
+			       "--label",
+			       "demo-migration",
+			       "--kind",
+			       "migration",
+			       "--settle",
+			       "2s",
+			       "--target",
+			       "vm101=icmp://" DEMO_NET ".10",
+			       "--target",
+			       "vm101-ssh=tcp://" DEMO_NET ".10:22",
+			       "--",
+			       d.self,
+			       "demo-step",
+			       "migrate",
+			       d.ns_n1,
+			       d.dev_n1,
+			       d.ns_n2,
+			       d.dev_n2,
+			       DEMO_NET ".10",
+			       gapms,
+			       NULL };
 		rc |= demo_hamon_in_mon(&d, av);
 	}
 	if (demo_stop)
@@ -526,20 +552,28 @@ cmd_demo(int argc, char **argv)
 	printf("\n== 2. power loss of node1: vm102 comes back on node2 after ~3 s (HA restart)\n");
 	fflush(stdout);
 	{
-		char *av[] = { "hamon", "run", "--db", d.db, "--interval", "10ms", "--label",
-			       "demo-failover", "--kind", "failover", "--settle", "2s",
-			       "--target", "vm102=icmp://" DEMO_NET ".20",
-			       "--target", "vm101=icmp://" DEMO_NET ".10", "--",
-			       d.self, "demo-step", "failover", d.ns_n1, d.dev_n1, d.ns_n2, d.dev_n2,
-			       DEMO_NET ".20", "3000", d.db, NULL };
+		char *av[] = { "hamon",        "run",
+			       "--db",         d.db,
+			       "--interval",   "10ms",
+			       "--label",      "demo-failover",
+			       "--kind",       "failover",
+			       "--settle",     "2s",
+			       "--target",     "vm102=icmp://" DEMO_NET ".20",
+			       "--target",     "vm101=icmp://" DEMO_NET ".10",
+			       "--",           d.self,
+			       "demo-step",    "failover",
+			       d.ns_n1,        d.dev_n1,
+			       d.ns_n2,        d.dev_n2,
+			       DEMO_NET ".20", "3000",
+			       d.db,           NULL };
 		rc |= demo_hamon_in_mon(&d, av);
 	}
 	if (demo_stop)
 		goto stopped;
 
 	{
-		char *av[] = { "hamon", "report", "--db", d.db, "--last", "--format", "html", "-o",
-			       d.html, NULL };
+		char *av[] = { "hamon",    "report", "--db", d.db,   "--last",
+			       "--format", "html",   "-o",   d.html, NULL };
 		pid_t pid = fork();
 
 		if (pid == 0) {
@@ -566,6 +600,6 @@ stopped:
 	demo_cmd(1, "rm -rf %s", d.dir);
 	fflush(stdout);
 	log_warnx("demo: %s: stopped; namespaces removed",
-	          demo_stop == SIGINT ? "SIGINT" : "SIGTERM");
+		  demo_stop == SIGINT ? "SIGINT" : "SIGTERM");
 	return 128 + demo_stop;
 }

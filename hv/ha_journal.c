@@ -29,7 +29,7 @@ hvparse_ha_node(struct hv_cur c, char *dst, size_t n)
 {
 	while (c.p < c.end) {
 		if (hvparse_lit(&c, "node = ")) {
-			const char	*q = c.p;
+			const char *q = c.p;
 
 			while (q < c.end && *q != ',')
 				q++;
@@ -48,8 +48,8 @@ hvparse_ha_node(struct hv_cur c, char *dst, size_t n)
 static void
 hvparse_ha_msg(struct hv_figures *f, struct hv_cur c, struct hv_ha_event *ev)
 {
-	struct hv_cur	t;
-	int64_t		v;
+	struct hv_cur t;
+	int64_t v;
 
 	/* NodeStatus.pm:131 "node '<n>': state changed from '<old>' => '<new>'" */
 	t = c;
@@ -92,8 +92,9 @@ hvparse_ha_msg(struct hv_figures *f, struct hv_cur c, struct hv_ha_event *ev)
 		ev->kind = HV_HA_RECOVER;
 		if (hvparse_quoted(&t, ev->subject, sizeof(ev->subject)) &&
 		    hvparse_lit(&t, " from fenced node ") &&
-		    hvparse_quoted(&t, ev->from, sizeof(ev->from)) && hvparse_lit(&t, " to node ") &&
-		    hvparse_quoted(&t, ev->to, sizeof(ev->to)) && hvparse_at_end(&t))
+		    hvparse_quoted(&t, ev->from, sizeof(ev->from)) &&
+		    hvparse_lit(&t, " to node ") && hvparse_quoted(&t, ev->to, sizeof(ev->to)) &&
+		    hvparse_at_end(&t))
 			hvparse_add_ha(f, ev);
 		return;
 	}
@@ -155,16 +156,16 @@ hvparse_ha_msg(struct hv_figures *f, struct hv_cur c, struct hv_ha_event *ev)
 int
 hvparse_journal_line(struct hv_figures *f, struct hv_cur c)
 {
-	struct hv_ha_event	ev;
-	int64_t			pid;
+	struct hv_ha_event ev;
+	int64_t pid;
 
 	memset(&ev, 0, sizeof(ev));
 	if (!hvparse_stamp_syslog(&c, &ev.when) || !hvparse_word(&c, ev.host, sizeof(ev.host)) ||
 	    !hvparse_lit(&c, " "))
-		return (0);
+		return 0;
 	if (!hvparse_lit(&c, "pve-ha-crm[") && !hvparse_lit(&c, "pve-ha-lrm["))
-		return (1);
+		return 1;
 	if (hvparse_uint(&c, 10, &pid) && hvparse_lit(&c, "]: "))
 		hvparse_ha_msg(f, c, &ev);
-	return (1);
+	return 1;
 }

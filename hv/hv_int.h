@@ -12,9 +12,8 @@
 
 /* A read position in one line; end is exclusive. */
 struct hv_cur {
-	const char	*p, *end;
+	const char *p, *end;
 };
-
 
 /* ---- cursor.c: cursor helpers and time prefixes ---- */
 
@@ -48,7 +47,7 @@ int hvparse_hms(struct hv_cur *c, int64_t *ms);
  * B KiB MiB GiB TiB PiB; vzdump format_size (VZ:225-244): "%dKB", "%.2fGB".
  */
 int hvparse_size(struct hv_cur *c, const char *sep, const char *const *units, int64_t mult,
-    int64_t *out);
+		 int64_t *out);
 /* render_bytes units, "1.2 GiB". */
 int hvparse_render_bytes(struct hv_cur *c, int64_t *out);
 /* Read the task-log time prefix "%F %H:%M:%S " (AM:21-25). */

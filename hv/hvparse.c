@@ -23,11 +23,11 @@
 #include "hv/hv_int.h"
 
 struct hvparse {
-	struct hv_figures	 fig;
-	struct hv_figures	 view;		/* fig plus the unterminated line */
-	char			*line;		/* HVPARSE_LINE_MAX + 1 bytes */
-	size_t			 len;
-	int			 overlong;	/* skipping to the next LF */
+	struct hv_figures fig;
+	struct hv_figures view; /* fig plus the unterminated line */
+	char *line;             /* HVPARSE_LINE_MAX + 1 bytes */
+	size_t len;
+	int overlong; /* skipping to the next LF */
 };
 
 /* ---- one line ------------------------------------------------------------- */
@@ -36,10 +36,10 @@ struct hvparse {
 static void
 hvparse_line(struct hv_figures *f, const char *s, size_t len)
 {
-	struct hv_cur	c = { s, s + len }, t;
-	struct hv_stamp	st = { 0, 0, 0, 0, 0, 0, 0 };
-	int64_t		v;
-	int		stamped;
+	struct hv_cur c = { s, s + len }, t;
+	struct hv_stamp st = { 0, 0, 0, 0, 0, 0, 0 };
+	int64_t v;
+	int stamped;
 
 	f->lines++;
 	if (memchr(s, '\0', len) != NULL) {
@@ -117,31 +117,31 @@ hvparse_figures_init(struct hv_figures *f)
 int
 hvparse_figures_any(const struct hv_figures *f)
 {
-	return (f->downtime_ms >= 0 || f->duration_ms >= 0 || f->transferred_bytes >= 0 ||
-	    f->qmp_total_ms >= 0 || f->qmp_stop_ns >= 0 || f->qmp_resume_ns >= 0 ||
-	    f->nlimits > 0 || f->migrate_error[0] != '\0' || f->task_status != HV_TASK_UNKNOWN ||
-	    f->error_lines > 0 || f->backup_vmid >= 0 || f->backup_duration_ms >= 0 ||
-	    f->archive_bytes >= 0 || f->backup_bytes >= 0 || f->guest_pause_ms >= 0 ||
-	    f->backup_job != HV_BACKUP_UNKNOWN || f->nha > 0);
+	return f->downtime_ms >= 0 || f->duration_ms >= 0 || f->transferred_bytes >= 0 ||
+	       f->qmp_total_ms >= 0 || f->qmp_stop_ns >= 0 || f->qmp_resume_ns >= 0 ||
+	       f->nlimits > 0 || f->migrate_error[0] != '\0' || f->task_status != HV_TASK_UNKNOWN ||
+	       f->error_lines > 0 || f->backup_vmid >= 0 || f->backup_duration_ms >= 0 ||
+	       f->archive_bytes >= 0 || f->backup_bytes >= 0 || f->guest_pause_ms >= 0 ||
+	       f->backup_job != HV_BACKUP_UNKNOWN || f->nha > 0;
 }
 
 /* A parser with nothing read yet. */
 struct hvparse *
 hvparse_new(void)
 {
-	struct hvparse	*p = xcalloc(1, sizeof(*p));
+	struct hvparse *p = xcalloc(1, sizeof(*p));
 
 	p->line = xmalloc(HVPARSE_LINE_MAX + 1);
 	hvparse_figures_init(&p->fig);
-	return (p);
+	return p;
 }
 
 /* Cut the input into lines and read each complete one. */
 void
 hvparse_feed(struct hvparse *p, const char *buf, size_t len)
 {
-	const char	*nl;
-	size_t		 n;
+	const char *nl;
+	size_t n;
 
 	while (len > 0) {
 		nl = memchr(buf, '\n', len);
@@ -180,7 +180,7 @@ hvparse_result(struct hvparse *p)
 		p->view.lines_overlong++;
 	} else if (p->len > 0)
 		hvparse_line(&p->view, p->line, p->len);
-	return (&p->view);
+	return &p->view;
 }
 
 /* Free p; NULL is fine. */
@@ -197,8 +197,8 @@ hvparse_free(struct hvparse *p)
 static int
 hvparse_stamp_mktime(const struct hv_stamp *st, int y, int64_t *out)
 {
-	struct tm	tm;
-	time_t		t;
+	struct tm tm;
+	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -209,26 +209,26 @@ hvparse_stamp_mktime(const struct hv_stamp *st, int y, int64_t *out)
 	tm.tm_sec = st->sec;
 	tm.tm_isdst = -1;
 	if ((t = mktime(&tm)) == (time_t)-1 || tm.tm_mday != st->mday || tm.tm_mon != st->mon - 1)
-		return (-1);
+		return -1;
 	*out = (int64_t)t * 1000000000LL;
-	return (0);
+	return 0;
 }
 
 /* The stamp as real-time ns; a year-less stamp takes the year nearest near_ns. */
 int
 hvparse_stamp_to_ns(const struct hv_stamp *st, int64_t near_ns, int64_t *out_ns)
 {
-	struct tm	tm;
-	time_t		t = (time_t)(near_ns / 1000000000LL);
-	int64_t		v, best = 0, bd = -1, d;
-	int		y;
+	struct tm tm;
+	time_t t = (time_t)(near_ns / 1000000000LL);
+	int64_t v, best = 0, bd = -1, d;
+	int y;
 
 	if (st == NULL || !st->set || st->mon < 1 || st->mon > 12)
-		return (-1);
+		return -1;
 	if (st->year != 0)
-		return (hvparse_stamp_mktime(st, st->year, out_ns));
+		return hvparse_stamp_mktime(st, st->year, out_ns);
 	if (localtime_r(&t, &tm) == NULL)
-		return (-1);
+		return -1;
 	for (y = tm.tm_year + 1900 - 1; y <= tm.tm_year + 1900 + 1; y++) {
 		if (hvparse_stamp_mktime(st, y, &v) != 0)
 			continue;
@@ -239,9 +239,9 @@ hvparse_stamp_to_ns(const struct hv_stamp *st, int64_t near_ns, int64_t *out_ns)
 		}
 	}
 	if (bd < 0)
-		return (-1);
+		return -1;
 	*out_ns = best;
-	return (0);
+	return 0;
 }
 
 /* "ok", "warnings", "error" or "unknown". */
@@ -250,13 +250,13 @@ hvparse_task_status_name(enum hv_task_status s)
 {
 	switch (s) {
 	case HV_TASK_OK:
-		return ("ok");
+		return "ok";
 	case HV_TASK_WARNINGS:
-		return ("warnings");
+		return "warnings";
 	case HV_TASK_ERROR:
-		return ("error");
+		return "error";
 	default:
-		return ("unknown");
+		return "unknown";
 	}
 }
 
@@ -264,12 +264,12 @@ hvparse_task_status_name(enum hv_task_status s)
 const char *
 hvparse_ha_kind_name(enum hv_ha_kind k)
 {
-	static const char *const	names[] = {
-		"node-state", "service-state", "fence-ack", "recover", "recover-failed",
-		"starting", "started", "start-failed", "vm-started",
+	static const char *const names[] = {
+		"node-state", "service-state", "fence-ack",    "recover",    "recover-failed",
+		"starting",   "started",       "start-failed", "vm-started",
 	};
 
-	return ((unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?");
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
 /* "set", "capped" or "auto". */
@@ -278,13 +278,13 @@ hvparse_limit_kind_name(enum hv_limit_kind k)
 {
 	switch (k) {
 	case HV_LIMIT_SET:
-		return ("set");
+		return "set";
 	case HV_LIMIT_CAPPED:
-		return ("capped");
+		return "capped";
 	case HV_LIMIT_AUTO:
-		return ("auto");
+		return "auto";
 	}
-	return ("?");
+	return "?";
 }
 
 /* "tasklog", "qmp" or "none". */
@@ -293,10 +293,10 @@ hvparse_source_name(enum hv_source s)
 {
 	switch (s) {
 	case HV_SRC_TASKLOG:
-		return ("tasklog");
+		return "tasklog";
 	case HV_SRC_QMP:
-		return ("qmp");
+		return "qmp";
 	default:
-		return ("none");
+		return "none";
 	}
 }

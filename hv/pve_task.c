@@ -15,9 +15,9 @@
 /* Remember a downtime limit; when the table is full the last slot takes it. */
 static void
 hvparse_add_limit(struct hv_figures *f, enum hv_limit_kind kind, int64_t ms,
-    const struct hv_stamp *st)
+		  const struct hv_stamp *st)
 {
-	size_t	i = f->nlimits < HVPARSE_LIMITS_MAX ? f->nlimits++ : HVPARSE_LIMITS_MAX - 1;
+	size_t i = f->nlimits < HVPARSE_LIMITS_MAX ? f->nlimits++ : HVPARSE_LIMITS_MAX - 1;
 
 	f->limits[i].kind = kind;
 	f->limits[i].ms = ms;
@@ -28,20 +28,20 @@ hvparse_add_limit(struct hv_figures *f, enum hv_limit_kind kind, int64_t ms,
 static int
 hvparse_ms_to_end(struct hv_cur *c, int64_t *ms)
 {
-	struct hv_cur	t = *c;
+	struct hv_cur t = *c;
 
 	if (!hvparse_uint(&t, 9, ms) || !hvparse_rest_is(&t, " ms"))
-		return (0);
+		return 0;
 	*c = t;
-	return (1);
+	return 1;
 }
 
 /* A migrate message at INFO level (after the time prefix). */
 void
 hvparse_migrate_msg(struct hv_figures *f, struct hv_cur c, const struct hv_stamp *st)
 {
-	struct hv_cur	t;
-	int64_t		v;
+	struct hv_cur t;
+	int64_t v;
 
 	/* QM:1378 "migration downtime limit: $migrate_downtime ms" */
 	if (hvparse_lit(&c, "migration downtime limit: ")) {
@@ -90,8 +90,8 @@ hvparse_migrate_msg(struct hv_figures *f, struct hv_cur c, const struct hv_stamp
 		return;
 	}
 	if (hvparse_lit(&t, "migration speed: ")) {
-		static const char *const	mb[] = { "MB/s", NULL };
-		int64_t				rate;
+		static const char *const mb[] = { "MB/s", NULL };
+		int64_t rate;
 
 		if (hvparse_size(&t, " ", mb, 1000000, &rate) && hvparse_lit(&t, " - downtime ") &&
 		    hvparse_ms_to_end(&t, &v)) {
@@ -103,12 +103,13 @@ hvparse_migrate_msg(struct hv_figures *f, struct hv_cur c, const struct hv_stamp
 	}
 	/* QM:1493-1500 "migration completed, transferred <X> VM-state" [" (+ <V> VFIO-state)"] */
 	if (hvparse_lit(&c, "migration completed, transferred ")) {
-		int64_t	vfio;
+		int64_t vfio;
 
 		if (!hvparse_render_bytes(&c, &v) || !hvparse_lit(&c, " VM-state"))
 			return;
-		if (hvparse_at_end(&c) || (hvparse_lit(&c, " (+ ") &&
-		    hvparse_render_bytes(&c, &vfio) && hvparse_rest_is(&c, " VFIO-state)"))) {
+		if (hvparse_at_end(&c) ||
+		    (hvparse_lit(&c, " (+ ") && hvparse_render_bytes(&c, &vfio) &&
+		     hvparse_rest_is(&c, " VFIO-state)"))) {
 			f->transferred_bytes = v;
 			f->transferred_src = HV_SRC_TASKLOG;
 		}
@@ -137,7 +138,7 @@ hvparse_migrate_msg(struct hv_figures *f, struct hv_cur c, const struct hv_stamp
 void
 hvparse_migrate_error(struct hv_figures *f, struct hv_cur c)
 {
-	int64_t	v;
+	int64_t v;
 
 	/* AM:246 "ERROR: migration finished with problems (duration HH:MM:SS)" */
 	if (hvparse_lit(&c, "migration finished with problems (duration ")) {
@@ -159,27 +160,27 @@ hvparse_migrate_error(struct hv_figures *f, struct hv_cur c)
 static int
 hvparse_seconds(struct hv_cur *c, int64_t *ms)
 {
-	struct hv_cur	t = *c;
-	int64_t		s;
+	struct hv_cur t = *c;
+	int64_t s;
 
 	if (hvparse_lit(&t, "<1"))
 		s = 0;
 	else if (!hvparse_uint(&t, 9, &s))
-		return (0);
+		return 0;
 	if (!hvparse_lit(&t, " seconds"))
-		return (0);
+		return 0;
 	*ms = s * 1000;
 	*c = t;
-	return (1);
+	return 1;
 }
 
 /* A vzdump message at INFO level. */
 void
 hvparse_vzdump_msg(struct hv_figures *f, struct hv_cur c)
 {
-	static const char *const	fsz[] = { "KB", "MB", "GB", "TB", NULL };
-	char				type[sizeof(f->backup_type)];
-	int64_t				v, id, ms;
+	static const char *const fsz[] = { "KB", "MB", "GB", "TB", NULL };
+	char type[sizeof(f->backup_type)];
+	int64_t v, id, ms;
 
 	/* VZ:1060 "Starting Backup of VM $vmid ($vmtype)" */
 	if (hvparse_lit(&c, "Starting Backup of VM ")) {
@@ -202,7 +203,8 @@ hvparse_vzdump_msg(struct hv_figures *f, struct hv_cur c)
 	}
 	/* GNU tar --totals (VL:502): "Total bytes written: N (H, R/s)" */
 	if (hvparse_lit(&c, "Total bytes written: ")) {
-		if (hvparse_uint(&c, 18, &v) && hvparse_lit(&c, " (") && hvparse_cut_suffix(&c, ")"))
+		if (hvparse_uint(&c, 18, &v) && hvparse_lit(&c, " (") &&
+		    hvparse_cut_suffix(&c, ")"))
 			f->backup_bytes = v;
 		return;
 	}
@@ -239,7 +241,7 @@ hvparse_vzdump_msg(struct hv_figures *f, struct hv_cur c)
 void
 hvparse_vzdump_error(struct hv_figures *f, struct hv_cur c)
 {
-	int64_t	id;
+	int64_t id;
 
 	/* VZ:1340 "ERROR: Backup of VM $vmid failed - <err>" */
 	if (hvparse_lit(&c, "Backup of VM ")) {

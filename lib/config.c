@@ -36,9 +36,9 @@ enum config_keyid {
 
 /* Every key, and the sections it may appear in. */
 static const struct config_key {
-	const char	*name;
-	int		 in_defaults;
-	int		 in_target;
+	const char *name;
+	int in_defaults;
+	int in_target;
 } config_keys[CONFIG_NKEYS] = {
 	[CONFIG_KEY_DB] = { "db", 1, 0 },
 	[CONFIG_KEY_SAMPLES] = { "samples", 1, 0 },
@@ -52,14 +52,14 @@ static const struct config_key {
 
 /* Where we are in one file. */
 struct config_reader {
-	struct hamon_config	*cfg;
-	const char		*path;
-	unsigned		 line;
-	enum config_section	 section;
-	unsigned		 section_line;
-	unsigned		 key_line[CONFIG_NKEYS]; /* 0 = not yet in this section */
-	int			 seen_target_section;
-	struct target_conf	 cur; /* the target section being read */
+	struct hamon_config *cfg;
+	const char *path;
+	unsigned line;
+	enum config_section section;
+	unsigned section_line;
+	unsigned key_line[CONFIG_NKEYS]; /* 0 = not yet in this section */
+	int seen_target_section;
+	struct target_conf cur; /* the target section being read */
 };
 
 /* Zero cfg and give it the built-in defaults. */
@@ -92,7 +92,7 @@ config_free(struct hamon_config *cfg)
 static const char *
 config_quote(char *buf, size_t n, const char *s)
 {
-	return (log_escape(buf, n, s, strlen(s)));
+	return log_escape(buf, n, s, strlen(s));
 }
 
 /*
@@ -104,34 +104,34 @@ config_quote(char *buf, size_t n, const char *s)
 static size_t
 config_hash(const char *name)
 {
-	uint64_t h = 14695981039346656037ULL;   /* FNV-1a */
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 
 	for (; *name != '\0'; name++)
 		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
-	return ((size_t)h);
+	return (size_t)h;
 }
 
 /* Index of the target called name, or -1. */
 static ssize_t
 config_find(const struct hamon_config *cfg, const char *name)
 {
-	size_t	i, v;
+	size_t i, v;
 
 	if (cfg->nbyname == 0)
-		return (-1);
+		return -1;
 	for (i = config_hash(name) & (cfg->nbyname - 1); (v = cfg->byname[i]) != 0;
-	    i = (i + 1) & (cfg->nbyname - 1)) {
+	     i = (i + 1) & (cfg->nbyname - 1)) {
 		if (strcmp(cfg->targets[v - 1].name, name) == 0)
-			return ((ssize_t)(v - 1));
+			return (ssize_t)(v - 1);
 	}
-	return (-1);
+	return -1;
 }
 
 /* Put target index t into the name table. */
 static void
 config_index(struct hamon_config *cfg, size_t t)
 {
-	size_t	i = config_hash(cfg->targets[t].name) & (cfg->nbyname - 1);
+	size_t i = config_hash(cfg->targets[t].name) & (cfg->nbyname - 1);
 
 	while (cfg->byname[i] != 0)
 		i = (i + 1) & (cfg->nbyname - 1);
@@ -142,7 +142,7 @@ config_index(struct hamon_config *cfg, size_t t)
 static void
 config_append(struct hamon_config *cfg, const struct target_conf *t)
 {
-	size_t	i;
+	size_t i;
 
 	cfg->targets = xreallocarray(cfg->targets, cfg->ntargets + 1, sizeof *cfg->targets);
 	cfg->targets[cfg->ntargets++] = *t;
@@ -157,25 +157,24 @@ config_append(struct hamon_config *cfg, const struct target_conf *t)
 }
 
 /* Write "FILE:LINE: reason" into err; returns -1 for the caller to return. */
-static int LOG_PRINTF(5, 6)
-config_error(const struct config_reader *r, unsigned line, char *err, size_t errlen,
-    const char *fmt, ...)
+static int LOG_PRINTF(5, 6) config_error(const struct config_reader *r, unsigned line, char *err,
+					 size_t errlen, const char *fmt, ...)
 {
-	char	reason[512];
-	va_list	ap;
+	char reason[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
 	snprintf(err, errlen, "%s:%u: %s", r->path, line, reason);
-	return (-1);
+	return -1;
 }
 
 /* The name of the current section, for messages: "[vm101]". */
 static const char *
 config_section_name(const struct config_reader *r)
 {
-	return (r->section == CONFIG_DEFAULTS ? "defaults" : r->cur.name);
+	return r->section == CONFIG_DEFAULTS ? "defaults" : r->cur.name;
 }
 
 /* Close the current section: a target section becomes a target. */
@@ -183,34 +182,35 @@ static int
 config_end_section(struct config_reader *r, char *err, size_t errlen)
 {
 	if (r->section != CONFIG_TARGET)
-		return (0);
+		return 0;
 	if (r->key_line[CONFIG_KEY_TARGET] == 0) {
-		return (config_error(r, r->section_line, err, errlen,
-		    "section [%s] has no \"target =\"", r->cur.name));
+		return config_error(r, r->section_line, err, errlen,
+				    "section [%s] has no \"target =\"", r->cur.name);
 	}
 	snprintf(r->cur.where, sizeof r->cur.where, "%s:%u", r->path, r->section_line);
 	config_append(r->cfg, &r->cur);
 	r->section = CONFIG_NONE;
-	return (0);
+	return 0;
 }
 
 /* A "[name]" line: p is the trimmed line, starting with '['. */
 static int
 config_parse_section(struct config_reader *r, char *p, char *err, size_t errlen)
 {
-	char		 q[CONFIG_QUOTE_MAX], reason[256];
-	char		*end, *name, *after;
-	ssize_t		 i;
+	char q[CONFIG_QUOTE_MAX], reason[256];
+	char *end, *name, *after;
+	ssize_t i;
 
 	if ((end = strchr(p, ']')) == NULL) {
-		return (config_error(r, r->line, err, errlen, "missing \"]\" in \"%s\"",
-		    config_quote(q, sizeof q, p)));
+		return config_error(r, r->line, err, errlen, "missing \"]\" in \"%s\"",
+				    config_quote(q, sizeof q, p));
 	}
 	for (after = end + 1; isspace((unsigned char)*after); after++)
 		/* nothing */;
 	if (*after != '\0' && *after != '#' && *after != ';') {
-		return (config_error(r, r->line, err, errlen,
-		    "unexpected \"%s\" after the section name", config_quote(q, sizeof q, after)));
+		return config_error(r, r->line, err, errlen,
+				    "unexpected \"%s\" after the section name",
+				    config_quote(q, sizeof q, after));
 	}
 	*end = '\0';
 	for (name = p + 1; isspace((unsigned char)*name); name++)
@@ -219,23 +219,24 @@ config_parse_section(struct config_reader *r, char *p, char *err, size_t errlen)
 		*--end = '\0';
 
 	if (config_end_section(r, err, errlen) != 0)
-		return (-1);
+		return -1;
 	memset(r->key_line, 0, sizeof r->key_line);
 	r->section_line = r->line;
 
 	if (strcmp(name, "defaults") == 0) {
 		if (r->seen_target_section) {
-			return (config_error(r, r->line, err, errlen,
-			    "[defaults] must come before the first target section"));
+			return config_error(r, r->line, err, errlen,
+					    "[defaults] must come before the first target section");
 		}
 		r->section = CONFIG_DEFAULTS;
-		return (0);
+		return 0;
 	}
 	if (target_name_valid(name, reason, sizeof reason) != 0)
-		return (config_error(r, r->line, err, errlen, "%s", reason));
+		return config_error(r, r->line, err, errlen, "%s", reason);
 	if ((i = config_find(r->cfg, name)) != -1) {
-		return (config_error(r, r->line, err, errlen,
-		    "duplicate target name \"%s\" (first at %s)", name, r->cfg->targets[i].where));
+		return config_error(r, r->line, err, errlen,
+				    "duplicate target name \"%s\" (first at %s)", name,
+				    r->cfg->targets[i].where);
 	}
 	/* A target takes the defaults as they stand when its section begins. */
 	r->cur = r->cfg->defaults;
@@ -243,7 +244,7 @@ config_parse_section(struct config_reader *r, char *p, char *err, size_t errlen)
 	r->cur.url[0] = '\0';
 	r->section = CONFIG_TARGET;
 	r->seen_target_section = 1;
-	return (0);
+	return 0;
 }
 
 /*
@@ -254,23 +255,24 @@ config_parse_section(struct config_reader *r, char *p, char *err, size_t errlen)
 static int
 config_parse_value(struct config_reader *r, char *v, char **out, char *err, size_t errlen)
 {
-	char	q[CONFIG_QUOTE_MAX];
-	char	*end, *p;
+	char q[CONFIG_QUOTE_MAX];
+	char *end, *p;
 
 	while (isspace((unsigned char)*v))
 		v++;
 	if (*v == '"') {
 		if ((end = strchr(v + 1, '"')) == NULL)
-			return (config_error(r, r->line, err, errlen, "missing closing quote"));
+			return config_error(r, r->line, err, errlen, "missing closing quote");
 		for (p = end + 1; isspace((unsigned char)*p); p++)
 			/* nothing */;
 		if (*p != '\0' && *p != '#' && *p != ';') {
-			return (config_error(r, r->line, err, errlen,
-			    "unexpected \"%s\" after the closing quote", config_quote(q, sizeof q, p)));
+			return config_error(r, r->line, err, errlen,
+					    "unexpected \"%s\" after the closing quote",
+					    config_quote(q, sizeof q, p));
 		}
 		*end = '\0';
 		*out = v + 1;
-		return (0);
+		return 0;
 	}
 	for (p = v; *p != '\0'; p++) {
 		if ((*p == '#' || *p == ';') && (p == v || isspace((unsigned char)p[-1]))) {
@@ -282,51 +284,51 @@ config_parse_value(struct config_reader *r, char *v, char **out, char *err, size
 	while (end > v && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	*out = v;
-	return (0);
+	return 0;
 }
 
 /* Apply one key to the current section. */
 static int
-config_set(struct config_reader *r, enum config_keyid k, const char *v, char *err,
-    size_t errlen)
+config_set(struct config_reader *r, enum config_keyid k, const char *v, char *err, size_t errlen)
 {
-	struct hamon_config	*cfg = r->cfg;
-	struct target_conf	*t;
-	char			 q[CONFIG_QUOTE_MAX], reason[512], name[TARGET_NAME_MAX];
-	const char		*eq, *sep;
-	int			 rc = 0;
+	struct hamon_config *cfg = r->cfg;
+	struct target_conf *t;
+	char q[CONFIG_QUOTE_MAX], reason[512], name[TARGET_NAME_MAX];
+	const char *eq, *sep;
+	int rc = 0;
 
 	t = r->section == CONFIG_DEFAULTS ? &cfg->defaults : &r->cur;
 	switch (k) {
 	case CONFIG_KEY_DB:
 		if (*v == '\0')
-			return (config_error(r, r->line, err, errlen, "db must not be empty"));
+			return config_error(r, r->line, err, errlen, "db must not be empty");
 		free(cfg->db_path);
 		cfg->db_path = xstrdup(v);
-		return (0);
+		return 0;
 	case CONFIG_KEY_METRICS: {
 		struct sockaddr_storage ss;
 		socklen_t len;
 
 		if (listenaddr_parse(v, &ss, &len, reason, sizeof reason) != 0)
-			return (config_error(r, r->line, err, errlen, "metrics \"%s\": %s",
-			    config_quote(q, sizeof q, v), reason));
+			return config_error(r, r->line, err, errlen, "metrics \"%s\": %s",
+					    config_quote(q, sizeof q, v), reason);
 		free(cfg->metrics);
 		cfg->metrics = xstrdup(v);
-		return (0);
+		return 0;
 	}
 	case CONFIG_KEY_SAMPLES:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||
 		    strcmp(v, "1") == 0)
 			cfg->samples = 1;
-		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
-		    strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0 ||
+			 strcmp(v, "0") == 0)
 			cfg->samples = 0;
 		else {
-			return (config_error(r, r->line, err, errlen,
-			    "samples \"%s\" must be yes or no", config_quote(q, sizeof q, v)));
+			return config_error(r, r->line, err, errlen,
+					    "samples \"%s\" must be yes or no",
+					    config_quote(q, sizeof q, v));
 		}
-		return (0);
+		return 0;
 	case CONFIG_KEY_INTERVAL:
 		rc = target_parse_interval(v, t, reason, sizeof reason);
 		break;
@@ -344,9 +346,11 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 		sep = strstr(v, "://");
 		eq = strchr(v, '=');
 		if (eq != NULL && (sep == NULL || eq < sep)) {
-			return (config_error(r, r->line, err, errlen,
-			    "target \"%s\" must be a URL without \"NAME=\": the section name [%s] "
-			    "is the name", config_quote(q, sizeof q, v), t->name));
+			return config_error(r, r->line, err, errlen,
+					    "target \"%s\" must be a URL without \"NAME=\": the "
+					    "section name [%s] "
+					    "is the name",
+					    config_quote(q, sizeof q, v), t->name);
 		}
 		memcpy(name, t->name, sizeof name);
 		rc = target_parse(v, t, reason, sizeof reason);
@@ -356,30 +360,30 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 		break;
 	}
 	if (rc != 0)
-		return (config_error(r, r->line, err, errlen, "%s", reason));
-	return (0);
+		return config_error(r, r->line, err, errlen, "%s", reason);
+	return 0;
 }
 
 /* A "key = value" line: p is the trimmed line. */
 static int
 config_parse_assignment(struct config_reader *r, char *p, char *err, size_t errlen)
 {
-	char		 q[CONFIG_QUOTE_MAX];
-	char		*eq, *end, *value = NULL;
-	const char	*sect;
-	int		 k;
+	char q[CONFIG_QUOTE_MAX];
+	char *eq, *end, *value = NULL;
+	const char *sect;
+	int k;
 
 	if ((eq = strchr(p, '=')) == NULL) {
-		return (config_error(r, r->line, err, errlen,
-		    "expected \"key = value\" or \"[section]\", not \"%s\"",
-		    config_quote(q, sizeof q, p)));
+		return config_error(r, r->line, err, errlen,
+				    "expected \"key = value\" or \"[section]\", not \"%s\"",
+				    config_quote(q, sizeof q, p));
 	}
 	end = eq;
 	while (end > p && isspace((unsigned char)end[-1]))
 		end--;
 	*end = '\0';
 	if (*p == '\0')
-		return (config_error(r, r->line, err, errlen, "missing key before \"=\""));
+		return config_error(r, r->line, err, errlen, "missing key before \"=\"");
 	config_quote(q, sizeof q, p);
 
 	for (k = 0; k < CONFIG_NKEYS; k++) {
@@ -387,36 +391,38 @@ config_parse_assignment(struct config_reader *r, char *p, char *err, size_t errl
 			break;
 	}
 	if (r->section == CONFIG_NONE) {
-		return (config_error(r, r->line, err, errlen,
-		    "key \"%s\" outside a section (begin with [defaults] or [NAME])", q));
+		return config_error(
+			r, r->line, err, errlen,
+			"key \"%s\" outside a section (begin with [defaults] or [NAME])", q);
 	}
 	sect = config_section_name(r);
 	if (k == CONFIG_NKEYS)
-		return (config_error(r, r->line, err, errlen, "unknown key \"%s\" in [%s]", q, sect));
+		return config_error(r, r->line, err, errlen, "unknown key \"%s\" in [%s]", q, sect);
 	if (r->section == CONFIG_DEFAULTS && !config_keys[k].in_defaults) {
-		return (config_error(r, r->line, err, errlen,
-		    "key \"%s\" belongs in a target section, not in [defaults]", q));
+		return config_error(r, r->line, err, errlen,
+				    "key \"%s\" belongs in a target section, not in [defaults]", q);
 	}
 	if (r->section == CONFIG_TARGET && !config_keys[k].in_target) {
-		return (config_error(r, r->line, err, errlen,
-		    "key \"%s\" belongs in [defaults], not in [%s]", q, sect));
+		return config_error(r, r->line, err, errlen,
+				    "key \"%s\" belongs in [defaults], not in [%s]", q, sect);
 	}
 	if (r->key_line[k] != 0) {
-		return (config_error(r, r->line, err, errlen,
-		    "duplicate key \"%s\" in [%s] (first at line %u)", q, sect, r->key_line[k]));
+		return config_error(r, r->line, err, errlen,
+				    "duplicate key \"%s\" in [%s] (first at line %u)", q, sect,
+				    r->key_line[k]);
 	}
 	r->key_line[k] = r->line;
 
 	if (config_parse_value(r, eq + 1, &value, err, errlen) != 0)
-		return (-1);
-	return (config_set(r, (enum config_keyid)k, value, err, errlen));
+		return -1;
+	return config_set(r, (enum config_keyid)k, value, err, errlen);
 }
 
 /* One line, without its newline. */
 static int
 config_parse_line(struct config_reader *r, char *line, char *err, size_t errlen)
 {
-	char	*p, *end;
+	char *p, *end;
 
 	for (p = line; isspace((unsigned char)*p); p++)
 		/* nothing */;
@@ -424,10 +430,10 @@ config_parse_line(struct config_reader *r, char *line, char *err, size_t errlen)
 	while (end > p && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	if (*p == '\0' || *p == '#' || *p == ';')
-		return (0);
+		return 0;
 	if (*p == '[')
-		return (config_parse_section(r, p, err, errlen));
-	return (config_parse_assignment(r, p, err, errlen));
+		return config_parse_section(r, p, err, errlen);
+	return config_parse_assignment(r, p, err, errlen);
 }
 
 /*
@@ -437,41 +443,41 @@ config_parse_line(struct config_reader *r, char *line, char *err, size_t errlen)
 static int
 config_read_line(struct config_reader *r, FILE *f, char *buf, char *err, size_t errlen)
 {
-	size_t	len = 0;
-	int	c;
+	size_t len = 0;
+	int c;
 
 	while ((c = getc(f)) != EOF && c != '\n') {
 		if (c == '\0')
-			return (config_error(r, r->line + 1, err, errlen, "NUL byte in line"));
+			return config_error(r, r->line + 1, err, errlen, "NUL byte in line");
 		if (len == CONFIG_LINE_MAX) {
-			return (config_error(r, r->line + 1, err, errlen,
-			    "line too long (more than %d bytes)", CONFIG_LINE_MAX));
+			return config_error(r, r->line + 1, err, errlen,
+					    "line too long (more than %d bytes)", CONFIG_LINE_MAX);
 		}
 		buf[len++] = (char)c;
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", r->path, strerror(errno));
-		return (-1);
+		return -1;
 	}
 	if (c == EOF && len == 0)
-		return (0);
+		return 0;
 	buf[len] = '\0';
 	r->line++;
-	return (1);
+	return 1;
 }
 
 /* Load a file into cfg; targets are appended with the defaults in force. */
 int
 config_load(struct hamon_config *cfg, const char *path, char *err, size_t errlen)
 {
-	struct config_reader	 r;
-	char			 buf[CONFIG_LINE_MAX + 1];
-	FILE			*f;
-	int			 rc;
+	struct config_reader r;
+	char buf[CONFIG_LINE_MAX + 1];
+	FILE *f;
+	int rc;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return (-1);
+		return -1;
 	}
 	memset(&r, 0, sizeof r);
 	r.cfg = cfg;
@@ -483,53 +489,55 @@ config_load(struct hamon_config *cfg, const char *path, char *err, size_t errlen
 	}
 	fclose(f);
 	if (rc != 0)
-		return (-1);
-	return (config_end_section(&r, err, errlen));
+		return -1;
+	return config_end_section(&r, err, errlen);
 }
 
 /* Add a command-line target with the defaults as they stand. */
 int
 config_add_target(struct hamon_config *cfg, const char *spec, const char *where, char *err,
-    size_t errlen)
+		  size_t errlen)
 {
-	struct target_conf	t;
-	char			reason[512];
-	ssize_t			i;
+	struct target_conf t;
+	char reason[512];
+	ssize_t i;
 
 	t = cfg->defaults;
 	if (target_parse(spec, &t, reason, sizeof reason) != 0) {
 		snprintf(err, errlen, "%s: %s", where, reason);
-		return (-1);
+		return -1;
 	}
 	if ((i = config_find(cfg, t.name)) != -1) {
-		snprintf(err, errlen, "%s: duplicate target name \"%s\" (first at %s)", where, t.name,
-		    cfg->targets[i].where);
-		return (-1);
+		snprintf(err, errlen, "%s: duplicate target name \"%s\" (first at %s)", where,
+			 t.name, cfg->targets[i].where);
+		return -1;
 	}
 	snprintf(t.where, sizeof t.where, "%s", where);
 	config_append(cfg, &t);
-	return (0);
+	return 0;
 }
 
 /* Check one timing value against its limits; "WHERE: interval "0s" must be at least 100us". */
 static int
-config_check_ns(const struct target_conf *t, const char *what, int64_t v, int64_t min,
-    int64_t max, char *err, size_t errlen)
+config_check_ns(const struct target_conf *t, const char *what, int64_t v, int64_t min, int64_t max,
+		char *err, size_t errlen)
 {
-	char	val[32], bound[32];
+	char val[32], bound[32];
 
 	duration_format_compact(v, val, sizeof val);
 	if (v < min) {
 		duration_format_compact(min, bound, sizeof bound);
-		snprintf(err, errlen, "%s: %s \"%s\" must be at least %s", t->where, what, val, bound);
-		return (-1);
+		snprintf(err, errlen, "%s: %s \"%s\" must be at least %s", t->where, what, val,
+			 bound);
+		return -1;
 	}
 	if (max != 0 && v > max) {
 		duration_format_compact(max, bound, sizeof bound);
-		snprintf(err, errlen, "%s: %s \"%s\" must be at most %s", t->where, what, val, bound);
-		return (-1);
+		snprintf(err, errlen, "%s: %s \"%s\" must be at most %s", t->where, what, val,
+			 bound);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -541,45 +549,47 @@ config_check_ns(const struct target_conf *t, const char *what, int64_t v, int64_
 int
 config_validate(const struct hamon_config *cfg, char *err, size_t errlen)
 {
-	const struct target_conf	*t;
-	size_t				 i;
-	ssize_t				 j;
+	const struct target_conf *t;
+	size_t i;
+	ssize_t j;
 
 	if (cfg->ntargets == 0) {
 		snprintf(err, errlen, "no targets: give TARGET arguments or -c FILE");
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < cfg->ntargets; i++) {
 		t = &cfg->targets[i];
 		if (t->url[0] == '\0' || (t->family != AF_INET && t->family != AF_INET6)) {
-			snprintf(err, errlen, "%s: target \"%s\" has no address", t->where, t->name);
-			return (-1);
+			snprintf(err, errlen, "%s: target \"%s\" has no address", t->where,
+				 t->name);
+			return -1;
 		}
 		if (config_check_ns(t, "interval", t->interval_ns, TARGET_MIN_INTERVAL_NS,
-		    TARGET_MAX_INTERVAL_NS, err, errlen) != 0)
-			return (-1);
+				    TARGET_MAX_INTERVAL_NS, err, errlen) != 0)
+			return -1;
 		if (config_check_ns(t, "timeout", t->timeout_ns, TARGET_MIN_TIMEOUT_NS, 0, err,
-		    errlen) != 0)
-			return (-1);
-		if (t->down_after_ns != 0 && config_check_ns(t, "down-after", t->down_after_ns,
-		    TARGET_MIN_DOWN_AFTER_NS, 0, err, errlen) != 0)
-			return (-1);
+				    errlen) != 0)
+			return -1;
+		if (t->down_after_ns != 0 &&
+		    config_check_ns(t, "down-after", t->down_after_ns, TARGET_MIN_DOWN_AFTER_NS, 0,
+				    err, errlen) != 0)
+			return -1;
 		if (t->down_after < 1 || t->down_after > TARGET_MAX_COUNT) {
 			snprintf(err, errlen, "%s: down-after \"%u\" must be 1..%d", t->where,
-			    t->down_after, TARGET_MAX_COUNT);
-			return (-1);
+				 t->down_after, TARGET_MAX_COUNT);
+			return -1;
 		}
 		if (t->up_after < 1 || t->up_after > TARGET_MAX_COUNT) {
 			snprintf(err, errlen, "%s: up-after \"%u\" must be 1..%d", t->where,
-			    t->up_after, TARGET_MAX_COUNT);
-			return (-1);
+				 t->up_after, TARGET_MAX_COUNT);
+			return -1;
 		}
 		/* Adding a target refuses a duplicate; this only guards it. */
 		if ((j = config_find(cfg, t->name)) != (ssize_t)i) {
 			snprintf(err, errlen, "%s: duplicate target name \"%s\" (first at %s)",
-			    t->where, t->name, j >= 0 ? cfg->targets[j].where : "?");
-			return (-1);
+				 t->where, t->name, j >= 0 ? cfg->targets[j].where : "?");
+			return -1;
 		}
 	}
-	return (0);
+	return 0;
 }

@@ -30,7 +30,7 @@ struct hamon_config {
 	int samples;                 /* -1 unset, 0 no, 1 yes */
 	struct target_conf *targets;
 	size_t ntargets;
-	size_t *byname;              /* name lookup (config.c), nbyname slots */
+	size_t *byname; /* name lookup (config.c), nbyname slots */
 	size_t nbyname;
 };
 
@@ -43,8 +43,8 @@ int config_load(struct hamon_config *cfg, const char *path, char *err, size_t er
 /* Append a target from a spec string, with the current defaults applied;
  * where ("argument 3") is stored for later messages. Rejects duplicate names:
  * `argument 4: duplicate target name "vm101" (first at hamon.conf:7)`. */
-int config_add_target(struct hamon_config *cfg, const char *spec, const char *where,
-                      char *err, size_t errlen);
+int config_add_target(struct hamon_config *cfg, const char *spec, const char *where, char *err,
+		      size_t errlen);
 
 /* Final checks across targets (timeout vs interval sanity, at least one target). */
 int config_validate(const struct hamon_config *cfg, char *err, size_t errlen);

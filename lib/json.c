@@ -13,12 +13,12 @@
 size_t
 utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	uint32_t	c;
-	size_t		len, i;
+	uint32_t c;
+	size_t len, i;
 
 	if (s[0] < 0x80) {
 		*cp = s[0];
-		return (1);
+		return 1;
 	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
@@ -30,28 +30,28 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 		len = 4;
 		c = s[0] & 0x07;
 	} else
-		return (0);
+		return 0;
 	if (n < len)
-		return (0);
+		return 0;
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
-			return (0);
+			return 0;
 		c = (c << 6) | (s[i] & 0x3f);
 	}
 	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
 	    (c >= 0xd800 && c <= 0xdfff))
-		return (0);
+		return 0;
 	*cp = c;
-	return (len);
+	return len;
 }
 
 /* JSON string literal (RFC 8259): controls as \u00XX, invalid UTF-8 as U+FFFD. */
 void
 json_write_string(FILE *out, const char *str)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n = strlen(str), i = 0, len;
-	uint32_t		 cp;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, len;
+	uint32_t cp;
 
 	fputc('"', out);
 	while (i < n) {

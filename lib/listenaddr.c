@@ -32,7 +32,7 @@ listenaddr_port(const char *s, unsigned *port)
 
 int
 listenaddr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, char *err,
-                 size_t errlen)
+		 size_t errlen)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
@@ -56,7 +56,7 @@ listenaddr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, 
 		portstr = close + 2;
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
 			snprintf(err, errlen, "\"%s\" is not a numeric IPv6 address",
-			         log_escape(esc, sizeof(esc), host, strlen(host)));
+				 log_escape(esc, sizeof(esc), host, strlen(host)));
 			return -1;
 		}
 		sin6->sin6_family = AF_INET6;
@@ -73,8 +73,9 @@ listenaddr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, 
 			snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
 		portstr = colon != NULL ? colon + 1 : spec;
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-			snprintf(err, errlen, "\"%s\" is not a numeric IPv4 address (no name lookups)",
-			         log_escape(esc, sizeof(esc), host, strlen(host)));
+			snprintf(err, errlen,
+				 "\"%s\" is not a numeric IPv4 address (no name lookups)",
+				 log_escape(esc, sizeof(esc), host, strlen(host)));
 			return -1;
 		}
 		sin->sin_family = AF_INET;
@@ -82,7 +83,7 @@ listenaddr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, 
 	}
 	if (listenaddr_port(portstr, &port) != 0) {
 		snprintf(err, errlen, "port \"%s\" must be a number from 1 to 65535",
-		         log_escape(esc, sizeof(esc), portstr, strlen(portstr)));
+			 log_escape(esc, sizeof(esc), portstr, strlen(portstr)));
 		return -1;
 	}
 	if (ss->ss_family == AF_INET6)

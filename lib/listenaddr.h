@@ -12,6 +12,6 @@
  * 0, or -1 with a reason (without the option's name) in err.
  */
 int listenaddr_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, char *err,
-                     size_t errlen);
+		     size_t errlen);
 
 #endif

@@ -36,7 +36,7 @@ log_init(const char *progname, int verbose, int use_syslog)
 int
 log_verbosity(void)
 {
-	return (log_verbose);
+	return log_verbose;
 }
 
 /*
@@ -44,10 +44,9 @@ log_verbosity(void)
  * in one buffer first so that it reaches stderr in a single write and cannot
  * interleave with another thread's output.
  */
-static void LOG_PRINTF(3, 0)
-log_vlog(int pri, const char *suffix, const char *fmt, va_list ap)
+static void LOG_PRINTF(3, 0) log_vlog(int pri, const char *suffix, const char *fmt, va_list ap)
 {
-	char	msg[LOG_LINE_MAX];
+	char msg[LOG_LINE_MAX];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_syslog) {
@@ -67,8 +66,8 @@ log_vlog(int pri, const char *suffix, const char *fmt, va_list ap)
 void
 log_warn(const char *fmt, ...)
 {
-	va_list	ap;
-	int	saved = errno;
+	va_list ap;
+	int saved = errno;
 
 	va_start(ap, fmt);
 	log_vlog(LOG_WARNING, strerror(saved), fmt, ap);
@@ -80,7 +79,7 @@ log_warn(const char *fmt, ...)
 void
 log_warnx(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vlog(LOG_WARNING, NULL, fmt, ap);
@@ -91,7 +90,7 @@ log_warnx(const char *fmt, ...)
 void
 log_info(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vlog(LOG_INFO, NULL, fmt, ap);
@@ -102,7 +101,7 @@ log_info(const char *fmt, ...)
 void
 log_debug(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	if (log_verbose < 1)
 		return;
@@ -115,8 +114,8 @@ log_debug(const char *fmt, ...)
 void
 fatal(const char *fmt, ...)
 {
-	va_list	ap;
-	int	saved = errno;
+	va_list ap;
+	int saved = errno;
 
 	va_start(ap, fmt);
 	log_vlog(LOG_CRIT, strerror(saved), fmt, ap);
@@ -128,7 +127,7 @@ fatal(const char *fmt, ...)
 void
 fatalx(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	va_start(ap, fmt);
 	log_vlog(LOG_CRIT, NULL, fmt, ap);
@@ -140,8 +139,8 @@ fatalx(const char *fmt, ...)
 void
 usage_error(const char *fmt, ...)
 {
-	char	msg[LOG_LINE_MAX];
-	va_list	ap;
+	char msg[LOG_LINE_MAX];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -160,12 +159,12 @@ usage_error(const char *fmt, ...)
 char *
 log_escape(char *dst, size_t n, const char *src, size_t srclen)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 i, o = 0;
-	unsigned char		 c;
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
 
 	if (dst == NULL || n == 0)
-		return (dst);
+		return dst;
 	for (i = 0; i < srclen && src != NULL; i++) {
 		c = (unsigned char)src[i];
 		if (c == '\\') {
@@ -187,5 +186,5 @@ log_escape(char *dst, size_t n, const char *src, size_t srclen)
 		}
 	}
 	dst[o] = '\0';
-	return (dst);
+	return dst;
 }

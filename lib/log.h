@@ -8,11 +8,12 @@
 void log_init(const char *progname, int verbose, int use_syslog);
 int log_verbosity(void);
 
-void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);  /* appends ": strerror(errno)" */
+void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2); /* appends ": strerror(errno)" */
 void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
-__attribute__((noreturn)) void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);  /* exit 1, with errno */
+__attribute__((noreturn)) void fatal(const char *fmt, ...)
+	LOG_PRINTF(1, 2); /* exit 1, with errno */
 __attribute__((noreturn)) void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2); /* exit 1 */
 /* A usage or configuration error: prints "hamon: <msg>" and exits with status 2. */
 __attribute__((noreturn)) void usage_error(const char *fmt, ...) LOG_PRINTF(1, 2);

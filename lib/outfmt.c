@@ -60,8 +60,11 @@ outfmt_expected(unsigned mask, char *buf, size_t len)
 		if (!(mask & OUTFMT_BIT(i)))
 			continue;
 		k++;
-		w = snprintf(buf + used, len - used, "%s%s", k == 1 ? "" : k == n ? " or " : ", ",
-		             outfmt_names[i]);
+		w = snprintf(buf + used, len - used, "%s%s",
+			     k == 1   ? ""
+			     : k == n ? " or "
+				      : ", ",
+			     outfmt_names[i]);
 		if (w < 0)
 			break;
 		used += (size_t)w;

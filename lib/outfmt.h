@@ -7,9 +7,9 @@ enum out_format { OUT_TEXT = 0, OUT_JSON, OUT_CSV, OUT_MD, OUT_HTML };
 
 /* The bit of one format in an allowed_mask. */
 #define OUTFMT_BIT(f) (1u << (f))
-#define OUTFMT_ALL                                                                   \
-	(OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV) |          \
-	 OUTFMT_BIT(OUT_MD) | OUTFMT_BIT(OUT_HTML))
+#define OUTFMT_ALL                                                                                \
+	(OUTFMT_BIT(OUT_TEXT) | OUTFMT_BIT(OUT_JSON) | OUTFMT_BIT(OUT_CSV) | OUTFMT_BIT(OUT_MD) | \
+	 OUTFMT_BIT(OUT_HTML))
 
 /* Parse a format name: text, json, csv, md, html (and the old names table
  * for text, markdown for md). 0 when it names a format in allowed_mask, else

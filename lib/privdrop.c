@@ -63,17 +63,20 @@ priv_drop(const char *user, const char **who, char *err, size_t errlen)
 			return -1;
 		}
 		if (pw->pw_uid == 0) {
-			snprintf(err, errlen, "--user %s is root: nothing would be dropped", pw->pw_name);
+			snprintf(err, errlen, "--user %s is root: nothing would be dropped",
+				 pw->pw_name);
 			return -1;
 		}
 		snprintf(name, sizeof(name), "%s", pw->pw_name);
 		if (setgroups(0, NULL) != 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-			snprintf(err, errlen, "cannot switch to user %s: %s", name, strerror(errno));
+			snprintf(err, errlen, "cannot switch to user %s: %s", name,
+				 strerror(errno));
 			return -1;
 		}
 		if (setuid(0) == 0) {
-			snprintf(err, errlen, "still able to become root after dropping to %s", name);
+			snprintf(err, errlen, "still able to become root after dropping to %s",
+				 name);
 			return -1;
 		}
 		*who = name;
@@ -86,7 +89,8 @@ priv_drop(const char *user, const char **who, char *err, size_t errlen)
 		return -1;
 	}
 	if ((eff = priv_cap_effective()) != 0) {
-		snprintf(err, errlen, "capabilities still effective after dropping (CapEff %llx)", eff);
+		snprintf(err, errlen, "capabilities still effective after dropping (CapEff %llx)",
+			 eff);
 		return -1;
 	}
 	return 0;

@@ -38,12 +38,12 @@ siphash_round(uint64_t v[4])
 static uint64_t
 siphash_load64(const unsigned char *p)
 {
-	uint64_t	w = 0;
-	int		i;
+	uint64_t w = 0;
+	int i;
 
 	for (i = 7; i >= 0; i--)
 		w = (w << 8) | p[i];
-	return (w);
+	return w;
 }
 
 /* Absorb one message word: c = 2 compression rounds. */
@@ -60,9 +60,9 @@ siphash_compress(uint64_t v[4], uint64_t m)
 uint64_t
 siphash24(const uint64_t key[2], const void *data, size_t len)
 {
-	const unsigned char	*p = data;
-	uint64_t		 v[4], b;
-	size_t			 i, left;
+	const unsigned char *p = data;
+	uint64_t v[4], b;
+	size_t i, left;
 
 	v[0] = key[0] ^ 0x736f6d6570736575ULL;
 	v[1] = key[1] ^ 0x646f72616e646f6dULL;
@@ -86,16 +86,16 @@ siphash24(const uint64_t key[2], const void *data, size_t len)
 	siphash_round(v);
 	siphash_round(v);
 	siphash_round(v);
-	return (v[0] ^ v[1] ^ v[2] ^ v[3]);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 /* Fill key with 128 bits from getrandom(2); without randomness we cannot run. */
 void
 siphash_random_key(uint64_t key[2])
 {
-	unsigned char	*p = (unsigned char *)key;
-	size_t		 got = 0;
-	ssize_t		 n;
+	unsigned char *p = (unsigned char *)key;
+	size_t got = 0;
+	ssize_t n;
 
 	while (got < 2 * sizeof key[0]) {
 		n = getrandom(p + got, 2 * sizeof key[0] - got, 0);

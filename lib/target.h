@@ -12,34 +12,34 @@ enum target_proto { TARGET_ICMP = 0, TARGET_TCP = 1 };
 
 /* Where the next-hop state machine thresholds are taken from. */
 struct target_conf {
-	char name[TARGET_NAME_MAX];  /* [A-Za-z0-9._:-]+, unique */
-	char url[64];                /* normalised, numeric: icmp://198.18.0.2, tcp://[2001:db8::2]:22
+	char name[TARGET_NAME_MAX]; /* [A-Za-z0-9._:-]+, unique */
+	char url[64]; /* normalised, numeric: icmp://198.18.0.2, tcp://[2001:db8::2]:22
 	                              * (at most 59 characters: "tcp://[" + 45 + "]:65535") */
 	enum target_proto proto;
 	struct sockaddr_storage addr; /* port set for TCP */
 	socklen_t addrlen;
-	int family;                   /* AF_INET or AF_INET6 */
-	uint16_t port;                /* TCP only */
+	int family;                     /* AF_INET or AF_INET6 */
+	uint16_t port;                  /* TCP only */
 	char addrstr[INET6_ADDRSTRLEN]; /* numeric address, no brackets */
 
-	int64_t interval_ns;          /* default 10ms, at least 100us */
-	int64_t timeout_ns;           /* default 1s */
-	unsigned down_after;          /* consecutive lost probes that declare DOWN (default 3) */
-	int64_t down_after_ns;        /* or: loss lasting this long (0 = unused) */
-	unsigned up_after;            /* consecutive ok probes that declare UP (default 1) */
-	char where[128];              /* "hamon.conf:12" or "argument 3": for error messages */
+	int64_t interval_ns;   /* default 10ms, at least 100us */
+	int64_t timeout_ns;    /* default 1s */
+	unsigned down_after;   /* consecutive lost probes that declare DOWN (default 3) */
+	int64_t down_after_ns; /* or: loss lasting this long (0 = unused) */
+	unsigned up_after;     /* consecutive ok probes that declare UP (default 1) */
+	char where[128];       /* "hamon.conf:12" or "argument 3": for error messages */
 };
 
 #define TARGET_DEFAULT_INTERVAL_NS (10LL * 1000000)
-#define TARGET_MIN_INTERVAL_NS (100LL * 1000)
-#define TARGET_MAX_INTERVAL_NS (3600LL * 1000000000)
-#define TARGET_DEFAULT_TIMEOUT_NS (1000LL * 1000000)
-#define TARGET_DEFAULT_DOWN_AFTER 3
-#define TARGET_DEFAULT_UP_AFTER 1
+#define TARGET_MIN_INTERVAL_NS     (100LL * 1000)
+#define TARGET_MAX_INTERVAL_NS     (3600LL * 1000000000)
+#define TARGET_DEFAULT_TIMEOUT_NS  (1000LL * 1000000)
+#define TARGET_DEFAULT_DOWN_AFTER  3
+#define TARGET_DEFAULT_UP_AFTER    1
 
-#define TARGET_MIN_TIMEOUT_NS (100LL * 1000)
+#define TARGET_MIN_TIMEOUT_NS    (100LL * 1000)
 #define TARGET_MIN_DOWN_AFTER_NS (1LL * 1000000)
-#define TARGET_MAX_COUNT 1000000 /* largest down-after / up-after count */
+#define TARGET_MAX_COUNT         1000000 /* largest down-after / up-after count */
 
 /*
  * When set, target_parse() refuses host names ("name lookups are disabled")

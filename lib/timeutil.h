@@ -6,7 +6,7 @@
 
 #define NSEC_PER_USEC 1000LL
 #define NSEC_PER_MSEC 1000000LL
-#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_SEC  1000000000LL
 
 int64_t time_mono_ns(void); /* CLOCK_MONOTONIC */
 int64_t time_real_ns(void); /* CLOCK_REALTIME */
@@ -24,12 +24,12 @@ int duration_parse(const char *s, int64_t *ns, char *err, size_t errlen);
 /* duration_parse() plus min/max: `interval "0ms" must be at least 100us`.
  * what names the setting ("interval"); max 0 means no upper bound. */
 int duration_parse_range(const char *what, const char *s, int64_t min_ns, int64_t max_ns,
-                         int64_t *ns, char *err, size_t errlen);
+			 int64_t *ns, char *err, size_t errlen);
 
 /* Parse a decimal unsigned integer in [min, max]:
  * `down-after "abc" is not a number`. */
 int uint_parse_range(const char *what, const char *s, unsigned long long min,
-                     unsigned long long max, unsigned long long *out, char *err, size_t errlen);
+		     unsigned long long max, unsigned long long *out, char *err, size_t errlen);
 
 /* "123.456ms" (<1s), "12.345s" (<1min), "3m02.456s" (<1h), "1h02m03.456s". */
 void duration_format(int64_t ns, char *buf, size_t len);

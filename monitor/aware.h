@@ -16,16 +16,16 @@ struct event_base;
 struct store;
 struct aware;
 
-#define AWARE_NL_MARGIN_NS (10LL * 1000000)   /* netlink reports a link change within this */
-#define AWARE_CLOCK_STEP_NS (5LL * 1000000)   /* a real/mono offset change beyond this */
-#define AWARE_CODE_LEN 16
-#define AWARE_REASON_LEN 96
+#define AWARE_NL_MARGIN_NS  (10LL * 1000000) /* netlink reports a link change within this */
+#define AWARE_CLOCK_STEP_NS (5LL * 1000000)  /* a real/mono offset change beyond this */
+#define AWARE_CODE_LEN      16
+#define AWARE_REASON_LEN    96
 
 /* Which targets a window applies to. */
 enum aware_scope {
-	AWARE_SCOPE_ALL = 0,   /* every target (stall, clock step) */
-	AWARE_SCOPE_LINK,      /* targets whose egress is one link (link down) */
-	AWARE_SCOPE_TARGET,    /* one target (its sends fail) */
+	AWARE_SCOPE_ALL = 0, /* every target (stall, clock step) */
+	AWARE_SCOPE_LINK,    /* targets whose egress is one link (link down) */
+	AWARE_SCOPE_TARGET,  /* one target (its sends fail) */
 };
 
 struct aware_opts {
@@ -51,9 +51,9 @@ void aware_set_egress(struct aware *a, size_t i, int ifindex, const char *ifname
 /* Open a window from start (mono, real). ifindex/ifname for LINK scope,
  * target for TARGET scope; code is short [a-z-]+ ("link-down"), reason the
  * human text. Returns the window's id (never 0). */
-uint64_t aware_window_open(struct aware *a, enum aware_scope scope, int ifindex,
-                           const char *ifname, int target, const char *code,
-                           const char *reason, int64_t start_mono, int64_t start_real);
+uint64_t aware_window_open(struct aware *a, enum aware_scope scope, int ifindex, const char *ifname,
+			   int target, const char *code, const char *reason, int64_t start_mono,
+			   int64_t start_real);
 /* Close window id at end (mono, real): charge it, show it, store it. */
 void aware_window_close(struct aware *a, uint64_t id, int64_t end_mono, int64_t end_real);
 /* Is a probe of target sent at tx_mono inside a window that applies to it? */

@@ -53,10 +53,10 @@ struct window {
 	int64_t start_mono, end_mono; /* end INT64_MAX while open */
 	int64_t start_real, end_real;
 	enum aware_scope scope;
-	int ifindex;                  /* LINK: the egress link */
+	int ifindex; /* LINK: the egress link */
 	char ifname[IF_NAMESIZE];
-	int target;                   /* TARGET: its index; else -1 */
-	int first_target;             /* closed: first target it applied to, -1 if none */
+	int target;       /* TARGET: its index; else -1 */
+	int first_target; /* closed: first target it applied to, -1 if none */
 	char code[AWARE_CODE_LEN];
 	char reason[AWARE_REASON_LEN];
 };
@@ -74,13 +74,13 @@ struct spans {
 struct atarget {
 	const struct target_conf *conf;
 	int64_t store_id;
-	int ifindex;             /* egress link, 0 when unknown */
+	int ifindex; /* egress link, 0 when unknown */
 	char egress[IF_NAMESIZE];
 	char src[64];
 	char gateway[64];
-	uint64_t sendfail_win;   /* open "sends fail" window, 0 when none */
-	struct spans u;          /* its windows other than ALL ones, merged */
-	int64_t unknown_ns;      /* union of every window that applied to it */
+	uint64_t sendfail_win; /* open "sends fail" window, 0 when none */
+	struct spans u;        /* its windows other than ALL ones, merged */
+	int64_t unknown_ns;    /* union of every window that applied to it */
 };
 
 struct aware {
@@ -90,15 +90,15 @@ struct aware {
 	struct atarget *t;
 	size_t nt;
 	struct nlwatch *nl;
-	struct window *win;      /* open windows and closed ones still needed */
+	struct window *win; /* open windows and closed ones still needed */
 	size_t nwin, capwin;
 	uint64_t last_id;
-	struct spans all;        /* ALL windows, merged */
-	int64_t max_timeout;     /* longest probe timeout of any target */
-	int64_t keep_ns;         /* how far back a new window may reach */
-	int64_t last_tick;       /* end of the last scheduler round, 0 before one */
-	int64_t next_prune;      /* earliest closed end + max_timeout */
-	int64_t clock_offset;    /* real - mono at the last send, 0 before the first */
+	struct spans all;     /* ALL windows, merged */
+	int64_t max_timeout;  /* longest probe timeout of any target */
+	int64_t keep_ns;      /* how far back a new window may reach */
+	int64_t last_tick;    /* end of the last scheduler round, 0 before one */
+	int64_t next_prune;   /* earliest closed end + max_timeout */
+	int64_t clock_offset; /* real - mono at the last send, 0 before the first */
 };
 
 /* Queue an event row for the store (tid -1: no target). */
@@ -246,8 +246,8 @@ window_find(struct aware *a, uint64_t id)
 /* Open a window; returns its id. */
 uint64_t
 aware_window_open(struct aware *a, enum aware_scope scope, int ifindex, const char *ifname,
-                  int target, const char *code, const char *reason, int64_t start_mono,
-                  int64_t start_real)
+		  int target, const char *code, const char *reason, int64_t start_mono,
+		  int64_t start_real)
 {
 	struct window *w;
 
@@ -263,7 +263,8 @@ aware_window_open(struct aware *a, enum aware_scope scope, int ifindex, const ch
 	w->end_mono = INT64_MAX;
 	w->scope = scope;
 	w->ifindex = scope == AWARE_SCOPE_LINK ? ifindex : 0;
-	snprintf(w->ifname, sizeof(w->ifname), "%s", scope == AWARE_SCOPE_LINK && ifname ? ifname : "");
+	snprintf(w->ifname, sizeof(w->ifname), "%s",
+		 scope == AWARE_SCOPE_LINK && ifname ? ifname : "");
 	w->target = scope == AWARE_SCOPE_TARGET ? target : -1;
 	w->first_target = -1;
 	snprintf(w->code, sizeof(w->code), "%s", code);
@@ -288,8 +289,9 @@ aware_print_window(const struct aware *a, const struct window *w)
 		else
 			printf("null");
 		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"scope\":\"%s\"", when, dur / 1e6,
-		       w->scope == AWARE_SCOPE_LINK ? "link" :
-		       w->scope == AWARE_SCOPE_TARGET ? "target" : "all");
+		       w->scope == AWARE_SCOPE_LINK     ? "link"
+		       : w->scope == AWARE_SCOPE_TARGET ? "target"
+							: "all");
 		if (w->scope == AWARE_SCOPE_LINK) {
 			printf(",\"ifname\":");
 			json_write_string(stdout, w->ifname);
@@ -327,8 +329,9 @@ aware_persist(struct aware *a, const struct window *w, int target_index)
 	sw.target_id = target_index >= 0 ? a->t[target_index].store_id : 0;
 	sw.start_ns = w->start_real;
 	sw.end_ns = w->start_real + (w->end_mono - w->start_mono);
-	sw.scope = w->scope == AWARE_SCOPE_LINK ? STORE_SCOPE_LINK :
-	           w->scope == AWARE_SCOPE_TARGET ? STORE_SCOPE_TARGET : STORE_SCOPE_ALL;
+	sw.scope = w->scope == AWARE_SCOPE_LINK     ? STORE_SCOPE_LINK
+		   : w->scope == AWARE_SCOPE_TARGET ? STORE_SCOPE_TARGET
+						    : STORE_SCOPE_ALL;
 	sw.ifindex = w->scope == AWARE_SCOPE_LINK ? w->ifindex : 0;
 	sw.ifname = w->scope == AWARE_SCOPE_LINK && w->ifname[0] != '\0' ? w->ifname : NULL;
 	sw.code = w->code;
@@ -342,7 +345,7 @@ aware_charge_target(struct aware *a, size_t k, int64_t s, int64_t e, int64_t hor
 {
 	struct atarget *t = &a->t[k];
 	int64_t covered = spans_overlap(&a->all, s, e) + spans_overlap(&t->u, s, e) -
-	                  spans_overlap2(&a->all, &t->u, s, e);
+			  spans_overlap2(&a->all, &t->u, s, e);
 
 	t->unknown_ns += (e - s) - covered;
 	spans_add(&t->u, s, e);
@@ -373,8 +376,8 @@ aware_window_close(struct aware *a, uint64_t id, int64_t end_mono, int64_t end_r
 			w->first_target = (int)k;
 		if (w->scope == AWARE_SCOPE_ALL)
 			a->t[k].unknown_ns += (e - s) - spans_overlap(&a->all, s, e) -
-			                      spans_overlap(&a->t[k].u, s, e) +
-			                      spans_overlap2(&a->all, &a->t[k].u, s, e);
+					      spans_overlap(&a->t[k].u, s, e) +
+					      spans_overlap2(&a->all, &a->t[k].u, s, e);
 		else
 			aware_charge_target(a, k, s, e, horizon);
 		if (w->scope != AWARE_SCOPE_ALL)
@@ -401,7 +404,8 @@ aware_covers(const struct aware *a, size_t target, int64_t tx_mono)
 	for (i = 0; i < a->nwin; i++) {
 		const struct window *w = &a->win[i];
 
-		if (tx_mono >= w->start_mono && tx_mono < w->end_mono && window_applies(a, w, target))
+		if (tx_mono >= w->start_mono && tx_mono < w->end_mono &&
+		    window_applies(a, w, target))
 			return 1;
 	}
 	return 0;
@@ -457,12 +461,12 @@ aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 	/* Link changes of an egress link open and close its window. */
 	if (tid >= 0 && ev->kind == NLW_LINK_DOWN && window_for_link(a, ev->ifindex) == 0) {
 		snprintf(reason, sizeof(reason), "egress link %s down", ev->ifname);
-		aware_window_open(a, AWARE_SCOPE_LINK, ev->ifindex, ev->ifname, -1, "link-down", reason,
-		                  ev->rx_mono_ns - AWARE_NL_MARGIN_NS,
-		                  ev->rx_real_ns - AWARE_NL_MARGIN_NS);
+		aware_window_open(a, AWARE_SCOPE_LINK, ev->ifindex, ev->ifname, -1, "link-down",
+				  reason, ev->rx_mono_ns - AWARE_NL_MARGIN_NS,
+				  ev->rx_real_ns - AWARE_NL_MARGIN_NS);
 	} else if (ev->kind == NLW_LINK_UP && (w = window_for_link(a, ev->ifindex)) != 0)
 		aware_window_close(a, w, ev->rx_mono_ns + AWARE_NL_MARGIN_NS,
-		                   ev->rx_real_ns + AWARE_NL_MARGIN_NS);
+				   ev->rx_real_ns + AWARE_NL_MARGIN_NS);
 	if (tid >= 0 && (size_t)tid < a->nt &&
 	    (ev->kind == NLW_ROUTE_ADD || ev->kind == NLW_ROUTE_DEL)) {
 		int ifx = nlwatch_target_ifindex(a->nl, tid);
@@ -484,7 +488,8 @@ aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 			json_write_string(stdout, a->t[tid].conf->name);
 		else
 			printf("null");
-		printf(",\"time\":\"%s\",\"kind\":\"%s\",\"ifname\":", when, nlw_kind_name(ev->kind));
+		printf(",\"time\":\"%s\",\"kind\":\"%s\",\"ifname\":", when,
+		       nlw_kind_name(ev->kind));
 		json_write_string(stdout, ev->ifname);
 		printf(",\"state\":");
 		json_write_string(stdout, ev->state);
@@ -497,7 +502,8 @@ aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 		printf("}\n");
 	} else {
 		time_format_local(ev->rx_real_ns, when, sizeof(when));
-		printf("%s %s %-5s %s\n", when, tid >= 0 ? a->t[tid].conf->name : "*", cls, ev->text);
+		printf("%s %s %-5s %s\n", when, tid >= 0 ? a->t[tid].conf->name : "*", cls,
+		       ev->text);
 	}
 	fflush(stdout);
 }
@@ -544,7 +550,7 @@ aware_new(const struct aware_opts *o)
 		char e[256];
 
 		if (nlwatch_route_lookup(a->nl, (const struct sockaddr *)&t->conf->addr, &r, e,
-		                         sizeof(e)) == 0) {
+					 sizeof(e)) == 0) {
 			aware_set_egress(a, i, r.ifindex, r.ifname);
 			snprintf(t->src, sizeof(t->src), "%s", r.src_text);
 			snprintf(t->gateway, sizeof(t->gateway), "%s", r.gw_text);
@@ -595,8 +601,8 @@ aware_describe_paths(struct aware *a)
 			snprintf(text, sizeof(text), "no route known");
 		else
 			snprintf(text, sizeof(text), "via %s%s%s%s%s", t->egress,
-			         t->src[0] ? " src " : "", t->src, t->gateway[0] ? " gw " : "",
-			         t->gateway);
+				 t->src[0] ? " src " : "", t->src, t->gateway[0] ? " gw " : "",
+				 t->gateway);
 		aware_store_event(a, (int)i, mclock_real(&a->o.clock), "path", text);
 		if (!a->o.quiet)
 			log_info("%s (%s): %s", t->conf->name, t->conf->url, text);
@@ -616,20 +622,21 @@ aware_after_send(struct aware *a, size_t target, int64_t tx_mono, int64_t tx_rea
 		uint64_t w;
 
 		snprintf(reason, sizeof(reason), "wall clock stepped by %+.1f ms",
-		         (off - a->clock_offset) / 1e6);
+			 (off - a->clock_offset) / 1e6);
 		aware_store_event(a, -1, tx_real, "clock-step", reason);
 		/* Probes of the last interval carry times on both sides of the step. */
 		w = aware_window_open(a, AWARE_SCOPE_ALL, 0, NULL, -1, "clock-step", reason,
-		                      tx_mono - t->conf->interval_ns, tx_real - t->conf->interval_ns);
+				      tx_mono - t->conf->interval_ns,
+				      tx_real - t->conf->interval_ns);
 		aware_window_close(a, w, tx_mono, tx_real);
 	}
 	a->clock_offset = off;
 	if (err != 0 && t->sendfail_win == 0) {
 		snprintf(reason, sizeof(reason), "sends fail here: %s", strerror(err));
-		t->sendfail_win = aware_window_open(a, AWARE_SCOPE_TARGET, 0, NULL, (int)target,
-		                                    err == ENETUNREACH || err == EHOSTUNREACH ?
-		                                    "no-route" : "send-error",
-		                                    reason, tx_mono, tx_real);
+		t->sendfail_win = aware_window_open(
+			a, AWARE_SCOPE_TARGET, 0, NULL, (int)target,
+			err == ENETUNREACH || err == EHOSTUNREACH ? "no-route" : "send-error",
+			reason, tx_mono, tx_real);
 	} else if (err == 0 && t->sendfail_win != 0) {
 		aware_window_close(a, t->sendfail_win, tx_mono, tx_real);
 		t->sendfail_win = 0;
@@ -646,7 +653,7 @@ aware_stall(struct aware *a, int64_t key, int64_t now)
 
 	snprintf(reason, sizeof(reason), "monitor stalled (timer %.1f ms late)", late / 1e6);
 	w = aware_window_open(a, AWARE_SCOPE_ALL, 0, NULL, -1, "stall", reason, key,
-	                      mclock_real(&a->o.clock) - late);
+			      mclock_real(&a->o.clock) - late);
 	aware_window_close(a, w, now, mclock_real(&a->o.clock));
 }
 

@@ -46,7 +46,9 @@ control_path(const char *db, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s.ctl", db);
 
-	return n < 0 || (size_t)n >= len || (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path) ? -1 : 0;
+	return n < 0 || (size_t)n >= len || (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path)
+		       ? -1
+		       : 0;
 }
 
 /* Free a client: event first, then fd. */
@@ -160,7 +162,8 @@ control_open(struct monitor *m, const char *path, char *err, size_t errlen)
 	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
 		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 			close(probe);
-			snprintf(err, errlen, "%s: another monitor is running on this database", path);
+			snprintf(err, errlen, "%s: another monitor is running on this database",
+				 path);
 			return NULL;
 		}
 		close(probe);
@@ -231,7 +234,7 @@ control_send_mark(const char *db, const char *kind, const char *label, char *err
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
 		snprintf(err, errlen, "no monitor is running on %s (%s: %s)", db, path,
-		         strerror(errno));
+			 strerror(errno));
 		close(fd);
 		return -1;
 	}

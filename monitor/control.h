@@ -23,6 +23,6 @@ void control_close(struct control *c);
 #define CONTROL_LABEL_MAX 256
 
 int control_send_mark(const char *db, const char *kind, const char *label, char *err,
-                      size_t errlen);
+		      size_t errlen);
 
 #endif

@@ -17,7 +17,7 @@ lt_init(struct losstrack *lt, unsigned down_after, int64_t down_after_ns, unsign
 /* Bounds and midpoint estimates of a loss period (see losstrack.h). */
 void
 lt_period_compute(struct lt_period *p, const struct lt_point *prev, const struct lt_point *first,
-                  const struct lt_point *last, const struct lt_point *next)
+		  const struct lt_point *last, const struct lt_point *next)
 {
 	int64_t start_mono, end_mono;
 
@@ -99,7 +99,7 @@ lt_probe_lost(struct losstrack *lt, const struct lt_point *p, const struct lt_ca
 /* Record an answered probe: close a burst, maybe declare UP. */
 void
 lt_probe_ok(struct losstrack *lt, const struct lt_point *p, int64_t rx_real,
-            const struct lt_callbacks *cb)
+	    const struct lt_callbacks *cb)
 {
 	struct lt_period per;
 	struct lt_transition t;
@@ -109,7 +109,7 @@ lt_probe_ok(struct losstrack *lt, const struct lt_point *p, int64_t rx_real,
 		per.kind = LT_BURST;
 		per.lost = lt->burst_lost;
 		lt_period_compute(&per, lt->burst_has_prev ? &lt->burst_prev : NULL,
-		                  &lt->burst_first, &lt->burst_last, p);
+				  &lt->burst_first, &lt->burst_last, p);
 		lt->in_burst = 0;
 		if (cb != NULL && cb->period != NULL)
 			cb->period(cb->arg, &per);
@@ -125,7 +125,8 @@ lt_probe_ok(struct losstrack *lt, const struct lt_point *p, int64_t rx_real,
 			per.kind = LT_OUTAGE;
 			per.lost = lt->down_lost;
 			lt_period_compute(&per, lt->down_has_prev ? &lt->down_prev : NULL,
-			                  &lt->down_first, &lt->ok_run_last_lost, &lt->ok_run_first);
+					  &lt->down_first, &lt->ok_run_last_lost,
+					  &lt->ok_run_first);
 			memset(&t, 0, sizeof(t));
 			t.from = LT_DOWN;
 			t.to = LT_UP;
@@ -165,10 +166,11 @@ lt_finish(struct losstrack *lt, const struct lt_point *stop, const struct lt_cal
 		per.end_state = LT_END_AT_EXIT;
 		per.lost = lt->burst_lost;
 		lt_period_compute(&per, lt->burst_has_prev ? &lt->burst_prev : NULL,
-		                  &lt->burst_first, &lt->burst_last, stop);
+				  &lt->burst_first, &lt->burst_last, stop);
 		/* Still lost at the end: count only what was seen. */
-		per.duration = per.lower + (per.open_start ? 0 :
-		    (lt->burst_first.mono - lt->burst_prev.mono) / 2);
+		per.duration =
+			per.lower +
+			(per.open_start ? 0 : (lt->burst_first.mono - lt->burst_prev.mono) / 2);
 		per.end_real = per.start_real + per.duration;
 		cb->period(cb->arg, &per);
 		lt->in_burst = 0;
@@ -178,10 +180,11 @@ lt_finish(struct losstrack *lt, const struct lt_point *stop, const struct lt_cal
 		per.kind = LT_OUTAGE;
 		per.end_state = LT_END_AT_EXIT;
 		per.lost = lt->down_lost;
-		lt_period_compute(&per, lt->down_has_prev ? &lt->down_prev : NULL,
-		                  &lt->down_first, &lt->down_last, stop);
-		per.duration = per.lower + (per.open_start ? 0 :
-		    (lt->down_first.mono - lt->down_prev.mono) / 2);
+		lt_period_compute(&per, lt->down_has_prev ? &lt->down_prev : NULL, &lt->down_first,
+				  &lt->down_last, stop);
+		per.duration =
+			per.lower +
+			(per.open_start ? 0 : (lt->down_first.mono - lt->down_prev.mono) / 2);
 		per.end_real = per.start_real + per.duration;
 		cb->period(cb->arg, &per);
 	}

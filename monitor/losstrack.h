@@ -27,17 +27,17 @@ enum lt_end { LT_END_CLOSED = 0, LT_END_AT_EXIT = 1 };
 struct lt_period {
 	enum lt_kind kind;
 	enum lt_end end_state;
-	int open_start;            /* no reply had been seen before it */
+	int open_start; /* no reply had been seen before it */
 	int64_t start_lo_real, start_hi_real, end_lo_real, end_hi_real;
-	int64_t start_real, end_real; /* estimates */
+	int64_t start_real, end_real;   /* estimates */
 	int64_t duration, lower, upper; /* monotonic ns */
 	uint64_t lost, first_seq, last_seq;
 };
 
 struct lt_transition {
 	enum lt_state from, to;
-	struct lt_point effective;  /* back-dated: first lost / first ok probe */
-	int64_t last_reply_real;   /* DOWN: rx time of the last reply, 0 if none */
+	struct lt_point effective;      /* back-dated: first lost / first ok probe */
+	int64_t last_reply_real;        /* DOWN: rx time of the last reply, 0 if none */
 	const struct lt_period *outage; /* UP after DOWN: the outage it closes */
 };
 
@@ -76,7 +76,7 @@ struct losstrack {
 void lt_init(struct losstrack *lt, unsigned down_after, int64_t down_after_ns, unsigned up_after);
 /* A probe answered in time; rx_real is its reply's receive time. */
 void lt_probe_ok(struct losstrack *lt, const struct lt_point *p, int64_t rx_real,
-                 const struct lt_callbacks *cb);
+		 const struct lt_callbacks *cb);
 /* A probe lost (timed out or unreachable). */
 void lt_probe_lost(struct losstrack *lt, const struct lt_point *p, const struct lt_callbacks *cb);
 /* The monitor stops: report what is still open with end_state LT_END_AT_EXIT;
@@ -85,7 +85,8 @@ void lt_finish(struct losstrack *lt, const struct lt_point *stop, const struct l
 
 /* Fill p's bounds and estimates from the points that delimit it. prev may
  * be NULL (no reply before it); next is the first ok probe (or the stop). */
-void lt_period_compute(struct lt_period *p, const struct lt_point *prev, const struct lt_point *first,
-                       const struct lt_point *last, const struct lt_point *next);
+void lt_period_compute(struct lt_period *p, const struct lt_point *prev,
+		       const struct lt_point *first, const struct lt_point *last,
+		       const struct lt_point *next);
 
 #endif

@@ -44,9 +44,9 @@
 #include "monitor/monitor.h"
 #include "store/store.h"
 
-#define METRICS_STEP_LINES 2000   /* about 0.2 ms of rendering per loop turn */
-#define METRICS_MAX_SCRAPES 4     /* at once; more get 503 */
-#define METRICS_TIMEOUT_S 10      /* an idle or stalled client is dropped */
+#define METRICS_STEP_LINES   2000 /* about 0.2 ms of rendering per loop turn */
+#define METRICS_MAX_SCRAPES  4    /* at once; more get 503 */
+#define METRICS_TIMEOUT_S    10   /* an idle or stalled client is dropped */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 struct metrics;
@@ -55,19 +55,19 @@ struct metrics;
 struct scrape {
 	struct metrics *mx;
 	struct evhttp_request *req;
-	int gone;                     /* the connection died: req is detached and ours to free */
+	int gone; /* the connection died: req is detached and ours to free */
 	struct evbuffer *body;
 	struct event *ev;
-	size_t family, target;        /* where rendering goes on */
-	int64_t now_mono;             /* one clock for the whole page */
+	size_t family, target; /* where rendering goes on */
+	int64_t now_mono;      /* one clock for the whole page */
 };
 
 struct metrics {
 	struct monitor *m;
 	struct evhttp *http;
 	struct evconnlistener *listener;
-	struct event *resume;         /* re-enables the listener after EMFILE */
-	char url[96];                 /* http://ADDR:PORT/metrics */
+	struct event *resume; /* re-enables the listener after EMFILE */
+	char url[96];         /* http://ADDR:PORT/metrics */
 	int64_t start_real;
 	struct scrape *scrapes[METRICS_MAX_SCRAPES];
 	uint64_t served;
@@ -76,15 +76,15 @@ struct metrics {
 /* A per-target metric family: name, type, help and how to print one target. */
 struct family {
 	const char *name, *type, *help;
-	void (*put)(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-	            size_t i, const struct scrape *sc);
-	size_t off;                   /* for counter(): offset of a uint64_t in monitor_target_stats */
+	void (*put)(struct evbuffer *b, const struct family *f,
+		    const struct monitor_target_stats *t, size_t i, const struct scrape *sc);
+	size_t off; /* for counter(): offset of a uint64_t in monitor_target_stats */
 };
 
 /* name{target="NAME"} VALUE for a uint64_t field of the target's figures. */
 static void
 put_counter(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-            size_t i, const struct scrape *sc)
+	    size_t i, const struct scrape *sc)
 {
 	uint64_t v = *(const uint64_t *)(const void *)((const char *)t + f->off);
 
@@ -95,8 +95,7 @@ put_counter(struct evbuffer *b, const struct family *f, const struct monitor_tar
 
 /* Seconds as Prometheus wants them: a float, "NaN" for none. */
 static void
-put_seconds(struct evbuffer *b, const char *name, const char *target, const char *extra,
-            int64_t ns)
+put_seconds(struct evbuffer *b, const char *name, const char *target, const char *extra, int64_t ns)
 {
 	if (ns < 0)
 		evbuffer_add_printf(b, "%s{target=\"%s\"%s} NaN\n", name, target, extra);
@@ -106,21 +105,21 @@ put_seconds(struct evbuffer *b, const char *name, const char *target, const char
 
 /* The target's URL and probe mechanism. */
 static void
-put_info(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-         size_t i, const struct scrape *sc)
+put_info(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t, size_t i,
+	 const struct scrape *sc)
 {
 	(void)i;
 	(void)sc;
 	/* Names are [A-Za-z0-9._:-]; URLs are normalised and hold no quote,
 	 * backslash or newline (lib/target.c), so neither needs escaping. */
-	evbuffer_add_printf(b, "%s{target=\"%s\",url=\"%s\",probe=\"%s\"} 1\n", f->name,
-	                    t->name, t->url, t->probe_mode);
+	evbuffer_add_printf(b, "%s{target=\"%s\",url=\"%s\",probe=\"%s\"} 1\n", f->name, t->name,
+			    t->url, t->probe_mode);
 }
 
 /* One line per state, 1 for the target's. */
 static void
 put_state(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-          size_t i, const struct scrape *sc)
+	  size_t i, const struct scrape *sc)
 {
 	static const char *const names[] = { "unknown", "up", "down" };
 	int k;
@@ -129,14 +128,14 @@ put_state(struct evbuffer *b, const struct family *f, const struct monitor_targe
 	(void)sc;
 	for (k = 0; k < 3; k++)
 		evbuffer_add_printf(b, "%s{target=\"%s\",state=\"%s\"} %d\n", f->name, t->name,
-		                    names[k], (int)t->state == k);
+				    names[k], (int)t->state == k);
 }
 
 /* Closed outages, plus the one going on: a DOWN target's downtime grows
  * while it is down, so rate() and increase() see it at once. */
 static void
 put_downtime(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-             size_t i, const struct scrape *sc)
+	     size_t i, const struct scrape *sc)
 {
 	int64_t ns = t->downtime_ns;
 
@@ -149,7 +148,7 @@ put_downtime(struct evbuffer *b, const struct family *f, const struct monitor_ta
 /* The last outage that ended, NaN before one. */
 static void
 put_last_outage(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-                size_t i, const struct scrape *sc)
+		size_t i, const struct scrape *sc)
 {
 	(void)i;
 	(void)sc;
@@ -159,7 +158,7 @@ put_last_outage(struct evbuffer *b, const struct family *f, const struct monitor
 /* Time inside UNKNOWN windows. */
 static void
 put_unknown_time(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-                 size_t i, const struct scrape *sc)
+		 size_t i, const struct scrape *sc)
 {
 	(void)i;
 	(void)sc;
@@ -169,8 +168,8 @@ put_unknown_time(struct evbuffer *b, const struct family *f, const struct monito
 /* A summary: p50, p90, p99 from the histogram (within 12.5 %, capped at
  * the largest RTT seen), the exact sum and count. */
 static void
-put_rtt(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
-        size_t i, const struct scrape *sc)
+put_rtt(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t, size_t i,
+	const struct scrape *sc)
 {
 	static const double qs[] = { 0.5, 0.9, 0.99 };
 	char extra[32];
@@ -183,13 +182,15 @@ put_rtt(struct evbuffer *b, const struct family *f, const struct monitor_target_
 		put_seconds(b, f->name, t->name, extra, v);
 	}
 	evbuffer_add_printf(b, "%s_sum{target=\"%s\"} %.9f\n", f->name, t->name,
-	                    t->rtt_sum_ns / 1e9);
+			    t->rtt_sum_ns / 1e9);
 	evbuffer_add_printf(b, "%s_count{target=\"%s\"} %" PRIu64 "\n", f->name, t->name,
-	                    t->received);
+			    t->received);
 }
 
-#define COUNTER(n, field, h) \
-	{ n, "counter", h, put_counter, offsetof(struct monitor_target_stats, field) }
+#define COUNTER(n, field, h)                                                               \
+	{                                                                                  \
+		n, "counter", h, put_counter, offsetof(struct monitor_target_stats, field) \
+	}
 static const struct family families[] = {
 	{ "hamon_target_info", "gauge", "A monitored target: its URL and probe mechanism.",
 	  put_info, 0 },
@@ -198,22 +199,22 @@ static const struct family families[] = {
 	  put_state, 0 },
 	COUNTER("hamon_probes_sent_total", sent, "Probes sent, or attempted (see send errors)."),
 	COUNTER("hamon_probe_send_errors_total", send_errors,
-	        "Probes that failed locally at send: nothing left the machine."),
+		"Probes that failed locally at send: nothing left the machine."),
 	COUNTER("hamon_replies_total", received, "Probes answered within their timeout."),
 	COUNTER("hamon_probes_lost_total", lost,
-	        "Probes not answered within their timeout, or answered by an ICMP error."),
+		"Probes not answered within their timeout, or answered by an ICMP error."),
 	COUNTER("hamon_probes_unreachable_total", unreach,
-	        "Lost probes that an ICMP error quoting them answered."),
+		"Lost probes that an ICMP error quoting them answered."),
 	COUNTER("hamon_probes_late_total", late, "Replies that came after their probe's timeout."),
 	COUNTER("hamon_probes_refused_total", refused,
-	        "TCP probes answered with a reset: the host is up, the service is not."),
+		"TCP probes answered with a reset: the host is up, the service is not."),
 	COUNTER("hamon_probes_unknown_total", unknown,
-	        "Unanswered probes inside an UNKNOWN window: the monitor could not see."),
+		"Unanswered probes inside an UNKNOWN window: the monitor could not see."),
 	COUNTER("hamon_loss_bursts_total", bursts, "Loss bursts that ended (even one lost probe)."),
 	COUNTER("hamon_outages_total", outages, "Outages (DOWN periods) that ended."),
 	{ "hamon_downtime_seconds_total", "counter",
-	  "Time in outages, estimated from probe times; includes an outage going on.",
-	  put_downtime, 0 },
+	  "Time in outages, estimated from probe times; includes an outage going on.", put_downtime,
+	  0 },
 	{ "hamon_last_outage_seconds", "gauge",
 	  "Estimated duration of the last outage that ended; NaN before one.", put_last_outage, 0 },
 	{ "hamon_unknown_seconds_total", "counter",
@@ -231,38 +232,47 @@ metrics_put_process(struct metrics *mx, struct evbuffer *b)
 	struct store *st = monitor_store(mx->m);
 
 	monitor_get_lag(mx->m, &lag);
-	evbuffer_add_printf(b, "# HELP hamon_build_info The hamon version serving these metrics.\n"
-	                       "# TYPE hamon_build_info gauge\nhamon_build_info{version=\"%s\"} 1\n",
-	                    PACKAGE_VERSION);
-	evbuffer_add_printf(b, "# HELP hamon_start_time_seconds When the monitor started, Unix time.\n"
-	                       "# TYPE hamon_start_time_seconds gauge\n"
-	                       "hamon_start_time_seconds %.3f\n",
-	                    mx->start_real / 1e9);
-	evbuffer_add_printf(b, "# HELP hamon_send_lag_seconds Actual send time minus its deadline.\n"
-	                       "# TYPE hamon_send_lag_seconds summary\n");
+	evbuffer_add_printf(b,
+			    "# HELP hamon_build_info The hamon version serving these metrics.\n"
+			    "# TYPE hamon_build_info gauge\nhamon_build_info{version=\"%s\"} 1\n",
+			    PACKAGE_VERSION);
+	evbuffer_add_printf(b,
+			    "# HELP hamon_start_time_seconds When the monitor started, Unix time.\n"
+			    "# TYPE hamon_start_time_seconds gauge\n"
+			    "hamon_start_time_seconds %.3f\n",
+			    mx->start_real / 1e9);
+	evbuffer_add_printf(b,
+			    "# HELP hamon_send_lag_seconds Actual send time minus its deadline.\n"
+			    "# TYPE hamon_send_lag_seconds summary\n");
 	if (lag.sends > 0)
-		evbuffer_add_printf(b, "hamon_send_lag_seconds{quantile=\"0.5\"} %.9f\n"
-		                       "hamon_send_lag_seconds{quantile=\"0.99\"} %.9f\n",
-		                    lag.p50_ns / 1e9, lag.p99_ns / 1e9);
+		evbuffer_add_printf(b,
+				    "hamon_send_lag_seconds{quantile=\"0.5\"} %.9f\n"
+				    "hamon_send_lag_seconds{quantile=\"0.99\"} %.9f\n",
+				    lag.p50_ns / 1e9, lag.p99_ns / 1e9);
 	evbuffer_add_printf(b, "hamon_send_lag_seconds_count %" PRIu64 "\n", lag.sends);
-	evbuffer_add_printf(b, "# HELP hamon_send_lag_max_seconds The largest send lag so far.\n"
-	                       "# TYPE hamon_send_lag_max_seconds gauge\n"
-	                       "hamon_send_lag_max_seconds %.9f\n",
-	                    lag.max_ns / 1e9);
-	evbuffer_add_printf(b, "# HELP hamon_skipped_deadlines_total Send deadlines skipped after"
-	                       " a stall (never sent late in a burst).\n"
-	                       "# TYPE hamon_skipped_deadlines_total counter\n"
-	                       "hamon_skipped_deadlines_total %" PRIu64 "\n",
-	                    lag.skipped);
+	evbuffer_add_printf(b,
+			    "# HELP hamon_send_lag_max_seconds The largest send lag so far.\n"
+			    "# TYPE hamon_send_lag_max_seconds gauge\n"
+			    "hamon_send_lag_max_seconds %.9f\n",
+			    lag.max_ns / 1e9);
+	evbuffer_add_printf(b,
+			    "# HELP hamon_skipped_deadlines_total Send deadlines skipped after"
+			    " a stall (never sent late in a burst).\n"
+			    "# TYPE hamon_skipped_deadlines_total counter\n"
+			    "hamon_skipped_deadlines_total %" PRIu64 "\n",
+			    lag.skipped);
 	if (st != NULL)
-		evbuffer_add_printf(b, "# HELP hamon_store_dropped_total Records the database could not"
-		                       " take (queue full).\n"
-		                       "# TYPE hamon_store_dropped_total counter\n"
-		                       "hamon_store_dropped_total %" PRIu64 "\n",
-		                    store_dropped(st));
-	evbuffer_add_printf(b, "# HELP hamon_scrapes_total Scrapes served before this one.\n"
-	                       "# TYPE hamon_scrapes_total counter\nhamon_scrapes_total %" PRIu64 "\n",
-	                    mx->served);
+		evbuffer_add_printf(
+			b,
+			"# HELP hamon_store_dropped_total Records the database could not"
+			" take (queue full).\n"
+			"# TYPE hamon_store_dropped_total counter\n"
+			"hamon_store_dropped_total %" PRIu64 "\n",
+			store_dropped(st));
+	evbuffer_add_printf(b,
+			    "# HELP hamon_scrapes_total Scrapes served before this one.\n"
+			    "# TYPE hamon_scrapes_total counter\nhamon_scrapes_total %" PRIu64 "\n",
+			    mx->served);
 }
 
 /* Forget a scrape. A request that is still on its connection, or was sent
@@ -330,8 +340,8 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 		const struct family *f = &families[sc->family];
 
 		if (sc->target == 0)
-			evbuffer_add_printf(sc->body, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
-			                    f->name, f->type);
+			evbuffer_add_printf(sc->body, "# HELP %s %s\n# TYPE %s %s\n", f->name,
+					    f->help, f->name, f->type);
 		for (; sc->target < nt && lines < METRICS_STEP_LINES; sc->target++, lines += 3) {
 			monitor_target_stats(m, sc->target, &ts);
 			f->put(sc->body, f, &ts, sc->target, sc);
@@ -350,7 +360,7 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 	sc->mx->served++;
 	evhttp_send_reply_chunk(sc->req, sc->body);
 	evhttp_connection_set_closecb(evhttp_request_get_connection(sc->req), NULL, NULL);
-	evhttp_send_reply_end(sc->req);   /* libevent frees the request once sent */
+	evhttp_send_reply_end(sc->req); /* libevent frees the request once sent */
 	sc->req = NULL;
 	scrape_free(sc);
 }
@@ -370,7 +380,7 @@ metrics_request(struct evhttp_request *req, void *arg)
 	}
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-		                  METRICS_CONTENT_TYPE);
+				  METRICS_CONTENT_TYPE);
 		evhttp_send_reply(req, HTTP_OK, "OK", NULL);
 		return;
 	}
@@ -391,7 +401,7 @@ metrics_request(struct evhttp_request *req, void *arg)
 	mx->scrapes[i] = sc;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), scrape_closed, sc);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  METRICS_CONTENT_TYPE);
+			  METRICS_CONTENT_TYPE);
 	evhttp_send_reply_start(req, HTTP_OK, "OK");
 	scrape_step(-1, 0, sc);
 }
@@ -411,8 +421,7 @@ metrics_accept_error(struct evconnlistener *l, void *arg)
 	(void)arg;
 	if (mx == NULL || mx->listener != l)
 		return;
-	log_warnx("metrics: cannot accept a connection: %s; pausing for a second",
-	          strerror(errno));
+	log_warnx("metrics: cannot accept a connection: %s; pausing for a second", strerror(errno));
 	evconnlistener_disable(l);
 	event_add(mx->resume, &pause);
 }
@@ -464,15 +473,18 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	mx->m = m;
 	{
 		char a[INET6_ADDRSTRLEN] = "?";
-		const void *ap = ss.ss_family == AF_INET6 ?
-		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
-		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
-		unsigned port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
-		                                                 ((struct sockaddr_in *)&ss)->sin_port);
+		const void *ap = ss.ss_family == AF_INET6
+					 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+					 : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+		unsigned port =
+			ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
 
 		inet_ntop(ss.ss_family, ap, a, sizeof(a));
-		snprintf(mx->url, sizeof(mx->url), ss.ss_family == AF_INET6 ?
-		         "http://[%s]:%u/metrics" : "http://%s:%u/metrics", a, port);
+		snprintf(mx->url, sizeof(mx->url),
+			 ss.ss_family == AF_INET6 ? "http://[%s]:%u/metrics"
+						  : "http://%s:%u/metrics",
+			 a, port);
 	}
 	mx->start_real = monitor_now_real(m);
 	if ((mx->http = evhttp_new(monitor_base(m))) == NULL ||
@@ -515,7 +527,7 @@ metrics_close(struct metrics *mx)
 		if (mx->scrapes[i] != NULL)
 			scrape_free(mx->scrapes[i]);
 	event_free(mx->resume);
-	evhttp_free(mx->http);   /* closes the listening socket too */
+	evhttp_free(mx->http); /* closes the listening socket too */
 	if (metrics_one == mx)
 		metrics_one = NULL;
 	free(mx);

@@ -26,7 +26,6 @@
 #include "probes/probe.h"
 #include "store/store.h"
 
-
 /* SIGINT/SIGTERM: the first stops sending, the second quits at once. */
 static void
 monitor_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -91,7 +90,7 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 /* Build the monitor; with ops and p, every channel is that probe. */
 struct monitor *
 monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops, struct probe *p,
-                       char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	struct monitor *m = xcalloc(1, sizeof(*m));
 	struct aware_opts ao;
@@ -213,17 +212,19 @@ monitor_socket_counters(struct monitor *m)
 		memset(&c, 0, sizeof(c));
 		m->chan[i].ops->counters(m->chan[i].p, &c);
 		if (m->o.format == MONITOR_JSON)
-			printf("{\"event\":\"packets\",\"socket\":\"%s\",\"mode\":\"%s\",\"sent\":%" PRIu64
-			       ",\"send_errors\":%" PRIu64 ",\"received\":%" PRIu64 ",\"matched\":%" PRIu64
-			       ",\"foreign\":%" PRIu64 ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64 "}\n",
+			printf("{\"event\":\"packets\",\"socket\":\"%s\",\"mode\":\"%s\",\"sent\":"
+			       "%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"received\":%" PRIu64
+			       ",\"matched\":%" PRIu64 ",\"foreign\":%" PRIu64
+			       ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64 "}\n",
 			       names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent, c.send_errors,
 			       c.received, c.matched, c.foreign, c.bad_check, c.malformed);
 		else
-			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64 " send errors, %" PRIu64
-			         " read, %" PRIu64 " matched, %" PRIu64 " foreign, %" PRIu64
-			         " bad check, %" PRIu64 " malformed",
-			         names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent, c.send_errors,
-			         c.received, c.matched, c.foreign, c.bad_check, c.malformed);
+			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64
+				 " send errors, %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64
+				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed",
+				 names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent,
+				 c.send_errors, c.received, c.matched, c.foreign, c.bad_check,
+				 c.malformed);
 	}
 }
 
@@ -297,24 +298,27 @@ monitor_summary(struct monitor *m, int print)
 			       t->conf->name, decided, t->received, t->lost, t->late, t->unreach,
 			       t->refused, loss);
 			if (t->received)
-				printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_p99_ms\":%.3f,\"rtt_max_ms\":%.3f",
+				printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_p99_ms\":%."
+				       "3f,\"rtt_max_ms\":%.3f",
 				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
 			printf(",\"unknown\":%" PRIu64 ",\"unknown_ms\":%.3f", t->unknown,
 			       aware_unknown_ns(m->aw, i) / 1e6);
-			printf(",\"bursts\":%" PRIu64 ",\"outages\":%" PRIu64 ",\"downtime_ms\":%.3f"
-			       ",\"send_errors\":%" PRIu64 ",\"foreign\":%" PRIu64 ",\"bad_check\":%" PRIu64
-			       ",\"malformed\":%" PRIu64 ",\"stale\":%" PRIu64 ",\"dup\":%" PRIu64
-			       ",\"transmitted\":%" PRIu64 "}\n",
-			       t->bursts, t->outages, t->downtime / 1e6, t->send_errors, foreign, bad,
-			       malformed, t->stale, t->dup, t->sent - t->send_errors);
+			printf(",\"bursts\":%" PRIu64 ",\"outages\":%" PRIu64
+			       ",\"downtime_ms\":%.3f"
+			       ",\"send_errors\":%" PRIu64 ",\"foreign\":%" PRIu64
+			       ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64
+			       ",\"stale\":%" PRIu64 ",\"dup\":%" PRIu64 ",\"transmitted\":%" PRIu64
+			       "}\n",
+			       t->bursts, t->outages, t->downtime / 1e6, t->send_errors, foreign,
+			       bad, malformed, t->stale, t->dup, t->sent - t->send_errors);
 		} else {
-			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss", t->conf->name,
-			       decided, t->received, loss);
+			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss",
+			       t->conf->name, decided, t->received, loss);
 			if (t->refused)
 				printf(", %" PRIu64 " refused", t->refused);
 			if (t->received)
-				printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms", t->rtt_min / 1e6,
-				       avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
+				printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms",
+				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
 			printf(", %" PRIu64 " outage%s, %s down", t->outages,
 			       t->outages == 1 ? "" : "s", down);
 			if (aware_unknown_ns(m->aw, i) > 0 || t->unknown > 0) {
@@ -348,10 +352,10 @@ monitor_summary(struct monitor *m, int print)
 
 		monitor_get_lag(m, &lag);
 		log_info("packets: %" PRIu64 " foreign, %" PRIu64 " bad check, %" PRIu64
-		         " malformed; scheduler lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRIu64
-		         " deadlines skipped",
-		         foreign, bad, malformed, lag.p50_ns / 1e3, lag.p99_ns / 1e3, lag.max_ns / 1e3,
-		         lag.skipped);
+			 " malformed; scheduler lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRIu64
+			 " deadlines skipped",
+			 foreign, bad, malformed, lag.p50_ns / 1e3, lag.p99_ns / 1e3,
+			 lag.max_ns / 1e3, lag.skipped);
 		monitor_socket_counters(m);
 	}
 	fflush(stdout);
@@ -379,7 +383,7 @@ monitor_list_not_up(const struct monitor *m, char *buf, size_t len)
 	for (i = 0; i < m->nt && used < len; i++)
 		if (m->t[i].lt.state != LT_UP)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-			                         m->t[i].conf->name);
+						 m->t[i].conf->name);
 }
 
 /* A marker or span boundary: print it live and queue it for the store. */
@@ -399,8 +403,10 @@ monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *lab
 		} else {
 			time_format_local(ts_ns, when, sizeof(when));
 			printf("%s %s %s\n", when,
-			       strcmp(kind, "marker") == 0 ? "MARK " :
-			       strcmp(kind, "span-begin") == 0 ? "BEGIN" : "END  ", safe);
+			       strcmp(kind, "marker") == 0       ? "MARK "
+			       : strcmp(kind, "span-begin") == 0 ? "BEGIN"
+								 : "END  ",
+			       safe);
 		}
 		fflush(stdout);
 	}
@@ -466,10 +472,11 @@ monitor_target_stats(const struct monitor *m, size_t i, struct monitor_target_st
 
 	out->name = t->conf->name;
 	out->url = t->conf->url;
-	out->probe_mode = monitor_probe_mode(m, t->conf->proto == TARGET_TCP ? 1 : 0,
-	                                     t->conf->family);
-	out->state = t->lt.state == LT_UP ? MONITOR_STATE_UP :
-	             t->lt.state == LT_DOWN ? MONITOR_STATE_DOWN : MONITOR_STATE_UNKNOWN;
+	out->probe_mode =
+		monitor_probe_mode(m, t->conf->proto == TARGET_TCP ? 1 : 0, t->conf->family);
+	out->state = t->lt.state == LT_UP     ? MONITOR_STATE_UP
+		     : t->lt.state == LT_DOWN ? MONITOR_STATE_DOWN
+					      : MONITOR_STATE_UNKNOWN;
 	out->down_since_mono = t->lt.down_first.mono;
 	out->sent = t->sent;
 	out->send_errors = t->send_errors;

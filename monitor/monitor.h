@@ -25,16 +25,16 @@ struct monitor_clock {
 struct monitor_opts {
 	struct target_conf *targets;
 	size_t ntargets;
-	struct store *store;       /* may be NULL: nothing is recorded */
+	struct store *store; /* may be NULL: nothing is recorded */
 	int64_t session_id;
-	int samples;               /* store every probe */
-	int quiet;                 /* no live transition lines */
+	int samples; /* store every probe */
+	int quiet;   /* no live transition lines */
 	enum monitor_format format;
-	int64_t duration_ns;       /* stop sending after this long (0: until a signal) */
-	uint64_t count;            /* stop each target after this many probes (0: no limit) */
+	int64_t duration_ns; /* stop sending after this long (0: until a signal) */
+	uint64_t count;      /* stop each target after this many probes (0: no limit) */
 	enum monitor_tcp_mode tcp_mode;
-	int no_signals;            /* the caller handles SIGINT/SIGTERM itself */
-	int no_netlink;            /* do not watch links, neighbours and routes */
+	int no_signals;             /* the caller handles SIGINT/SIGTERM itself */
+	int no_netlink;             /* do not watch links, neighbours and routes */
 	struct monitor_clock clock; /* all zero: the real clocks */
 };
 
@@ -85,19 +85,21 @@ struct store *monitor_store(const struct monitor *m);
 
 /* One target's figures as the metrics endpoint shows them. */
 enum monitor_target_state {
-	MONITOR_STATE_UNKNOWN = 0, MONITOR_STATE_UP = 1, MONITOR_STATE_DOWN = 2
+	MONITOR_STATE_UNKNOWN = 0,
+	MONITOR_STATE_UP = 1,
+	MONITOR_STATE_DOWN = 2
 };
 struct monitor_target_stats {
 	const char *name, *url;
-	const char *probe_mode;    /* as monitor_probe_mode() says, NULL if none */
+	const char *probe_mode; /* as monitor_probe_mode() says, NULL if none */
 	enum monitor_target_state state;
-	int64_t down_since_mono;   /* DOWN: monotonic send time of the first lost probe */
+	int64_t down_since_mono; /* DOWN: monotonic send time of the first lost probe */
 	uint64_t sent, send_errors, received, lost, unreach, late, refused, unknown;
 	uint64_t bursts, outages;
-	int64_t downtime_ns;       /* closed outages only */
-	int64_t last_outage_ns;    /* -1 before one */
-	int64_t unknown_ns;        /* union of the UNKNOWN windows that applied */
-	int64_t rtt_max_ns;        /* -1 before a reply */
+	int64_t downtime_ns;    /* closed outages only */
+	int64_t last_outage_ns; /* -1 before one */
+	int64_t unknown_ns;     /* union of the UNKNOWN windows that applied */
+	int64_t rtt_max_ns;     /* -1 before a reply */
 	int64_t rtt_sum_ns;
 };
 /* Number of targets. */

@@ -17,12 +17,17 @@
 struct event;
 struct aware;
 
-#define MONITOR_STALL_NS (5LL * 1000000)        /* a send later than this is a stall */
-#define MONITOR_BATCH_NS (50LL * 1000)          /* sends due this soon share a wake-up */
-#define MONITOR_POLL_RATE 200.0                 /* probes/s from which sockets are polled */
+#define MONITOR_STALL_NS  (5LL * 1000000) /* a send later than this is a stall */
+#define MONITOR_BATCH_NS  (50LL * 1000)   /* sends due this soon share a wake-up */
+#define MONITOR_POLL_RATE 200.0           /* probes/s from which sockets are polled */
 
 enum slot_state {
-	SLOT_EMPTY = 0, SLOT_PENDING, SLOT_OK, SLOT_REFUSED, SLOT_UNREACH, SLOT_TIMEDOUT,
+	SLOT_EMPTY = 0,
+	SLOT_PENDING,
+	SLOT_OK,
+	SLOT_REFUSED,
+	SLOT_UNREACH,
+	SLOT_TIMEDOUT,
 	SLOT_LOCALFAIL, /* the send failed here: nothing left the machine */
 	SLOT_DONE
 };
@@ -45,30 +50,30 @@ struct mtarget {
 
 	/* schedule */
 	int64_t base_mono;
-	uint64_t n;              /* next deadline is base + n * interval */
+	uint64_t n; /* next deadline is base + n * interval */
 	int sending;
-	int64_t key;             /* heap key: next time this target needs us */
+	int64_t key; /* heap key: next time this target needs us */
 	size_t heap_pos;
 
 	/* ring of probes: seq & mask */
 	struct slot *ring;
 	uint64_t mask;
-	uint64_t next_seq;       /* next to send */
-	uint64_t resolve_seq;    /* oldest not yet fed to the tracker */
+	uint64_t next_seq;    /* next to send */
+	uint64_t resolve_seq; /* oldest not yet fed to the tracker */
 
 	struct losstrack lt;
 
 	/* counters */
 	uint64_t sent, received, refused, lost, late, unreach, dup, stale, send_errors;
-	int refusing;            /* TCP: the service answers with RST */
+	int refusing; /* TCP: the service answers with RST */
 	int64_t refusing_since;
 	uint64_t outages, bursts;
 	int64_t downtime;
-	int64_t last_outage;     /* duration of the last outage that ended, -1 before one */
+	int64_t last_outage; /* duration of the last outage that ended, -1 before one */
 	int64_t rtt_min, rtt_max, rtt_sum;
 	struct rtthist hist;
 	struct store_second sec;
-	uint64_t unknown;        /* probes lost inside UNKNOWN windows (aware.h) */
+	uint64_t unknown; /* probes lost inside UNKNOWN windows (aware.h) */
 };
 
 struct monitor {
@@ -88,23 +93,22 @@ struct monitor {
 	size_t nt;
 	struct mtarget **heap;
 	size_t heaplen;
-	struct mtarget **due;    /* scratch: targets served by one timer round */
+	struct mtarget **due; /* scratch: targets served by one timer round */
 
 	int64_t start_mono, start_real;
-	int64_t stop_at;         /* mono time sending stops, 0 = never */
+	int64_t stop_at; /* mono time sending stops, 0 = never */
 	int stopping;
 	int signals;
-	uint64_t foreign_addr;   /* replies for a target index from the wrong address */
+	uint64_t foreign_addr; /* replies for a target index from the wrong address */
 
 	/* scheduler lag */
 	struct rtthist lag;
 	int64_t lag_max;
 	uint64_t skipped;
 
-	struct aware *aw;        /* netlink, UNKNOWN windows, clock steps */
-	int polled;              /* probe sockets read at each tick, not by events */
+	struct aware *aw; /* netlink, UNKNOWN windows, clock steps */
+	int polled;       /* probe sockets read at each tick, not by events */
 };
-
 
 /* sched.c */
 /* Recompute when t next needs attention and fix its heap place. */
@@ -138,6 +142,6 @@ int monitor_record_reply(struct monitor *m, const struct probe_reply *r);
  * sockets (unit tests: a fake probe, no privileges needed). ops->close is
  * called for each of the four channels at monitor_free. */
 struct monitor *monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops,
-                                       struct probe *p, char *err, size_t errlen);
+				       struct probe *p, char *err, size_t errlen);
 
 #endif

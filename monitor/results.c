@@ -27,7 +27,6 @@
 
 /* ---- output ---- */
 
-
 /* "10ms", "1.5ms", "250us": a short form for the ± figure. */
 static void
 short_duration(int64_t ns, char *buf, size_t len)
@@ -54,14 +53,17 @@ monitor_print_transition(struct mtarget *t, const struct lt_transition *tr, int6
 	if (m->o.format == MONITOR_JSON) {
 		time_format_rfc3339(tr->effective.real, rfc, sizeof(rfc));
 		time_format_rfc3339(declared, rfc2, sizeof(rfc2));
-		printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"declared\":\"%s\",\"seq\":%" PRIu64,
-		       tr->to == LT_DOWN ? "down" : "up", t->conf->name, rfc, rfc2, tr->effective.seq);
+		printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"declared\":\"%s\","
+		       "\"seq\":%" PRIu64,
+		       tr->to == LT_DOWN ? "down" : "up", t->conf->name, rfc, rfc2,
+		       tr->effective.seq);
 		if (tr->to == LT_DOWN && tr->last_reply_real > 0) {
 			time_format_rfc3339(tr->last_reply_real, rfc, sizeof(rfc));
 			printf(",\"last_reply\":\"%s\"", rfc);
 		}
 		if (tr->outage != NULL)
-			printf(",\"duration_ms\":%.3f,\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":%" PRIu64,
+			printf(",\"duration_ms\":%.3f,\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":"
+			       "%" PRIu64,
 			       tr->outage->duration / 1e6, tr->outage->lower / 1e6,
 			       tr->outage->upper / 1e6, tr->outage->lost);
 		printf("}\n");
@@ -97,8 +99,8 @@ monitor_on_period(void *arg, const struct lt_period *p)
 	} else
 		t->bursts++;
 	log_debug("%s: %s of %" PRIu64 " probes, %.3f ms [%.3f, %.3f]", t->conf->name,
-	          p->kind == LT_OUTAGE ? "outage" : "burst", p->lost, p->duration / 1e6,
-	          p->lower / 1e6, p->upper / 1e6);
+		  p->kind == LT_OUTAGE ? "outage" : "burst", p->lost, p->duration / 1e6,
+		  p->lower / 1e6, p->upper / 1e6);
 	if (t->m->o.store == NULL)
 		return;
 	memset(&l, 0, sizeof(l));
@@ -215,7 +217,8 @@ monitor_refusal_change(struct mtarget *t, const struct slot *s)
 		time_format_local(s->tx_real, when, sizeof(when));
 		if (m->o.format == MONITOR_JSON) {
 			time_format_rfc3339(s->tx_real, when, sizeof(when));
-			printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"seq\":%" PRIu64 "}\n",
+			printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"seq\":"
+			       "%" PRIu64 "}\n",
 			       t->refusing ? "refused" : "accepting", t->conf->name, when, s->seq);
 		} else
 			printf("%s %s %s (%s)\n", when, t->conf->name,
@@ -283,8 +286,10 @@ monitor_decide(struct mtarget *t, struct slot *s)
 		smp.seq = s->seq;
 		smp.tx_ns = s->tx_real;
 		smp.rtt_ns = ok ? s->rtt : -1;
-		smp.result = s->state == SLOT_OK ? PROBE_OK : s->state == SLOT_REFUSED ? PROBE_REFUSED :
-		             s->state == SLOT_UNREACH ? PROBE_UNREACH : PROBE_TIMEOUT;
+		smp.result = s->state == SLOT_OK        ? PROBE_OK
+			     : s->state == SLOT_REFUSED ? PROBE_REFUSED
+			     : s->state == SLOT_UNREACH ? PROBE_UNREACH
+							: PROBE_TIMEOUT;
 		store_push_sample(t->m->o.store, &smp);
 	}
 	if (ok)
@@ -333,10 +338,10 @@ monitor_record_reply(struct monitor *m, const struct probe_reply *r)
 	if (r->peer.ss_family != want->ss_family ||
 	    (want->ss_family == AF_INET &&
 	     ((const struct sockaddr_in *)&r->peer)->sin_addr.s_addr !=
-	         ((const struct sockaddr_in *)want)->sin_addr.s_addr) ||
+		     ((const struct sockaddr_in *)want)->sin_addr.s_addr) ||
 	    (want->ss_family == AF_INET6 &&
 	     memcmp(&((const struct sockaddr_in6 *)&r->peer)->sin6_addr,
-	            &((const struct sockaddr_in6 *)want)->sin6_addr, 16) != 0)) {
+		    &((const struct sockaddr_in6 *)want)->sin6_addr, 16) != 0)) {
 		m->foreign_addr++;
 		return -1;
 	}

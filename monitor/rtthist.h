@@ -4,7 +4,7 @@
 #define HAMON_RTTHIST_H
 #include <stdint.h>
 
-#define RTTHIST_SUB 4
+#define RTTHIST_SUB     4
 #define RTTHIST_OCTAVES 24
 #define RTTHIST_BUCKETS (RTTHIST_SUB * RTTHIST_OCTAVES)
 

@@ -105,7 +105,7 @@ monitor_send(struct mtarget *t, int64_t deadline)
 	s->tx_real = mclock_real(&m->o.clock);
 	s->state = SLOT_PENDING;
 	err = t->ops->send(t->probe, (const struct sockaddr *)&t->conf->addr, t->conf->addrlen,
-	                   t->idx, s->seq);
+			   t->idx, s->seq);
 	t->next_seq++;
 	t->sent++;
 	aware_after_send(m->aw, t->idx, s->tx_mono, s->tx_real, err);
@@ -142,7 +142,8 @@ monitor_service(struct mtarget *t, int64_t now, int64_t horizon)
 			/* Behind by more than an interval (a stall): skip the missed
 			 * deadlines rather than send a burst of catch-up probes. */
 			if (monitor_deadline(t) + t->conf->interval_ns <= now) {
-				uint64_t n = (uint64_t)((now - t->base_mono) / t->conf->interval_ns) + 1;
+				uint64_t n =
+					(uint64_t)((now - t->base_mono) / t->conf->interval_ns) + 1;
 
 				m->skipped += n - t->n;
 				t->n = n;
@@ -290,7 +291,7 @@ monitor_sched_start(struct monitor *m)
 		int64_t iv = t->conf->interval_ns, n = (int64_t)m->nt;
 
 		t->base_mono = m->start_mono + NSEC_PER_MSEC + iv / n * (int64_t)i +
-		               iv % n * (int64_t)i / n;
+			       iv % n * (int64_t)i / n;
 		t->sending = 1;
 		t->key = t->base_mono;
 	}

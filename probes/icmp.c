@@ -43,12 +43,13 @@
 #include "probes/icmp_pkt.h"
 #include "probes/probe.h"
 
-#define ICMP_BATCH 32       /* messages per recvmmsg */
-#define ICMP_READ_MAX 256   /* messages per callback, so that one busy socket cannot starve the loop */
-#define ICMP_ERRQ_MAX 64    /* error-queue messages per callback */
-#define ICMP_RX_LEN 1536    /* anything longer cannot be about a 64-byte probe */
-#define ICMP_RCVBUF (4 << 20)
-#define ICMP_CTL_LEN 64     /* SCM_TIMESTAMPNS */
+#define ICMP_BATCH 32 /* messages per recvmmsg */
+#define ICMP_READ_MAX \
+	256 /* messages per callback, so that one busy socket cannot starve the loop */
+#define ICMP_ERRQ_MAX   64   /* error-queue messages per callback */
+#define ICMP_RX_LEN     1536 /* anything longer cannot be about a 64-byte probe */
+#define ICMP_RCVBUF     (4 << 20)
+#define ICMP_CTL_LEN    64  /* SCM_TIMESTAMPNS */
 #define ICMP_ERRCTL_LEN 256 /* sock_extended_err, offender address, timestamp */
 
 struct probe {
@@ -77,11 +78,10 @@ static const void *
 icmp_addr_bytes(int family, const struct sockaddr *sa, socklen_t len)
 {
 	if (family == AF_INET && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
-		return (&((const struct sockaddr_in *)sa)->sin_addr);
-	if (family == AF_INET6 && sa->sa_family == AF_INET6 &&
-	    len >= sizeof(struct sockaddr_in6))
-		return (&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return (NULL);
+		return &((const struct sockaddr_in *)sa)->sin_addr;
+	if (family == AF_INET6 && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+		return &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return NULL;
 }
 
 /* Make a port-less socket address of family from raw address bytes. */
@@ -108,25 +108,25 @@ icmp_make_sockaddr(struct sockaddr_storage *ss, socklen_t *len, int family, cons
 static int64_t
 icmp_rx_time(struct msghdr *m, int64_t *now)
 {
-	struct cmsghdr	*cm;
-	struct timespec	 ts;
+	struct cmsghdr *cm;
+	struct timespec ts;
 
 	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof ts)) {
 			memcpy(&ts, CMSG_DATA(cm), sizeof ts);
-			return ((int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec);
+			return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 		}
 	}
 	if (*now == 0)
 		*now = time_real_ns();
-	return (*now);
+	return *now;
 }
 
 /* Count a classified packet; hand OK and UNREACH to the callback. */
 static void
 icmp_deliver(struct probe *p, enum icmp_pkt_class k, const struct icmp_pkt_info *info,
-             struct probe_reply *r)
+	     struct probe_reply *r)
 {
 	switch (k) {
 	case ICMP_PKT_OK:
@@ -151,13 +151,12 @@ icmp_deliver(struct probe *p, enum icmp_pkt_class k, const struct icmp_pkt_info 
 
 /* Classify one packet from the normal receive queue. */
 static void
-icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t len,
-                   int64_t *now)
+icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t len, int64_t *now)
 {
-	struct icmp_pkt_info	 info;
-	struct probe_reply	 r;
-	enum icmp_pkt_class	 k;
-	const void		*src;
+	struct icmp_pkt_info info;
+	struct probe_reply r;
+	enum icmp_pkt_class k;
+	const void *src;
 
 	p->n.received++;
 	if (m->msg_flags & MSG_TRUNC) {
@@ -191,9 +190,9 @@ icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t
 static const struct sock_extended_err *
 icmp_errqueue_ee(struct msghdr *m, int family, const struct sockaddr **offender)
 {
-	struct cmsghdr			*cm;
-	const struct sock_extended_err	*ee;
-	size_t				 salen;
+	struct cmsghdr *cm;
+	const struct sock_extended_err *ee;
+	size_t salen;
 
 	salen = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
@@ -201,14 +200,14 @@ icmp_errqueue_ee(struct msghdr *m, int family, const struct sockaddr **offender)
 		    !(cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR))
 			continue;
 		if (cm->cmsg_len < CMSG_LEN(sizeof *ee))
-			return (NULL);
+			return NULL;
 		ee = (const struct sock_extended_err *)CMSG_DATA(cm);
 		*offender = NULL;
 		if (cm->cmsg_len >= CMSG_LEN(sizeof *ee + salen))
 			*offender = SO_EE_OFFENDER(ee);
-		return (ee);
+		return ee;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -218,22 +217,22 @@ icmp_errqueue_ee(struct msghdr *m, int family, const struct sockaddr **offender)
 static void
 icmp_read_errqueue(struct probe *p, int64_t *now)
 {
-	uint8_t				 buf[ICMP_RX_LEN];
+	uint8_t buf[ICMP_RX_LEN];
 	union {
 		char buf[ICMP_ERRCTL_LEN];
 		struct cmsghdr align;
-	}				 ctl;
-	struct sockaddr_storage		 from;
-	struct iovec			 iov = { buf, sizeof buf };
-	struct msghdr			 m;
-	const struct sock_extended_err	*ee;
-	const struct sockaddr		*offender;
-	const void			*dst;
-	struct icmp_pkt_info		 info;
-	struct probe_reply		 r;
-	enum icmp_pkt_class		 k;
-	ssize_t				 len;
-	int				 i, from_icmp;
+	} ctl;
+	struct sockaddr_storage from;
+	struct iovec iov = { buf, sizeof buf };
+	struct msghdr m;
+	const struct sock_extended_err *ee;
+	const struct sockaddr *offender;
+	const void *dst;
+	struct icmp_pkt_info info;
+	struct probe_reply r;
+	enum icmp_pkt_class k;
+	ssize_t len;
+	int i, from_icmp;
 
 	for (i = 0; i < ICMP_ERRQ_MAX; i++) {
 		memset(&m, 0, sizeof m);
@@ -253,7 +252,7 @@ icmp_read_errqueue(struct probe *p, int64_t *now)
 		}
 		ee = icmp_errqueue_ee(&m, p->ctx.family, &offender);
 		from_icmp = ee != NULL && (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
-		                           ee->ee_origin == SO_EE_ORIGIN_ICMP6);
+					   ee->ee_origin == SO_EE_ORIGIN_ICMP6);
 		if (p->raw && from_icmp)
 			continue; /* the raw socket read the ICMP error itself */
 		p->n.received++;
@@ -273,8 +272,9 @@ icmp_read_errqueue(struct probe *p, int64_t *now)
 			r.peerlen = m.msg_namelen;
 			memset(&r.reporter, 0, sizeof r.reporter);
 			if (offender != NULL && offender->sa_family == p->ctx.family)
-				memcpy(&r.reporter, offender, p->ctx.family == AF_INET ?
-				       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+				memcpy(&r.reporter, offender,
+				       p->ctx.family == AF_INET ? sizeof(struct sockaddr_in)
+								: sizeof(struct sockaddr_in6));
 			r.rx_real_ns = icmp_rx_time(&m, now);
 		}
 		icmp_deliver(p, k, &info, &r);
@@ -292,9 +292,9 @@ icmp_read_errqueue(struct probe *p, int64_t *now)
 static void
 icmp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct probe	*p = arg;
-	int64_t		 now = 0;
-	int		 got = 0, n, i, tries, errq = p->errq_due;
+	struct probe *p = arg;
+	int64_t now = 0;
+	int got = 0, n, i, tries, errq = p->errq_due;
 
 	(void)what;
 	p->errq_due = 0;
@@ -318,7 +318,7 @@ icmp_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		for (i = 0; i < n; i++)
 			icmp_handle_packet(p, &p->msgs[i].msg_hdr, p->rx[i], p->msgs[i].msg_len,
-			                   &now);
+					   &now);
 		got += n;
 		if (n < ICMP_BATCH)
 			break;
@@ -332,34 +332,34 @@ icmp_read_cb(evutil_socket_t fd, short what, void *arg)
 /* Set an int socket option; 0 or -1 with a reason in err. */
 static int
 icmp_setsockopt_int(int fd, int level, int name, int val, const char *what, char *err,
-                    size_t errlen)
+		    size_t errlen)
 {
 	if (setsockopt(fd, level, name, &val, sizeof val) == 0)
-		return (0);
+		return 0;
 	snprintf(err, errlen, "icmp: setsockopt %s: %s", what, strerror(errno));
-	return (-1);
+	return -1;
 }
 
 /* Filters, timestamps, error queue and buffer size on a fresh socket. */
 static int
 icmp_setup_socket(int fd, int family, int raw, char *err, size_t errlen)
 {
-	int	rcvbuf = ICMP_RCVBUF;
+	int rcvbuf = ICMP_RCVBUF;
 
 	if (raw && family == AF_INET) {
 		/* Bits set are dropped: a raw socket otherwise sees every ICMP
 		 * packet the host receives, its own echo requests on loopback
 		 * included. */
-		struct icmp_filter	f;
+		struct icmp_filter f;
 
 		f.data = ~((1U << ICMP_ECHOREPLY) | (1U << ICMP_DEST_UNREACH) |
-		           (1U << ICMP_TIME_EXCEEDED));
+			   (1U << ICMP_TIME_EXCEEDED));
 		if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof f) < 0) {
 			snprintf(err, errlen, "icmp: setsockopt ICMP_FILTER: %s", strerror(errno));
-			return (-1);
+			return -1;
 		}
 	} else if (raw) {
-		struct icmp6_filter	f;
+		struct icmp6_filter f;
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
 		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
@@ -367,8 +367,9 @@ icmp_setup_socket(int fd, int family, int raw, char *err, size_t errlen)
 		ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f);
 		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
 		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f) < 0) {
-			snprintf(err, errlen, "icmp6: setsockopt ICMP6_FILTER: %s", strerror(errno));
-			return (-1);
+			snprintf(err, errlen, "icmp6: setsockopt ICMP6_FILTER: %s",
+				 strerror(errno));
+			return -1;
 		}
 	}
 	/* FORCE passes net.core.rmem_max, with CAP_NET_ADMIN; a short buffer is
@@ -376,37 +377,37 @@ icmp_setup_socket(int fd, int family, int raw, char *err, size_t errlen)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
 		log_warn("icmp: setsockopt SO_RCVBUF");
-	if (icmp_setsockopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS", err,
-	                        errlen) < 0)
-		return (-1);
+	if (icmp_setsockopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS", err, errlen) <
+	    0)
+		return -1;
 	if (family == AF_INET)
-		return (icmp_setsockopt_int(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR", err,
-		                            errlen));
-	return (icmp_setsockopt_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR", err, errlen));
+		return icmp_setsockopt_int(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR", err,
+					   errlen);
+	return icmp_setsockopt_int(fd, IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR", err, errlen);
 }
 
 /* Open a raw ICMP socket, or a datagram one without CAP_NET_RAW; -1 with err set. */
 static int
 icmp_open_socket(int family, int *raw, char *err, size_t errlen)
 {
-	int	proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int	fd, rawerr;
+	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int fd, rawerr;
 
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd >= 0) {
 		*raw = 1;
-		return (fd);
+		return fd;
 	}
 	rawerr = errno;
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd >= 0) {
 		*raw = 0;
-		return (fd);
+		return fd;
 	}
 	snprintf(err, errlen, "%s: raw socket: %s; datagram socket: %s%s",
-	         family == AF_INET ? "icmp" : "icmp6", strerror(rawerr), strerror(errno),
-	         errno == EACCES ? " (our group is outside sysctl net.ipv4.ping_group_range)" : "");
-	return (-1);
+		 family == AF_INET ? "icmp" : "icmp6", strerror(rawerr), strerror(errno),
+		 errno == EACCES ? " (our group is outside sysctl net.ipv4.ping_group_range)" : "");
+	return -1;
 }
 
 /* Free the event, then close the socket; NULL is a no-op. */
@@ -424,21 +425,21 @@ icmp_close(struct probe *p)
 
 /* probe_ops.open for ICMP: socket, options, one persistent read event. */
 static struct probe *
-icmp_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
-          void *arg, char *err, size_t errlen)
+icmp_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb, void *arg,
+	  char *err, size_t errlen)
 {
-	struct probe	*p;
-	int		 fd, raw, i;
+	struct probe *p;
+	int fd, raw, i;
 
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "icmp: address family %d is not IPv4 or IPv6", family);
-		return (NULL);
+		return NULL;
 	}
 	if ((fd = icmp_open_socket(family, &raw, err, errlen)) < 0)
-		return (NULL);
+		return NULL;
 	if (icmp_setup_socket(fd, family, raw, err, errlen) < 0) {
 		close(fd);
-		return (NULL);
+		return NULL;
 	}
 	p = xcalloc(1, sizeof *p);
 	p->fd = fd;
@@ -462,11 +463,11 @@ icmp_open(struct event_base *base, int family, const uint64_t key[2], probe_repl
 	if (p->ev == NULL || event_add(p->ev, NULL) < 0) {
 		snprintf(err, errlen, "icmp: cannot register the socket's read event");
 		icmp_close(p);
-		return (NULL);
+		return NULL;
 	}
 	log_debug("%s: %s, identifier %u", family == AF_INET ? "icmp" : "icmp6",
-	          raw ? "raw socket" : "datagram socket", p->ctx.ident);
-	return (p);
+		  raw ? "raw socket" : "datagram socket", p->ctx.ident);
+	return p;
 }
 
 /*
@@ -478,41 +479,40 @@ icmp_open(struct event_base *base, int family, const uint64_t key[2], probe_repl
  * fails too. Raw sockets do not report pending errors on send.
  */
 static int
-icmp_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid,
-          uint64_t seq)
+icmp_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid, uint64_t seq)
 {
-	uint8_t		 pkt[ICMP_PKT_LEN];
-	const void	*dst;
-	size_t		 len;
-	int		 err;
+	uint8_t pkt[ICMP_PKT_LEN];
+	const void *dst;
+	size_t len;
+	int err;
 
 	if ((dst = icmp_addr_bytes(p->ctx.family, to, tolen)) == NULL) {
 		p->n.send_errors++;
-		return (EAFNOSUPPORT);
+		return EAFNOSUPPORT;
 	}
 	len = icmp_pkt_build(pkt, sizeof pkt, &p->ctx, dst, tid, seq);
 	if (sendto(p->fd, pkt, len, MSG_DONTWAIT, to, tolen) >= 0) {
 		p->n.sent++;
-		return (0);
+		return 0;
 	}
 	err = errno;
 	if (!p->raw && err != EAGAIN && err != EWOULDBLOCK && err != ENOBUFS) {
 		p->errq_due = 1;
 		if (sendto(p->fd, pkt, len, MSG_DONTWAIT, to, tolen) >= 0) {
 			p->n.sent++;
-			return (0);
+			return 0;
 		}
 		err = errno;
 	}
 	p->n.send_errors++;
-	return (err);
+	return err;
 }
 
 /* probe_ops.mode: which mechanism open() got. */
 static const char *
 icmp_mode(const struct probe *p)
 {
-	return (p->raw ? "raw socket" : "datagram socket (unprivileged)");
+	return p->raw ? "raw socket" : "datagram socket (unprivileged)";
 }
 
 /* probe_ops.counters: a copy of the packet counters. */

@@ -23,11 +23,11 @@
  * bytes, so a reply proves that it comes from the address the probe was sent
  * to and that whoever built the payload knew the key.
  */
-#define ICMP_PKT_HDR_LEN 8
+#define ICMP_PKT_HDR_LEN     8
 #define ICMP_PKT_PAYLOAD_LEN 56
-#define ICMP_PKT_LEN (ICMP_PKT_HDR_LEN + ICMP_PKT_PAYLOAD_LEN)
-#define ICMP_PKT_MAGIC "HAMN"
-#define ICMP_PKT_VERSION 1
+#define ICMP_PKT_LEN         (ICMP_PKT_HDR_LEN + ICMP_PKT_PAYLOAD_LEN)
+#define ICMP_PKT_MAGIC       "HAMN"
+#define ICMP_PKT_VERSION     1
 /* Payload bytes a quoted probe must keep for its check to be verified. */
 #define ICMP_PKT_CHECKED_LEN 28
 
@@ -53,7 +53,7 @@ struct icmp_pkt_ctx {
 struct icmp_pkt_info {
 	uint32_t tid;
 	uint64_t seq;
-	uint8_t type;    /* outer ICMP type and code */
+	uint8_t type; /* outer ICMP type and code */
 	uint8_t code;
 	uint8_t dst[16]; /* UNREACH: quoted destination (first 4 bytes for IPv4) */
 };
@@ -65,18 +65,18 @@ uint16_t icmp_pkt_ident(const uint64_t key[2]);
  * c->family) into buf. Returns ICMP_PKT_LEN, or 0 if buflen is too small or
  * the family unknown. The IPv6 checksum is left 0: the kernel fills it in. */
 size_t icmp_pkt_build(uint8_t *buf, size_t buflen, const struct icmp_pkt_ctx *c, const void *dst,
-                      uint32_t tid, uint64_t seq);
+		      uint32_t tid, uint64_t seq);
 
 /* Classify a packet read from the socket described by c. src holds the 4 or
  * 16 bytes of the sender's address (from recvmsg's msg_name). */
 enum icmp_pkt_class icmp_pkt_parse(const struct icmp_pkt_ctx *c, const uint8_t *buf, size_t len,
-                                   const void *src, struct icmp_pkt_info *out);
+				   const void *src, struct icmp_pkt_info *out);
 
 /* Classify a quoted echo request that starts at its ICMP header, as the
  * kernel returns it on the error queue: UNREACH when it is one of ours sent
  * to dst (4 or 16 address bytes). out->type/code are left 0. */
 enum icmp_pkt_class icmp_pkt_parse_quoted(const struct icmp_pkt_ctx *c, const uint8_t *buf,
-                                          size_t len, const void *dst, struct icmp_pkt_info *out);
+					  size_t len, const void *dst, struct icmp_pkt_info *out);
 
 /* The Internet checksum (RFC 1071) of len bytes; 0 over a valid packet. */
 uint16_t icmp_pkt_checksum(const void *buf, size_t len);

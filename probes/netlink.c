@@ -63,12 +63,12 @@
 static struct nlw_link *
 nlw_link_find(struct nlwatch *w, int ifindex)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < w->nlinks; i++)
 		if (w->links[i].ifindex == ifindex)
-			return (&w->links[i]);
-	return (NULL);
+			return &w->links[i];
+	return NULL;
 }
 
 /* Drop the link table entry at index i. */
@@ -83,7 +83,7 @@ nlw_link_remove(struct nlwatch *w, size_t i)
 static void
 nlw_ifname(struct nlwatch *w, int ifindex, char *out)
 {
-	struct nlw_link	*l = nlw_link_find(w, ifindex);
+	struct nlw_link *l = nlw_link_find(w, ifindex);
 
 	out[0] = '\0';
 	if (l != NULL)
@@ -98,7 +98,7 @@ nlw_ifname(struct nlwatch *w, int ifindex, char *out)
 static void
 nlw_emit(struct nlwatch *w, struct nlw_event *ev)
 {
-	int	n, i;
+	int n, i;
 
 	ev->seq = ++w->eseq;
 	ev->rx_real_ns = w->rx_real;
@@ -131,7 +131,7 @@ nlw_event_init(struct nlw_event *ev, enum nlw_kind kind)
 static void
 nlw_dump_links(struct nlwatch *w)
 {
-	int	rc;
+	int rc;
 
 	if (w->dumping) {
 		w->dump_again = 1;
@@ -155,9 +155,9 @@ nlw_dump_links(struct nlwatch *w)
 static void
 nlw_refresh_target(struct nlwatch *w, size_t i)
 {
-	struct nlw_target	*t = &w->targets.v[i];
-	struct nl_msg		*msg;
-	int			 rc;
+	struct nlw_target *t = &w->targets.v[i];
+	struct nl_msg *msg;
+	int rc;
 
 	if (++w->rseq == 0)
 		w->rseq = 1;
@@ -182,12 +182,12 @@ nlw_refresh_target(struct nlwatch *w, size_t i)
 static void
 nlw_on_link(struct nlwatch *w, struct rtnl_link *rl, int msgtype)
 {
-	struct nlw_event	 ev;
-	struct nlw_link		*l;
-	struct nl_addr		*ll;
-	const char		*name;
-	unsigned int		 flags;
-	int			 ifindex, up, fresh = 0, ours = w->msg_pid == w->port;
+	struct nlw_event ev;
+	struct nlw_link *l;
+	struct nl_addr *ll;
+	const char *name;
+	unsigned int flags;
+	int ifindex, up, fresh = 0, ours = w->msg_pid == w->port;
 
 	/* Bridge port messages (AF_BRIDGE) share the group; they describe a
 	 * port's bridging, not the link. */
@@ -210,7 +210,7 @@ nlw_on_link(struct nlwatch *w, struct rtnl_link *rl, int msgtype)
 	ev.link_flags = flags;
 	if ((ll = rtnl_link_get_addr(rl)) != NULL)
 		nlw_format_lladdr(nl_addr_get_binary_addr(ll), nl_addr_get_len(ll), ev.lladdr,
-		                  sizeof ev.lladdr);
+				  sizeof ev.lladdr);
 
 	if (msgtype == RTM_DELLINK) {
 		ev.kind = NLW_LINK_DOWN;
@@ -249,9 +249,9 @@ nlw_on_link(struct nlwatch *w, struct rtnl_link *rl, int msgtype)
 static void
 nlw_on_addr(struct nlwatch *w, struct rtnl_addr *ra, int msgtype)
 {
-	struct nlw_event	ev;
-	char			buf[INET6_ADDRSTRLEN];
-	int			family = rtnl_addr_get_family(ra);
+	struct nlw_event ev;
+	char buf[INET6_ADDRSTRLEN];
+	int family = rtnl_addr_get_family(ra);
 
 	if (nlw_alen(family) == 0)
 		return;
@@ -272,9 +272,9 @@ nlw_on_addr(struct nlwatch *w, struct rtnl_addr *ra, int msgtype)
 static void
 nlw_on_neigh(struct nlwatch *w, struct rtnl_neigh *rn, int msgtype)
 {
-	struct nlw_event	 ev;
-	struct nl_addr		*ll;
-	int			 family = rtnl_neigh_get_family(rn), state;
+	struct nlw_event ev;
+	struct nl_addr *ll;
+	int family = rtnl_neigh_get_family(rn), state;
 
 	if (nlw_alen(family) == 0)
 		return;
@@ -288,13 +288,13 @@ nlw_on_neigh(struct nlwatch *w, struct rtnl_neigh *rn, int msgtype)
 	inet_ntop(family, ev.addr, ev.address, sizeof ev.address);
 	if ((ll = rtnl_neigh_get_lladdr(rn)) != NULL)
 		nlw_format_lladdr(nl_addr_get_binary_addr(ll), nl_addr_get_len(ll), ev.lladdr,
-		                  sizeof ev.lladdr);
+				  sizeof ev.lladdr);
 	state = msgtype == RTM_DELNEIGH ? 0 : rtnl_neigh_get_state(rn);
 	if (state < 0)
 		state = NUD_NONE;
 	ev.neigh_state = state;
 	snprintf(ev.state, sizeof ev.state, "%s",
-	         msgtype == RTM_DELNEIGH ? "DELETED" : nlw_neigh_state_name(state));
+		 msgtype == RTM_DELNEIGH ? "DELETED" : nlw_neigh_state_name(state));
 	nlw_emit(w, &ev);
 }
 
@@ -302,7 +302,7 @@ nlw_on_neigh(struct nlwatch *w, struct rtnl_neigh *rn, int msgtype)
 static void
 nlw_on_refresh(struct nlwatch *w, size_t i, struct rtnl_route *rr)
 {
-	struct nlw_target	*t = &w->targets.v[i];
+	struct nlw_target *t = &w->targets.v[i];
 
 	w->pending[i] = 0;
 	nlw_route_nexthop(rr, t->family, &t->ifindex, &t->has_gw, t->gw);
@@ -316,10 +316,10 @@ nlw_on_refresh(struct nlwatch *w, size_t i, struct rtnl_route *rr)
 static void
 nlw_on_route(struct nlwatch *w, struct rtnl_route *rr, int msgtype)
 {
-	struct nlw_event	 ev;
-	char			 buf[INET6_ADDRSTRLEN];
-	size_t			 i;
-	int			 family = rtnl_route_get_family(rr);
+	struct nlw_event ev;
+	char buf[INET6_ADDRSTRLEN];
+	size_t i;
+	int family = rtnl_route_get_family(rr);
 
 	if (nlw_alen(family) == 0)
 		return;
@@ -340,8 +340,8 @@ nlw_on_route(struct nlwatch *w, struct rtnl_route *rr, int msgtype)
 	nlw_event_init(&ev, msgtype == RTM_DELROUTE ? NLW_ROUTE_DEL : NLW_ROUTE_ADD);
 	ev.family = family;
 	nlw_nladdr_bytes(rtnl_route_get_dst(rr), family, ev.addr);
-	ev.prefixlen = rtnl_route_get_dst(rr) != NULL ?
-	    nl_addr_get_prefixlen(rtnl_route_get_dst(rr)) : 0;
+	ev.prefixlen =
+		rtnl_route_get_dst(rr) != NULL ? nl_addr_get_prefixlen(rtnl_route_get_dst(rr)) : 0;
 	if (ev.prefixlen > nlw_alen(family) * 8)
 		return;
 	inet_ntop(family, ev.addr, buf, sizeof buf);
@@ -365,22 +365,22 @@ nlw_on_route(struct nlwatch *w, struct rtnl_route *rr, int msgtype)
 static void
 nlw_parse_cb(struct nl_object *obj, void *arg)
 {
-	struct nlwatch	*w = arg;
-	const char	*type = nl_object_get_type(obj);
-	int		 msgtype = nl_object_get_msgtype(obj);
+	struct nlwatch *w = arg;
+	const char *type = nl_object_get_type(obj);
+	int msgtype = nl_object_get_msgtype(obj);
 
 	if (type == NULL)
 		return;
 	if (strcmp(type, "route/link") == 0 && (msgtype == RTM_NEWLINK || msgtype == RTM_DELLINK))
 		nlw_on_link(w, (struct rtnl_link *)obj, msgtype);
 	else if (strcmp(type, "route/addr") == 0 &&
-	         (msgtype == RTM_NEWADDR || msgtype == RTM_DELADDR))
+		 (msgtype == RTM_NEWADDR || msgtype == RTM_DELADDR))
 		nlw_on_addr(w, (struct rtnl_addr *)obj, msgtype);
 	else if (strcmp(type, "route/neigh") == 0 &&
-	         (msgtype == RTM_NEWNEIGH || msgtype == RTM_DELNEIGH))
+		 (msgtype == RTM_NEWNEIGH || msgtype == RTM_DELNEIGH))
 		nlw_on_neigh(w, (struct rtnl_neigh *)obj, msgtype);
 	else if (strcmp(type, "route/route") == 0 &&
-	         (msgtype == RTM_NEWROUTE || msgtype == RTM_DELROUTE))
+		 (msgtype == RTM_NEWROUTE || msgtype == RTM_DELROUTE))
 		nlw_on_route(w, (struct rtnl_route *)obj, msgtype);
 }
 
@@ -388,9 +388,9 @@ nlw_parse_cb(struct nl_object *obj, void *arg)
 static int
 nlw_valid_cb(struct nl_msg *msg, void *arg)
 {
-	struct nlwatch		*w = arg;
-	struct nlmsghdr		*h = nlmsg_hdr(msg);
-	int			 rc;
+	struct nlwatch *w = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int rc;
 
 	w->n.messages++;
 	w->msg_pid = h->nlmsg_pid;
@@ -402,16 +402,16 @@ nlw_valid_cb(struct nl_msg *msg, void *arg)
 		log_debug("netlink: message type %d: %s", h->nlmsg_type, nl_geterror(rc));
 		w->n.errors++;
 	}
-	return (NL_OK);
+	return NL_OK;
 }
 
 /* Report the overrun that just happened (once per lost window) and start the re-dump. */
 static void
 nlw_overrun(struct nlwatch *w)
 {
-	struct nlw_event	ev;
+	struct nlw_event ev;
 
-	int	already = w->resyncing;
+	int already = w->resyncing;
 
 	w->n.overruns++;
 	w->resyncing = 1;
@@ -431,20 +431,20 @@ nlw_overrun(struct nlwatch *w)
 static int
 nlw_finish_cb(struct nl_msg *msg, void *arg)
 {
-	struct nlwatch		*w = arg;
-	struct nlw_event	 ev;
-	size_t			 i;
+	struct nlwatch *w = arg;
+	struct nlw_event ev;
+	size_t i;
 
 	(void)msg;
 	w->dumping = 0;
 	if (w->dump_again) {
 		w->dump_again = 0;
 		nlw_dump_links(w);
-		return (NL_OK);
+		return NL_OK;
 	}
 	w->synced = 1;
 	if (!w->resyncing)
-		return (NL_OK);
+		return NL_OK;
 	w->rx_real = time_real_ns();
 	w->rx_mono = time_mono_ns();
 	/* Links the complete dump did not mention were deleted in the window. */
@@ -466,36 +466,36 @@ nlw_finish_cb(struct nl_msg *msg, void *arg)
 	nlw_event_init(&ev, NLW_RESYNCED);
 	snprintf(ev.state, sizeof ev.state, "valid");
 	nlw_emit(w, &ev);
-	return (NL_OK);
+	return NL_OK;
 }
 
 /* NL_CB_DUMP_INTR: the links changed under the dump; it must be redone. */
 static int
 nlw_dump_intr_cb(struct nl_msg *msg, void *arg)
 {
-	struct nlwatch	*w = arg;
+	struct nlwatch *w = arg;
 
 	(void)msg;
 	w->dump_again = 1;
-	return (NL_OK);
+	return NL_OK;
 }
 
 /* Error answers to our requests: a refresh with no route, a refused dump. */
 static int
 nlw_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct nlwatch	*w = arg;
-	size_t		 i;
+	struct nlwatch *w = arg;
+	size_t i;
 
 	(void)nla;
 	if (e->error == 0)
-		return (NL_SKIP);
+		return NL_SKIP;
 	for (i = 0; i < w->targets.n; i++)
 		if (w->pending[i] != 0 && w->pending[i] == e->msg.nlmsg_seq) {
 			w->pending[i] = 0;
 			w->targets.v[i].ifindex = 0;
 			w->targets.v[i].has_gw = 0;
-			return (NL_SKIP);
+			return NL_SKIP;
 		}
 	if (e->msg.nlmsg_type == RTM_GETLINK && w->dumping) {
 		log_debug("netlink: link dump refused: %s", strerror(-e->error));
@@ -503,7 +503,7 @@ nlw_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 		w->dump_unsent = 1;
 	}
 	w->n.errors++;
-	return (NL_SKIP);
+	return NL_SKIP;
 }
 
 /*
@@ -514,8 +514,8 @@ nlw_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 static void
 nlw_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct nlwatch	*w = arg;
-	int		 i, rc;
+	struct nlwatch *w = arg;
+	int i, rc;
 
 	(void)fd;
 	(void)what;
@@ -550,8 +550,8 @@ nlw_read_cb(evutil_socket_t fd, short what, void *arg)
 struct nlwatch *
 nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_t errlen)
 {
-	struct nlwatch	*w;
-	int		 rc;
+	struct nlwatch *w;
+	int rc;
 
 	w = xcalloc(1, sizeof *w);
 	w->base = base;
@@ -581,8 +581,8 @@ nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_
 		goto fail;
 	}
 	rc = nl_socket_add_memberships(w->sk, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-	                               RTNLGRP_IPV6_IFADDR, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE,
-	                               RTNLGRP_IPV6_ROUTE, 0);
+				       RTNLGRP_IPV6_IFADDR, RTNLGRP_NEIGH, RTNLGRP_IPV4_ROUTE,
+				       RTNLGRP_IPV6_ROUTE, 0);
 	if (rc < 0) {
 		snprintf(err, errlen, "netlink: join groups: %s", nl_geterror(rc));
 		goto fail;
@@ -600,44 +600,44 @@ nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_
 		snprintf(err, errlen, "netlink: cannot request the link dump");
 		goto fail;
 	}
-	return (w);
+	return w;
 fail:
 	nlwatch_free(w);
-	return (NULL);
+	return NULL;
 }
 
 /* Set the receive buffer, past net.core.rmem_max when we may. */
 int
 nlwatch_set_rcvbuf(struct nlwatch *w, int bytes)
 {
-	int	fd = nl_socket_get_fd(w->sk);
+	int fd = nl_socket_get_fd(w->sk);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0)
-		return (0);
-	return (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes));
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 /* Remember target tid at dst, with its egress learned now. */
 int
 nlwatch_watch_target(struct nlwatch *w, int tid, const struct sockaddr *dst)
 {
-	struct nlw_target	*t = NULL;
-	struct nlw_route	 r;
-	char			 err[256];
-	uint8_t			 addr[16];
-	size_t			 i;
-	int			 family;
+	struct nlw_target *t = NULL;
+	struct nlw_route r;
+	char err[256];
+	uint8_t addr[16];
+	size_t i;
+	int family;
 
 	if (nlw_sockaddr_bytes(dst, &family, addr) < 0)
-		return (-1);
+		return -1;
 	for (i = 0; i < w->targets.n; i++)
 		if (w->targets.v[i].tid == tid)
 			t = &w->targets.v[i];
 	if (t == NULL) {
 		if (w->targets.n == w->captargets) {
 			w->captargets = w->captargets ? w->captargets * 2 : 8;
-			w->targets.v = xreallocarray(w->targets.v, w->captargets,
-			                             sizeof *w->targets.v);
+			w->targets.v =
+				xreallocarray(w->targets.v, w->captargets, sizeof *w->targets.v);
 			w->pending = xreallocarray(w->pending, w->captargets, sizeof *w->pending);
 			w->tids = xreallocarray(w->tids, w->captargets, sizeof *w->tids);
 		}
@@ -652,26 +652,26 @@ nlwatch_watch_target(struct nlwatch *w, int tid, const struct sockaddr *dst)
 	memcpy(t->addr, addr, sizeof addr);
 	if (nlwatch_route_lookup(w, dst, &r, err, sizeof err) < 0) {
 		log_debug("netlink: target %d: %s", tid, err);
-		return (1);
+		return 1;
 	}
 	t->ifindex = r.ifindex;
 	if (r.gw.ss_family != AF_UNSPEC) {
 		t->has_gw = 1;
 		nlw_sockaddr_bytes((struct sockaddr *)&r.gw, &family, t->gw);
 	}
-	return (0);
+	return 0;
 }
 
 /* The egress ifindex last learned for tid. */
 int
 nlwatch_target_ifindex(const struct nlwatch *w, int tid)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < w->targets.n; i++)
 		if (w->targets.v[i].tid == tid)
-			return (w->targets.v[i].ifindex);
-	return (-1);
+			return w->targets.v[i].ifindex;
+	return -1;
 }
 
 /* Copy the counters out. */

@@ -31,23 +31,23 @@ const char *nlw_kind_name(enum nlw_kind k);
  * "unknown" for overrun and resynced (the monitor's view was lost/regained). */
 const char *nlw_kind_class(enum nlw_kind k);
 
-#define NLW_ADDRSTRLEN (INET6_ADDRSTRLEN + 4) /* an address with "/128" */
-#define NLW_LLADDRSTRLEN 64                   /* 20 bytes as "xx:" pairs, and more */
-#define NLW_STATELEN 24
-#define NLW_TEXTLEN 256
+#define NLW_ADDRSTRLEN   (INET6_ADDRSTRLEN + 4) /* an address with "/128" */
+#define NLW_LLADDRSTRLEN 64                     /* 20 bytes as "xx:" pairs, and more */
+#define NLW_STATELEN     24
+#define NLW_TEXTLEN      256
 
 /* One change, as the kernel reported it. Strings are always terminated;
  * ifname is the kernel's name as is, text is escaped and printable. */
 struct nlw_event {
 	enum nlw_kind kind;
-	uint64_t seq;                   /* 1, 2, ... per nlwatch: the same event handed
+	uint64_t seq;           /* 1, 2, ... per nlwatch: the same event handed
 	                                 * to several targets keeps its seq */
-	int ifindex;                    /* 0 when none (overrun, resynced) */
-	char ifname[IFNAMSIZ];          /* "" when unknown */
-	int family;                     /* AF_INET, AF_INET6; AF_UNSPEC for links */
-	uint8_t addr[16];               /* neighbour / interface address / route destination */
-	unsigned int prefixlen;         /* of addr: 32 or 128 for neighbours */
-	int has_gw;                     /* routes: gateway of the first next hop */
+	int ifindex;            /* 0 when none (overrun, resynced) */
+	char ifname[IFNAMSIZ];  /* "" when unknown */
+	int family;             /* AF_INET, AF_INET6; AF_UNSPEC for links */
+	uint8_t addr[16];       /* neighbour / interface address / route destination */
+	unsigned int prefixlen; /* of addr: 32 or 128 for neighbours */
+	int has_gw;             /* routes: gateway of the first next hop */
 	uint8_t gw[16];
 	char address[NLW_ADDRSTRLEN];   /* "198.18.45.2", "198.18.45.1/24", "198.18.46.0/24" */
 	char gateway[INET6_ADDRSTRLEN]; /* "" when none */
@@ -68,10 +68,10 @@ struct nlw_event {
 /* What classification knows about one watched target. */
 struct nlw_target {
 	int tid;
-	int family;        /* AF_INET or AF_INET6 */
-	uint8_t addr[16];  /* the target's address */
-	int ifindex;       /* egress link, 0 when there is no route to it now */
-	int has_gw;        /* the route to it goes through a gateway */
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* the target's address */
+	int ifindex;      /* egress link, 0 when there is no route to it now */
+	int has_gw;       /* the route to it goes through a gateway */
 	uint8_t gw[16];
 };
 
@@ -89,11 +89,10 @@ struct nlw_targets {
  * many targets matched (which may be more than max). Pure: no sockets.
  */
 int nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int *tids,
-                 size_t max);
+		 size_t max);
 
 /* 1 if addr lies in prefix/plen of family (AF_INET: 4 bytes, AF_INET6: 16). */
-int nlw_prefix_contains(int family, const uint8_t *prefix, unsigned int plen,
-                        const uint8_t *addr);
+int nlw_prefix_contains(int family, const uint8_t *prefix, unsigned int plen, const uint8_t *addr);
 /* "REACHABLE", "STALE", "FAILED", "INCOMPLETE", "DELAY", "PROBE", "NOARP",
  * "PERMANENT", "NONE", "DELETED" (0); several bits: the first set one. */
 const char *nlw_neigh_state_name(int nud);
@@ -103,17 +102,17 @@ void nlw_event_format(struct nlw_event *ev);
 /* The route the kernel would use now towards a destination. */
 struct nlw_route {
 	int family;
-	int ifindex;                     /* egress link */
+	int ifindex; /* egress link */
 	char ifname[IFNAMSIZ];
 	struct sockaddr_storage src;     /* preferred source; ss_family AF_UNSPEC if none */
 	struct sockaddr_storage gw;      /* gateway; ss_family AF_UNSPEC when on-link */
 	char src_text[INET6_ADDRSTRLEN]; /* "" when none */
 	char gw_text[INET6_ADDRSTRLEN];  /* "" when none */
 	int table;
-	int route_type;                  /* RTN_UNICAST, RTN_LOCAL, ... */
-	int link_up;                     /* IFF_UP and IFF_RUNNING */
-	unsigned int link_flags;         /* IFF_* of the egress link */
-	char operstate[NLW_STATELEN];    /* "up", "down", "unknown", ... */
+	int route_type;               /* RTN_UNICAST, RTN_LOCAL, ... */
+	int link_up;                  /* IFF_UP and IFF_RUNNING */
+	unsigned int link_flags;      /* IFF_* of the egress link */
+	char operstate[NLW_STATELEN]; /* "up", "down", "unknown", ... */
 };
 
 /* Counters for -v and the summary. */
@@ -139,7 +138,7 @@ typedef void (*nlwatch_cb)(const struct nlw_event *ev, int tid, void *arg);
  * the current state. Needs no privilege. NULL on failure, with a reason in err.
  */
 struct nlwatch *nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err,
-                             size_t errlen);
+			     size_t errlen);
 
 /* Set the socket's receive buffer (bytes); a larger one makes overruns rarer.
  * Returns 0 or -1 with errno set. */
@@ -152,7 +151,7 @@ int nlwatch_set_rcvbuf(struct nlwatch *w, int bytes);
  * with a reason in err ("no route to 198.18.9.9: Network is unreachable").
  */
 int nlwatch_route_lookup(struct nlwatch *w, const struct sockaddr *dst, struct nlw_route *out,
-                         char *err, size_t errlen);
+			 char *err, size_t errlen);
 
 /*
  * Attribute events to target tid with address dst (sin_/sin6_ port ignored).

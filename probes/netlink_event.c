@@ -37,25 +37,25 @@ nlw_kind_name(enum nlw_kind k)
 {
 	switch (k) {
 	case NLW_LINK_UP:
-		return ("link_up");
+		return "link_up";
 	case NLW_LINK_DOWN:
-		return ("link_down");
+		return "link_down";
 	case NLW_ADDR_ADD:
-		return ("addr_add");
+		return "addr_add";
 	case NLW_ADDR_DEL:
-		return ("addr_del");
+		return "addr_del";
 	case NLW_NEIGH:
-		return ("neigh");
+		return "neigh";
 	case NLW_ROUTE_ADD:
-		return ("route_add");
+		return "route_add";
 	case NLW_ROUTE_DEL:
-		return ("route_del");
+		return "route_del";
 	case NLW_OVERRUN:
-		return ("overrun");
+		return "overrun";
 	case NLW_RESYNCED:
-		return ("resynced");
+		return "resynced";
 	}
-	return ("?");
+	return "?";
 }
 
 /* The event class the store records for a kind. */
@@ -65,43 +65,44 @@ nlw_kind_class(enum nlw_kind k)
 	switch (k) {
 	case NLW_LINK_UP:
 	case NLW_LINK_DOWN:
-		return ("link");
+		return "link";
 	case NLW_ADDR_ADD:
 	case NLW_ADDR_DEL:
-		return ("addr");
+		return "addr";
 	case NLW_NEIGH:
-		return ("neigh");
+		return "neigh";
 	case NLW_ROUTE_ADD:
 	case NLW_ROUTE_DEL:
-		return ("route");
+		return "route";
 	case NLW_OVERRUN:
 	case NLW_RESYNCED:
 		break;
 	}
-	return ("unknown");
+	return "unknown";
 }
 
 /* Neighbour state bits as the names ip-neighbour(8) prints. */
 const char *
 nlw_neigh_state_name(int nud)
 {
+	/* clang-format off: one state a line */
 	static const struct {
 		int bit;
 		const char *name;
 	} names[] = {
-		{ NUD_REACHABLE, "REACHABLE" }, { NUD_STALE, "STALE" },
-		{ NUD_FAILED, "FAILED" },       { NUD_INCOMPLETE, "INCOMPLETE" },
-		{ NUD_DELAY, "DELAY" },         { NUD_PROBE, "PROBE" },
-		{ NUD_PERMANENT, "PERMANENT" }, { NUD_NOARP, "NOARP" },
+		{ NUD_REACHABLE, "REACHABLE" },   { NUD_STALE, "STALE" }, { NUD_FAILED, "FAILED" },
+		{ NUD_INCOMPLETE, "INCOMPLETE" }, { NUD_DELAY, "DELAY" }, { NUD_PROBE, "PROBE" },
+		{ NUD_PERMANENT, "PERMANENT" },   { NUD_NOARP, "NOARP" },
 	};
-	size_t	i;
+	/* clang-format on */
+	size_t i;
 
 	if (nud == 0)
-		return ("DELETED");
+		return "DELETED";
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (nud & names[i].bit)
-			return (names[i].name);
-	return ("NONE");
+			return names[i].name;
+	return "NONE";
 }
 
 /* Address length in bytes for family, 0 if not IPv4/IPv6. */
@@ -109,39 +110,39 @@ size_t
 nlw_alen(int family)
 {
 	if (family == AF_INET)
-		return (4);
+		return 4;
 	if (family == AF_INET6)
-		return (16);
-	return (0);
+		return 16;
+	return 0;
 }
 
 /* 1 if addr lies in prefix/plen of family. */
 int
 nlw_prefix_contains(int family, const uint8_t *prefix, unsigned int plen, const uint8_t *addr)
 {
-	size_t		alen = nlw_alen(family), full;
-	unsigned int	rest;
-	uint8_t		mask;
+	size_t alen = nlw_alen(family), full;
+	unsigned int rest;
+	uint8_t mask;
 
 	if (alen == 0 || plen > alen * 8)
-		return (0);
+		return 0;
 	full = plen / 8;
 	rest = plen % 8;
 	if (memcmp(prefix, addr, full) != 0)
-		return (0);
+		return 0;
 	if (rest == 0)
-		return (1);
+		return 1;
 	mask = (uint8_t)(0xff << (8 - rest));
-	return ((prefix[full] & mask) == (addr[full] & mask));
+	return (prefix[full] & mask) == (addr[full] & mask);
 }
 
 /* 1 if a and b are the same address of family. */
 static int
 nlw_addr_equal(int family, const uint8_t *a, const uint8_t *b)
 {
-	size_t	alen = nlw_alen(family);
+	size_t alen = nlw_alen(family);
 
-	return (alen != 0 && memcmp(a, b, alen) == 0);
+	return alen != 0 && memcmp(a, b, alen) == 0;
 }
 
 /* Whether event ev concerns target t. */
@@ -151,40 +152,39 @@ nlw_concerns(const struct nlw_event *ev, const struct nlw_target *t)
 	switch (ev->kind) {
 	case NLW_LINK_UP:
 	case NLW_LINK_DOWN:
-		return (t->ifindex != 0 && ev->ifindex == t->ifindex);
+		return t->ifindex != 0 && ev->ifindex == t->ifindex;
 	case NLW_ADDR_ADD:
 	case NLW_ADDR_DEL:
-		return (t->ifindex != 0 && ev->ifindex == t->ifindex && ev->family == t->family);
+		return t->ifindex != 0 && ev->ifindex == t->ifindex && ev->family == t->family;
 	case NLW_NEIGH:
 		/* A neighbour entry belongs to one link: the same address
 		 * behind another link is another host. */
 		if (ev->family != t->family)
-			return (0);
+			return 0;
 		if (t->ifindex != 0 && ev->ifindex != 0 && ev->ifindex != t->ifindex)
-			return (0);
-		return (nlw_addr_equal(t->family, ev->addr, t->addr) ||
-		        (t->has_gw && nlw_addr_equal(t->family, ev->addr, t->gw)));
+			return 0;
+		return nlw_addr_equal(t->family, ev->addr, t->addr) ||
+		       (t->has_gw && nlw_addr_equal(t->family, ev->addr, t->gw));
 	case NLW_ROUTE_ADD:
 	case NLW_ROUTE_DEL:
-		return (ev->family == t->family &&
-		        nlw_prefix_contains(t->family, ev->addr, ev->prefixlen, t->addr));
+		return ev->family == t->family &&
+		       nlw_prefix_contains(t->family, ev->addr, ev->prefixlen, t->addr);
 	case NLW_OVERRUN:
 	case NLW_RESYNCED:
 		break;
 	}
-	return (0);
+	return 0;
 }
 
 /* The targets an event concerns: up to max tids written, the count returned. */
 int
-nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int *tids,
-             size_t max)
+nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int *tids, size_t max)
 {
-	size_t	i;
-	int	n = 0;
+	size_t i;
+	int n = 0;
 
 	if (targets == NULL)
-		return (0);
+		return 0;
 	for (i = 0; i < targets->n; i++) {
 		if (!nlw_concerns(ev, &targets->v[i]))
 			continue;
@@ -192,7 +192,7 @@ nlw_classify(const struct nlw_event *ev, const struct nlw_targets *targets, int 
 			tids[n] = targets->v[i].tid;
 		n++;
 	}
-	return (n);
+	return n;
 }
 
 /* Fill ev->text: one escaped line describing the event. */
@@ -201,8 +201,8 @@ nlw_event_format(struct nlw_event *ev)
 {
 	/* Sized so that every line fits NLW_TEXTLEN whole: an escaped name
 	 * is at most 4 bytes per byte. */
-	char	ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname], gw[INET6_ADDRSTRLEN + 8];
-	char	ll[NLW_LLADDRSTRLEN + 8];
+	char ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname], gw[INET6_ADDRSTRLEN + 8];
+	char ll[NLW_LLADDRSTRLEN + 8];
 
 	log_escape(ifname, sizeof ifname, ev->ifname, strnlen(ev->ifname, sizeof ev->ifname));
 	if (ifname[0] != '\0')
@@ -221,29 +221,31 @@ nlw_event_format(struct nlw_event *ev)
 	case NLW_LINK_UP:
 	case NLW_LINK_DOWN:
 		snprintf(ev->text, sizeof ev->text, "link %s %s (operstate %s)", dev,
-		         ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate);
+			 ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate);
 		break;
 	case NLW_ADDR_ADD:
 	case NLW_ADDR_DEL:
 		snprintf(ev->text, sizeof ev->text, "address %s %s %s", ev->address,
-		         ev->kind == NLW_ADDR_ADD ? "added on" : "removed from", dev);
+			 ev->kind == NLW_ADDR_ADD ? "added on" : "removed from", dev);
 		break;
 	case NLW_NEIGH:
 		snprintf(ev->text, sizeof ev->text, "neighbour %s dev %s %s%s", ev->address, dev,
-		         ev->state, ll);
+			 ev->state, ll);
 		break;
 	case NLW_ROUTE_ADD:
 	case NLW_ROUTE_DEL:
 		snprintf(ev->text, sizeof ev->text, "route %s%s dev %s table %d %s",
-		         ev->prefixlen == 0 ? "default" : ev->address, gw, dev, ev->table,
-		         ev->kind == NLW_ROUTE_ADD ? "added" : "removed");
+			 ev->prefixlen == 0 ? "default" : ev->address, gw, dev, ev->table,
+			 ev->kind == NLW_ROUTE_ADD ? "added" : "removed");
 		break;
 	case NLW_OVERRUN:
 		snprintf(ev->text, sizeof ev->text,
-		         "netlink overrun: the kernel dropped notifications, view lost; re-dumping links");
+			 "netlink overrun: the kernel dropped notifications, view lost; re-dumping "
+			 "links");
 		break;
 	case NLW_RESYNCED:
-		snprintf(ev->text, sizeof ev->text, "netlink view re-synchronised after an overrun");
+		snprintf(ev->text, sizeof ev->text,
+			 "netlink view re-synchronised after an overrun");
 		break;
 	}
 }
@@ -252,7 +254,7 @@ nlw_event_format(struct nlw_event *ev)
 void
 nlw_format_lladdr(const uint8_t *b, size_t len, char *out, size_t outlen)
 {
-	size_t	i, o = 0;
+	size_t i, o = 0;
 
 	out[0] = '\0';
 	for (i = 0; i < len && o + 4 <= outlen; i++) {
@@ -266,13 +268,13 @@ nlw_format_lladdr(const uint8_t *b, size_t len, char *out, size_t outlen)
 int
 nlw_nladdr_bytes(struct nl_addr *a, int family, uint8_t out[16])
 {
-	size_t	alen = nlw_alen(family);
+	size_t alen = nlw_alen(family);
 
 	memset(out, 0, 16);
 	if (a == NULL || alen == 0 || nl_addr_get_len(a) != alen)
-		return (0);
+		return 0;
 	memcpy(out, nl_addr_get_binary_addr(a), alen);
-	return (1);
+	return 1;
 }
 
 /* The address bytes and family of an IPv4/IPv6 socket address; -1 otherwise. */
@@ -281,18 +283,18 @@ nlw_sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16])
 {
 	memset(out, 0, 16);
 	if (sa == NULL)
-		return (-1);
+		return -1;
 	if (sa->sa_family == AF_INET) {
 		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
 		*family = AF_INET;
-		return (0);
+		return 0;
 	}
 	if (sa->sa_family == AF_INET6) {
 		memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
 		*family = AF_INET6;
-		return (0);
+		return 0;
 	}
-	return (-1);
+	return -1;
 }
 
 /* A port-less socket address from address bytes. */
@@ -311,44 +313,44 @@ nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr)
 struct nl_msg *
 nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq)
 {
-	struct rtmsg	 rtm;
-	struct nl_msg	*msg;
+	struct rtmsg rtm;
+	struct nl_msg *msg;
 
 	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
 	if (msg == NULL)
-		return (NULL);
+		return NULL;
 	memset(&rtm, 0, sizeof rtm);
 	rtm.rtm_family = (unsigned char)family;
 	rtm.rtm_dst_len = (unsigned char)(nlw_alen(family) * 8);
 	if (nlmsg_append(msg, &rtm, sizeof rtm, NLMSG_ALIGNTO) < 0 ||
 	    nla_put(msg, RTA_DST, (int)nlw_alen(family), addr) < 0) {
 		nlmsg_free(msg);
-		return (NULL);
+		return NULL;
 	}
 	nlmsg_hdr(msg)->nlmsg_seq = seq;
-	return (msg);
+	return msg;
 }
 
 /* Egress, gateway and type of a route object into out fields; 1 if it has a next hop. */
 int
 nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16])
 {
-	struct rtnl_nexthop	*nh;
+	struct rtnl_nexthop *nh;
 
 	*ifindex = 0;
 	*has_gw = 0;
 	memset(gw, 0, 16);
 	if (rtnl_route_get_nnexthops(rr) < 1 || (nh = rtnl_route_nexthop_n(rr, 0)) == NULL)
-		return (0);
+		return 0;
 	*ifindex = rtnl_route_nh_get_ifindex(nh);
 	*has_gw = nlw_nladdr_bytes(rtnl_route_nh_get_gateway(nh), family, gw);
-	return (1);
+	return 1;
 }
 
 /* 1 if a route of this type gets packets nowhere. */
 int
 nlw_route_type_dead(int type)
 {
-	return (type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
-	        type == RTN_THROW);
+	return type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
+	       type == RTN_THROW;
 }

@@ -17,8 +17,8 @@ struct event;
 struct event_base;
 struct nl_sock;
 
-#define NLW_READ_MAX 64          /* datagrams per read callback, so a storm cannot starve the loop */
-#define NLW_RCVBUF (1 << 20)     /* default receive buffer: room for a burst of notifications */
+#define NLW_READ_MAX 64        /* datagrams per read callback, so a storm cannot starve the loop */
+#define NLW_RCVBUF   (1 << 20) /* default receive buffer: room for a burst of notifications */
 
 /* What we last knew of one link. */
 struct nlw_link {
@@ -35,15 +35,15 @@ struct nlwatch {
 	struct nl_sock *sk;
 	nlwatch_cb cb;
 	void *cbarg;
-	uint32_t port;  /* our netlink port id */
-	uint32_t rseq;  /* sequence numbers of our own requests */
-	uint64_t eseq;  /* event sequence numbers */
+	uint32_t port; /* our netlink port id */
+	uint32_t rseq; /* sequence numbers of our own requests */
+	uint64_t eseq; /* event sequence numbers */
 
-	int synced;     /* the first link dump is complete */
-	int dumping;    /* a link dump is in flight */
-	int resyncing;  /* an overrun happened: report RESYNCED when a dump completes */
-	int dump_again; /* the dump in flight is stale or broken: dump again after it */
-	int dump_unsent;/* sending the dump request failed: retry on the next wakeup */
+	int synced;      /* the first link dump is complete */
+	int dumping;     /* a link dump is in flight */
+	int resyncing;   /* an overrun happened: report RESYNCED when a dump completes */
+	int dump_again;  /* the dump in flight is stale or broken: dump again after it */
+	int dump_unsent; /* sending the dump request failed: retry on the next wakeup */
 	uint32_t gen;
 
 	struct nlw_link *links;
@@ -77,9 +77,8 @@ int nlw_sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16]);
 /* A port-less socket address from address bytes. */
 void nlw_make_sockaddr(struct sockaddr_storage *ss, int family, const uint8_t *addr);
 
-
 /* An RTM_GETROUTE request for one address, with our sequence number seq (0: libnl's). */
-struct nl_msg * nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq);
+struct nl_msg *nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq);
 /* Egress, gateway and type of a route object into out fields; 1 if it has a next hop. */
 int nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16]);
 /* 1 if a route of this type gets packets nowhere. */

@@ -33,7 +33,7 @@
 #include "probes/netlink_int.h"
 
 #define NLW_LOOKUP_TIMEOUT_MS 1000
-#define NLW_LOOKUP_TRIES 8       /* datagrams read waiting for one answer */
+#define NLW_LOOKUP_TRIES      8 /* datagrams read waiting for one answer */
 
 /* What a synchronous lookup collects. */
 struct nlw_lookup {
@@ -47,11 +47,11 @@ struct nlw_lookup {
 static void
 nlw_lookup_parse_cb(struct nl_object *obj, void *arg)
 {
-	struct nlw_lookup	*l = arg;
-	struct nlw_route	*r = l->out;
-	const char		*type = nl_object_get_type(obj);
-	uint8_t			 b[16];
-	int			 has_gw;
+	struct nlw_lookup *l = arg;
+	struct nlw_route *r = l->out;
+	const char *type = nl_object_get_type(obj);
+	uint8_t b[16];
+	int has_gw;
 
 	if (type == NULL || nl_object_get_msgtype(obj) != l->want)
 		return;
@@ -79,7 +79,7 @@ nlw_lookup_parse_cb(struct nl_object *obj, void *arg)
 		r->link_flags = rtnl_link_get_flags(rl);
 		r->link_up = (r->link_flags & IFF_UP) && (r->link_flags & IFF_RUNNING);
 		rtnl_link_operstate2str(rtnl_link_get_operstate(rl), r->operstate,
-		                        sizeof r->operstate);
+					sizeof r->operstate);
 		l->done = 1;
 	}
 }
@@ -89,75 +89,74 @@ static int
 nlw_lookup_valid_cb(struct nl_msg *msg, void *arg)
 {
 	nl_msg_parse(msg, nlw_lookup_parse_cb, arg);
-	return (NL_OK);
+	return NL_OK;
 }
 
 /* Error answer of a lookup. */
 static int
 nlw_lookup_error_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct nlw_lookup	*l = arg;
+	struct nlw_lookup *l = arg;
 
 	(void)nla;
 	l->error = e->error < 0 ? -e->error : EIO;
 	l->done = 1;
-	return (NL_STOP);
+	return NL_STOP;
 }
 
 /* Send msg on sk and read until the lookup is answered; 0 or -1 (err set). */
 static int
 nlw_lookup_ask(struct nl_sock *sk, struct nl_cb *cb, struct nl_msg *msg, struct nlw_lookup *l,
-               const char *what, char *err, size_t errlen)
+	       const char *what, char *err, size_t errlen)
 {
-	int	rc, i;
+	int rc, i;
 
 	l->done = 0;
 	l->error = 0;
 	if ((rc = nl_send_auto(sk, msg)) < 0) {
 		snprintf(err, errlen, "%s: send: %s", what, nl_geterror(rc));
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < NLW_LOOKUP_TRIES && !l->done; i++) {
 		rc = nl_recvmsgs(sk, cb);
 		if (rc < 0 && !l->done) {
 			snprintf(err, errlen, "%s: %s", what,
-			         rc == -NLE_AGAIN ? "no answer from the kernel within 1 s" :
-			         nl_geterror(rc));
-			return (-1);
+				 rc == -NLE_AGAIN ? "no answer from the kernel within 1 s"
+						  : nl_geterror(rc));
+			return -1;
 		}
 	}
 	if (!l->done) {
 		snprintf(err, errlen, "%s: no answer", what);
-		return (-1);
+		return -1;
 	}
 	if (l->error != 0) {
 		snprintf(err, errlen, "%s: %s", what, strerror(l->error));
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* The route towards dst now, and its egress link's state (synchronous). */
 int
 nlwatch_route_lookup(struct nlwatch *w, const struct sockaddr *dst, struct nlw_route *out,
-                     char *err, size_t errlen)
+		     char *err, size_t errlen)
 {
-	struct timeval		 tv = { NLW_LOOKUP_TIMEOUT_MS / 1000,
-	                                (NLW_LOOKUP_TIMEOUT_MS % 1000) * 1000 };
-	struct nlw_lookup	 l;
-	struct ifinfomsg	 ifi;
-	struct nl_sock		*sk = NULL;
-	struct nl_cb		*cb = NULL;
-	struct nl_msg		*msg = NULL;
-	char			 what[INET6_ADDRSTRLEN + 32], dtext[INET6_ADDRSTRLEN];
-	uint8_t			 addr[16];
-	int			 family, rc, ret = -1;
+	struct timeval tv = { NLW_LOOKUP_TIMEOUT_MS / 1000, (NLW_LOOKUP_TIMEOUT_MS % 1000) * 1000 };
+	struct nlw_lookup l;
+	struct ifinfomsg ifi;
+	struct nl_sock *sk = NULL;
+	struct nl_cb *cb = NULL;
+	struct nl_msg *msg = NULL;
+	char what[INET6_ADDRSTRLEN + 32], dtext[INET6_ADDRSTRLEN];
+	uint8_t addr[16];
+	int family, rc, ret = -1;
 
 	(void)w;
 	memset(out, 0, sizeof *out);
 	if (nlw_sockaddr_bytes(dst, &family, addr) < 0) {
 		snprintf(err, errlen, "route lookup: not an IPv4 or IPv6 address");
-		return (-1);
+		return -1;
 	}
 	out->family = family;
 	inet_ntop(family, addr, dtext, sizeof dtext);
@@ -212,5 +211,5 @@ out:
 	nlmsg_free(msg);
 	nl_cb_put(cb);
 	nl_socket_free(sk);
-	return (ret);
+	return ret;
 }

@@ -7,17 +7,17 @@ probe_result_name(enum probe_result r)
 {
 	switch (r) {
 	case PROBE_OK:
-		return ("ok");
+		return "ok";
 	case PROBE_TIMEOUT:
-		return ("timeout");
+		return "timeout";
 	case PROBE_UNREACH:
-		return ("unreach");
+		return "unreach";
 	case PROBE_REFUSED:
-		return ("refused");
+		return "refused";
 	case PROBE_LATE:
-		return ("late");
+		return "late";
 	case PROBE_UNKNOWN:
-		return ("unknown");
+		return "unknown";
 	}
-	return ("?");
+	return "?";
 }

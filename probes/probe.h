@@ -9,22 +9,23 @@
 struct event_base;
 
 enum probe_result {
-	PROBE_OK = 0,      /* echo reply / SYN-ACK / connect completed */
-	PROBE_TIMEOUT,     /* no answer within the timeout */
-	PROBE_UNREACH,     /* ICMP error quoting our probe, or a local send error */
-	PROBE_REFUSED,     /* TCP RST: host up, service down */
-	PROBE_LATE,        /* answered after its timeout */
-	PROBE_UNKNOWN,     /* lost while the monitor could not see (stored samples only) */
+	PROBE_OK = 0,  /* echo reply / SYN-ACK / connect completed */
+	PROBE_TIMEOUT, /* no answer within the timeout */
+	PROBE_UNREACH, /* ICMP error quoting our probe, or a local send error */
+	PROBE_REFUSED, /* TCP RST: host up, service down */
+	PROBE_LATE,    /* answered after its timeout */
+	PROBE_UNKNOWN, /* lost while the monitor could not see (stored samples only) */
 };
 const char *probe_result_name(enum probe_result r);
 
 /* One classified packet that proves it answers one of our probes. */
 struct probe_reply {
-	uint32_t tid;                   /* target index carried in the probe */
-	uint64_t seq;                   /* 64-bit probe counter carried in the probe */
-	enum probe_result result;       /* PROBE_OK, PROBE_UNREACH or PROBE_REFUSED */
-	int64_t rx_real_ns;             /* kernel receive timestamp, CLOCK_REALTIME */
-	struct sockaddr_storage peer;   /* OK/REFUSED: who answered; UNREACH: the quoted destination */
+	uint32_t tid;             /* target index carried in the probe */
+	uint64_t seq;             /* 64-bit probe counter carried in the probe */
+	enum probe_result result; /* PROBE_OK, PROBE_UNREACH or PROBE_REFUSED */
+	int64_t rx_real_ns;       /* kernel receive timestamp, CLOCK_REALTIME */
+	struct sockaddr_storage
+		peer; /* OK/REFUSED: who answered; UNREACH: the quoted destination */
 	socklen_t peerlen;
 	struct sockaddr_storage reporter; /* UNREACH: who sent the ICMP error */
 };
@@ -33,11 +34,11 @@ struct probe_reply {
 struct probe_counters {
 	uint64_t sent;
 	uint64_t send_errors;
-	uint64_t received;      /* packets read from the socket */
-	uint64_t matched;       /* handed to the callback */
-	uint64_t foreign;       /* well formed, not ours (other pingers, other ids) */
-	uint64_t malformed;     /* truncated, bad checksum, bad header */
-	uint64_t bad_check;     /* our format, but the keyed check value is wrong */
+	uint64_t received;  /* packets read from the socket */
+	uint64_t matched;   /* handed to the callback */
+	uint64_t foreign;   /* well formed, not ours (other pingers, other ids) */
+	uint64_t malformed; /* truncated, bad checksum, bad header */
+	uint64_t bad_check; /* our format, but the keyed check value is wrong */
 };
 
 typedef void (*probe_reply_cb)(const struct probe_reply *reply, void *arg);
@@ -51,11 +52,11 @@ struct probe_ops {
 	 * privileged mechanism first, then the unprivileged one. NULL on
 	 * failure with a reason in err. */
 	struct probe *(*open)(struct event_base *base, int family, const uint64_t key[2],
-	                      probe_reply_cb cb, void *arg, char *err, size_t errlen);
+			      probe_reply_cb cb, void *arg, char *err, size_t errlen);
 	/* Send probe (tid, seq) to `to`. Returns 0, or an errno value when the
 	 * send failed locally (no route, link down, buffer full). Never blocks. */
 	int (*send)(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid,
-	            uint64_t seq);
+		    uint64_t seq);
 	/* Optional (may be NULL): the monitor gave up on probe (tid, seq) after
 	 * its timeout; a kind that holds per-probe state (a connecting socket)
 	 * releases it here. */

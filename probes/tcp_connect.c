@@ -40,7 +40,7 @@
 #include "lib/xalloc.h"
 #include "probes/probe.h"
 
-#define TCP_CONNECT_MAX 4096
+#define TCP_CONNECT_MAX     4096
 #define TCP_CONNECT_BUCKETS 8192 /* power of two, twice TCP_CONNECT_MAX */
 
 /* One connecting socket: probe (tid, seq). */
@@ -62,7 +62,7 @@ struct probe {
 	probe_reply_cb cb;
 	void *arg;
 	struct tcp_conn *buckets[TCP_CONNECT_BUCKETS];
-	struct tcp_conn *free;  /* released conns, reused */
+	struct tcp_conn *free; /* released conns, reused */
 	size_t active;
 	struct probe_counters c;
 };
@@ -71,16 +71,16 @@ struct probe {
 static size_t
 tcp_connect_bucket(uint32_t tid, uint64_t seq)
 {
-	uint64_t	h = (seq + (uint64_t)tid * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+	uint64_t h = (seq + (uint64_t)tid * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
 
-	return ((size_t)(h >> 32) & (TCP_CONNECT_BUCKETS - 1));
+	return (size_t)(h >> 32) & (TCP_CONNECT_BUCKETS - 1);
 }
 
 /* Take conn out of its bucket. */
 static void
 tcp_connect_unlink(struct probe *p, struct tcp_conn *conn)
 {
-	struct tcp_conn	**link = &p->buckets[tcp_connect_bucket(conn->tid, conn->seq)];
+	struct tcp_conn **link = &p->buckets[tcp_connect_bucket(conn->tid, conn->seq)];
 
 	while (*link != NULL) {
 		if (*link == conn) {
@@ -109,12 +109,12 @@ tcp_connect_release(struct probe *p, struct tcp_conn *conn)
 static void
 tcp_connect_on_writable(evutil_socket_t fd, short what, void *arg)
 {
-	struct tcp_conn		*conn = arg;
-	struct probe		*p = conn->p;
-	struct probe_reply	 r;
-	struct tcp_info		 ti;
-	int			 soerr = 0, resent = 0;
-	socklen_t		 sl = sizeof soerr, tl = sizeof ti;
+	struct tcp_conn *conn = arg;
+	struct probe *p = conn->p;
+	struct probe_reply r;
+	struct tcp_info ti;
+	int soerr = 0, resent = 0;
+	socklen_t sl = sizeof soerr, tl = sizeof ti;
 
 	memset(&r, 0, sizeof r);
 	r.rx_real_ns = time_real_ns();
@@ -163,26 +163,26 @@ tcp_connect_on_writable(evutil_socket_t fd, short what, void *arg)
 /* Start connecting to `to` for probe (tid, seq); see probe.h. */
 static int
 tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid,
-                 uint64_t seq)
+		 uint64_t seq)
 {
-	struct linger	 lg = { 1, 0 };
-	struct tcp_conn	*conn;
-	size_t		 b;
-	int		 fd, err, done = -1, one = 1;
+	struct linger lg = { 1, 0 };
+	struct tcp_conn *conn;
+	size_t b;
+	int fd, err, done = -1, one = 1;
 
 	if (to->sa_family != p->family || tolen > sizeof conn->peer) {
 		p->c.send_errors++;
-		return (EINVAL);
+		return EINVAL;
 	}
 	if (p->active >= TCP_CONNECT_MAX) {
 		p->c.send_errors++;
-		return (ENOBUFS);
+		return ENOBUFS;
 	}
 	fd = socket(p->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0) {
 		err = errno;
 		p->c.send_errors++;
-		return (err);
+		return err;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) < 0)
 		goto fail;
@@ -218,7 +218,7 @@ tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, ui
 		conn->next = p->free;
 		p->free = conn;
 		p->c.send_errors++;
-		return (ENOMEM);
+		return ENOMEM;
 	}
 	if (done >= 0)
 		event_active(conn->ev, EV_WRITE, 1);
@@ -227,38 +227,38 @@ tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, ui
 	p->buckets[b] = conn;
 	p->active++;
 	p->c.sent++;
-	return (0);
+	return 0;
 fail:
 	err = errno;
 	close(fd);
 	p->c.send_errors++;
-	return (err);
+	return err;
 }
 
 /* Open connect mode for family: no socket until the first probe. */
 static struct probe *
 tcp_connect_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
-                 void *arg, char *err, size_t errlen)
+		 void *arg, char *err, size_t errlen)
 {
-	struct probe	*p;
+	struct probe *p;
 
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "tcp: address family %d not supported", family);
-		return (NULL);
+		return NULL;
 	}
 	p = xcalloc(1, sizeof *p);
 	p->base = base;
 	p->family = family;
 	p->cb = cb;
 	p->arg = arg;
-	return (p);
+	return p;
 }
 
 /* The monitor timed probe (tid, seq) out: close its socket if still open. */
 static void
 tcp_connect_forget(struct probe *p, uint32_t tid, uint64_t seq)
 {
-	struct tcp_conn	*conn;
+	struct tcp_conn *conn;
 
 	for (conn = p->buckets[tcp_connect_bucket(tid, seq)]; conn != NULL; conn = conn->next) {
 		if (conn->tid == tid && conn->seq == seq) {
@@ -272,7 +272,7 @@ tcp_connect_forget(struct probe *p, uint32_t tid, uint64_t seq)
 static const char *
 tcp_connect_mode(const struct probe *p)
 {
-	return ("connect()");
+	return "connect()";
 }
 
 /* Copy the counters out. */
@@ -286,8 +286,8 @@ tcp_connect_counters(const struct probe *p, struct probe_counters *out)
 static void
 tcp_connect_close(struct probe *p)
 {
-	struct tcp_conn	*conn;
-	size_t		 i;
+	struct tcp_conn *conn;
+	size_t i;
 
 	if (p == NULL)
 		return;

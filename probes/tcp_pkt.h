@@ -30,10 +30,10 @@
  * tries the latest TCP_PKT_WINDOWS windows and accepts only a matching
  * cookie.
  */
-#define TCP_PKT_SPORT_BITS 14
-#define TCP_PKT_SPORT_SPAN (1u << TCP_PKT_SPORT_BITS)
-#define TCP_PKT_SPORT_MASK (TCP_PKT_SPORT_SPAN - 1)
-#define TCP_PKT_SPORT_DEFAULT 49152   /* IANA's dynamic ports, 49152..65535 */
+#define TCP_PKT_SPORT_BITS    14
+#define TCP_PKT_SPORT_SPAN    (1u << TCP_PKT_SPORT_BITS)
+#define TCP_PKT_SPORT_MASK    (TCP_PKT_SPORT_SPAN - 1)
+#define TCP_PKT_SPORT_DEFAULT 49152 /* IANA's dynamic ports, 49152..65535 */
 
 /* The first port of the window; set once, before the first probe and the
  * capture filter (tcp_pkt_filter), and the same for both families. */
@@ -54,13 +54,13 @@ int tcp_pkt_pick_sport_base(unsigned lo, unsigned hi, unsigned *base);
 #define TCP_PKT_WINDOWS 4
 
 /* A SYN: 20-byte TCP header plus a 4-byte MSS option; IPv4 adds its header. */
-#define TCP_PKT_TCP_LEN 24
-#define TCP_PKT_IP4_LEN 20
+#define TCP_PKT_TCP_LEN  24
+#define TCP_PKT_IP4_LEN  20
 #define TCP_PKT_SYN4_LEN (TCP_PKT_IP4_LEN + TCP_PKT_TCP_LEN)
-#define TCP_PKT_SYN_MAX TCP_PKT_SYN4_LEN
-#define TCP_PKT_MSS 1460
-#define TCP_PKT_WINDOW 64240
-#define TCP_PKT_TTL 64
+#define TCP_PKT_SYN_MAX  TCP_PKT_SYN4_LEN
+#define TCP_PKT_MSS      1460
+#define TCP_PKT_WINDOW   64240
+#define TCP_PKT_TTL      64
 
 /* Captured bytes that hold every header we read (SLL2 + IPv6 + ICMPv6 +
  * quoted IPv6 + a full TCP header, with room for extension headers). */
@@ -105,21 +105,20 @@ uint16_t tcp_pkt_sport(uint16_t off, uint64_t seq);
  * that last is the highest seq sent: the w-th latest seq <= last whose low
  * bits the port carries. -1 if sport is outside our range or the candidate
  * would precede seq 0. */
-int tcp_pkt_seq_candidate(uint16_t off, uint16_t sport, uint64_t last, unsigned w,
-                          uint64_t *seq);
+int tcp_pkt_seq_candidate(uint16_t off, uint16_t sport, uint64_t last, unsigned w, uint64_t *seq);
 
 /* The cookie (ISN) of probe (tid, seq) on a 4-tuple. local/remote are 4 or
  * 16 bytes by family. */
 uint32_t tcp_pkt_cookie(const uint64_t key[2], int family, const void *local, const void *remote,
-                        uint16_t lport, uint16_t rport, uint32_t tid, uint64_t seq);
+			uint16_t lport, uint16_t rport, uint32_t tid, uint64_t seq);
 
 /*
  * Does the parsed reply in (SYNACK, RST or UNREACH) prove that it answers
  * probe (tid, seq) for some seq <= last, given the target's port offset off?
  * 0 with *seq set, or -1.
  */
-int tcp_pkt_verify(const uint64_t key[2], const struct tcp_pkt_info *in, uint32_t tid,
-                   uint16_t off, uint64_t last, uint64_t *seq);
+int tcp_pkt_verify(const uint64_t key[2], const struct tcp_pkt_info *in, uint32_t tid, uint16_t off,
+		   uint64_t last, uint64_t *seq);
 
 /*
  * Build a SYN from local:lport to remote:rport with sequence number isn into
@@ -130,17 +129,17 @@ int tcp_pkt_verify(const uint64_t key[2], const struct tcp_pkt_info *in, uint32_
  * length, or 0 if buf is too small or the family unknown.
  */
 size_t tcp_pkt_build_syn(uint8_t *buf, size_t buflen, int family, const void *local,
-                         const void *remote, uint16_t lport, uint16_t rport, uint32_t isn);
+			 const void *remote, uint16_t lport, uint16_t rport, uint32_t isn);
 
 /* The TCP checksum of segment seg (len bytes, checksum field as it is) with
  * the pseudo-header for local -> remote. Over a segment whose checksum field
  * is correct the result is 0. */
 uint16_t tcp_pkt_checksum(int family, const void *src, const void *dst, const void *seg,
-                          size_t len);
+			  size_t len);
 
 /* Classify one captured frame of link type link. */
 enum tcp_pkt_class tcp_pkt_parse(enum tcp_pkt_link link, const uint8_t *buf, size_t len,
-                                 struct tcp_pkt_info *out);
+				 struct tcp_pkt_info *out);
 
 /*
  * The capture filter for family: inbound TCP segments with ACK and SYN or

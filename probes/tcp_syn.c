@@ -42,21 +42,21 @@
 #include "probes/probe.h"
 #include "probes/tcp_pkt.h"
 
-#define TCP_SYN_SRC_REFRESH 4096      /* sends between source-address lookups */
-#define TCP_SYN_MAX_TID (1u << 24)     /* target indexes we keep state for */
-#define TCP_SYN_PCAP_BUFFER (4 << 20)  /* kernel capture buffer, bytes */
-#define TCP_SYN_DISPATCH_MAX 4096      /* packets read per callback, so timers still run */
+#define TCP_SYN_SRC_REFRESH  4096       /* sends between source-address lookups */
+#define TCP_SYN_MAX_TID      (1u << 24) /* target indexes we keep state for */
+#define TCP_SYN_PCAP_BUFFER  (4 << 20)  /* kernel capture buffer, bytes */
+#define TCP_SYN_DISPATCH_MAX 4096       /* packets read per callback, so timers still run */
 
 /* What we know about one target index. */
 struct tcp_syn_tid {
-	uint64_t last_seq;   /* highest seq sent */
-	uint8_t remote[16];  /* where it probes */
-	uint8_t local[16];   /* our source address towards it */
-	uint32_t scope;      /* IPv6 scope id of remote */
-	uint32_t next;       /* next index + 1 in the same hash bucket, 0 ends */
-	uint32_t sends;      /* since the source address was looked up */
+	uint64_t last_seq;  /* highest seq sent */
+	uint8_t remote[16]; /* where it probes */
+	uint8_t local[16];  /* our source address towards it */
+	uint32_t scope;     /* IPv6 scope id of remote */
+	uint32_t next;      /* next index + 1 in the same hash bucket, 0 ends */
+	uint32_t sends;     /* since the source address was looked up */
 	uint16_t rport;
-	uint16_t off;        /* source-port offset */
+	uint16_t off; /* source-port offset */
 	uint8_t used;
 };
 
@@ -67,16 +67,16 @@ struct probe {
 	probe_reply_cb cb;
 	void *arg;
 
-	int rawfd;           /* SYNs out */
-	int udpfd;           /* source-address lookups */
-	pcap_t *pcap;        /* replies in */
+	int rawfd;    /* SYNs out */
+	int udpfd;    /* source-address lookups */
+	pcap_t *pcap; /* replies in */
 	enum tcp_pkt_link link;
-	struct event *ev;    /* the capture's fd */
+	struct event *ev; /* the capture's fd */
 
 	struct tcp_syn_tid *tids;
 	uint32_t ntids;
-	uint32_t *buckets;   /* index + 1 of the first target in the bucket */
-	uint32_t nbuckets;   /* power of two, or 0 */
+	uint32_t *buckets; /* index + 1 of the first target in the bucket */
+	uint32_t nbuckets; /* power of two, or 0 */
 	uint32_t nused;
 
 	struct probe_counters c;
@@ -88,7 +88,7 @@ static void tcp_syn_close(struct probe *p);
 static size_t
 tcp_syn_alen(int family)
 {
-	return (family == AF_INET ? 4 : 16);
+	return family == AF_INET ? 4 : 16;
 }
 
 /* Bucket of a destination (address, port): a keyed hash, so replies an
@@ -96,20 +96,20 @@ tcp_syn_alen(int family)
 static uint32_t
 tcp_syn_bucket(const struct probe *p, const uint8_t *addr, uint16_t port)
 {
-	uint8_t	in[18];
+	uint8_t in[18];
 
 	memcpy(in, addr, 16);
 	in[16] = (uint8_t)(port >> 8);
 	in[17] = (uint8_t)port;
-	return ((uint32_t)siphash24(p->key, in, sizeof in) & (p->nbuckets - 1));
+	return (uint32_t)siphash24(p->key, in, sizeof in) & (p->nbuckets - 1);
 }
 
 /* Unlink target index tid from its bucket. */
 static void
 tcp_syn_unlink(struct probe *p, uint32_t tid)
 {
-	struct tcp_syn_tid	*t = &p->tids[tid];
-	uint32_t		*link = &p->buckets[tcp_syn_bucket(p, t->remote, t->rport)];
+	struct tcp_syn_tid *t = &p->tids[tid];
+	uint32_t *link = &p->buckets[tcp_syn_bucket(p, t->remote, t->rport)];
 
 	while (*link != 0) {
 		if (*link == tid + 1) {
@@ -125,8 +125,8 @@ tcp_syn_unlink(struct probe *p, uint32_t tid)
 static void
 tcp_syn_link(struct probe *p, uint32_t tid)
 {
-	struct tcp_syn_tid	*t = &p->tids[tid];
-	uint32_t		 b = tcp_syn_bucket(p, t->remote, t->rport);
+	struct tcp_syn_tid *t = &p->tids[tid];
+	uint32_t b = tcp_syn_bucket(p, t->remote, t->rport);
 
 	t->next = p->buckets[b];
 	p->buckets[b] = tid + 1;
@@ -136,7 +136,7 @@ tcp_syn_link(struct probe *p, uint32_t tid)
 static void
 tcp_syn_grow_buckets(struct probe *p)
 {
-	uint32_t	n = p->nbuckets ? p->nbuckets : 64, i;
+	uint32_t n = p->nbuckets ? p->nbuckets : 64, i;
 
 	if (p->nbuckets != 0 && p->nused * 2 <= p->nbuckets)
 		return;
@@ -156,7 +156,7 @@ tcp_syn_grow_buckets(struct probe *p)
 static struct tcp_syn_tid *
 tcp_syn_tid_get(struct probe *p, uint32_t tid)
 {
-	uint32_t	n;
+	uint32_t n;
 
 	if (tid >= p->ntids) {
 		n = p->ntids ? p->ntids : 16;
@@ -166,7 +166,7 @@ tcp_syn_tid_get(struct probe *p, uint32_t tid)
 		memset(p->tids + p->ntids, 0, (n - p->ntids) * sizeof *p->tids);
 		p->ntids = n;
 	}
-	return (&p->tids[tid]);
+	return &p->tids[tid];
 }
 
 /* Our source address towards t's destination: the kernel's route choice,
@@ -174,19 +174,19 @@ tcp_syn_tid_get(struct probe *p, uint32_t tid)
 static int
 tcp_syn_lookup_source(struct probe *p, struct tcp_syn_tid *t)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		sl;
+	struct sockaddr_storage ss;
+	socklen_t sl;
 
 	memset(&ss, 0, sizeof ss);
 	if (p->family == AF_INET) {
-		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(t->rport);
 		memcpy(&sin->sin_addr, t->remote, 4);
 		sl = sizeof *sin;
 	} else {
-		struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(t->rport);
@@ -195,51 +195,53 @@ tcp_syn_lookup_source(struct probe *p, struct tcp_syn_tid *t)
 		sl = sizeof *sin6;
 	}
 	if (connect(p->udpfd, (struct sockaddr *)&ss, sl) < 0)
-		return (errno);
+		return errno;
 	sl = sizeof ss;
 	if (getsockname(p->udpfd, (struct sockaddr *)&ss, &sl) < 0)
-		return (errno);
+		return errno;
 	if (p->family == AF_INET)
 		memcpy(t->local, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 	else
 		memcpy(t->local, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
 	t->sends = 0;
-	return (0);
+	return 0;
 }
 
 /* Fill a sockaddr for addr:port of the probe's family. */
 static socklen_t
 tcp_syn_sockaddr(int family, const uint8_t *addr, uint16_t port, uint32_t scope,
-                 struct sockaddr_storage *ss)
+		 struct sockaddr_storage *ss)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof *ss);
 	if (family == AF_INET) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
 		memcpy(&sin->sin_addr, addr, 4);
-		return (sizeof *sin);
+		return sizeof *sin;
 	}
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(port);
 	sin6->sin6_scope_id = scope;
 	memcpy(&sin6->sin6_addr, addr, 16);
-	return (sizeof *sin6);
+	return sizeof *sin6;
 }
 
 /* Hand a verified reply to the monitor. */
 static void
-tcp_syn_deliver(struct probe *p, const struct tcp_pkt_info *in, enum tcp_pkt_class k,
-                uint32_t tid, uint64_t seq, const struct pcap_pkthdr *h)
+tcp_syn_deliver(struct probe *p, const struct tcp_pkt_info *in, enum tcp_pkt_class k, uint32_t tid,
+		uint64_t seq, const struct pcap_pkthdr *h)
 {
-	struct probe_reply	r;
+	struct probe_reply r;
 
 	memset(&r, 0, sizeof r);
 	r.tid = tid;
 	r.seq = seq;
-	r.result = k == TCP_PKT_SYNACK ? PROBE_OK : k == TCP_PKT_RST ? PROBE_REFUSED : PROBE_UNREACH;
+	r.result = k == TCP_PKT_SYNACK ? PROBE_OK
+		   : k == TCP_PKT_RST  ? PROBE_REFUSED
+				       : PROBE_UNREACH;
 	/* Nanosecond precision was asked for: tv_usec holds nanoseconds. */
 	r.rx_real_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
 	r.peerlen = tcp_syn_sockaddr(p->family, in->remote, in->rport, p->tids[tid].scope, &r.peer);
@@ -253,12 +255,12 @@ tcp_syn_deliver(struct probe *p, const struct tcp_pkt_info *in, enum tcp_pkt_cla
 static void
 tcp_syn_on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct probe		*p = (struct probe *)user;
-	struct tcp_pkt_info	 in;
-	enum tcp_pkt_class	 k;
-	uint32_t		 i;
-	uint64_t		 seq;
-	int			 known = 0;
+	struct probe *p = (struct probe *)user;
+	struct tcp_pkt_info in;
+	enum tcp_pkt_class k;
+	uint32_t i;
+	uint64_t seq;
+	int known = 0;
 
 	p->c.received++;
 	k = tcp_pkt_parse(p->link, bytes, h->caplen, &in);
@@ -270,10 +272,12 @@ tcp_syn_on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes
 		p->c.foreign++;
 		return;
 	}
-	for (i = p->buckets[tcp_syn_bucket(p, in.remote, in.rport)]; i != 0; i = p->tids[i - 1].next) {
-		const struct tcp_syn_tid	*t = &p->tids[i - 1];
+	for (i = p->buckets[tcp_syn_bucket(p, in.remote, in.rport)]; i != 0;
+	     i = p->tids[i - 1].next) {
+		const struct tcp_syn_tid *t = &p->tids[i - 1];
 
-		if (t->rport != in.rport || memcmp(t->remote, in.remote, tcp_syn_alen(p->family)) != 0)
+		if (t->rport != in.rport ||
+		    memcmp(t->remote, in.remote, tcp_syn_alen(p->family)) != 0)
 			continue;
 		known = 1;
 		if (tcp_pkt_verify(p->key, &in, i - 1, t->off, t->last_seq, &seq) == 0) {
@@ -293,8 +297,8 @@ tcp_syn_on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes
 static void
 tcp_syn_on_readable(evutil_socket_t fd, short what, void *arg)
 {
-	struct probe	*p = arg;
-	int		 n, total = 0;
+	struct probe *p = arg;
+	int n, total = 0;
 
 	while (total < TCP_SYN_DISPATCH_MAX) {
 		n = pcap_dispatch(p->pcap, 256, tcp_syn_on_packet, (u_char *)p);
@@ -311,22 +315,23 @@ tcp_syn_on_readable(evutil_socket_t fd, short what, void *arg)
 /* Send SYN (tid, seq) to `to`; see probe.h. */
 static int
 tcp_syn_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t tid,
-             uint64_t seq)
+	     uint64_t seq)
 {
-	struct tcp_syn_tid	*t;
-	struct sockaddr_storage	 dst;
-	const uint8_t		*addr;
-	uint8_t			 pkt[TCP_PKT_SYN_MAX];
-	uint16_t		 port, sport;
-	uint32_t		 scope = 0;
-	socklen_t		 dlen;
-	size_t			 len;
-	int			 err;
+	struct tcp_syn_tid *t;
+	struct sockaddr_storage dst;
+	const uint8_t *addr;
+	uint8_t pkt[TCP_PKT_SYN_MAX];
+	uint16_t port, sport;
+	uint32_t scope = 0;
+	socklen_t dlen;
+	size_t len;
+	int err;
 
 	if (to->sa_family != p->family || tid >= TCP_SYN_MAX_TID ||
-	    tolen < (p->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))) {
+	    tolen < (p->family == AF_INET ? sizeof(struct sockaddr_in)
+					  : sizeof(struct sockaddr_in6))) {
 		p->c.send_errors++;
-		return (EINVAL);
+		return EINVAL;
 	}
 	if (p->family == AF_INET) {
 		addr = (const uint8_t *)&((const struct sockaddr_in *)to)->sin_addr;
@@ -359,23 +364,23 @@ tcp_syn_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32
 	}
 	if (t->sends >= TCP_SYN_SRC_REFRESH && (err = tcp_syn_lookup_source(p, t)) != 0) {
 		p->c.send_errors++;
-		return (err);
+		return err;
 	}
 	t->sends++;
 	if (seq > t->last_seq)
 		t->last_seq = seq;
 	sport = tcp_pkt_sport(t->off, seq);
-	len = tcp_pkt_build_syn(pkt, sizeof pkt, p->family, t->local, t->remote, sport, port,
-	                        tcp_pkt_cookie(p->key, p->family, t->local, t->remote, sport, port,
-	                                       tid, seq));
+	len = tcp_pkt_build_syn(
+		pkt, sizeof pkt, p->family, t->local, t->remote, sport, port,
+		tcp_pkt_cookie(p->key, p->family, t->local, t->remote, sport, port, tid, seq));
 	/* Raw IPv6 sockets take the protocol, not a port, in sin6_port: 0. */
 	dlen = tcp_syn_sockaddr(p->family, t->remote, 0, t->scope, &dst);
 	if (sendto(p->rawfd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&dst, dlen) < 0) {
 		p->c.send_errors++;
-		return (errno);
+		return errno;
 	}
 	p->c.sent++;
-	return (0);
+	return 0;
 }
 
 /* A raw socket that only sends: IPv6 raw TCP sockets also receive a copy
@@ -383,39 +388,39 @@ tcp_syn_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32
 static int
 tcp_syn_raw_socket(int family, char *err, size_t errlen)
 {
-	struct sock_filter	drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog	prog = { 1, &drop };
-	int			fd, one = 1;
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { 1, &drop };
+	int fd, one = 1;
 
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	            family == AF_INET ? IPPROTO_RAW : IPPROTO_TCP);
+		    family == AF_INET ? IPPROTO_RAW : IPPROTO_TCP);
 	if (fd < 0) {
 		snprintf(err, errlen, "raw socket: %s", strerror(errno));
-		return (-1);
+		return -1;
 	}
 	if (family == AF_INET)
 		(void)setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof one);
 	else if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
 		snprintf(err, errlen, "raw socket filter: %s", strerror(errno));
 		close(fd);
-		return (-1);
+		return -1;
 	}
-	return (fd);
+	return fd;
 }
 
 /* Open the capture on "any" with the filter for family. */
 static pcap_t *
 tcp_syn_pcap_open(int family, enum tcp_pkt_link *link, char *err, size_t errlen)
 {
-	char			 ebuf[PCAP_ERRBUF_SIZE], filter[512];
-	struct bpf_program	 prog;
-	pcap_t			*pc;
-	int			 rc, dlt;
+	char ebuf[PCAP_ERRBUF_SIZE], filter[512];
+	struct bpf_program prog;
+	pcap_t *pc;
+	int rc, dlt;
 
 	ebuf[0] = '\0';
 	if ((pc = pcap_create("any", ebuf)) == NULL) {
 		snprintf(err, errlen, "pcap_create: %s", ebuf);
-		return (NULL);
+		return NULL;
 	}
 	if (pcap_set_snaplen(pc, TCP_PKT_SNAPLEN) != 0 || pcap_set_immediate_mode(pc, 1) != 0 ||
 	    pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_NANO) != 0 ||
@@ -459,10 +464,10 @@ tcp_syn_pcap_open(int family, enum tcp_pkt_link *link, char *err, size_t errlen)
 		snprintf(err, errlen, "pcap_setnonblock: %s", ebuf);
 		goto fail;
 	}
-	return (pc);
+	return pc;
 fail:
 	pcap_close(pc);
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -487,25 +492,26 @@ tcp_syn_pick_ports(void)
 	}
 	if (tcp_pkt_pick_sport_base(lo, hi, &base) != 0)
 		log_warnx("tcp: the local port range %u-%u leaves no %u source ports free: a SYN"
-		          " probe that shares its port with a connection of this host to the same"
-		          " target and port counts as lost", lo, hi, TCP_PKT_SPORT_SPAN);
+			  " probe that shares its port with a connection of this host to the same"
+			  " target and port counts as lost",
+			  lo, hi, TCP_PKT_SPORT_SPAN);
 	tcp_pkt_sport_base = base;
 	log_debug("tcp: SYN probes use source ports %u-%u (local port range %u-%u)", base,
-	          base + TCP_PKT_SPORT_SPAN - 1, lo, hi);
+		  base + TCP_PKT_SPORT_SPAN - 1, lo, hi);
 }
 
 /* Raw SYN out, pcap in: NULL with a reason when either is not available
  * (no privilege: "raw socket: Operation not permitted"). */
 static struct probe *
 tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_reply_cb cb,
-             void *arg, char *err, size_t errlen)
+	     void *arg, char *err, size_t errlen)
 {
-	struct probe	*p;
-	int		 fd;
+	struct probe *p;
+	int fd;
 
 	if (family != AF_INET && family != AF_INET6) {
 		snprintf(err, errlen, "tcp: address family %d not supported", family);
-		return (NULL);
+		return NULL;
 	}
 	tcp_syn_pick_ports();
 	p = xcalloc(1, sizeof *p);
@@ -535,17 +541,17 @@ tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_r
 		snprintf(err, errlen, "cannot register the capture on the event loop");
 		goto fail;
 	}
-	return (p);
+	return p;
 fail:
 	tcp_syn_close(p);
-	return (NULL);
+	return NULL;
 }
 
 /* The mechanism in use. */
 static const char *
 tcp_syn_mode(const struct probe *p)
 {
-	return ("raw SYN + pcap");
+	return "raw SYN + pcap";
 }
 
 /* Copy the counters out. */

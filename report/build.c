@@ -21,7 +21,10 @@ struct build_ctx {
 	int64_t session_id;
 	int64_t span_begin;
 	char span_label[256];
-	struct { int64_t id; char name[64]; } *tnames;
+	struct {
+		int64_t id;
+		char name[64];
+	} * tnames;
 	size_t ntnames;
 	char *err;
 	size_t errlen;
@@ -43,8 +46,9 @@ build_loss(const struct store_loss_row *row, void *arg)
 	b.upper_ns = row->loss.upper_ns;
 	b.lost = row->loss.lost;
 	b.open = row->loss.end_state != STORE_END_CLOSED;
-	b.end = row->loss.end_state == STORE_END_UNKNOWN ? RR_END_UNKNOWN :
-	        b.open ? RR_END_AT_EXIT : RR_END_CLOSED;
+	b.end = row->loss.end_state == STORE_END_UNKNOWN ? RR_END_UNKNOWN
+		: b.open                                 ? RR_END_AT_EXIT
+							 : RR_END_CLOSED;
 	runreport_add_burst(c->t, &b);
 	return 0;
 }
@@ -92,7 +96,7 @@ build_target(const struct store_target_row *row, void *arg)
 	f.session_id = c->session_id;
 	if (store_query_losses(c->st, &f, build_loss, c, c->err, c->errlen) != 0 ||
 	    store_query_samples(c->st, c->session_id, row->id, build_sample, c, c->err,
-	                        c->errlen) != 0) {
+				c->errlen) != 0) {
 		c->failed = 1;
 		return 1;
 	}
@@ -166,7 +170,10 @@ build_window(const struct store_window_row *w, void *arg)
 /* Bench runs started in the monitoring window, collected before their
  * results are read (the run query streams under the store's lock). */
 struct build_bench {
-	struct { int64_t id, started_ns; char label[64]; } *runs;
+	struct {
+		int64_t id, started_ns;
+		char label[64];
+	} * runs;
 	size_t nruns;
 	struct run_report *r;
 	size_t cur;
@@ -193,7 +200,7 @@ build_bench_result(const struct bench_store_result *res, void *arg)
 	struct build_bench *b = arg;
 
 	runreport_add_bench(b->r, b->runs[b->cur].started_ns, b->runs[b->cur].label, res->test,
-	                    res->metric, res->value, res->unit);
+			    res->metric, res->value, res->unit);
 	return 0;
 }
 
@@ -210,11 +217,11 @@ build_bench(struct store *st, struct run_report *r, char *err, size_t errlen)
 	memset(&b, 0, sizeof(b));
 	b.r = r;
 	rc = bench_store_query_runs_between(st, r->mon_start_ns,
-	                                    r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX,
-	                                    build_bench_run, &b, err, errlen);
+					    r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX,
+					    build_bench_run, &b, err, errlen);
 	for (b.cur = 0; rc == 0 && b.cur < b.nruns; b.cur++)
 		rc = bench_store_query_results(st, b.runs[b.cur].id, build_bench_result, &b, err,
-		                               errlen);
+					       errlen);
 	free(b.runs);
 	return rc;
 }
@@ -251,7 +258,8 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 		r->end_ns = srow.cmd_end_ns;
 		r->exit_status = srow.exit_status;
 		r->output_bytes = srow.output_bytes;
-		if (store_get_run_output(st, srow.id, &out, &outlen, err, errlen) == 0 && out != NULL) {
+		if (store_get_run_output(st, srow.id, &out, &outlen, err, errlen) == 0 &&
+		    out != NULL) {
 			/* The hypervisor's own figures, read again from the output. */
 			struct hvparse *hp = hvparse_new();
 
@@ -267,8 +275,8 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	c.session_id = srow.id;
 	c.err = err;
 	c.errlen = errlen;
-	if (store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 || c.failed ||
-	    store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
+	if (store_query_session_targets(st, srow.id, build_target, &c, err, errlen) != 0 ||
+	    c.failed || store_query_events(st, srow.id, build_event, &c, err, errlen) != 0 ||
 	    store_query_windows(st, srow.id, build_window, &c, err, errlen) != 0 ||
 	    store_query_summaries(st, srow.id, build_summary, &c, err, errlen) != 0 ||
 	    build_bench(st, r, err, errlen) != 0) {
@@ -282,8 +290,9 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 		return NULL;
 	}
 	if (rc == 0) {
-		struct rr_timing t = { 1, sc.sends, sc.skipped, sc.lag_p50_ns, sc.lag_p99_ns,
-		                       sc.lag_max_ns };
+		struct rr_timing t = {
+			1, sc.sends, sc.skipped, sc.lag_p50_ns, sc.lag_p99_ns, sc.lag_max_ns
+		};
 
 		runreport_set_timing(r, &t);
 	}
@@ -295,7 +304,7 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 /* Build and render one session's report. */
 int
 report_print_session(struct store *st, int64_t session_id, int fmt, FILE *out, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	struct run_report *r = report_build(st, session_id, err, errlen);
 	int rc;

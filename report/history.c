@@ -44,11 +44,13 @@ history_header(struct history_ctx *c, int merged)
 		c->j = jsonw_new(c->out);
 		jsonw_arr_open(c->j);
 	} else if (c->fmt == OUT_CSV)
-		fprintf(c->out, "target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
-		        merged ? ",vantage,seen_by" : "");
+		fprintf(c->out,
+			"target,kind,start,end,duration_ms,lower_ms,upper_ms,lost,end_state%s\n",
+			merged ? ",vantage,seen_by" : "");
 	else
 		fprintf(c->out, "%-16s %-6s  %-23s  %-23s  %12s  %-11s %8s%s\n", "TARGET", "KIND",
-		        "START", "END", "DURATION", "±", "LOST", merged ? "  VANTAGE        SEEN BY" : "");
+			"START", "END", "DURATION", "±", "LOST",
+			merged ? "  VANTAGE        SEEN BY" : "");
 }
 
 /* The end of a listing: the JSON array's close. */
@@ -65,7 +67,7 @@ history_footer(struct history_ctx *c)
 /* One row as a JSON object (the fields report/FORMATS.md lists). */
 static void
 history_row_json(struct history_ctx *c, const struct store_loss_row *r, const char *kind,
-                 const char *end)
+		 const char *end)
 {
 	const struct store_loss *l = &r->loss;
 	struct jsonw *j = c->j;
@@ -93,7 +95,7 @@ history_row_json(struct history_ctx *c, const struct store_loss_row *r, const ch
 /* One row as a CSV record; the durations formatted as in JSON. */
 static void
 history_row_csv(struct history_ctx *c, const struct store_loss_row *r, const char *kind,
-                const char *end)
+		const char *end)
 {
 	const struct store_loss *l = &r->loss;
 	char start[64], stop[64], dur[32], lo[32], hi[32];
@@ -104,8 +106,8 @@ history_row_csv(struct history_ctx *c, const struct store_loss_row *r, const cha
 	duration_format_ms(l->lower_ns, lo, sizeof(lo));
 	duration_format_ms(l->upper_ns, hi, sizeof(hi));
 	csv_write_field(c->out, r->target);
-	fprintf(c->out, ",%s,%s,%s,%s,%s,%s,%" PRIu64 ",%s", kind, start, stop, dur, lo, hi, l->lost,
-	        end);
+	fprintf(c->out, ",%s,%s,%s,%s,%s,%s,%" PRIu64 ",%s", kind, start, stop, dur, lo, hi,
+		l->lost, end);
 	if (c->vantage != NULL) {
 		fputc(',', c->out);
 		csv_write_field(c->out, c->vantage);
@@ -137,11 +139,13 @@ history_row(const struct store_loss_row *r, void *arg)
 		duration_format(l->duration_ns, dur, sizeof(dur));
 		duration_format((l->upper_ns - l->lower_ns) / 2, pm, sizeof(pm));
 		fprintf(c->out, "%-16s %-6s  %s  %s  %12s  ±%-10s %8" PRIu64, r->target, kind,
-		        start, stop, dur, pm, l->lost);
+			start, stop, dur, pm, l->lost);
 		if (c->vantage != NULL)
 			fprintf(c->out, "  %-14s %d/%d", c->vantage, c->seen_by, c->nvantage);
-		fprintf(c->out, "%s\n", l->end_state == STORE_END_CLOSED ? "" :
-		        l->end_state == STORE_END_AT_EXIT ? "  (open at exit)" : "  (ended unknown: crash)");
+		fprintf(c->out, "%s\n",
+			l->end_state == STORE_END_CLOSED    ? ""
+			: l->end_state == STORE_END_AT_EXIT ? "  (open at exit)"
+							    : "  (ended unknown: crash)");
 		break;
 	}
 	c->rows++;
@@ -150,8 +154,8 @@ history_row(const struct store_loss_row *r, void *arg)
 
 /* Write the history in one format. */
 long
-report_history(struct store *s, const struct store_loss_filter *f, enum out_format fmt,
-               FILE *out, char *err, size_t errlen)
+report_history(struct store *s, const struct store_loss_filter *f, enum out_format fmt, FILE *out,
+	       char *err, size_t errlen)
 {
 	struct history_ctx c = { out, fmt, NULL, 0, NULL, 0, 0 };
 	int rc;
@@ -198,8 +202,8 @@ history_vrow_cmp(const void *a, const void *b)
  */
 long
 report_history_merged(struct store **s, const char *const *names, int n,
-                      const struct store_loss_filter *f, enum out_format fmt, FILE *out,
-                      char *err, size_t errlen)
+		      const struct store_loss_filter *f, enum out_format fmt, FILE *out, char *err,
+		      size_t errlen)
 {
 	struct history_ctx c = { out, fmt, NULL, 0, NULL, 0, n };
 	struct vrows v = { NULL, 0, 0, 0 };

@@ -25,15 +25,15 @@ runreport_format_parse(const char *s, enum rr_format *out)
 	else if (strcmp(s, "html") == 0)
 		*out = RR_FMT_HTML;
 	else
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* Write a computed report in fmt. */
 int
 runreport_render(const struct run_report *r, enum rr_format fmt, FILE *out)
 {
-	struct rows_model	*m = rows_build_report(r);
+	struct rows_model *m = rows_build_report(r);
 
 	switch (fmt) {
 	case RR_FMT_JSON:
@@ -53,14 +53,14 @@ runreport_render(const struct run_report *r, enum rr_format fmt, FILE *out)
 		break;
 	}
 	rows_free(m);
-	return (ferror(out) ? -1 : 0);
+	return ferror(out) ? -1 : 0;
 }
 
 /* Write a computed aggregate in fmt. */
 int
 runagg_render(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 {
-	struct rows_model	*m = rows_build_aggregate(a);
+	struct rows_model *m = rows_build_aggregate(a);
 
 	switch (fmt) {
 	case RR_FMT_JSON:
@@ -80,5 +80,5 @@ runagg_render(const struct run_aggregate *a, enum rr_format fmt, FILE *out)
 		break;
 	}
 	rows_free(m);
-	return (ferror(out) ? -1 : 0);
+	return ferror(out) ? -1 : 0;
 }

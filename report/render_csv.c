@@ -13,18 +13,18 @@
 
 /* Where a column's cell is found. */
 enum render_csv_from {
-	CSV_RUN = 0,	/* the run object */
-	CSV_TARGET,	/* the target's row */
-	CSV_RTT,	/* the target's rtt.<window> */
-	CSV_FAILOVER,	/* the target's failover (empty without one) */
-	CSV_HV,		/* the hypervisor object (empty without one) */
+	CSV_RUN = 0,  /* the run object */
+	CSV_TARGET,   /* the target's row */
+	CSV_RTT,      /* the target's rtt.<window> */
+	CSV_FAILOVER, /* the target's failover (empty without one) */
+	CSV_HV,       /* the hypervisor object (empty without one) */
 };
 
 struct render_csv_col {
-	const char		*header;
-	enum render_csv_from	 from;
-	const char		*window;	/* CSV_RTT */
-	const char		*field;
+	const char *header;
+	enum render_csv_from from;
+	const char *window; /* CSV_RTT */
+	const char *field;
 };
 
 static const struct render_csv_col render_csv_cols[] = {
@@ -68,16 +68,16 @@ static const struct render_csv_col render_csv_cols[] = {
 static const struct rows_row *
 render_csv_object(const struct rows_row *row, const char *name)
 {
-	const struct rows_table	*t = rows_table(row, name);
+	const struct rows_table *t = rows_table(row, name);
 
-	return (t != NULL && t->nrows > 0 ? &t->rows[0] : NULL);
+	return t != NULL && t->nrows > 0 ? &t->rows[0] : NULL;
 }
 
 /* One field: a string quoted when needed, a number as is, absent empty. */
 static void
 render_csv_cell(FILE *out, const struct rows_cell *c)
 {
-	char	buf[64];
+	char buf[64];
 
 	if (c == NULL || !c->known)
 		return;
@@ -91,19 +91,19 @@ render_csv_cell(FILE *out, const struct rows_cell *c)
 void
 render_csv_report(const struct rows_model *m, FILE *out)
 {
-	const struct rows_row	*root = rows_root(m), *run = render_csv_object(root, "run");
-	const struct rows_row	*hv = render_csv_object(root, "hypervisor"), *from;
-	const struct rows_table	*tg = rows_table(root, "targets");
-	size_t			 i, k;
+	const struct rows_row *root = rows_root(m), *run = render_csv_object(root, "run");
+	const struct rows_row *hv = render_csv_object(root, "hypervisor"), *from;
+	const struct rows_table *tg = rows_table(root, "targets");
+	size_t i, k;
 
 	for (k = 0; k < RENDER_CSV_NCOLS; k++)
 		fprintf(out, "%s%s", k > 0 ? "," : "", render_csv_cols[k].header);
 	fputc('\n', out);
 	for (i = 0; tg != NULL && i < tg->nrows; i++) {
-		const struct rows_row	*t = &tg->rows[i];
+		const struct rows_row *t = &tg->rows[i];
 
 		for (k = 0; k < RENDER_CSV_NCOLS; k++) {
-			const struct render_csv_col	*col = &render_csv_cols[k];
+			const struct render_csv_col *col = &render_csv_cols[k];
 
 			switch (col->from) {
 			case CSV_RUN:
@@ -134,10 +134,10 @@ render_csv_report(const struct rows_model *m, FILE *out)
 void
 render_csv_aggregate(const struct rows_model *m, FILE *out)
 {
-	static const char *const	 f[] = { "runs", "min_ms", "p50_ms", "p95_ms", "max_ms" };
-	const struct rows_row		*root = rows_root(m);
-	const struct rows_table		*tg = rows_table(root, "targets");
-	size_t				 i, k;
+	static const char *const f[] = { "runs", "min_ms", "p50_ms", "p95_ms", "max_ms" };
+	const struct rows_row *root = rows_root(m);
+	const struct rows_table *tg = rows_table(root, "targets");
+	size_t i, k;
 
 	fputs("label,target,runs,min_ms,p50_ms,p95_ms,max_ms\n", out);
 	for (i = 0; tg != NULL && i < tg->nrows; i++) {

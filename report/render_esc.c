@@ -13,9 +13,9 @@
 void
 render_esc_plain(FILE *out, const char *str, int md)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n = strlen(str), i = 0, len;
-	uint32_t		 cp;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, len;
+	uint32_t cp;
 
 	while (i < n) {
 		len = utf8_decode(s + i, n - i, &cp);
@@ -36,16 +36,14 @@ render_esc_plain(FILE *out, const char *str, int md)
 	}
 }
 
-
-
 /* HTML text or attribute value: the five specials as entities, controls as
  * \xNN, invalid UTF-8 as U+FFFD. */
 void
 render_esc_html(FILE *out, const char *str)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n = strlen(str), i = 0, len;
-	uint32_t		 cp;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, len;
+	uint32_t cp;
 
 	while (i < n) {
 		len = utf8_decode(s + i, n - i, &cp);
@@ -109,10 +107,10 @@ runreport_write_escaped(FILE *out, enum rr_format fmt, const char *s)
 int
 render_text_width(const char *str)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n = strlen(str), i = 0, len;
-	uint32_t		 cp;
-	int			 w = 0;
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, len;
+	uint32_t cp;
+	int w = 0;
 
 	while (i < n) {
 		len = utf8_decode(s + i, n - i, &cp);
@@ -124,7 +122,7 @@ render_text_width(const char *str)
 		w += cp == '\\' ? 2 : 1;
 		i += len;
 	}
-	return (w);
+	return w;
 }
 
 /* Escaped text padded with spaces to width w. */
@@ -135,4 +133,3 @@ render_text_pad(FILE *out, const char *s, int w)
 	for (w -= render_text_width(s); w > 0; w--)
 		fputc(' ', out);
 }
-

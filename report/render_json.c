@@ -16,8 +16,8 @@ static void render_json_row(FILE *out, const struct rows_row *row);
 static void
 render_json_value(FILE *out, const struct rows_cell *c)
 {
-	char	buf[64];
-	size_t	i;
+	char buf[64];
+	size_t i;
 
 	if (!c->known || (c->type == ROWS_STAMP && (c->flags & ROWS_NOTIME))) {
 		fputs("null", out);
@@ -54,7 +54,7 @@ render_json_value(FILE *out, const struct rows_cell *c)
 static void
 render_json_row(FILE *out, const struct rows_row *row)
 {
-	size_t	i;
+	size_t i;
 
 	fputc('{', out);
 	for (i = 0; i < row->ncells; i++) {

@@ -28,11 +28,11 @@ render_md_str(FILE *out, const struct rows_row *row, const char *name)
 static void
 render_md_summary(const struct rows_row *root, FILE *out)
 {
-	const struct rows_row	*run = &rows_table(root, "run")->rows[0];
-	const struct rows_table	*hv = rows_table(root, "hypervisor");
-	struct rows_kv		 kv[ROWS_KV_MAX];
-	char			 a[64], b[64], line[256];
-	size_t			 i, n;
+	const struct rows_row *run = &rows_table(root, "run")->rows[0];
+	const struct rows_table *hv = rows_table(root, "hypervisor");
+	struct rows_kv kv[ROWS_KV_MAX];
+	char a[64], b[64], line[256];
+	size_t i, n;
 
 	fprintf(out, "### hamon run %" PRId64, rows_int(run, "id"));
 	if (rows_known(run, "label")) {
@@ -47,7 +47,7 @@ render_md_summary(const struct rows_row *root, FILE *out)
 	render_md_kv(out, "Duration", render_human(run, "duration_ms", a, sizeof(a)));
 	if (rows_known(run, "exit_signal"))
 		snprintf(line, sizeof(line), "%" PRId64 " (signal %" PRId64 ")",
-		    rows_int(run, "exit_status"), rows_int(run, "exit_signal"));
+			 rows_int(run, "exit_status"), rows_int(run, "exit_signal"));
 	else if (rows_known(run, "exit_status"))
 		snprintf(line, sizeof(line), "%" PRId64, rows_int(run, "exit_status"));
 	else
@@ -56,8 +56,9 @@ render_md_summary(const struct rows_row *root, FILE *out)
 	snprintf(line, sizeof(line), "%" PRId64 " bytes", rows_int(run, "output_bytes"));
 	render_md_kv(out, "Command output", line);
 	if (rows_known(run, "monitor_start")) {
-		snprintf(line, sizeof(line), "%s .. %s", render_human(run, "monitor_start", a,
-		    sizeof(a)), render_human(run, "monitor_end", b, sizeof(b)));
+		snprintf(line, sizeof(line), "%s .. %s",
+			 render_human(run, "monitor_start", a, sizeof(a)),
+			 render_human(run, "monitor_end", b, sizeof(b)));
 		render_md_kv(out, "Monitored", line);
 	}
 	if (render_unknown_counts(root, &i, &n) > 0) {
@@ -76,26 +77,31 @@ render_md_summary(const struct rows_row *root, FILE *out)
 static void
 render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE *out)
 {
-	static const char *const	 extra[][2] = { { "url", "url" },
-	    { "longest_outage_ms", "longest outage" }, { "path", "path" } };
-	static const char *const	 win[] = { "before", "during", "after" };
-	char				 a[64], b[64], c[64], d[64], x[3][64];
-	size_t				 i, k, n;
-	int				 unk = render_any_unknown(root);
+	static const char *const extra[][2] = { { "url", "url" },
+						{ "longest_outage_ms", "longest outage" },
+						{ "path", "path" } };
+	static const char *const win[] = { "before", "during", "after" };
+	char a[64], b[64], c[64], d[64], x[3][64];
+	size_t i, k, n;
+	int unk = render_any_unknown(root);
 
-	fprintf(out, "\n| Target | Downtime | Bounds | Bursts | Outages | Longest gap | Sent | Lost |"
-	    "%s\n|---|--:|---|--:|--:|--:|--:|--:|%s\n", unk ? " Unknown |" : "", unk ? "--:|" : "");
+	fprintf(out,
+		"\n| Target | Downtime | Bounds | Bursts | Outages | Longest gap | Sent | Lost |"
+		"%s\n|---|--:|---|--:|--:|--:|--:|--:|%s\n",
+		unk ? " Unknown |" : "", unk ? "--:|" : "");
 	for (i = 0; i < tg->nrows; i++) {
-		const struct rows_row	*t = &tg->rows[i];
+		const struct rows_row *t = &tg->rows[i];
 
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(t, "target"), 1);
-		fprintf(out, " | %s | %s .. %s | %" PRId64 " | %" PRId64 " | %s | %" PRId64 " | %"
-		    PRId64 " |", render_human(t, "downtime_ms", a, sizeof(a)),
-		    render_human(t, "downtime_lower_ms", b, sizeof(b)),
-		    render_human(t, "downtime_upper_ms", c, sizeof(c)), rows_int(t, "bursts"),
-		    rows_int(t, "outages"), render_human(t, "longest_gap_ms", d, sizeof(d)),
-		    rows_int(t, "sent"), rows_int(t, "lost"));
+		fprintf(out,
+			" | %s | %s .. %s | %" PRId64 " | %" PRId64 " | %s | %" PRId64 " | %" PRId64
+			" |",
+			render_human(t, "downtime_ms", a, sizeof(a)),
+			render_human(t, "downtime_lower_ms", b, sizeof(b)),
+			render_human(t, "downtime_upper_ms", c, sizeof(c)), rows_int(t, "bursts"),
+			rows_int(t, "outages"), render_human(t, "longest_gap_ms", d, sizeof(d)),
+			rows_int(t, "sent"), rows_int(t, "lost"));
 		if (unk)
 			fprintf(out, " %s |", render_human(t, "unknown_ms", a, sizeof(a)));
 		fputc('\n', out);
@@ -107,26 +113,28 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 			fputs(n++ == 0 ? "\n- " : "- ", out);
 			render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 			fprintf(out, " %s: ", extra[k][1]);
-			render_esc_plain(out, render_human(&tg->rows[i], extra[k][0], a, sizeof(a)), 1);
+			render_esc_plain(out, render_human(&tg->rows[i], extra[k][0], a, sizeof(a)),
+					 1);
 			fputc('\n', out);
 		}
 	}
 	fputs("\n| RTT ms (p50 / p99 / max) | Before | During | After |\n|---|---|---|---|\n", out);
 	for (i = 0; i < tg->nrows; i++) {
-		const struct rows_row	*rtt = &rows_table(&tg->rows[i], "rtt")->rows[0];
+		const struct rows_row *rtt = &rows_table(&tg->rows[i], "rtt")->rows[0];
 
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 		for (k = 0; k < 3; k++) {
-			const struct rows_row	*w = &rows_table(rtt, win[k])->rows[0];
+			const struct rows_row *w = &rows_table(rtt, win[k])->rows[0];
 
 			if (!rows_known(w, "p50_ms")) {
 				fputs(" | -", out);
 				continue;
 			}
-			fprintf(out, " | %s / %s / %s", render_human(w, "p50_ms", x[0], sizeof(x[0])),
-			    render_human(w, "p99_ms", x[1], sizeof(x[1])),
-			    render_human(w, "max_ms", x[2], sizeof(x[2])));
+			fprintf(out, " | %s / %s / %s",
+				render_human(w, "p50_ms", x[0], sizeof(x[0])),
+				render_human(w, "p99_ms", x[1], sizeof(x[1])),
+				render_human(w, "max_ms", x[2], sizeof(x[2])));
 		}
 		fputs(" |\n", out);
 	}
@@ -136,19 +144,20 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 static void
 render_md_failover(const struct rows_row *root, const struct rows_table *tg, FILE *out)
 {
-	const struct rows_table	*fm = rows_table(root, "failover_marker"), *ft;
-	char			 a[64], b[64], c[64], d[64], e[64];
-	size_t			 i;
+	const struct rows_table *fm = rows_table(root, "failover_marker"), *ft;
+	char a[64], b[64], c[64], d[64], e[64];
+	size_t i;
 
 	if (fm == NULL)
 		return;
 	fputs("\nFailover from marker **", out);
 	render_esc_plain(out, rows_str(&fm->rows[0], "label"), 1);
-	fprintf(out, "** at %s\n\n| Target | Last reply | First reply | Marker to last reply | "
-	    "Recovery (marker to first reply) | Gap |\n|---|---|---|--:|--:|--:|\n",
-	    render_human(&fm->rows[0], "time", a, sizeof(a)));
+	fprintf(out,
+		"** at %s\n\n| Target | Last reply | First reply | Marker to last reply | "
+		"Recovery (marker to first reply) | Gap |\n|---|---|---|--:|--:|--:|\n",
+		render_human(&fm->rows[0], "time", a, sizeof(a)));
 	for (i = 0; i < tg->nrows; i++) {
-		const struct rows_row	*f;
+		const struct rows_row *f;
 
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
@@ -157,11 +166,14 @@ render_md_failover(const struct rows_row *root, const struct rows_table *tg, FIL
 			continue;
 		}
 		f = &ft->rows[0];
-		fprintf(out, " | %s | %s | %s | %s | %s |\n", render_human(f, "last_reply", a, sizeof(a)),
-		    rows_known(f, "first_reply") ? render_human(f, "first_reply", b, sizeof(b)) :
-		    "never", render_human(f, "to_last_reply_ms", c, sizeof(c)),
-		    rows_known(f, "recovery_ms") ? render_human(f, "recovery_ms", d, sizeof(d)) :
-		    "never", render_human(f, "gap_ms", e, sizeof(e)));
+		fprintf(out, " | %s | %s | %s | %s | %s |\n",
+			render_human(f, "last_reply", a, sizeof(a)),
+			rows_known(f, "first_reply") ? render_human(f, "first_reply", b, sizeof(b))
+						     : "never",
+			render_human(f, "to_last_reply_ms", c, sizeof(c)),
+			rows_known(f, "recovery_ms") ? render_human(f, "recovery_ms", d, sizeof(d))
+						     : "never",
+			render_human(f, "gap_ms", e, sizeof(e)));
 	}
 }
 
@@ -169,10 +181,10 @@ render_md_failover(const struct rows_row *root, const struct rows_table *tg, FIL
 static void
 render_md_marks(const struct rows_row *root, FILE *out)
 {
-	const struct rows_table	*mk = rows_table(root, "markers"), *sp = rows_table(root, "spans");
-	const struct rows_table	*u = rows_table(root, "unknown");
-	char			 a[48], b[48];
-	size_t			 i;
+	const struct rows_table *mk = rows_table(root, "markers"), *sp = rows_table(root, "spans");
+	const struct rows_table *u = rows_table(root, "unknown");
+	char a[48], b[48];
+	size_t i;
 
 	if (mk->nrows > 0)
 		fputs("\n| Marker | Time |\n|---|---|\n", out);
@@ -187,16 +199,16 @@ render_md_marks(const struct rows_row *root, FILE *out)
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(&sp->rows[i], "label"), 1);
 		fprintf(out, " | %s | %s |\n", render_human(&sp->rows[i], "start", a, sizeof(a)),
-		    render_human(&sp->rows[i], "end", b, sizeof(b)));
+			render_human(&sp->rows[i], "end", b, sizeof(b)));
 	}
 	if (u->nrows == 0)
 		return;
 	fputs("\n| Unknown since | Duration | Target | Reason |\n|---|--:|---|---|\n", out);
 	for (i = 0; i < u->nrows && i < ROWS_LIST_MAX; i++) {
-		const struct rows_row	*row = &u->rows[i];
+		const struct rows_row *row = &u->rows[i];
 
 		fprintf(out, "| %s | %s | ", render_human(row, "start", a, sizeof(a)),
-		    render_human(row, "duration_ms", b, sizeof(b)));
+			render_human(row, "duration_ms", b, sizeof(b)));
 		if (rows_known(row, "target"))
 			render_esc_plain(out, rows_str(row, "target"), 1);
 		else
@@ -212,16 +224,17 @@ render_md_marks(const struct rows_row *root, FILE *out)
 static void
 render_md_events(const struct rows_row *root, FILE *out)
 {
-	const struct rows_table	*ev = rows_table(root, "events"), *bt = rows_table(root, "bench");
-	const struct rows_table	*hv = rows_table(root, "hypervisor"), *ha;
-	char			 a[48];
-	size_t			 i;
+	const struct rows_table *ev = rows_table(root, "events"), *bt = rows_table(root, "bench");
+	const struct rows_table *hv = rows_table(root, "hypervisor"), *ha;
+	char a[48];
+	size_t i;
 
 	if (ev->nrows > 0)
 		fputs("\n**Network and monitor events**\n\n| Time | Target | Kind | Event |\n"
-		    "|---|---|---|---|\n", out);
+		      "|---|---|---|---|\n",
+		      out);
 	for (i = 0; i < ev->nrows && i < ROWS_LIST_MAX; i++) {
-		const struct rows_row	*e = &ev->rows[i];
+		const struct rows_row *e = &ev->rows[i];
 
 		fprintf(out, "| %s | ", render_human(e, "time", a, sizeof(a)));
 		render_esc_plain(out, rows_known(e, "target") ? rows_str(e, "target") : "-", 1);
@@ -232,10 +245,12 @@ render_md_events(const struct rows_row *root, FILE *out)
 	if (ev->nrows > ROWS_LIST_MAX)
 		fprintf(out, "| ... %zu more | | | |\n", ev->nrows - ROWS_LIST_MAX);
 	if (bt->nrows > 0)
-		fputs("\n**Benchmarks during this run**\n\n| Started | Label | Test | Metric | Value | "
-		    "Unit |\n|---|---|---|---|--:|---|\n", out);
+		fputs("\n**Benchmarks during this run**\n\n| Started | Label | Test | Metric | "
+		      "Value | "
+		      "Unit |\n|---|---|---|---|--:|---|\n",
+		      out);
 	for (i = 0; i < bt->nrows && i < ROWS_LIST_MAX; i++) {
-		const struct rows_row	*b = &bt->rows[i];
+		const struct rows_row *b = &bt->rows[i];
 
 		fprintf(out, "| %s", render_human(b, "time", a, sizeof(a)));
 		render_md_str(out, b, "label");
@@ -262,11 +277,11 @@ render_md_events(const struct rows_row *root, FILE *out)
 static void
 render_md_losses(const struct rows_table *tg, FILE *out)
 {
-	char	a[48], b[48], c[48], d[48];
-	size_t	i, j;
+	char a[48], b[48], c[48], d[48];
+	size_t i, j;
 
 	for (i = 0; i < tg->nrows; i++) {
-		const struct rows_table	*ls = rows_table(&tg->rows[i], "losses");
+		const struct rows_table *ls = rows_table(&tg->rows[i], "losses");
 
 		if (ls->nrows == 0)
 			continue;
@@ -274,14 +289,14 @@ render_md_losses(const struct rows_table *tg, FILE *out)
 		render_esc_plain(out, rows_str(&tg->rows[i], "target"), 1);
 		fputs(" | Start | Duration | Bounds | Lost |\n|---|---|--:|---|--:|\n", out);
 		for (j = 0; j < ls->nrows && j < ROWS_LIST_MAX; j++) {
-			const struct rows_row	*bu = &ls->rows[j];
+			const struct rows_row *bu = &ls->rows[j];
 
 			fprintf(out, "| %s%s | %s | %s | %s .. %s | %" PRId64 " |\n",
-			    rows_str(bu, "kind"), rows_open(bu) ? " (open)" : "",
-			    render_human(bu, "start", a, sizeof(a)),
-			    render_human(bu, "duration_ms", b, sizeof(b)),
-			    render_human(bu, "lower_ms", c, sizeof(c)),
-			    render_human(bu, "upper_ms", d, sizeof(d)), rows_int(bu, "lost"));
+				rows_str(bu, "kind"), rows_open(bu) ? " (open)" : "",
+				render_human(bu, "start", a, sizeof(a)),
+				render_human(bu, "duration_ms", b, sizeof(b)),
+				render_human(bu, "lower_ms", c, sizeof(c)),
+				render_human(bu, "upper_ms", d, sizeof(d)), rows_int(bu, "lost"));
 		}
 		if (ls->nrows > ROWS_LIST_MAX)
 			fprintf(out, "| ... %zu more | | | | |\n", ls->nrows - ROWS_LIST_MAX);
@@ -292,8 +307,8 @@ render_md_losses(const struct rows_table *tg, FILE *out)
 void
 render_md_report(const struct rows_model *m, FILE *out)
 {
-	const struct rows_row	*root = rows_root(m);
-	const struct rows_table	*tg = rows_table(root, "targets");
+	const struct rows_row *root = rows_root(m);
+	const struct rows_table *tg = rows_table(root, "targets");
 
 	render_md_summary(root, out);
 	render_md_targets(root, tg, out);
@@ -307,28 +322,30 @@ render_md_report(const struct rows_model *m, FILE *out)
 void
 render_md_aggregate(const struct rows_model *m, FILE *out)
 {
-	const struct rows_row	*root = rows_root(m);
-	const struct rows_table	*tg = rows_table(root, "targets");
-	char			 x[4][48], t0[48], t1[48];
-	size_t			 i;
+	const struct rows_row *root = rows_root(m);
+	const struct rows_table *tg = rows_table(root, "targets");
+	char x[4][48], t0[48], t1[48];
+	size_t i;
 
 	fputs("### hamon runs", out);
 	if (rows_known(root, "label")) {
 		fputs(" labelled ", out);
 		render_esc_plain(out, rows_str(root, "label"), 1);
 	}
-	fprintf(out, "\n\n%" PRId64 " runs, %s .. %s\n\n| Target | Runs | Min | p50 | p95 | Max |\n"
-	    "|---|--:|--:|--:|--:|--:|\n", rows_int(root, "runs"),
-	    render_human(root, "first", t0, sizeof(t0)), render_human(root, "last", t1, sizeof(t1)));
+	fprintf(out,
+		"\n\n%" PRId64 " runs, %s .. %s\n\n| Target | Runs | Min | p50 | p95 | Max |\n"
+		"|---|--:|--:|--:|--:|--:|\n",
+		rows_int(root, "runs"), render_human(root, "first", t0, sizeof(t0)),
+		render_human(root, "last", t1, sizeof(t1)));
 	for (i = 0; i < tg->nrows; i++) {
-		const struct rows_row	*t = &tg->rows[i];
+		const struct rows_row *t = &tg->rows[i];
 
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(t, "target"), 1);
 		fprintf(out, " | %" PRId64 " | %s | %s | %s | %s |\n", rows_int(t, "runs"),
-		    render_human(t, "min_ms", x[0], sizeof(x[0])),
-		    render_human(t, "p50_ms", x[1], sizeof(x[1])),
-		    render_human(t, "p95_ms", x[2], sizeof(x[2])),
-		    render_human(t, "max_ms", x[3], sizeof(x[3])));
+			render_human(t, "min_ms", x[0], sizeof(x[0])),
+			render_human(t, "p50_ms", x[1], sizeof(x[1])),
+			render_human(t, "p95_ms", x[2], sizeof(x[2])),
+			render_human(t, "max_ms", x[3], sizeof(x[3])));
 	}
 }

@@ -12,40 +12,40 @@
 const char *
 render_human(const struct rows_row *row, const char *name, char *buf, size_t n)
 {
-	const struct rows_cell	*c = rows_cell(row, name);
+	const struct rows_cell *c = rows_cell(row, name);
 
 	if (c == NULL) {
 		snprintf(buf, n, "-");
-		return (buf);
+		return buf;
 	}
-	return (rows_format_human(c, buf, n));
+	return rows_format_human(c, buf, n);
 }
 
 /* Count the unknown windows for every target and for single ones. */
 size_t
 render_unknown_counts(const struct rows_row *root, size_t *all, size_t *one)
 {
-	const struct rows_table	*u = rows_table(root, "unknown");
-	size_t			 i;
+	const struct rows_table *u = rows_table(root, "unknown");
+	size_t i;
 
 	*all = *one = 0;
 	for (i = 0; u != NULL && i < u->nrows; i++)
 		(*(rows_known(&u->rows[i], "target") ? one : all))++;
-	return (*all + *one);
+	return *all + *one;
 }
 
 /* Whether any target has unknown time. */
 int
 render_any_unknown(const struct rows_row *root)
 {
-	const struct rows_table	*t = rows_table(root, "targets");
-	size_t			 i;
+	const struct rows_table *t = rows_table(root, "targets");
+	size_t i;
 
 	for (i = 0; t != NULL && i < t->nrows; i++) {
 		if (rows_int(&t->rows[i], "unknown_ms") > 0)
-			return (1);
+			return 1;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -57,15 +57,15 @@ render_any_unknown(const struct rows_row *root)
 void
 render_unknown_summary(FILE *out, enum rr_format fmt, const struct rows_row *root)
 {
-	const struct rows_table	*u = rows_table(root, "unknown");
-	const struct rows_row	*run = &rows_table(root, "run")->rows[0];
-	char			 a[48];
-	size_t			 all, one, i;
+	const struct rows_table *u = rows_table(root, "unknown");
+	const struct rows_row *run = &rows_table(root, "run")->rows[0];
+	char a[48];
+	size_t all, one, i;
 
 	render_unknown_counts(root, &all, &one);
 	if (all > 0) {
 		fprintf(out, "%s in %zu window%s", render_human(run, "unknown_ms", a, sizeof(a)),
-		    all, all == 1 ? "" : "s");
+			all, all == 1 ? "" : "s");
 		for (i = 0; i < u->nrows && all == 1; i++) {
 			if (rows_known(&u->rows[i], "target"))
 				continue;
@@ -77,5 +77,5 @@ render_unknown_summary(FILE *out, enum rr_format fmt, const struct rows_row *roo
 	}
 	if (one > 0)
 		fprintf(out, "%s%zu window%s for single targets", all > 0 ? "; " : "", one,
-		    one == 1 ? "" : "s");
+			one == 1 ? "" : "s");
 }

@@ -25,64 +25,64 @@
 #include "report/runreport.h"
 
 enum rows_type {
-	ROWS_STR = 0,	/* str; absent: null */
-	ROWS_INT,	/* v */
-	ROWS_DUR,	/* v ns: a duration ("2.000s"; JSON and CSV ms with 3 decimals) */
-	ROWS_MS,	/* v ns shown as ms with 3 decimals everywhere ("1.500") */
-	ROWS_US,	/* v ns shown as us with 1 decimal everywhere ("36.9") */
-	ROWS_TIME,	/* v: CLOCK_REALTIME ns */
-	ROWS_STAMP,	/* str: a hypervisor's own time as printed; v its ns unless ROWS_NOTIME */
-	ROWS_REAL,	/* real (JSON %.10g, shown with 2 decimals) */
-	ROWS_BYTES,	/* v bytes (JSON and CSV the integer, shown "2.9 GiB") */
-	ROWS_BOOL,	/* v 0 or 1 */
-	ROWS_TABLE,	/* sub */
+	ROWS_STR = 0, /* str; absent: null */
+	ROWS_INT,     /* v */
+	ROWS_DUR,     /* v ns: a duration ("2.000s"; JSON and CSV ms with 3 decimals) */
+	ROWS_MS,      /* v ns shown as ms with 3 decimals everywhere ("1.500") */
+	ROWS_US,      /* v ns shown as us with 1 decimal everywhere ("36.9") */
+	ROWS_TIME,    /* v: CLOCK_REALTIME ns */
+	ROWS_STAMP,   /* str: a hypervisor's own time as printed; v its ns unless ROWS_NOTIME */
+	ROWS_REAL,    /* real (JSON %.10g, shown with 2 decimals) */
+	ROWS_BYTES,   /* v bytes (JSON and CSV the integer, shown "2.9 GiB") */
+	ROWS_BOOL,    /* v 0 or 1 */
+	ROWS_TABLE,   /* sub */
 };
 
 /* Cell flags. */
-#define ROWS_DETAIL 0x1		/* machine detail: JSON only */
-#define ROWS_NOTIME 0x2		/* a stamp whose time could not be read (JSON null) */
+#define ROWS_DETAIL 0x1 /* machine detail: JSON only */
+#define ROWS_NOTIME 0x2 /* a stamp whose time could not be read (JSON null) */
 
 struct rows_table;
 
 struct rows_cell {
-	const char		*name;		/* stable field name */
-	enum rows_type		 type;
-	int			 known;		/* 0: absent (null, empty, "-") */
-	int			 flags;
-	int64_t			 v;
-	double			 real;
-	const char		*str;
-	const char		*shown;		/* how the human formats word it when
+	const char *name; /* stable field name */
+	enum rows_type type;
+	int known; /* 0: absent (null, empty, "-") */
+	int flags;
+	int64_t v;
+	double real;
+	const char *str;
+	const char *shown; /* how the human formats word it when
 						 * not as its type says ("45 ms", "OK") */
-	struct rows_table	*sub;
+	struct rows_table *sub;
 };
 
 struct rows_row {
-	struct rows_cell	*cells;
-	size_t			 ncells, cap;
+	struct rows_cell *cells;
+	size_t ncells, cap;
 };
 
 struct rows_table {
-	int			 list;		/* 0: an object of one row */
-	struct rows_row		*rows;
-	size_t			 nrows, cap;
+	int list; /* 0: an object of one row */
+	struct rows_row *rows;
+	size_t nrows, cap;
 };
 
 /* The geometry a timeline needs of one target (not facts: raw samples). */
 struct rows_geom {
-	const char		*name;
-	const struct rr_sample	*samples;
-	size_t			 nsamples;
-	const struct rr_burst	*bursts;
-	size_t			 nbursts;
+	const char *name;
+	const struct rr_sample *samples;
+	size_t nsamples;
+	const struct rr_burst *bursts;
+	size_t nbursts;
 };
 
 struct rows_model {
-	struct rows_table	*root;		/* one row: the sections */
-	struct rows_geom	*geom;		/* one per target, in order */
-	size_t			 ngeom;
-	char			**arena;	/* strings the model made */
-	size_t			 narena, arena_cap;
+	struct rows_table *root; /* one row: the sections */
+	struct rows_geom *geom;  /* one per target, in order */
+	size_t ngeom;
+	char **arena; /* strings the model made */
+	size_t narena, arena_cap;
 };
 
 /* The model of a computed report. */
@@ -122,8 +122,8 @@ const char *rows_format_machine(const struct rows_cell *c, char *buf, size_t n);
 
 /* One line of the hypervisor summary the human formats show. */
 struct rows_kv {
-	const char	*key;
-	char		 val[HVPARSE_TEXT_MAX + 96];
+	const char *key;
+	char val[HVPARSE_TEXT_MAX + 96];
 };
 #define ROWS_KV_MAX 24
 

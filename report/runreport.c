@@ -8,38 +8,37 @@
 #include "report/runreport.h"
 
 /* Marker words that make a marker the failover marker when none was chosen. */
-static const char *const runreport_failover_words[] = {
-	"power", "fail", "cut", "crash", "fence", NULL
-};
+static const char *const runreport_failover_words[] = { "power", "fail",  "cut",
+							"crash", "fence", NULL };
 
 /* Grow an array of size elements so that one more fits. */
 static void *
 runreport_grow(void *p, size_t n, size_t *cap, size_t size)
 {
 	if (n < *cap)
-		return (p);
+		return p;
 	*cap = *cap == 0 ? 16 : *cap * 2;
-	return (xreallocarray(p, *cap, size));
+	return xreallocarray(p, *cap, size);
 }
 
 /* A copy of s, or NULL for NULL. */
 static char *
 runreport_strdup(const char *s)
 {
-	return (s == NULL ? NULL : xstrdup(s));
+	return s == NULL ? NULL : xstrdup(s);
 }
 
 /* A new empty report. */
 struct run_report *
 runreport_new(void)
 {
-	struct run_report	*r = xcalloc(1, sizeof(*r));
+	struct run_report *r = xcalloc(1, sizeof(*r));
 
 	r->exit_status = -1;
 	r->failover_marker = RR_MARKER_AUTO;
 	r->failover_index = -1;
 	hvparse_figures_init(&r->hv);
-	return (r);
+	return r;
 }
 
 /* Free one target and what it owns. */
@@ -57,7 +56,7 @@ runreport_free_target(struct rr_target *t)
 void
 runreport_free(struct run_report *r)
 {
-	size_t	i;
+	size_t i;
 
 	if (r == NULL)
 		return;
@@ -113,21 +112,21 @@ runreport_set_command(struct run_report *r, const char *command)
 struct rr_target *
 runreport_add_target(struct run_report *r, const char *name, const char *url)
 {
-	struct rr_target	*t = xcalloc(1, sizeof(*t));
+	struct rr_target *t = xcalloc(1, sizeof(*t));
 
 	t->name = xstrdup(name != NULL ? name : "");
 	t->url = runreport_strdup(url);
 	t->failover.last_reply_ns = t->failover.first_reply_ns = -1;
 	r->targets = runreport_grow(r->targets, r->ntargets, &r->targets_cap, sizeof(*r->targets));
 	r->targets[r->ntargets++] = t;
-	return (t);
+	return t;
 }
 
 /* Insert a marker keeping time order (equal times keep the order added). */
 void
 runreport_add_marker(struct run_report *r, int64_t ts_ns, const char *label)
 {
-	size_t	i;
+	size_t i;
 
 	r->markers = runreport_grow(r->markers, r->nmarkers, &r->markers_cap, sizeof(*r->markers));
 	for (i = r->nmarkers; i > 0 && r->markers[i - 1].ts_ns > ts_ns; i--)
@@ -152,13 +151,13 @@ runreport_add_span(struct run_report *r, int64_t start_ns, int64_t end_ns, const
  * added), so that runreport_compute() can merge them in one pass. */
 void
 runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns, const char *target,
-    const char *reason)
+		      const char *reason)
 {
-	struct rr_unknown	*u;
-	size_t			 i;
+	struct rr_unknown *u;
+	size_t i;
 
-	r->unknowns = runreport_grow(r->unknowns, r->nunknowns, &r->unknowns_cap,
-	    sizeof(*r->unknowns));
+	r->unknowns =
+		runreport_grow(r->unknowns, r->nunknowns, &r->unknowns_cap, sizeof(*r->unknowns));
 	for (i = r->nunknowns; i > 0 && r->unknowns[i - 1].start_ns > start_ns; i--)
 		r->unknowns[i] = r->unknowns[i - 1];
 	u = &r->unknowns[i];
@@ -184,10 +183,10 @@ runreport_set_timing(struct run_report *r, const struct rr_timing *t)
 /* Insert an event keeping time order (equal times keep the order added). */
 void
 runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target, const char *kind,
-    const char *text)
+		    const char *text)
 {
-	struct rr_event	*e;
-	size_t		 i;
+	struct rr_event *e;
+	size_t i;
 
 	r->events = runreport_grow(r->events, r->nevents, &r->events_cap, sizeof(*r->events));
 	for (i = r->nevents; i > 0 && r->events[i - 1].ts_ns > ts_ns; i--)
@@ -203,10 +202,10 @@ runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target, con
 /* Insert a bench figure keeping time order (equal times keep the order added). */
 void
 runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label, const char *test,
-    const char *metric, double value, const char *unit)
+		    const char *metric, double value, const char *unit)
 {
-	struct rr_bench	*b;
-	size_t		 i;
+	struct rr_bench *b;
+	size_t i;
 
 	r->bench = runreport_grow(r->bench, r->nbench, &r->bench_cap, sizeof(*r->bench));
 	for (i = r->nbench; i > 0 && r->bench[i - 1].ts_ns > ts_ns; i--)
@@ -225,14 +224,14 @@ runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label, cons
 int
 runreport_event_applies(const struct rr_event *e, const struct rr_target *t)
 {
-	return (e->target == NULL || strcmp(e->target, t->name) == 0);
+	return e->target == NULL || strcmp(e->target, t->name) == 0;
 }
 
 /* Whether u applies to t: it names no target, or t's name. */
 int
 runreport_unknown_applies(const struct rr_unknown *u, const struct rr_target *t)
 {
-	return (u->target == NULL || strcmp(u->target, t->name) == 0);
+	return u->target == NULL || strcmp(u->target, t->name) == 0;
 }
 
 /* Add one loss period. */
@@ -257,9 +256,9 @@ runreport_add_sample(struct rr_target *t, int64_t tx_ns, int64_t rtt_ns)
 static int
 runreport_cmp_i64(const void *a, const void *b)
 {
-	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return ((x > y) - (x < y));
+	return (x > y) - (x < y);
 }
 
 /* Sort values ascending. */
@@ -274,28 +273,28 @@ runreport_sort(int64_t *v, size_t n)
 int64_t
 runreport_percentile(const int64_t *sorted, size_t n, double p)
 {
-	double	rank, frac;
-	size_t	lo;
+	double rank, frac;
+	size_t lo;
 
 	if (n == 0)
-		return (-1);
+		return -1;
 	if (p <= 0)
-		return (sorted[0]);
+		return sorted[0];
 	if (p >= 100)
-		return (sorted[n - 1]);
+		return sorted[n - 1];
 	rank = p * (double)(n - 1) / 100.0;
 	lo = (size_t)rank;
 	if (lo >= n - 1)
-		return (sorted[n - 1]);
+		return sorted[n - 1];
 	frac = rank - (double)lo;
-	return (sorted[lo] + (int64_t)((double)(sorted[lo + 1] - sorted[lo]) * frac + 0.5));
+	return sorted[lo] + (int64_t)((double)(sorted[lo + 1] - sorted[lo]) * frac + 0.5);
 }
 
 /* Swap two values. */
 static void
 runreport_swap(int64_t *a, int64_t *b)
 {
-	int64_t	t = *a;
+	int64_t t = *a;
 
 	*a = *b;
 	*b = t;
@@ -311,8 +310,8 @@ runreport_swap(int64_t *a, int64_t *b)
 static void
 runreport_select(int64_t *v, size_t n, size_t k)
 {
-	size_t	lo = 0, hi = n, lt, gt, i, mid;
-	int64_t	pivot;
+	size_t lo = 0, hi = n, lt, gt, i, mid;
+	int64_t pivot;
 
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
@@ -348,12 +347,12 @@ runreport_select(int64_t *v, size_t n, size_t k)
 static int64_t
 runreport_percentile_unsorted(int64_t *v, size_t n, double p)
 {
-	double	rank, frac;
-	size_t	lo, i;
-	int64_t	next;
+	double rank, frac;
+	size_t lo, i;
+	int64_t next;
 
 	if (n == 0)
-		return (-1);
+		return -1;
 	rank = p <= 0 ? 0 : p >= 100 ? (double)(n - 1) : p * (double)(n - 1) / 100.0;
 	lo = (size_t)rank;
 	if (lo >= n - 1)
@@ -361,44 +360,44 @@ runreport_percentile_unsorted(int64_t *v, size_t n, double p)
 	runreport_select(v, n, lo);
 	frac = rank - (double)lo;
 	if (lo == n - 1 || frac <= 0)
-		return (v[lo]);
+		return v[lo];
 	/* After the selection the next value up is the least of v[lo+1..n). */
 	for (next = v[lo + 1], i = lo + 2; i < n; i++) {
 		if (v[i] < next)
 			next = v[i];
 	}
-	return (v[lo] + (int64_t)((double)(next - v[lo]) * frac + 0.5));
+	return v[lo] + (int64_t)((double)(next - v[lo]) * frac + 0.5);
 }
 
 /* qsort order of samples: by send time, then RTT. */
 static int
 runreport_cmp_sample(const void *a, const void *b)
 {
-	const struct rr_sample	*x = a, *y = b;
+	const struct rr_sample *x = a, *y = b;
 
 	if (x->tx_ns != y->tx_ns)
-		return (x->tx_ns > y->tx_ns ? 1 : -1);
-	return ((x->rtt_ns > y->rtt_ns) - (x->rtt_ns < y->rtt_ns));
+		return x->tx_ns > y->tx_ns ? 1 : -1;
+	return (x->rtt_ns > y->rtt_ns) - (x->rtt_ns < y->rtt_ns);
 }
 
 /* qsort order of bursts: by start, then end, then kind. */
 static int
 runreport_cmp_burst(const void *a, const void *b)
 {
-	const struct rr_burst	*x = a, *y = b;
+	const struct rr_burst *x = a, *y = b;
 
 	if (x->start_ns != y->start_ns)
-		return (x->start_ns > y->start_ns ? 1 : -1);
+		return x->start_ns > y->start_ns ? 1 : -1;
 	if (x->end_ns != y->end_ns)
-		return (x->end_ns > y->end_ns ? 1 : -1);
-	return ((int)x->kind - (int)y->kind);
+		return x->end_ns > y->end_ns ? 1 : -1;
+	return (int)x->kind - (int)y->kind;
 }
 
 /* Sort samples and bursts unless they already are (the store gives them in order). */
 static void
 runreport_sort_target(struct rr_target *t)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 1; i < t->nsamples; i++) {
 		if (runreport_cmp_sample(&t->samples[i - 1], &t->samples[i]) > 0) {
@@ -418,15 +417,15 @@ runreport_sort_target(struct rr_target *t)
 static void
 runreport_compute_losses(struct rr_target *t)
 {
-	enum rr_loss_kind	 use;
-	size_t			 i;
+	enum rr_loss_kind use;
+	size_t i;
 
 	t->ncount[RR_BURST] = t->ncount[RR_OUTAGE] = 0;
 	t->longest_outage_ns = -1;
 	for (i = 0; i < t->nbursts; i++) {
 		t->ncount[t->bursts[i].kind == RR_OUTAGE]++;
-		if (t->bursts[i].kind == RR_OUTAGE && t->bursts[i].end_ns - t->bursts[i].start_ns >
-		    t->longest_outage_ns)
+		if (t->bursts[i].kind == RR_OUTAGE &&
+		    t->bursts[i].end_ns - t->bursts[i].start_ns > t->longest_outage_ns)
 			t->longest_outage_ns = t->bursts[i].end_ns - t->bursts[i].start_ns;
 	}
 	/* Every lost probe lies in exactly one burst, while outages may hold
@@ -446,8 +445,8 @@ runreport_compute_losses(struct rr_target *t)
 static void
 runreport_windows(const struct run_report *r, int64_t lo[RR_NWINDOWS], int64_t hi[RR_NWINDOWS])
 {
-	int64_t	mlo = r->mon_start_ns != 0 ? r->mon_start_ns : INT64_MIN;
-	int64_t	mhi = r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX;
+	int64_t mlo = r->mon_start_ns != 0 ? r->mon_start_ns : INT64_MIN;
+	int64_t mhi = r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX;
 
 	if (r->start_ns == 0 && r->end_ns == 0) {
 		/* No command span (a plain monitored window): all is "during". */
@@ -469,10 +468,10 @@ runreport_windows(const struct run_report *r, int64_t lo[RR_NWINDOWS], int64_t h
 static void
 runreport_compute_rtt(const struct run_report *r, struct rr_target *t)
 {
-	int64_t		 lo[RR_NWINDOWS], hi[RR_NWINDOWS], prev_ok = 0;
-	int64_t		*v[RR_NWINDOWS];
-	size_t		 n[RR_NWINDOWS] = { 0, 0, 0 }, i, nok = 0;
-	int		 w;
+	int64_t lo[RR_NWINDOWS], hi[RR_NWINDOWS], prev_ok = 0;
+	int64_t *v[RR_NWINDOWS];
+	size_t n[RR_NWINDOWS] = { 0, 0, 0 }, i, nok = 0;
+	int w;
 
 	runreport_windows(r, lo, hi);
 	for (w = 0; w < RR_NWINDOWS; w++) {
@@ -481,7 +480,7 @@ runreport_compute_rtt(const struct run_report *r, struct rr_target *t)
 	}
 	t->longest_gap_ns = -1;
 	for (i = 0; i < t->nsamples; i++) {
-		const struct rr_sample	*s = &t->samples[i];
+		const struct rr_sample *s = &t->samples[i];
 
 		if (s->tx_ns < lo[RR_BEFORE] || s->tx_ns >= hi[RR_AFTER])
 			continue;
@@ -529,14 +528,14 @@ runreport_compute_rtt(const struct run_report *r, struct rr_target *t)
 static int64_t
 runreport_unknown_union(const struct run_report *r, const struct rr_target *t)
 {
-	int64_t	mlo = r->mon_start_ns != 0 ? r->mon_start_ns : INT64_MIN;
-	int64_t	mhi = r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX;
-	int64_t	lo, hi, cur_lo = 0, cur_hi = 0, total = 0;
-	size_t	i;
-	int	open = 0;
+	int64_t mlo = r->mon_start_ns != 0 ? r->mon_start_ns : INT64_MIN;
+	int64_t mhi = r->mon_end_ns != 0 ? r->mon_end_ns : INT64_MAX;
+	int64_t lo, hi, cur_lo = 0, cur_hi = 0, total = 0;
+	size_t i;
+	int open = 0;
 
 	for (i = 0; i < r->nunknowns; i++) {
-		const struct rr_unknown	*u = &r->unknowns[i];
+		const struct rr_unknown *u = &r->unknowns[i];
 
 		if (t != NULL ? !runreport_unknown_applies(u, t) : u->target != NULL)
 			continue;
@@ -557,17 +556,17 @@ runreport_unknown_union(const struct run_report *r, const struct rr_target *t)
 	}
 	if (open)
 		total += cur_hi - cur_lo;
-	return (total);
+	return total;
 }
 
 /* Which unknown windows apply to some target, and the unknown time of each. */
 static void
 runreport_compute_unknown(struct run_report *r)
 {
-	size_t	i, j;
+	size_t i, j;
 
 	for (i = 0; i < r->nunknowns; i++) {
-		struct rr_unknown	*u = &r->unknowns[i];
+		struct rr_unknown *u = &r->unknowns[i];
 
 		u->matched = u->target == NULL;
 		for (j = 0; j < r->ntargets && !u->matched; j++)
@@ -582,7 +581,7 @@ runreport_compute_unknown(struct run_report *r)
 static size_t
 runreport_sample_at(const struct rr_target *t, int64_t ts)
 {
-	size_t	lo = 0, hi = t->nsamples, mid;
+	size_t lo = 0, hi = t->nsamples, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -591,35 +590,35 @@ runreport_sample_at(const struct rr_target *t, int64_t ts)
 		else
 			hi = mid;
 	}
-	return (lo);
+	return lo;
 }
 
 /* The outage (or burst) the failover marker at m is about, or NULL. */
 static const struct rr_burst *
 runreport_failover_outage(const struct rr_target *t, int64_t m)
 {
-	int	pass;
-	size_t	i;
+	int pass;
+	size_t i;
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < t->nbursts; i++) {
-			const struct rr_burst	*b = &t->bursts[i];
+			const struct rr_burst *b = &t->bursts[i];
 
 			if (b->kind == (pass == 0 ? RR_OUTAGE : RR_BURST) &&
 			    (b->open || b->end_ns > m))
-				return (b);
+				return b;
 		}
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* Failover figures of one target against the marker at m. */
 static void
 runreport_compute_failover(struct rr_target *t, int64_t m)
 {
-	struct rr_failover	*f = &t->failover;
-	const struct rr_burst	*b;
-	size_t			 i;
+	struct rr_failover *f = &t->failover;
+	const struct rr_burst *b;
+	size_t i;
 
 	memset(f, 0, sizeof(*f));
 	f->last_reply_ns = f->first_reply_ns = f->recovery_ns = f->gap_ns = -1;
@@ -633,14 +632,16 @@ runreport_compute_failover(struct rr_target *t, int64_t m)
 		f->from_samples = 1;
 		for (i = runreport_sample_at(t, b->start_ns); i > 0; i--) {
 			if (t->samples[i - 1].rtt_ns >= 0) {
-				f->last_reply_ns = t->samples[i - 1].tx_ns + t->samples[i - 1].rtt_ns;
+				f->last_reply_ns =
+					t->samples[i - 1].tx_ns + t->samples[i - 1].rtt_ns;
 				break;
 			}
 		}
 		if (!b->open) {
 			for (i = runreport_sample_at(t, b->end_ns); i < t->nsamples; i++) {
 				if (t->samples[i].rtt_ns >= 0) {
-					f->first_reply_ns = t->samples[i].tx_ns + t->samples[i].rtt_ns;
+					f->first_reply_ns =
+						t->samples[i].tx_ns + t->samples[i].rtt_ns;
 					break;
 				}
 			}
@@ -661,40 +662,40 @@ runreport_compute_failover(struct rr_target *t, int64_t m)
 static int
 runreport_contains(const char *haystack, const char *needle)
 {
-	size_t	n = strlen(needle);
+	size_t n = strlen(needle);
 
 	for (; *haystack != '\0'; haystack++) {
 		if (strncasecmp(haystack, needle, n) == 0)
-			return (1);
+			return 1;
 	}
-	return (0);
+	return 0;
 }
 
 /* The marker the failover figures are measured from, or -1. */
 static long
 runreport_pick_marker(const struct run_report *r)
 {
-	size_t	i, w;
+	size_t i, w;
 
 	if (r->failover_marker >= 0)
-		return ((size_t)r->failover_marker < r->nmarkers ? r->failover_marker : -1);
+		return (size_t)r->failover_marker < r->nmarkers ? r->failover_marker : -1;
 	if (r->failover_marker != RR_MARKER_AUTO || r->nmarkers == 0)
-		return (-1);
+		return -1;
 	for (i = 0; i < r->nmarkers; i++) {
 		for (w = 0; runreport_failover_words[w] != NULL; w++) {
 			if (runreport_contains(r->markers[i].label, runreport_failover_words[w]))
-				return ((long)i);
+				return (long)i;
 		}
 	}
-	return (r->kind == RUN_KIND_FAILOVER ? 0 : -1);
+	return r->kind == RUN_KIND_FAILOVER ? 0 : -1;
 }
 
 /* Fill every derived field. */
 void
 runreport_compute(struct run_report *r)
 {
-	struct rr_target	*t;
-	size_t			 i, j;
+	struct rr_target *t;
+	size_t i, j;
 
 	r->failover_index = runreport_pick_marker(r);
 	for (i = 0; i < r->ntargets; i++) {
@@ -710,7 +711,7 @@ runreport_compute(struct run_report *r)
 		/* The latest path the monitor stored for it (events are in time order). */
 		t->path = NULL;
 		for (j = 0; j < r->nevents; j++) {
-			const struct rr_event	*e = &r->events[j];
+			const struct rr_event *e = &r->events[j];
 
 			if (e->target != NULL && strcmp(e->kind, RR_EVENT_PATH) == 0 &&
 			    strcmp(e->target, t->name) == 0)
@@ -726,13 +727,13 @@ runreport_kind_name(enum run_kind k)
 {
 	switch (k) {
 	case RUN_KIND_MIGRATION:
-		return ("migration");
+		return "migration";
 	case RUN_KIND_FAILOVER:
-		return ("failover");
+		return "failover";
 	case RUN_KIND_BACKUP:
-		return ("backup");
+		return "backup";
 	default:
-		return ("custom");
+		return "custom";
 	}
 }
 
@@ -740,18 +741,17 @@ runreport_kind_name(enum run_kind k)
 int
 runreport_kind_parse(const char *s, enum run_kind *out)
 {
-	static const enum run_kind	kinds[] = {
-		RUN_KIND_CUSTOM, RUN_KIND_MIGRATION, RUN_KIND_FAILOVER, RUN_KIND_BACKUP
-	};
-	size_t				i;
+	static const enum run_kind kinds[] = { RUN_KIND_CUSTOM, RUN_KIND_MIGRATION,
+					       RUN_KIND_FAILOVER, RUN_KIND_BACKUP };
+	size_t i;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		if (strcmp(s, runreport_kind_name(kinds[i])) == 0) {
 			*out = kinds[i];
-			return (0);
+			return 0;
 		}
 	}
-	return (-1);
+	return -1;
 }
 
 /* ---- aggregate ------------------------------------------------------------- */
@@ -760,17 +760,17 @@ runreport_kind_parse(const char *s, enum run_kind *out)
 struct run_aggregate *
 runagg_new(const char *label)
 {
-	struct run_aggregate	*a = xcalloc(1, sizeof(*a));
+	struct run_aggregate *a = xcalloc(1, sizeof(*a));
 
 	a->label = runreport_strdup(label);
-	return (a);
+	return a;
 }
 
 /* Free a; NULL is fine. */
 void
 runagg_free(struct run_aggregate *a)
 {
-	size_t	i;
+	size_t i;
 
 	if (a == NULL)
 		return;
@@ -788,26 +788,26 @@ runagg_free(struct run_aggregate *a)
 static struct runagg_target *
 runagg_target(struct run_aggregate *a, const char *name)
 {
-	struct runagg_target	*t;
-	size_t			 i;
+	struct runagg_target *t;
+	size_t i;
 
 	for (i = 0; i < a->ntargets; i++) {
 		if (strcmp(a->targets[i]->name, name) == 0)
-			return (a->targets[i]);
+			return a->targets[i];
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name);
 	t->min_ns = t->p50_ns = t->p95_ns = t->max_ns = -1;
 	a->targets = runreport_grow(a->targets, a->ntargets, &a->targets_cap, sizeof(*a->targets));
 	a->targets[a->ntargets++] = t;
-	return (t);
+	return t;
 }
 
 /* Add one run's downtime of one target. */
 void
 runagg_add_downtime(struct run_aggregate *a, const char *target, int64_t downtime_ns)
 {
-	struct runagg_target	*t = runagg_target(a, target != NULL ? target : "");
+	struct runagg_target *t = runagg_target(a, target != NULL ? target : "");
 
 	t->downtimes = runreport_grow(t->downtimes, t->n, &t->cap, sizeof(*t->downtimes));
 	t->downtimes[t->n++] = downtime_ns;
@@ -817,7 +817,7 @@ runagg_add_downtime(struct run_aggregate *a, const char *target, int64_t downtim
 void
 runagg_add_run(struct run_aggregate *a, const struct run_report *r)
 {
-	size_t	i;
+	size_t i;
 
 	a->nruns++;
 	if (r->start_ns != 0) {
@@ -834,8 +834,8 @@ runagg_add_run(struct run_aggregate *a, const struct run_report *r)
 void
 runagg_compute(struct run_aggregate *a)
 {
-	struct runagg_target	*t;
-	size_t			 i;
+	struct runagg_target *t;
+	size_t i;
 
 	for (i = 0; i < a->ntargets; i++) {
 		t = a->targets[i];

@@ -46,34 +46,34 @@ enum rr_end { RR_END_CLOSED = 0, RR_END_AT_EXIT, RR_END_UNKNOWN };
 
 /* The scheduler's timing quality over the session (store_sched). */
 struct rr_timing {
-	int		known;
-	uint64_t	sends, skipped;
-	int64_t		lag_p50_ns, lag_p99_ns, lag_max_ns;
+	int known;
+	uint64_t sends, skipped;
+	int64_t lag_p50_ns, lag_p99_ns, lag_max_ns;
 };
 
 struct rr_burst {
-	enum rr_loss_kind	kind;
-	int64_t			start_ns, end_ns;	/* estimates */
-	int64_t			lower_ns, upper_ns;	/* bounds of the duration */
-	uint64_t		lost;			/* probes lost in it */
-	int			open;			/* still open when monitoring stopped */
-	enum rr_end		end;			/* if open: at exit, or unknown (a crash) */
+	enum rr_loss_kind kind;
+	int64_t start_ns, end_ns;   /* estimates */
+	int64_t lower_ns, upper_ns; /* bounds of the duration */
+	uint64_t lost;              /* probes lost in it */
+	int open;                   /* still open when monitoring stopped */
+	enum rr_end end;            /* if open: at exit, or unknown (a crash) */
 };
 
 /* One probe: rtt_ns < 0 when it was not answered. */
 struct rr_sample {
-	int64_t	tx_ns;
-	int64_t	rtt_ns;
+	int64_t tx_ns;
+	int64_t rtt_ns;
 };
 
 struct rr_marker {
-	int64_t	 ts_ns;
-	char	*label;
+	int64_t ts_ns;
+	char *label;
 };
 
 struct rr_span {
-	int64_t	 start_ns, end_ns;
-	char	*label;
+	int64_t start_ns, end_ns;
+	char *label;
 };
 
 /*
@@ -83,10 +83,10 @@ struct rr_span {
  * of the run was not observed rather than claiming it was up.
  */
 struct rr_unknown {
-	int64_t	 start_ns, end_ns;	/* end >= start */
-	char	*target;		/* target's name; NULL: every target */
-	char	*reason;
-	int	 matched;		/* (derived) applies to some target; an
+	int64_t start_ns, end_ns; /* end >= start */
+	char *target;             /* target's name; NULL: every target */
+	char *reason;
+	int matched; /* (derived) applies to some target; an
 					 * unmatched window is ignored */
 };
 
@@ -99,10 +99,10 @@ struct rr_unknown {
  * failover marker.
  */
 struct rr_event {
-	int64_t	 ts_ns;
-	char	*target;		/* target's name; NULL: about none */
-	char	*kind;
-	char	*text;
+	int64_t ts_ns;
+	char *target; /* target's name; NULL: about none */
+	char *kind;
+	char *text;
 };
 
 /* The kind whose latest event per target is that target's path. */
@@ -110,21 +110,21 @@ struct rr_event {
 
 /* One figure of a `hamon bench` run that started inside the monitoring window. */
 struct rr_bench {
-	int64_t	 ts_ns;			/* the bench run's start */
-	char	*label;
-	char	*test;
-	char	*metric;
-	double	 value;
-	char	*unit;
+	int64_t ts_ns; /* the bench run's start */
+	char *label;
+	char *test;
+	char *metric;
+	double value;
+	char *unit;
 };
 
 enum rr_window { RR_BEFORE = 0, RR_DURING, RR_AFTER, RR_NWINDOWS };
 
 /* RTT figures of one window (derived). */
 struct rr_rtt {
-	uint64_t	n;		/* answered probes sent in the window */
-	uint64_t	lost;		/* unanswered probes sent in the window */
-	int64_t		p50_ns, p99_ns, max_ns;	/* -1 when n == 0 */
+	uint64_t n;                     /* answered probes sent in the window */
+	uint64_t lost;                  /* unanswered probes sent in the window */
+	int64_t p50_ns, p99_ns, max_ns; /* -1 when n == 0 */
 };
 
 /*
@@ -134,73 +134,74 @@ struct rr_rtt {
  * probes around it when samples exist, else the outage's estimates.
  */
 struct rr_failover {
-	int	valid;			/* such an outage exists */
-	int	from_samples;		/* reply times from samples, not estimates */
-	int64_t	outage_start_ns, outage_end_ns;
-	int64_t	last_reply_ns;		/* before the outage; -1: none seen */
-	int64_t	first_reply_ns;		/* after it; -1: never came back */
-	int64_t	to_last_ns;		/* last reply - marker (negative: before it) */
-	int64_t	recovery_ns;		/* first reply - marker; -1 if never */
-	int64_t	gap_ns;			/* first reply - last reply; -1 if unknown */
+	int valid;        /* such an outage exists */
+	int from_samples; /* reply times from samples, not estimates */
+	int64_t outage_start_ns, outage_end_ns;
+	int64_t last_reply_ns;  /* before the outage; -1: none seen */
+	int64_t first_reply_ns; /* after it; -1: never came back */
+	int64_t to_last_ns;     /* last reply - marker (negative: before it) */
+	int64_t recovery_ns;    /* first reply - marker; -1 if never */
+	int64_t gap_ns;         /* first reply - last reply; -1 if unknown */
 };
 
 struct rr_target {
-	char			*name;
-	char			*url;
-	uint64_t		 sent, lost;	/* probe totals from the store */
-	struct rr_burst		*bursts;	/* in start order */
-	size_t			 nbursts, bursts_cap;
-	struct rr_sample	*samples;	/* in send order */
-	size_t			 nsamples, samples_cap;
+	char *name;
+	char *url;
+	uint64_t sent, lost;     /* probe totals from the store */
+	struct rr_burst *bursts; /* in start order */
+	size_t nbursts, bursts_cap;
+	struct rr_sample *samples; /* in send order */
+	size_t nsamples, samples_cap;
 
 	/* (derived) Downtime is the sum over bursts (every lost probe is in
 	 * exactly one); only if none were given, over outages. */
-	int64_t			downtime_ns, downtime_lower_ns, downtime_upper_ns;
-	size_t			ncount[2];	/* bursts, outages */
-	int64_t			longest_outage_ns;	/* -1: none */
-	int64_t			longest_gap_ns;	/* max time between answered probes' sends */
-	struct rr_rtt		rtt[RR_NWINDOWS];
-	struct rr_failover	failover;
+	int64_t downtime_ns, downtime_lower_ns, downtime_upper_ns;
+	size_t ncount[2];          /* bursts, outages */
+	int64_t longest_outage_ns; /* -1: none */
+	int64_t longest_gap_ns;    /* max time between answered probes' sends */
+	struct rr_rtt rtt[RR_NWINDOWS];
+	struct rr_failover failover;
 	/* (derived) Length of the union of the unknown windows that apply to
 	 * it, clipped to the monitoring window where its bounds are known. */
-	int64_t			unknown_ns;
+	int64_t unknown_ns;
 	/* (derived) Text of its latest "path" event; NULL: none. Points into
 	 * the report's events. */
-	const char		*path;
+	const char *path;
 };
 
 /* failover_marker values besides an index into markers. */
-#define RR_MARKER_AUTO -1	/* a "power"/"fail"/"cut"/"crash" marker, or the
+#define RR_MARKER_AUTO \
+	-1 /* a "power"/"fail"/"cut"/"crash" marker, or the
 				 * first one of a failover run */
 #define RR_MARKER_NONE -2
 
 struct run_report {
-	int64_t			 id;
-	char			*label;		/* NULL: none */
-	enum run_kind		 kind;
-	char			*command;	/* argv joined by spaces; NULL: none */
-	int64_t			 mon_start_ns, mon_end_ns;	/* monitoring window; 0: unknown */
-	int64_t			 start_ns, end_ns;		/* the command's span */
-	int			 exit_status;	/* -1 unknown, 128+N killed by signal N */
-	uint64_t		 output_bytes;
-	struct hv_figures	 hv;
-	struct rr_marker	*markers;	/* in time order */
-	size_t			 nmarkers, markers_cap;
-	struct rr_span		*spans;
-	size_t			 nspans, spans_cap;
-	long			 failover_marker;	/* index, RR_MARKER_AUTO or _NONE */
-	struct rr_target	**targets;
-	size_t			 ntargets, targets_cap;
-	long			 failover_index;	/* (derived) marker used, -1: none */
-	struct rr_unknown	*unknowns;	/* in start order */
-	size_t			 nunknowns, unknowns_cap;
-	int64_t			 unknown_ns;	/* (derived) union of the windows that
+	int64_t id;
+	char *label; /* NULL: none */
+	enum run_kind kind;
+	char *command;                    /* argv joined by spaces; NULL: none */
+	int64_t mon_start_ns, mon_end_ns; /* monitoring window; 0: unknown */
+	int64_t start_ns, end_ns;         /* the command's span */
+	int exit_status;                  /* -1 unknown, 128+N killed by signal N */
+	uint64_t output_bytes;
+	struct hv_figures hv;
+	struct rr_marker *markers; /* in time order */
+	size_t nmarkers, markers_cap;
+	struct rr_span *spans;
+	size_t nspans, spans_cap;
+	long failover_marker; /* index, RR_MARKER_AUTO or _NONE */
+	struct rr_target **targets;
+	size_t ntargets, targets_cap;
+	long failover_index;         /* (derived) marker used, -1: none */
+	struct rr_unknown *unknowns; /* in start order */
+	size_t nunknowns, unknowns_cap;
+	int64_t unknown_ns;      /* (derived) union of the windows that
 						 * apply to every target, clipped */
-	struct rr_timing	 timing;	/* scheduler timing quality */
-	struct rr_event		*events;	/* in time order */
-	size_t			 nevents, events_cap;
-	struct rr_bench		*bench;		/* in time order */
-	size_t			 nbench, bench_cap;
+	struct rr_timing timing; /* scheduler timing quality */
+	struct rr_event *events; /* in time order */
+	size_t nevents, events_cap;
+	struct rr_bench *bench; /* in time order */
+	size_t nbench, bench_cap;
 };
 
 /* A new empty report: no label, hv figures empty, marker choice automatic. */
@@ -221,7 +222,7 @@ void runreport_add_sample(struct rr_target *t, int64_t tx_ns, int64_t rtt_ns);
  * Copies the strings; a NULL reason is stored as "".
  */
 void runreport_add_unknown(struct run_report *r, int64_t start_ns, int64_t end_ns,
-    const char *target, const char *reason);
+			   const char *target, const char *reason);
 /* Set the scheduler's timing figures (NULL: none). */
 void runreport_set_timing(struct run_report *r, const struct rr_timing *t);
 /*
@@ -229,12 +230,12 @@ void runreport_set_timing(struct run_report *r, const struct rr_timing *t);
  * the order added. target NULL: about no one target. Copies the strings; a
  * NULL kind or text is stored as "". Never a marker.
  */
-void runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target,
-    const char *kind, const char *text);
+void runreport_add_event(struct run_report *r, int64_t ts_ns, const char *target, const char *kind,
+			 const char *text);
 /* Add one bench figure (of a run started at ts_ns) keeping time order;
  * equal times keep the order added. Copies the strings (NULL as ""). */
-void runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label,
-    const char *test, const char *metric, double value, const char *unit);
+void runreport_add_bench(struct run_report *r, int64_t ts_ns, const char *label, const char *test,
+			 const char *metric, double value, const char *unit);
 /* Whether event e is about target t: it names no target, or t's name. */
 int runreport_event_applies(const struct rr_event *e, const struct rr_target *t);
 /* Whether the unknown window u applies to target t. */
@@ -257,18 +258,18 @@ int runreport_kind_parse(const char *s, enum run_kind *out);
 /* ---- many runs of one label ---- */
 
 struct runagg_target {
-	char		*name;
-	int64_t		*downtimes;		/* one per run that had this target */
-	size_t		 n, cap;
-	int64_t		 min_ns, p50_ns, p95_ns, max_ns;	/* (derived); -1 when n == 0 */
+	char *name;
+	int64_t *downtimes; /* one per run that had this target */
+	size_t n, cap;
+	int64_t min_ns, p50_ns, p95_ns, max_ns; /* (derived); -1 when n == 0 */
 };
 
 struct run_aggregate {
-	char			 *label;
-	size_t			  nruns;
-	int64_t			  first_ns, last_ns;	/* earliest and latest run start; 0: none */
-	struct runagg_target	**targets;		/* in order of first appearance */
-	size_t			  ntargets, targets_cap;
+	char *label;
+	size_t nruns;
+	int64_t first_ns, last_ns;      /* earliest and latest run start; 0: none */
+	struct runagg_target **targets; /* in order of first appearance */
+	size_t ntargets, targets_cap;
 };
 
 struct run_aggregate *runagg_new(const char *label);

@@ -16,25 +16,25 @@
 #include "lib/xalloc.h"
 #include "report/render.h"
 
-#define SVG_W 1100
-#define SVG_H 278
-#define SVG_LEFT 64.0
-#define SVG_RIGHT 1084.0
-#define SVG_TOP 48.0
-#define SVG_BOTTOM 236.0
-#define SVG_COLS (RR_SVG_MAX_POINTS / 2)
-#define SVG_LOG_MIN -3		/* 1 us */
-#define SVG_LOG_MAX 5		/* 100 s */
+#define SVG_W       1100
+#define SVG_H       278
+#define SVG_LEFT    64.0
+#define SVG_RIGHT   1084.0
+#define SVG_TOP     48.0
+#define SVG_BOTTOM  236.0
+#define SVG_COLS    (RR_SVG_MAX_POINTS / 2)
+#define SVG_LOG_MIN -3 /* 1 us */
+#define SVG_LOG_MAX 5  /* 100 s */
 
 /* The time range and plot box shared by every timeline. */
 struct svg_plot {
-	int64_t	t0, t1;
-	int	lmin, lmax;		/* log10 of ms at the bottom and top */
+	int64_t t0, t1;
+	int lmin, lmax; /* log10 of ms at the bottom and top */
 };
 
 /* One decimation column. */
 struct svg_col {
-	int64_t	min, max, tmin, tmax;
+	int64_t min, max, tmin, tmax;
 	uint32_t ok, lost;
 };
 
@@ -42,27 +42,27 @@ struct svg_col {
 static double
 svg_x(const struct svg_plot *p, int64_t t)
 {
-	double	x;
+	double x;
 
 	if (t <= p->t0)
-		return (SVG_LEFT);
+		return SVG_LEFT;
 	if (t >= p->t1)
-		return (SVG_RIGHT);
+		return SVG_RIGHT;
 	x = SVG_LEFT + (double)(t - p->t0) / (double)(p->t1 - p->t0) * (SVG_RIGHT - SVG_LEFT);
-	return (x);
+	return x;
 }
 
 /* y of an RTT on the log axis, clamped to the plot. */
 static double
 svg_y(const struct svg_plot *p, int64_t rtt_ns)
 {
-	double	l = rtt_ns > 0 ? log10((double)rtt_ns / 1e6) : p->lmin;
+	double l = rtt_ns > 0 ? log10((double)rtt_ns / 1e6) : p->lmin;
 
 	if (l < p->lmin)
 		l = p->lmin;
 	if (l > p->lmax)
 		l = p->lmax;
-	return (SVG_BOTTOM - (l - p->lmin) / (p->lmax - p->lmin) * (SVG_BOTTOM - SVG_TOP));
+	return SVG_BOTTOM - (l - p->lmin) / (p->lmax - p->lmin) * (SVG_BOTTOM - SVG_TOP);
 }
 
 /* Widen [lo, hi] to cover t (0 means unknown and is ignored). */
@@ -81,7 +81,7 @@ svg_cover(int64_t *lo, int64_t *hi, int64_t t)
 static void
 svg_cover_list(int64_t *lo, int64_t *hi, const struct rows_table *t, const char *name)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; t != NULL && i < t->nrows; i++)
 		svg_cover(lo, hi, rows_int(&t->rows[i], name));
@@ -91,11 +91,10 @@ svg_cover_list(int64_t *lo, int64_t *hi, const struct rows_table *t, const char 
 struct svg_plot *
 svg_plot_new(const struct rows_model *m)
 {
-	const struct rows_row	*root = rows_root(m), *run = &rows_table(root, "run")->rows[0];
-	struct svg_plot		*p = xcalloc(1, sizeof(*p));
-	int64_t			 lo = rows_int(run, "monitor_start"), hi = rows_int(run,
-	    "monitor_end"), pad;
-	size_t			 i;
+	const struct rows_row *root = rows_root(m), *run = &rows_table(root, "run")->rows[0];
+	struct svg_plot *p = xcalloc(1, sizeof(*p));
+	int64_t lo = rows_int(run, "monitor_start"), hi = rows_int(run, "monitor_end"), pad;
+	size_t i;
 
 	if (lo <= 0 || hi <= lo) {
 		lo = hi = 0;
@@ -107,7 +106,7 @@ svg_plot_new(const struct rows_model *m)
 		svg_cover_list(&lo, &hi, rows_table(root, "unknown"), "start");
 		svg_cover_list(&lo, &hi, rows_table(root, "unknown"), "end");
 		for (i = 0; i < m->ngeom; i++) {
-			const struct rows_geom	*g = &m->geom[i];
+			const struct rows_geom *g = &m->geom[i];
 
 			if (g->nsamples > 0) {
 				svg_cover(&lo, &hi, g->samples[0].tx_ns);
@@ -126,14 +125,14 @@ svg_plot_new(const struct rows_model *m)
 		hi = lo + NSEC_PER_SEC;
 	p->t0 = lo;
 	p->t1 = hi;
-	return (p);
+	return p;
 }
 
 /* A tick label for 10^l * m milliseconds: "500 µs", "20 ms", "1 s". */
 static void
 svg_rtt_label(char *buf, size_t n, int l, int m)
 {
-	double	ms = pow(10, l) * m;
+	double ms = pow(10, l) * m;
 
 	if (ms < 1)
 		snprintf(buf, n, "%g \xc2\xb5s", ms * 1000);
@@ -147,48 +146,70 @@ svg_rtt_label(char *buf, size_t n, int l, int m)
 static void
 svg_y_axis(FILE *out, const struct svg_plot *p)
 {
-	static const int	mult[] = { 1, 2, 5 };
-	char			buf[32];
-	double			y;
-	int			l, i, dense = p->lmax - p->lmin <= 3;
+	static const int mult[] = { 1, 2, 5 };
+	char buf[32];
+	double y;
+	int l, i, dense = p->lmax - p->lmin <= 3;
 
 	for (l = p->lmin; l <= p->lmax; l++) {
 		for (i = 0; i < 3; i++) {
 			if ((i > 0 && (!dense || l == p->lmax)))
 				continue;
 			y = svg_y(p, (int64_t)(pow(10, l) * mult[i] * 1e6 + 0.5));
-			fprintf(out, "<line class=\"%s\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-			    i == 0 ? "grid" : "grid2", SVG_LEFT, SVG_RIGHT, y, y);
+			fprintf(out,
+				"<line class=\"%s\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" "
+				"y2=\"%.1f\"/>",
+				i == 0 ? "grid" : "grid2", SVG_LEFT, SVG_RIGHT, y, y);
 			svg_rtt_label(buf, sizeof(buf), l, mult[i]);
 			fprintf(out, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-			    SVG_LEFT - 6, y + 3.5, buf);
+				SVG_LEFT - 6, y + 3.5, buf);
 		}
 	}
-	fprintf(out, "<text x=\"14\" y=\"%.0f\" transform=\"rotate(-90 14 %.0f)\" "
-	    "text-anchor=\"middle\">RTT (log)</text>\n", (SVG_TOP + SVG_BOTTOM) / 2,
-	    (SVG_TOP + SVG_BOTTOM) / 2);
+	fprintf(out,
+		"<text x=\"14\" y=\"%.0f\" transform=\"rotate(-90 14 %.0f)\" "
+		"text-anchor=\"middle\">RTT (log)</text>\n",
+		(SVG_TOP + SVG_BOTTOM) / 2, (SVG_TOP + SVG_BOTTOM) / 2);
 }
 
 /* Vertical grid and local-time labels of the time axis. */
 static void
 svg_x_axis(FILE *out, const struct svg_plot *p)
 {
-	static const int64_t	steps[] = {
-		NSEC_PER_MSEC, 2 * NSEC_PER_MSEC, 5 * NSEC_PER_MSEC, 10 * NSEC_PER_MSEC,
-		20 * NSEC_PER_MSEC, 50 * NSEC_PER_MSEC, 100 * NSEC_PER_MSEC, 200 * NSEC_PER_MSEC,
-		500 * NSEC_PER_MSEC, NSEC_PER_SEC, 2 * NSEC_PER_SEC, 5 * NSEC_PER_SEC,
-		10 * NSEC_PER_SEC, 15 * NSEC_PER_SEC, 30 * NSEC_PER_SEC, 60 * NSEC_PER_SEC,
-		120 * NSEC_PER_SEC, 300 * NSEC_PER_SEC, 600 * NSEC_PER_SEC, 900 * NSEC_PER_SEC,
-		1800 * NSEC_PER_SEC, 3600 * NSEC_PER_SEC, 7200 * NSEC_PER_SEC,
-		3 * 3600 * NSEC_PER_SEC, 6 * 3600 * NSEC_PER_SEC, 12 * 3600 * NSEC_PER_SEC,
+	static const int64_t steps[] = {
+		NSEC_PER_MSEC,
+		2 * NSEC_PER_MSEC,
+		5 * NSEC_PER_MSEC,
+		10 * NSEC_PER_MSEC,
+		20 * NSEC_PER_MSEC,
+		50 * NSEC_PER_MSEC,
+		100 * NSEC_PER_MSEC,
+		200 * NSEC_PER_MSEC,
+		500 * NSEC_PER_MSEC,
+		NSEC_PER_SEC,
+		2 * NSEC_PER_SEC,
+		5 * NSEC_PER_SEC,
+		10 * NSEC_PER_SEC,
+		15 * NSEC_PER_SEC,
+		30 * NSEC_PER_SEC,
+		60 * NSEC_PER_SEC,
+		120 * NSEC_PER_SEC,
+		300 * NSEC_PER_SEC,
+		600 * NSEC_PER_SEC,
+		900 * NSEC_PER_SEC,
+		1800 * NSEC_PER_SEC,
+		3600 * NSEC_PER_SEC,
+		7200 * NSEC_PER_SEC,
+		3 * 3600 * NSEC_PER_SEC,
+		6 * 3600 * NSEC_PER_SEC,
+		12 * 3600 * NSEC_PER_SEC,
 		24 * 3600 * NSEC_PER_SEC,
 	};
-	struct tm	 tm;
-	time_t		 t0s = (time_t)(p->t0 / NSEC_PER_SEC);
-	int64_t		 step = steps[sizeof(steps) / sizeof(steps[0]) - 1], off = 0, t;
-	char		 buf[48], *dot;
-	size_t		 i;
-	double		 x;
+	struct tm tm;
+	time_t t0s = (time_t)(p->t0 / NSEC_PER_SEC);
+	int64_t step = steps[sizeof(steps) / sizeof(steps[0]) - 1], off = 0, t;
+	char buf[48], *dot;
+	size_t i;
+	double x;
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((p->t1 - p->t0) / steps[i] <= 8) {
@@ -206,30 +227,34 @@ svg_x_axis(FILE *out, const struct svg_plot *p)
 		time_format_clock(t, buf, sizeof(buf));
 		if (step % NSEC_PER_SEC == 0 && (dot = strchr(buf, '.')) != NULL)
 			*dot = '\0';
-		fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
-		    "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">%s</text>\n", x, x, SVG_TOP,
-		    SVG_BOTTOM + 4, x, SVG_BOTTOM + 17, x > SVG_RIGHT - 30 ? "end" : "middle", buf);
+		fprintf(out,
+			"<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+			"<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">%s</text>\n",
+			x, x, SVG_TOP, SVG_BOTTOM + 4, x, SVG_BOTTOM + 17,
+			x > SVG_RIGHT - 30 ? "end" : "middle", buf);
 	}
 	time_format_local(p->t0, buf, sizeof(buf));
 	if ((dot = strchr(buf, ' ')) != NULL)
 		*dot = '\0';
 	fprintf(out, "<text x=\"%.0f\" y=\"%d\">%s, local time (UTC%+03ld:%02ld)</text>\n",
-	    SVG_LEFT, SVG_H - 12, buf, (long)(off / NSEC_PER_SEC / 3600),
-	    (long)(labs((long)(off / NSEC_PER_SEC)) / 60 % 60));
-	fprintf(out, "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>"
-	    "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>\n", SVG_LEFT,
-	    SVG_RIGHT, SVG_BOTTOM, SVG_BOTTOM, SVG_LEFT, SVG_LEFT, SVG_TOP, SVG_BOTTOM);
+		SVG_LEFT, SVG_H - 12, buf, (long)(off / NSEC_PER_SEC / 3600),
+		(long)(labs((long)(off / NSEC_PER_SEC)) / 60 % 60));
+	fprintf(out,
+		"<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+		"<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>\n",
+		SVG_LEFT, SVG_RIGHT, SVG_BOTTOM, SVG_BOTTOM, SVG_LEFT, SVG_LEFT, SVG_TOP,
+		SVG_BOTTOM);
 }
 
 /* The log axis range of one target's replies. */
 static void
 svg_rtt_range(const struct rows_geom *t, struct svg_plot *p)
 {
-	int64_t	lo = -1, hi = -1;
-	size_t	i;
+	int64_t lo = -1, hi = -1;
+	size_t i;
 
 	for (i = 0; i < t->nsamples; i++) {
-		int64_t	v = t->samples[i].rtt_ns;
+		int64_t v = t->samples[i].rtt_ns;
 
 		if (v < 0)
 			continue;
@@ -257,12 +282,12 @@ svg_rtt_range(const struct rows_geom *t, struct svg_plot *p)
 static int
 svg_col_of(const struct svg_plot *p, int64_t t, int ncols)
 {
-	int64_t	c;
+	int64_t c;
 
 	if (t < p->t0 || t > p->t1)
-		return (-1);
+		return -1;
 	c = (int64_t)((double)(t - p->t0) / (double)(p->t1 - p->t0) * ncols);
-	return (c >= ncols ? ncols - 1 : (int)c);
+	return c >= ncols ? ncols - 1 : (int)c;
 }
 
 /* A duration as the titles show it. */
@@ -270,27 +295,27 @@ static const char *
 svg_dur(char *buf, size_t n, int64_t ns)
 {
 	duration_format(ns, buf, n);
-	return (buf);
+	return buf;
 }
 
 /* Loss periods as shaded bands: one rect per outage, merged rects for bursts. */
 static void
 svg_losses(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 {
-	char	a[48], b[48], c[48];
-	double	xa, xb, bx0 = -1, bx1 = -1;
-	size_t	i, j;
-	int	inside;
+	char a[48], b[48], c[48];
+	double xa, xb, bx0 = -1, bx1 = -1;
+	size_t i, j;
+	int inside;
 
 	for (i = 0; i < t->nbursts; i++) {
-		const struct rr_burst	*bu = &t->bursts[i];
+		const struct rr_burst *bu = &t->bursts[i];
 
 		if (bu->kind != RR_BURST)
 			continue;
 		for (j = 0, inside = 0; j < t->nbursts && !inside; j++) {
 			inside = t->bursts[j].kind == RR_OUTAGE &&
-			    bu->start_ns >= t->bursts[j].start_ns &&
-			    (t->bursts[j].open || bu->end_ns <= t->bursts[j].end_ns);
+				 bu->start_ns >= t->bursts[j].start_ns &&
+				 (t->bursts[j].open || bu->end_ns <= t->bursts[j].end_ns);
 		}
 		if (inside || bu->end_ns < p->t0 || bu->start_ns > p->t1)
 			continue;
@@ -304,17 +329,21 @@ svg_losses(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 			continue;
 		}
 		if (bx1 >= 0)
-			fprintf(out, "<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-			    "height=\"%.0f\"/>\n", bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
+			fprintf(out,
+				"<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+				"height=\"%.0f\"/>\n",
+				bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
 		bx0 = xa;
 		bx1 = xb;
 	}
 	if (bx1 >= 0)
-		fprintf(out, "<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-		    "height=\"%.0f\"/>\n", bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
+		fprintf(out,
+			"<rect class=\"burst\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			"height=\"%.0f\"/>\n",
+			bx0, SVG_TOP, bx1 - bx0, SVG_BOTTOM - SVG_TOP);
 
 	for (i = 0; i < t->nbursts; i++) {
-		const struct rr_burst	*bu = &t->bursts[i];
+		const struct rr_burst *bu = &t->bursts[i];
 
 		if (bu->kind != RR_OUTAGE)
 			continue;
@@ -322,12 +351,14 @@ svg_losses(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 		xb = svg_x(p, bu->open ? p->t1 : bu->end_ns);
 		if (xb - xa < 2)
 			xb = xa + 2;
-		fprintf(out, "<rect class=\"outage\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-		    "height=\"%.0f\"><title>outage %s [%s, %s], %" PRIu64 " lost%s</title></rect>\n",
-		    xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
-		    svg_dur(a, sizeof(a), bu->end_ns - bu->start_ns),
-		    svg_dur(b, sizeof(b), bu->lower_ns), svg_dur(c, sizeof(c), bu->upper_ns),
-		    bu->lost, bu->open ? ", open at stop" : "");
+		fprintf(out,
+			"<rect class=\"outage\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			"height=\"%.0f\"><title>outage %s [%s, %s], %" PRIu64
+			" lost%s</title></rect>\n",
+			xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
+			svg_dur(a, sizeof(a), bu->end_ns - bu->start_ns),
+			svg_dur(b, sizeof(b), bu->lower_ns), svg_dur(c, sizeof(c), bu->upper_ns),
+			bu->lost, bu->open ? ", open at stop" : "");
 	}
 }
 
@@ -335,21 +366,21 @@ svg_losses(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 static int
 svg_applies(const struct rows_row *row, const char *name)
 {
-	return (!rows_known(row, "target") || strcmp(rows_str(row, "target"), name) == 0);
+	return !rows_known(row, "target") || strcmp(rows_str(row, "target"), name) == 0;
 }
 
 /* The unknown windows that apply to the target as gray bands, each titled with its reason. */
 static void
 svg_unknown(FILE *out, const struct svg_plot *p, const struct rows_row *root, const char *name)
 {
-	const struct rows_table	*ut = rows_table(root, "unknown");
-	char			 a[48];
-	double			 xa, xb;
-	size_t			 i;
+	const struct rows_table *ut = rows_table(root, "unknown");
+	char a[48];
+	double xa, xb;
+	size_t i;
 
 	for (i = 0; i < ut->nrows; i++) {
-		const struct rows_row	*u = &ut->rows[i];
-		int64_t			 s = rows_int(u, "start"), e = rows_int(u, "end");
+		const struct rows_row *u = &ut->rows[i];
+		int64_t s = rows_int(u, "start"), e = rows_int(u, "end");
 
 		if (!svg_applies(u, name) || e < p->t0 || s > p->t1)
 			continue;
@@ -357,9 +388,11 @@ svg_unknown(FILE *out, const struct svg_plot *p, const struct rows_row *root, co
 		xb = svg_x(p, e);
 		if (xb - xa < 2)
 			xb = xa + 2;
-		fprintf(out, "<rect class=\"unknown\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-		    "height=\"%.0f\"><title>unknown %s: ", xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
-		    svg_dur(a, sizeof(a), rows_int(u, "duration_ms")));
+		fprintf(out,
+			"<rect class=\"unknown\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+			"height=\"%.0f\"><title>unknown %s: ",
+			xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP,
+			svg_dur(a, sizeof(a), rows_int(u, "duration_ms")));
 		render_esc_html(out, rows_str(u, "reason"));
 		fputs("</title></rect>\n", out);
 	}
@@ -369,13 +402,13 @@ svg_unknown(FILE *out, const struct svg_plot *p, const struct rows_row *root, co
 static void
 svg_flush_line(FILE *out, const double *pts, size_t n)
 {
-	size_t	i;
+	size_t i;
 
 	if (n == 0)
 		return;
 	if (n == 1) {
 		fprintf(out, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\"/>\n", pts[0],
-		    pts[1]);
+			pts[1]);
 		return;
 	}
 	fputs("<polyline class=\"rtt\" points=\"", out);
@@ -388,14 +421,14 @@ svg_flush_line(FILE *out, const double *pts, size_t n)
 static void
 svg_rtt(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 {
-	struct svg_col	*col = xcalloc(SVG_COLS, sizeof(*col));
-	double		*pts = xreallocarray(NULL, 2 * SVG_COLS, 2 * sizeof(double));
-	double		 x, w = (SVG_RIGHT - SVG_LEFT) / SVG_COLS;
-	size_t		 i, np = 0, nok = 0;
-	int		 c, start;
+	struct svg_col *col = xcalloc(SVG_COLS, sizeof(*col));
+	double *pts = xreallocarray(NULL, 2 * SVG_COLS, 2 * sizeof(double));
+	double x, w = (SVG_RIGHT - SVG_LEFT) / SVG_COLS;
+	size_t i, np = 0, nok = 0;
+	int c, start;
 
 	for (i = 0; i < t->nsamples; i++) {
-		const struct rr_sample	*s = &t->samples[i];
+		const struct rr_sample *s = &t->samples[i];
 
 		if ((c = svg_col_of(p, s->tx_ns, SVG_COLS)) < 0)
 			continue;
@@ -426,8 +459,8 @@ svg_rtt(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 		np++;
 		if (col[c].max != col[c].min) {
 			pts[2 * np] = x;
-			pts[2 * np + 1] = svg_y(p, col[c].tmin <= col[c].tmax ? col[c].max :
-			    col[c].min);
+			pts[2 * np + 1] =
+				svg_y(p, col[c].tmin <= col[c].tmax ? col[c].max : col[c].min);
 			np++;
 		}
 	}
@@ -436,8 +469,9 @@ svg_rtt(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 	if (nok > 0 && nok <= 300) {
 		for (c = 0; c < SVG_COLS; c++) {
 			if (col[c].ok > 0)
-				fprintf(out, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\"/>",
-				    SVG_LEFT + (c + 0.5) * w, svg_y(p, col[c].max));
+				fprintf(out,
+					"<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\"/>",
+					SVG_LEFT + (c + 0.5) * w, svg_y(p, col[c].max));
 		}
 		fputc('\n', out);
 	}
@@ -446,8 +480,9 @@ svg_rtt(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 			continue;
 		for (start = c; c + 1 < SVG_COLS && col[c + 1].lost > 0; c++)
 			;
-		fprintf(out, "<rect class=\"lost\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"4\"/>",
-		    SVG_LEFT + start * w, SVG_BOTTOM - 4, (c - start + 1) * w);
+		fprintf(out,
+			"<rect class=\"lost\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"4\"/>",
+			SVG_LEFT + start * w, SVG_BOTTOM - 4, (c - start + 1) * w);
 	}
 	fputc('\n', out);
 	free(pts);
@@ -458,11 +493,11 @@ svg_rtt(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 static void
 svg_marks(FILE *out, const struct svg_plot *p, const struct rows_row *root, int back)
 {
-	const struct rows_row	*run = &rows_table(root, "run")->rows[0];
-	const struct rows_table	*sp = rows_table(root, "spans"), *mk = rows_table(root, "markers");
-	int			 cmd = rows_known(run, "duration_ms");
-	double			 x, xa = 0, xb = 0, y;
-	size_t			 i;
+	const struct rows_row *run = &rows_table(root, "run")->rows[0];
+	const struct rows_table *sp = rows_table(root, "spans"), *mk = rows_table(root, "markers");
+	int cmd = rows_known(run, "duration_ms");
+	double x, xa = 0, xb = 0, y;
+	size_t i;
 
 	if (cmd) {
 		xa = svg_x(p, rows_int(run, "start"));
@@ -470,34 +505,42 @@ svg_marks(FILE *out, const struct svg_plot *p, const struct rows_row *root, int 
 	}
 	if (back) {
 		if (cmd)
-			fprintf(out, "<rect class=\"span\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-			    "height=\"%.0f\"/>\n", xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP);
+			fprintf(out,
+				"<rect class=\"span\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+				"height=\"%.0f\"/>\n",
+				xa, SVG_TOP, xb - xa, SVG_BOTTOM - SVG_TOP);
 		for (i = 0; i < sp->nrows; i++) {
-			double	sa = svg_x(p, rows_int(&sp->rows[i], "start"));
-			double	sb = svg_x(p, rows_int(&sp->rows[i], "end"));
+			double sa = svg_x(p, rows_int(&sp->rows[i], "start"));
+			double sb = svg_x(p, rows_int(&sp->rows[i], "end"));
 
-			fprintf(out, "<rect class=\"span2\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
-			    "height=\"%.0f\"><title>", sa, SVG_TOP, sb - sa, SVG_BOTTOM - SVG_TOP);
+			fprintf(out,
+				"<rect class=\"span2\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+				"height=\"%.0f\"><title>",
+				sa, SVG_TOP, sb - sa, SVG_BOTTOM - SVG_TOP);
 			render_esc_html(out, rows_str(&sp->rows[i], "label"));
 			fputs("</title></rect>\n", out);
 		}
 		return;
 	}
 	if (cmd)
-		fprintf(out, "<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
-		    "<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>\n"
-		    "<text class=\"sl\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"end\">run start</text>"
-		    "<text class=\"sl\" x=\"%.1f\" y=\"%.0f\">run end</text>\n", xa, xa, SVG_TOP - 4,
-		    SVG_BOTTOM, xb, xb, SVG_TOP - 4, SVG_BOTTOM, xa - 3, SVG_TOP - 6, xb + 3,
-		    SVG_TOP - 6);
+		fprintf(out,
+			"<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+			"<line class=\"spanline\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" "
+			"y2=\"%.0f\"/>\n"
+			"<text class=\"sl\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"end\">run "
+			"start</text>"
+			"<text class=\"sl\" x=\"%.1f\" y=\"%.0f\">run end</text>\n",
+			xa, xa, SVG_TOP - 4, SVG_BOTTOM, xb, xb, SVG_TOP - 4, SVG_BOTTOM, xa - 3,
+			SVG_TOP - 6, xb + 3, SVG_TOP - 6);
 	for (i = 0; i < mk->nrows; i++) {
 		/* Labels alternate between two rows so that close markers stay legible. */
 		y = i % 2 == 0 ? 14 : 27;
 		x = svg_x(p, rows_int(&mk->rows[i], "time"));
-		fprintf(out, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
-		    "<text class=\"ml\" x=\"%.1f\" y=\"%.0f\"%s>", x, x, y - 10, SVG_BOTTOM,
-		    x > SVG_RIGHT - 200 ? x - 4 : x + 4, y,
-		    x > SVG_RIGHT - 200 ? " text-anchor=\"end\"" : "");
+		fprintf(out,
+			"<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\"/>"
+			"<text class=\"ml\" x=\"%.1f\" y=\"%.0f\"%s>",
+			x, x, y - 10, SVG_BOTTOM, x > SVG_RIGHT - 200 ? x - 4 : x + 4, y,
+			x > SVG_RIGHT - 200 ? " text-anchor=\"end\"" : "");
 		render_esc_html(out, rows_str(&mk->rows[i], "label"));
 		fputs("</text>\n", out);
 	}
@@ -512,21 +555,21 @@ svg_marks(FILE *out, const struct svg_plot *p, const struct rows_row *root, int 
 static void
 svg_events(FILE *out, const struct svg_plot *p, const struct rows_row *root, const char *name)
 {
-	const struct rows_table	*ev = rows_table(root, "events");
-	char			 a[48];
-	double			 x;
-	size_t			 i, j, more;
+	const struct rows_table *ev = rows_table(root, "events");
+	char a[48];
+	double x;
+	size_t i, j, more;
 
 	for (i = 0; i < ev->nrows; i++) {
-		const struct rows_row	*e = &ev->rows[i];
-		int64_t			 ts = rows_int(e, "time");
+		const struct rows_row *e = &ev->rows[i];
+		int64_t ts = rows_int(e, "time");
 
 		if (!svg_applies(e, name) || ts < p->t0 || ts > p->t1)
 			continue;
 		x = svg_x(p, ts);
 		for (j = i + 1, more = 0; j < ev->nrows; j++) {
-			const struct rows_row	*f = &ev->rows[j];
-			int64_t			 fs = rows_int(f, "time");
+			const struct rows_row *f = &ev->rows[j];
+			int64_t fs = rows_int(f, "time");
 
 			if (!svg_applies(f, name))
 				continue;
@@ -535,15 +578,17 @@ svg_events(FILE *out, const struct svg_plot *p, const struct rows_row *root, con
 			more++;
 		}
 		time_format_clock(ts, a, sizeof(a));
-		fprintf(out, "<rect class=\"nlevent\" x=\"%.1f\" y=\"%.0f\" width=\"2\" height=\"9\">"
-		    "<title>%s ", x - 1, SVG_TOP, a);
+		fprintf(out,
+			"<rect class=\"nlevent\" x=\"%.1f\" y=\"%.0f\" width=\"2\" height=\"9\">"
+			"<title>%s ",
+			x - 1, SVG_TOP, a);
 		render_esc_html(out, rows_str(e, "kind"));
 		fputs(": ", out);
 		render_esc_html(out, rows_str(e, "text"));
 		if (more > 0)
 			fprintf(out, " (and %zu more here)", more);
 		fputs("</title></rect>\n", out);
-		i = j - 1;	/* past the ones that share this tick */
+		i = j - 1; /* past the ones that share this tick */
 	}
 }
 
@@ -552,13 +597,13 @@ svg_events(FILE *out, const struct svg_plot *p, const struct rows_row *root, con
 static void
 svg_bench(FILE *out, const struct svg_plot *p, const struct rows_row *root)
 {
-	const struct rows_table	*bt = rows_table(root, "bench");
-	double			 x;
-	size_t			 i;
+	const struct rows_table *bt = rows_table(root, "bench");
+	double x;
+	size_t i;
 
 	for (i = 0; i < bt->nrows; i++) {
-		const struct rows_row	*b = &bt->rows[i];
-		int64_t			 ts = rows_int(b, "time");
+		const struct rows_row *b = &bt->rows[i];
+		int64_t ts = rows_int(b, "time");
 
 		if (i > 0 && ts == rows_int(&bt->rows[i - 1], "time") &&
 		    strcmp(rows_str(b, "label"), rows_str(&bt->rows[i - 1], "label")) == 0)
@@ -568,8 +613,10 @@ svg_bench(FILE *out, const struct svg_plot *p, const struct rows_row *root)
 		x = svg_x(p, ts);
 		fputs("<g><title>bench ", out);
 		render_esc_html(out, rows_str(b, "label"));
-		fprintf(out, " started</title><line class=\"benchline\" x1=\"%.1f\" x2=\"%.1f\" "
-		    "y1=\"%.0f\" y2=\"%.0f\"/></g>\n", x, x, SVG_TOP, SVG_BOTTOM);
+		fprintf(out,
+			" started</title><line class=\"benchline\" x1=\"%.1f\" x2=\"%.1f\" "
+			"y1=\"%.0f\" y2=\"%.0f\"/></g>\n",
+			x, x, SVG_TOP, SVG_BOTTOM);
 	}
 }
 
@@ -577,12 +624,14 @@ svg_bench(FILE *out, const struct svg_plot *p, const struct rows_row *root)
 void
 svg_write_target(FILE *out, struct svg_plot *p, const struct rows_model *m, size_t i)
 {
-	const struct rows_geom	*g = &m->geom[i];
-	const struct rows_row	*root = rows_root(m);
+	const struct rows_geom *g = &m->geom[i];
+	const struct rows_row *root = rows_root(m);
 
 	svg_rtt_range(g, p);
-	fprintf(out, "<svg width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\"><title>RTT of ", SVG_W, SVG_H, SVG_W, SVG_H);
+	fprintf(out,
+		"<svg width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" role=\"img\"><title>RTT of ",
+		SVG_W, SVG_H, SVG_W, SVG_H);
 	render_esc_html(out, g->name);
 	fputs(" over time</title>\n", out);
 	svg_marks(out, p, root, 1);
@@ -592,9 +641,10 @@ svg_write_target(FILE *out, struct svg_plot *p, const struct rows_model *m, size
 	svg_x_axis(out, p);
 	svg_rtt(out, p, g);
 	if (g->nsamples == 0)
-		fprintf(out, "<text class=\"none\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
-		    "no samples recorded</text>\n", (SVG_LEFT + SVG_RIGHT) / 2,
-		    (SVG_TOP + SVG_BOTTOM) / 2);
+		fprintf(out,
+			"<text class=\"none\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
+			"no samples recorded</text>\n",
+			(SVG_LEFT + SVG_RIGHT) / 2, (SVG_TOP + SVG_BOTTOM) / 2);
 	svg_bench(out, p, root);
 	svg_events(out, p, root, g->name);
 	svg_marks(out, p, root, 0);

@@ -6,7 +6,7 @@
 #include "store/bench_store.h"
 #include "store/store_int.h"
 
-#define BENCH_STORE_RUN_COLS                                                                 \
+#define BENCH_STORE_RUN_COLS                                                                   \
 	"id, started_ns, label, hostname, cpu_model, cores, threads, mem_bytes, kernel, virt," \
 	" virt_hints, tests, io_engine, direct, quick"
 
@@ -39,9 +39,9 @@ bench_store_have_tables(struct store *s, char *err, size_t errlen)
 	int64_t n = 0;
 
 	if (store_sql_int(s->db,
-	                  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-	                  " AND name IN ('bench_runs', 'bench_results')",
-	                  &n) != 0) {
+			  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			  " AND name IN ('bench_runs', 'bench_results')",
+			  &n) != 0) {
 		store_set_err(err, errlen, "%s: %s", s->path, sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -62,12 +62,13 @@ bench_store_insert_run(struct store *s, const struct bench_store_run *r)
 	sqlite3_stmt *st = NULL;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO bench_runs (started_ns, label, hostname, cpu_model, cores,"
-	                       " threads, mem_bytes, kernel, virt, virt_hints, tests, io_engine,"
-	                       " direct, quick) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	                       " ?11, ?12, ?13, ?14)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    "INSERT INTO bench_runs (started_ns, label, hostname, cpu_model, cores,"
+		    " threads, mem_bytes, kernel, virt, virt_hints, tests, io_engine,"
+		    " direct, quick) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		    " ?11, ?12, ?13, ?14)",
+		    -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->started_ns);
 	sqlite3_bind_text(st, 2, r->label, -1, SQLITE_STATIC);
@@ -92,16 +93,17 @@ bench_store_insert_run(struct store *s, const struct bench_store_run *r)
 /* Insert the n results of run id. 0 or -1. Caller holds dbmu in a transaction. */
 static int
 bench_store_insert_results(struct store *s, int64_t id, const struct bench_store_result *res,
-                           size_t n)
+			   size_t n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT OR REPLACE INTO bench_results (run_id, test, metric, value, unit)"
-	                       " VALUES (?1, ?2, ?3, ?4, ?5)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    s->db,
+		    "INSERT OR REPLACE INTO bench_results (run_id, test, metric, value, unit)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5)",
+		    -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		sqlite3_bind_int64(st, 1, id);
@@ -120,7 +122,7 @@ bench_store_insert_results(struct store *s, int64_t id, const struct bench_store
 /* Store a run and its results in one transaction. */
 int64_t
 bench_store_put_run(struct store *s, const struct bench_store_run *run,
-                    const struct bench_store_result *res, size_t n, char *err, size_t errlen)
+		    const struct bench_store_result *res, size_t n, char *err, size_t errlen)
 {
 	int64_t id = -1;
 	size_t i;
@@ -130,21 +132,22 @@ bench_store_put_run(struct store *s, const struct bench_store_run *run,
 		return -1;
 	}
 	if (run->label[0] == '\0' || !bench_store_fits(run->label, sizeof run->label)) {
-		store_set_err(err, errlen, "%s: a bench run needs a label of 1 to %zu bytes", s->path,
-		              sizeof run->label - 1);
+		store_set_err(err, errlen, "%s: a bench run needs a label of 1 to %zu bytes",
+			      s->path, sizeof run->label - 1);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if (!bench_store_fits(res[i].test, sizeof res[i].test) ||
 		    !bench_store_fits(res[i].metric, sizeof res[i].metric) ||
 		    !bench_store_fits(res[i].unit, sizeof res[i].unit)) {
-			store_set_err(err, errlen, "%s: bench result %zu: name too long", s->path, i);
+			store_set_err(err, errlen, "%s: bench result %zu: name too long", s->path,
+				      i);
 			return -1;
 		}
 	pthread_mutex_lock(&s->dbmu);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		store_set_err(err, errlen, "%s: cannot store the bench run: %s", s->path,
-		              sqlite3_errmsg(s->db));
+			      sqlite3_errmsg(s->db));
 		pthread_mutex_unlock(&s->dbmu);
 		return -1;
 	}
@@ -156,7 +159,7 @@ bench_store_put_run(struct store *s, const struct bench_store_run *run,
 		return id;
 	}
 	store_set_err(err, errlen, "%s: cannot store the bench run: %s", s->path,
-	              sqlite3_errmsg(s->db));
+		      sqlite3_errmsg(s->db));
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&s->dbmu);
 	return -1;
@@ -186,8 +189,8 @@ bench_store_read_run(sqlite3_stmt *st, struct bench_store_run *out)
 
 /* The latest run of a label. */
 int
-bench_store_latest_run(struct store *s, const char *label, struct bench_store_run *out,
-                       char *err, size_t errlen)
+bench_store_latest_run(struct store *s, const char *label, struct bench_store_run *out, char *err,
+		       size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, have;
@@ -198,9 +201,9 @@ bench_store_latest_run(struct store *s, const char *label, struct bench_store_ru
 		return have < 0 ? -1 : 1;
 	}
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT " BENCH_STORE_RUN_COLS " FROM bench_runs WHERE label = ?1"
-	                        " ORDER BY id DESC LIMIT 1",
-	                        -1, &st, NULL);
+				"SELECT " BENCH_STORE_RUN_COLS " FROM bench_runs WHERE label = ?1"
+				" ORDER BY id DESC LIMIT 1",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
@@ -221,7 +224,7 @@ bench_store_latest_run(struct store *s, const char *label, struct bench_store_ru
  */
 static int
 bench_store_results_sql(struct store *s, const char *sql, const char *text, int64_t id,
-                        bench_store_result_cb cb, void *arg, char *err, size_t errlen)
+			bench_store_result_cb cb, void *arg, char *err, size_t errlen)
 {
 	struct bench_store_result r;
 	sqlite3_stmt *st = NULL;
@@ -261,34 +264,34 @@ bench_store_results_sql(struct store *s, const char *sql, const char *text, int6
 /* The results of one run. */
 int
 bench_store_query_results(struct store *s, int64_t run_id, bench_store_result_cb cb, void *arg,
-                          char *err, size_t errlen)
+			  char *err, size_t errlen)
 {
 	return bench_store_results_sql(s,
-	                               "SELECT run_id, test, metric, value, unit FROM bench_results"
-	                               " WHERE run_id = ?1 ORDER BY test, metric",
-	                               NULL, run_id, cb, arg, err, errlen);
+				       "SELECT run_id, test, metric, value, unit FROM bench_results"
+				       " WHERE run_id = ?1 ORDER BY test, metric",
+				       NULL, run_id, cb, arg, err, errlen);
 }
 
 /* The latest value of every metric of a label. */
 int
 bench_store_query_latest(struct store *s, const char *label, bench_store_result_cb cb, void *arg,
-                         char *err, size_t errlen)
+			 char *err, size_t errlen)
 {
 	return bench_store_results_sql(
-	    s,
-	    "SELECT r.run_id, r.test, r.metric, r.value, r.unit FROM bench_results r"
-	    " JOIN (SELECT b.test AS test, b.metric AS metric, max(b.run_id) AS rid"
-	    "  FROM bench_results b JOIN bench_runs u ON u.id = b.run_id WHERE u.label = ?1"
-	    "  GROUP BY b.test, b.metric) m"
-	    " ON r.run_id = m.rid AND r.test = m.test AND r.metric = m.metric"
-	    " ORDER BY r.test, r.metric",
-	    label, 0, cb, arg, err, errlen);
+		s,
+		"SELECT r.run_id, r.test, r.metric, r.value, r.unit FROM bench_results r"
+		" JOIN (SELECT b.test AS test, b.metric AS metric, max(b.run_id) AS rid"
+		"  FROM bench_results b JOIN bench_runs u ON u.id = b.run_id WHERE u.label = ?1"
+		"  GROUP BY b.test, b.metric) m"
+		" ON r.run_id = m.rid AND r.test = m.test AND r.metric = m.metric"
+		" ORDER BY r.test, r.metric",
+		label, 0, cb, arg, err, errlen);
 }
 
 /* Every run that started in a time window. */
 int
 bench_store_query_runs_between(struct store *s, int64_t from_ns, int64_t to_ns,
-                               bench_store_run_cb cb, void *arg, char *err, size_t errlen)
+			       bench_store_run_cb cb, void *arg, char *err, size_t errlen)
 {
 	struct bench_store_run run;
 	sqlite3_stmt *st = NULL;
@@ -300,9 +303,9 @@ bench_store_query_runs_between(struct store *s, int64_t from_ns, int64_t to_ns,
 		return have;
 	}
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT " BENCH_STORE_RUN_COLS " FROM bench_runs"
-	                        " WHERE started_ns BETWEEN ?1 AND ?2 ORDER BY started_ns, id",
-	                        -1, &st, NULL);
+				"SELECT " BENCH_STORE_RUN_COLS " FROM bench_runs"
+				" WHERE started_ns BETWEEN ?1 AND ?2 ORDER BY started_ns, id",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, from_ns);
 		sqlite3_bind_int64(st, 2, to_ns);
@@ -324,10 +327,10 @@ bench_store_query_runs_between(struct store *s, int64_t from_ns, int64_t to_ns,
 /* Every label, in the order of its first run. */
 int
 bench_store_query_labels(struct store *s, bench_store_label_cb cb, void *arg, char *err,
-                         size_t errlen)
+			 size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	char label[sizeof ((struct bench_store_run *)0)->label];
+	char label[sizeof((struct bench_store_run *)0)->label];
 	int rc, have;
 
 	pthread_mutex_lock(&s->dbmu);
@@ -336,8 +339,8 @@ bench_store_query_labels(struct store *s, bench_store_label_cb cb, void *arg, ch
 		return have;
 	}
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT label FROM bench_runs GROUP BY label ORDER BY min(id)", -1,
-	                        &st, NULL);
+				"SELECT label FROM bench_runs GROUP BY label ORDER BY min(id)", -1,
+				&st, NULL);
 	if (rc == SQLITE_OK)
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			bench_store_col_text(st, 0, label, sizeof label);

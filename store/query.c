@@ -25,8 +25,7 @@ store_sql_add(char *sql, const char *frag)
 }
 
 /* Append SQL made from a format, as store_sql_add. */
-static void __attribute__((format(printf, 2, 3)))
-store_sql_addf(char *sql, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) store_sql_addf(char *sql, const char *fmt, ...)
 {
 	size_t len = strlen(sql);
 	va_list ap;
@@ -39,7 +38,7 @@ store_sql_addf(char *sql, const char *fmt, ...)
 /* Loss bursts and outages matching f, by start time. */
 int
 store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb, void *arg,
-                   char *err, size_t errlen)
+		   char *err, size_t errlen)
 {
 	char sql[STORE_SQL_MAX] =
 		"SELECT t.name, l.session_id, l.target_id, l.kind, l.start_ns, l.end_ns,"
@@ -107,7 +106,7 @@ store_query_losses(struct store *s, const struct store_loss_filter *f, store_los
 /* State transitions matching f, by effective time. */
 int
 store_query_transitions(struct store *s, const struct store_transition_filter *f,
-                        store_transition_cb cb, void *arg, char *err, size_t errlen)
+			store_transition_cb cb, void *arg, char *err, size_t errlen)
 {
 	char sql[STORE_SQL_MAX] =
 		"SELECT t.name, x.session_id, x.target_id, x.from_state, x.to_state,"
@@ -158,16 +157,16 @@ store_query_transitions(struct store *s, const struct store_transition_filter *f
 /* Per-target summaries of one session (0: the latest that has any). */
 int
 store_query_summaries(struct store *s, int64_t session_id, store_summary_cb cb, void *arg,
-                      char *err, size_t errlen)
+		      char *err, size_t errlen)
 {
 	static const char sql[] =
-	    "SELECT t.name, m.session_id, m.target_id, m.sent, m.received, m.lost,"
-	    " m.late, m.unreach, m.rtt_min_ns, m.rtt_avg_ns, m.rtt_p99_ns,"
-	    " m.rtt_max_ns, m.outages, m.downtime_ns"
-	    " FROM target_summaries AS m JOIN targets AS t ON t.id = m.target_id"
-	    " WHERE m.session_id = CASE WHEN ?1 > 0 THEN ?1"
-	    " ELSE (SELECT max(session_id) FROM target_summaries) END"
-	    " ORDER BY t.name";
+		"SELECT t.name, m.session_id, m.target_id, m.sent, m.received, m.lost,"
+		" m.late, m.unreach, m.rtt_min_ns, m.rtt_avg_ns, m.rtt_p99_ns,"
+		" m.rtt_max_ns, m.outages, m.downtime_ns"
+		" FROM target_summaries AS m JOIN targets AS t ON t.id = m.target_id"
+		" WHERE m.session_id = CASE WHEN ?1 > 0 THEN ?1"
+		" ELSE (SELECT max(session_id) FROM target_summaries) END"
+		" ORDER BY t.name";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
@@ -214,7 +213,7 @@ store_integrity_check(struct store *s, char *err, size_t errlen)
 		ok = msg != NULL && strcmp((const char *)msg, "ok") == 0;
 		if (!ok)
 			store_set_err(err, errlen, "%s: integrity check failed: %s", s->path,
-			              msg != NULL ? (const char *)msg : "(no answer)");
+				      msg != NULL ? (const char *)msg : "(no answer)");
 	} else
 		store_query_fail(s, "integrity", err, errlen);
 	sqlite3_finalize(st);
@@ -233,14 +232,17 @@ store_integrity_check(struct store *s, char *err, size_t errlen)
  * further out (a step of more than a day) are not found.
  */
 #define STORE_SPAN_SLACK_S 86400
-#define STORE_SQL_STR(x) #x
-#define STORE_SQL_XSTR(x) STORE_SQL_STR(x)
+#define STORE_SQL_STR(x)   #x
+#define STORE_SQL_XSTR(x)  STORE_SQL_STR(x)
 /* One row (lo, hi): the unix seconds in which session ?1 can have written
  * seconds and losses; no row when there is no such session. */
-#define STORE_SQL_SPAN                                                                \
-	"(SELECT started_ns / 1000000000 - " STORE_SQL_XSTR(STORE_SPAN_SLACK_S) " AS lo," \
-	" max(last_seen_ns, coalesce(ended_ns, 0)) / 1000000000 + "                       \
-	STORE_SQL_XSTR(STORE_SPAN_SLACK_S) " AS hi FROM sessions WHERE id = ?1)"
+#define STORE_SQL_SPAN                                                                             \
+	"(SELECT started_ns / 1000000000 - " STORE_SQL_XSTR(                                       \
+		STORE_SPAN_SLACK_S) " AS lo,"                                                      \
+				    " max(last_seen_ns, coalesce(ended_ns, 0)) / 1000000000 "      \
+				    "+ " STORE_SQL_XSTR(                                           \
+					    STORE_SPAN_SLACK_S) " AS hi FROM sessions WHERE id = " \
+								"?1)"
 
 /* Whether the file is at least at schema version `version` (see the
  * version of struct store): 1, 0, or -1 with err. Caller holds dbmu. */
@@ -282,12 +284,13 @@ store_rows_add(struct store_rows *b)
 
 /* Columns a store_session_row is filled from, with and without runs. */
 #define STORE_SQL_SESSION "SELECT s.id, s.started_ns, s.ended_ns, s.end_state, s.argv,"
-#define STORE_SQL_SESSION_RUN                                                          \
-	STORE_SQL_SESSION " r.session_id IS NOT NULL, r.label, r.kind, r.argv,"            \
-	                  " r.cmd_start_ns, r.cmd_end_ns, r.cmd_duration_ns, r.exit_status," \
-	                  " r.output_bytes, r.hv_json FROM sessions AS s"
+#define STORE_SQL_SESSION_RUN                                                                \
+	STORE_SQL_SESSION " r.session_id IS NOT NULL, r.label, r.kind, r.argv,"              \
+			  " r.cmd_start_ns, r.cmd_end_ns, r.cmd_duration_ns, r.exit_status," \
+			  " r.output_bytes, r.hv_json FROM sessions AS s"
 #define STORE_SQL_SESSION_NORUN \
-	STORE_SQL_SESSION " 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM sessions AS s"
+	STORE_SQL_SESSION       \
+	" 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM sessions AS s"
 
 /* Fill a session row from a STORE_SQL_SESSION* result row. */
 static void
@@ -314,7 +317,7 @@ store_fill_session(sqlite3_stmt *st, struct store_session_row *row)
 /* One session by id, or the latest (with a run when runs_only). */
 int
 store_get_session(struct store *s, int64_t id, int runs_only, struct store_session_row *out,
-                  char *err, size_t errlen)
+		  char *err, size_t errlen)
 {
 	char sql[STORE_SQL_MAX] = "";
 	sqlite3_stmt *st = NULL;
@@ -360,7 +363,7 @@ store_get_session(struct store *s, int64_t id, int runs_only, struct store_sessi
 /* A session's scheduler figures (version 5 on). */
 int
 store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, char *err,
-                size_t errlen)
+		size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, found = -1;
@@ -372,9 +375,9 @@ store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, ch
 		return rc < 0 ? -1 : 1;
 	}
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT sends, skipped, lag_p50_ns, lag_p99_ns, lag_max_ns"
-	                        " FROM schedulers WHERE session_id = ?1",
-	                        -1, &st, NULL);
+				"SELECT sends, skipped, lag_p50_ns, lag_p99_ns, lag_max_ns"
+				" FROM schedulers WHERE session_id = ?1",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, session_id);
 		rc = sqlite3_step(st);
@@ -398,7 +401,7 @@ store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, ch
 /* Every run with this label (NULL: the unlabelled ones), by session id. */
 int
 store_query_runs_by_label(struct store *s, const char *label, store_session_cb cb, void *arg,
-                          char *err, size_t errlen)
+			  char *err, size_t errlen)
 {
 	struct store_rows rows = { NULL, 0, 0, sizeof(struct store_session_row) };
 	sqlite3_stmt *st = NULL;
@@ -412,9 +415,9 @@ store_query_runs_by_label(struct store *s, const char *label, store_session_cb c
 	}
 	/* IS matches a NULL label too, and still uses runs_label. */
 	rc = sqlite3_prepare_v2(s->db,
-	                        STORE_SQL_SESSION_RUN " JOIN runs AS r ON r.session_id = s.id"
-	                                              " WHERE r.label IS ?1 ORDER BY r.session_id",
-	                        -1, &st, NULL);
+				STORE_SQL_SESSION_RUN " JOIN runs AS r ON r.session_id = s.id"
+						      " WHERE r.label IS ?1 ORDER BY r.session_id",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		if (label != NULL)
 			sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
@@ -436,7 +439,7 @@ store_query_runs_by_label(struct store *s, const char *label, store_session_cb c
 /* Targets with a summary, samples, losses or seconds in a session, by name. */
 int
 store_query_session_targets(struct store *s, int64_t session_id, store_target_cb cb, void *arg,
-                            char *err, size_t errlen)
+			    char *err, size_t errlen)
 {
 	struct store_rows rows = { NULL, 0, 0, sizeof(struct store_target_row) };
 	char sql[STORE_SQL_MAX] = "";
@@ -457,24 +460,24 @@ store_query_session_targets(struct store *s, int64_t session_id, store_target_cb
 		return -1;
 	}
 	store_sql_add(sql, "SELECT t.id, t.name, t.url, t.interval_ns, t.timeout_ns"
-	                   " FROM targets AS t, " STORE_SQL_SPAN " AS w"
-	                   " WHERE EXISTS (SELECT 1 FROM target_summaries AS m"
-	                   "  WHERE m.session_id = ?1 AND m.target_id = t.id)"
-	                   " OR EXISTS (SELECT 1 FROM samples AS p"
-	                   "  WHERE p.target_id = t.id AND p.session_id = ?1)"
-	                   " OR EXISTS (SELECT 1 FROM losses AS l WHERE l.target_id = t.id"
-	                   "  AND l.start_ns BETWEEN w.lo * 1000000000 AND w.hi * 1000000000"
-	                   "  AND +l.session_id = ?1)"
-	                   " OR EXISTS (SELECT 1 FROM seconds AS c WHERE c.target_id = t.id"
-	                   "  AND c.second BETWEEN w.lo AND w.hi AND c.session_id = ?1)");
+			   " FROM targets AS t, " STORE_SQL_SPAN " AS w"
+			   " WHERE EXISTS (SELECT 1 FROM target_summaries AS m"
+			   "  WHERE m.session_id = ?1 AND m.target_id = t.id)"
+			   " OR EXISTS (SELECT 1 FROM samples AS p"
+			   "  WHERE p.target_id = t.id AND p.session_id = ?1)"
+			   " OR EXISTS (SELECT 1 FROM losses AS l WHERE l.target_id = t.id"
+			   "  AND l.start_ns BETWEEN w.lo * 1000000000 AND w.hi * 1000000000"
+			   "  AND +l.session_id = ?1)"
+			   " OR EXISTS (SELECT 1 FROM seconds AS c WHERE c.target_id = t.id"
+			   "  AND c.second BETWEEN w.lo AND w.hi AND c.session_id = ?1)");
 	if (minutes)
 		store_sql_add(sql, " OR EXISTS (SELECT 1 FROM minutes AS n WHERE n.target_id = t.id"
-		                   "  AND n.minute BETWEEN w.lo / 60 AND w.hi / 60"
-		                   "  AND n.session_id = ?1)");
+				   "  AND n.minute BETWEEN w.lo / 60 AND w.hi / 60"
+				   "  AND n.session_id = ?1)");
 	if (hours)
 		store_sql_add(sql, " OR EXISTS (SELECT 1 FROM hours AS h WHERE h.target_id = t.id"
-		                   "  AND h.hour BETWEEN w.lo / 3600 AND w.hi / 3600"
-		                   "  AND h.session_id = ?1)");
+				   "  AND h.hour BETWEEN w.lo / 3600 AND w.hi / 3600"
+				   "  AND h.session_id = ?1)");
 	store_sql_add(sql, " ORDER BY t.name, t.id");
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
@@ -504,11 +507,10 @@ store_query_session_targets(struct store *s, int64_t session_id, store_target_cb
 /* Events of a session by time (then id); streamed under dbmu. */
 int
 store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg, char *err,
-                   size_t errlen)
+		   size_t errlen)
 {
-	static const char sql[] =
-	    "SELECT id, session_id, target_id, ts_ns, kind, text FROM events"
-	    " WHERE session_id = ?1 ORDER BY ts_ns, id";
+	static const char sql[] = "SELECT id, session_id, target_id, ts_ns, kind, text FROM events"
+				  " WHERE session_id = ?1 ORDER BY ts_ns, id";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
@@ -534,13 +536,13 @@ store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void 
 /* UNKNOWN windows of a session by start, then target, then id; streamed
  * under dbmu. A file older than version 5 has none. */
 int
-store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg,
-                    char *err, size_t errlen)
+store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg, char *err,
+		    size_t errlen)
 {
 	static const char sql[] =
-	    "SELECT id, session_id, target_id, start_ns, end_ns, scope, ifindex, ifname, code,"
-	    " reason FROM unknown_windows WHERE session_id = ?1"
-	    " ORDER BY start_ns, coalesce(target_id, 0), id";
+		"SELECT id, session_id, target_id, start_ns, end_ns, scope, ifindex, ifname, code,"
+		" reason FROM unknown_windows WHERE session_id = ?1"
+		" ORDER BY start_ns, coalesce(target_id, 0), id";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
@@ -574,11 +576,11 @@ store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, voi
 /* Samples of one target in a session by seq; streamed under dbmu. */
 int
 store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
-                    void *arg, char *err, size_t errlen)
+		    void *arg, char *err, size_t errlen)
 {
 	static const char sql[] =
-	    "SELECT session_id, target_id, seq, tx_ns, rtt_ns, result FROM samples"
-	    " WHERE target_id = ?2 AND session_id = ?1 ORDER BY seq";
+		"SELECT session_id, target_id, seq, tx_ns, rtt_ns, result FROM samples"
+		" WHERE target_id = ?2 AND session_id = ?1 ORDER BY seq";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
@@ -605,14 +607,13 @@ store_query_samples(struct store *s, int64_t session_id, int64_t target_id, stor
 /* Per-second rows of one target in a session by second; streamed under dbmu. */
 int
 store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
-                    void *arg, char *err, size_t errlen)
+		    void *arg, char *err, size_t errlen)
 {
-	static const char sql[] =
-	    "SELECT c.session_id, c.target_id, c.second, c.sent, c.received,"
-	    " c.lost, c.rtt_min_ns, c.rtt_max_ns, c.rtt_sum_ns, c.hist"
-	    " FROM " STORE_SQL_SPAN " AS w, seconds AS c"
-	    " WHERE c.target_id = ?2 AND c.second BETWEEN w.lo AND w.hi"
-	    " AND c.session_id = ?1 ORDER BY c.second";
+	static const char sql[] = "SELECT c.session_id, c.target_id, c.second, c.sent, c.received,"
+				  " c.lost, c.rtt_min_ns, c.rtt_max_ns, c.rtt_sum_ns, c.hist"
+				  " FROM " STORE_SQL_SPAN " AS w, seconds AS c"
+				  " WHERE c.target_id = ?2 AND c.second BETWEEN w.lo AND w.hi"
+				  " AND c.session_id = ?1 ORDER BY c.second";
 	sqlite3_stmt *st = NULL;
 	int rc, stopped = 0;
 
@@ -649,8 +650,8 @@ store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, stor
  */
 static int
 store_query_tier(struct store *s, int64_t version, const char *table, const char *key,
-                 int64_t unit_s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                 int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
+		 int64_t unit_s, int64_t session_id, int64_t target_id, int64_t since_ns,
+		 int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
 {
 	char sql[STORE_SQL_MAX] = "";
 	sqlite3_stmt *st = NULL;
@@ -665,10 +666,10 @@ store_query_tier(struct store *s, int64_t version, const char *table, const char
 		return rc;
 	}
 	store_sql_addf(sql,
-	               "SELECT session_id, target_id, %s, sent, received, lost, rtt_min_ns,"
-	               " rtt_max_ns, rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM %s"
-	               " WHERE target_id = ?1",
-	               key, table);
+		       "SELECT session_id, target_id, %s, sent, received, lost, rtt_min_ns,"
+		       " rtt_max_ns, rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM %s"
+		       " WHERE target_id = ?1",
+		       key, table);
 	/* The row starting at k * unit overlaps [since, until) when it ends
 	 * after since and starts before until. */
 	if (since_ns != 0)
@@ -708,10 +709,10 @@ store_query_tier(struct store *s, int64_t version, const char *table, const char
  * overlap [since_ns, until_ns) by minute. */
 int
 store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                    int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
+		    int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen)
 {
 	return store_query_tier(s, STORE_SCHEMA_MINUTES, "minutes", "minute", 60, session_id,
-	                        target_id, since_ns, until_ns, cb, arg, err, errlen);
+				target_id, since_ns, until_ns, cb, arg, err, errlen);
 }
 
 /* The caller's callback of store_query_hours. */
@@ -744,20 +745,19 @@ store_hour_from_tier(const struct store_minute *m, void *arg)
 /* Per-hour rows, as store_query_minutes. */
 int
 store_query_hours(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                  int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen)
+		  int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen)
 {
 	struct store_hour_arg ha = { cb, arg };
 
-	return store_query_tier(s, STORE_SCHEMA_HOURS, "hours", "hour", 3600, session_id,
-	                        target_id, since_ns, until_ns, store_hour_from_tier, &ha, err,
-	                        errlen);
+	return store_query_tier(s, STORE_SCHEMA_HOURS, "hours", "hour", 3600, session_id, target_id,
+				since_ns, until_ns, store_hour_from_tier, &ha, err, errlen);
 }
 
 /* The captured output of a session's run: a malloc'd copy in *out (NULL
  * when none) and its length. 0, or -1 with err. */
 int
 store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *len, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -770,7 +770,7 @@ store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *le
 		return rc;
 	}
 	rc = sqlite3_prepare_v2(s->db, "SELECT output FROM runs WHERE session_id = ?1", -1, &st,
-	                        NULL);
+				NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, session_id);
 		rc = sqlite3_step(st);
@@ -789,9 +789,8 @@ store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *le
 	}
 	if (rc != SQLITE_OK)
 		store_set_err(err, errlen, "%s: cannot read the run output: %s", s->path,
-		              sqlite3_errmsg(s->db));
+			      sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 	return rc == SQLITE_OK ? 0 : -1;
 }
-

@@ -21,154 +21,165 @@
  */
 /* UTC text with microseconds, taken from the ns integer with integer
  * division so that no digit passes through a double. */
-#define STORE_SQL_TIME(col)                                                                     \
+#define STORE_SQL_TIME(col)                                                                       \
 	"printf('%s.%06dZ', strftime('%Y-%m-%dT%H:%M:%S', (" col ") / 1000000000, 'unixepoch'), " \
 	"((" col ") / 1000) % 1000000)"
-#define STORE_SQL_STATE(col) \
-	"CASE " col " WHEN 1 THEN 'up' WHEN 2 THEN 'down' ELSE 'unknown' END"
+#define STORE_SQL_STATE(col) "CASE " col " WHEN 1 THEN 'up' WHEN 2 THEN 'down' ELSE 'unknown' END"
 
-static const char store_schema_v1[] =
-	"CREATE TABLE sessions ("
-	" id INTEGER PRIMARY KEY,"
-	" started_ns INTEGER NOT NULL,"
-	" ended_ns INTEGER,"
-	" last_seen_ns INTEGER NOT NULL,"
-	" pid INTEGER NOT NULL,"
-	" hostname TEXT NOT NULL,"
-	" argv TEXT NOT NULL,"
-	" end_state TEXT);"
-	"CREATE TABLE targets ("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL UNIQUE,"
-	" url TEXT NOT NULL,"
-	" address TEXT NOT NULL,"
-	" family INTEGER NOT NULL,"
-	" port INTEGER NOT NULL,"
-	" interval_ns INTEGER NOT NULL,"
-	" timeout_ns INTEGER NOT NULL,"
-	" updated_ns INTEGER NOT NULL);"
-	"CREATE TABLE losses ("
-	" id INTEGER PRIMARY KEY,"
-	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
-	" target_id INTEGER NOT NULL REFERENCES targets(id),"
-	" kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
-	" start_ns INTEGER NOT NULL,"
-	" end_ns INTEGER NOT NULL,"
-	" start_lo_ns INTEGER NOT NULL,"
-	" start_hi_ns INTEGER NOT NULL,"
-	" end_lo_ns INTEGER NOT NULL,"
-	" end_hi_ns INTEGER NOT NULL,"
-	" duration_ns INTEGER NOT NULL,"
-	" lower_ns INTEGER NOT NULL,"
-	" upper_ns INTEGER NOT NULL,"
-	" lost INTEGER NOT NULL,"
-	" first_seq INTEGER NOT NULL,"
-	" last_seq INTEGER NOT NULL,"
-	" end_state INTEGER NOT NULL CHECK (end_state IN (0, 1, 2)));"
-	"CREATE INDEX losses_target_start ON losses(target_id, start_ns);"
-	"CREATE INDEX losses_start ON losses(start_ns);"
-	"CREATE INDEX losses_session ON losses(session_id, start_ns);"
-	"CREATE TABLE transitions ("
-	" id INTEGER PRIMARY KEY,"
-	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
-	" target_id INTEGER NOT NULL REFERENCES targets(id),"
-	" from_state INTEGER NOT NULL CHECK (from_state IN (0, 1, 2)),"
-	" to_state INTEGER NOT NULL CHECK (to_state IN (0, 1, 2)),"
-	" effective_ns INTEGER NOT NULL,"
-	" declared_ns INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL);"
-	"CREATE INDEX transitions_target_effective ON transitions(target_id, effective_ns);"
-	"CREATE INDEX transitions_effective ON transitions(effective_ns);"
-	"CREATE TABLE samples ("
-	" session_id INTEGER NOT NULL,"
-	" target_id INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL,"
-	" tx_ns INTEGER NOT NULL,"
-	" rtt_ns INTEGER,"
-	" result INTEGER NOT NULL,"
-	" PRIMARY KEY (target_id, session_id, seq)) WITHOUT ROWID;"
-	"CREATE TABLE seconds ("
-	" session_id INTEGER NOT NULL,"
-	" target_id INTEGER NOT NULL,"
-	" second INTEGER NOT NULL,"
-	" sent INTEGER NOT NULL,"
-	" received INTEGER NOT NULL,"
-	" lost INTEGER NOT NULL,"
-	" rtt_min_ns INTEGER,"
-	" rtt_max_ns INTEGER,"
-	" rtt_sum_ns INTEGER NOT NULL,"
-	" hist TEXT NOT NULL,"
-	" PRIMARY KEY (target_id, second, session_id)) WITHOUT ROWID;"
-	"CREATE TABLE events ("
-	" id INTEGER PRIMARY KEY,"
-	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
-	" target_id INTEGER REFERENCES targets(id),"
-	" ts_ns INTEGER NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" text TEXT);"
-	"CREATE INDEX events_ts ON events(ts_ns);"
-	"CREATE TABLE target_summaries ("
-	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
-	" target_id INTEGER NOT NULL REFERENCES targets(id),"
-	" sent INTEGER NOT NULL,"
-	" received INTEGER NOT NULL,"
-	" lost INTEGER NOT NULL,"
-	" late INTEGER NOT NULL,"
-	" unreach INTEGER NOT NULL,"
-	" rtt_min_ns INTEGER,"
-	" rtt_avg_ns INTEGER,"
-	" rtt_p99_ns INTEGER,"
-	" rtt_max_ns INTEGER,"
-	" outages INTEGER NOT NULL,"
-	" downtime_ns INTEGER NOT NULL,"
-	" PRIMARY KEY (session_id, target_id)) WITHOUT ROWID;"
-	"CREATE VIEW outages AS SELECT"
-	" t.name AS target,"
-	" CASE l.kind WHEN 0 THEN 'burst' ELSE 'outage' END AS kind,"
-	" " STORE_SQL_TIME("l.start_ns") " AS start,"
-	" " STORE_SQL_TIME("l.end_ns") " AS end,"
-	" l.duration_ns / 1e6 AS duration_ms,"
-	" l.lower_ns / 1e6 AS lower_ms,"
-	" l.upper_ns / 1e6 AS upper_ms,"
-	" l.lost AS lost,"
-	" CASE l.end_state WHEN 0 THEN 'closed' WHEN 1 THEN 'at-exit' ELSE 'unknown' END AS end_state,"
-	" l.session_id AS session_id,"
-	" l.start_ns AS start_ns,"
-	" l.end_ns AS end_ns,"
-	" l.id AS id"
-	" FROM losses AS l JOIN targets AS t ON t.id = l.target_id;"
-	"CREATE VIEW transitions_v AS SELECT"
-	" t.name AS target,"
-	" " STORE_SQL_STATE("x.from_state") " AS from_state,"
-	" " STORE_SQL_STATE("x.to_state") " AS to_state,"
-	" " STORE_SQL_TIME("x.effective_ns") " AS effective,"
-	" " STORE_SQL_TIME("x.declared_ns") " AS declared,"
-	" (x.declared_ns - x.effective_ns) / 1e6 AS lag_ms,"
-	" x.seq AS seq,"
-	" x.session_id AS session_id,"
-	" x.effective_ns AS effective_ns,"
-	" x.declared_ns AS declared_ns,"
-	" x.id AS id"
-	" FROM transitions AS x JOIN targets AS t ON t.id = x.target_id;"
-	"CREATE VIEW events_v AS SELECT"
-	" " STORE_SQL_TIME("e.ts_ns") " AS time,"
-	" t.name AS target,"
-	" e.kind AS kind,"
-	" e.text AS text,"
-	" e.session_id AS session_id,"
-	" e.ts_ns AS ts_ns,"
-	" e.id AS id"
-	" FROM events AS e LEFT JOIN targets AS t ON t.id = e.target_id;"
-	"CREATE VIEW sessions_v AS SELECT"
-	" s.id AS id,"
-	" " STORE_SQL_TIME("s.started_ns") " AS started,"
-	" CASE WHEN s.ended_ns IS NULL THEN NULL ELSE " STORE_SQL_TIME("s.ended_ns") " END AS ended,"
-	" (coalesce(s.ended_ns, s.last_seen_ns) - s.started_ns) / 1e9 AS duration_s,"
-	" coalesce(s.end_state, 'running') AS end_state,"
-	" s.hostname AS hostname,"
-	" s.pid AS pid,"
-	" s.argv AS argv"
-	" FROM sessions AS s;";
+/* clang-format off: one column a line */
+static const char store_schema_v1
+	[] = "CREATE TABLE sessions ("
+	     " id INTEGER PRIMARY KEY,"
+	     " started_ns INTEGER NOT NULL,"
+	     " ended_ns INTEGER,"
+	     " last_seen_ns INTEGER NOT NULL,"
+	     " pid INTEGER NOT NULL,"
+	     " hostname TEXT NOT NULL,"
+	     " argv TEXT NOT NULL,"
+	     " end_state TEXT);"
+	     "CREATE TABLE targets ("
+	     " id INTEGER PRIMARY KEY,"
+	     " name TEXT NOT NULL UNIQUE,"
+	     " url TEXT NOT NULL,"
+	     " address TEXT NOT NULL,"
+	     " family INTEGER NOT NULL,"
+	     " port INTEGER NOT NULL,"
+	     " interval_ns INTEGER NOT NULL,"
+	     " timeout_ns INTEGER NOT NULL,"
+	     " updated_ns INTEGER NOT NULL);"
+	     "CREATE TABLE losses ("
+	     " id INTEGER PRIMARY KEY,"
+	     " session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	     " target_id INTEGER NOT NULL REFERENCES targets(id),"
+	     " kind INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+	     " start_ns INTEGER NOT NULL,"
+	     " end_ns INTEGER NOT NULL,"
+	     " start_lo_ns INTEGER NOT NULL,"
+	     " start_hi_ns INTEGER NOT NULL,"
+	     " end_lo_ns INTEGER NOT NULL,"
+	     " end_hi_ns INTEGER NOT NULL,"
+	     " duration_ns INTEGER NOT NULL,"
+	     " lower_ns INTEGER NOT NULL,"
+	     " upper_ns INTEGER NOT NULL,"
+	     " lost INTEGER NOT NULL,"
+	     " first_seq INTEGER NOT NULL,"
+	     " last_seq INTEGER NOT NULL,"
+	     " end_state INTEGER NOT NULL CHECK (end_state IN (0, 1, 2)));"
+	     "CREATE INDEX losses_target_start ON losses(target_id, start_ns);"
+	     "CREATE INDEX losses_start ON losses(start_ns);"
+	     "CREATE INDEX losses_session ON losses(session_id, start_ns);"
+	     "CREATE TABLE transitions ("
+	     " id INTEGER PRIMARY KEY,"
+	     " session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	     " target_id INTEGER NOT NULL REFERENCES targets(id),"
+	     " from_state INTEGER NOT NULL CHECK (from_state IN (0, 1, 2)),"
+	     " to_state INTEGER NOT NULL CHECK (to_state IN (0, 1, 2)),"
+	     " effective_ns INTEGER NOT NULL,"
+	     " declared_ns INTEGER NOT NULL,"
+	     " seq INTEGER NOT NULL);"
+	     "CREATE INDEX transitions_target_effective ON transitions(target_id, effective_ns);"
+	     "CREATE INDEX transitions_effective ON transitions(effective_ns);"
+	     "CREATE TABLE samples ("
+	     " session_id INTEGER NOT NULL,"
+	     " target_id INTEGER NOT NULL,"
+	     " seq INTEGER NOT NULL,"
+	     " tx_ns INTEGER NOT NULL,"
+	     " rtt_ns INTEGER,"
+	     " result INTEGER NOT NULL,"
+	     " PRIMARY KEY (target_id, session_id, seq)) WITHOUT ROWID;"
+	     "CREATE TABLE seconds ("
+	     " session_id INTEGER NOT NULL,"
+	     " target_id INTEGER NOT NULL,"
+	     " second INTEGER NOT NULL,"
+	     " sent INTEGER NOT NULL,"
+	     " received INTEGER NOT NULL,"
+	     " lost INTEGER NOT NULL,"
+	     " rtt_min_ns INTEGER,"
+	     " rtt_max_ns INTEGER,"
+	     " rtt_sum_ns INTEGER NOT NULL,"
+	     " hist TEXT NOT NULL,"
+	     " PRIMARY KEY (target_id, second, session_id)) WITHOUT ROWID;"
+	     "CREATE TABLE events ("
+	     " id INTEGER PRIMARY KEY,"
+	     " session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	     " target_id INTEGER REFERENCES targets(id),"
+	     " ts_ns INTEGER NOT NULL,"
+	     " kind TEXT NOT NULL,"
+	     " text TEXT);"
+	     "CREATE INDEX events_ts ON events(ts_ns);"
+	     "CREATE TABLE target_summaries ("
+	     " session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	     " target_id INTEGER NOT NULL REFERENCES targets(id),"
+	     " sent INTEGER NOT NULL,"
+	     " received INTEGER NOT NULL,"
+	     " lost INTEGER NOT NULL,"
+	     " late INTEGER NOT NULL,"
+	     " unreach INTEGER NOT NULL,"
+	     " rtt_min_ns INTEGER,"
+	     " rtt_avg_ns INTEGER,"
+	     " rtt_p99_ns INTEGER,"
+	     " rtt_max_ns INTEGER,"
+	     " outages INTEGER NOT NULL,"
+	     " downtime_ns INTEGER NOT NULL,"
+	     " PRIMARY KEY (session_id, target_id)) WITHOUT ROWID;"
+	     "CREATE VIEW outages AS SELECT"
+	     " t.name AS target,"
+	     " CASE l.kind WHEN 0 THEN 'burst' ELSE 'outage' END AS kind,"
+	     " " STORE_SQL_TIME(
+		     "l.start_ns") " AS start,"
+				   " " STORE_SQL_TIME(
+					   "l.end_ns") " AS end,"
+						       " l.duration_ns / 1e6 AS duration_ms,"
+						       " l.lower_ns / 1e6 AS lower_ms,"
+						       " l.upper_ns / 1e6 AS upper_ms,"
+						       " l.lost AS lost,"
+						       " CASE l.end_state WHEN 0 THEN 'closed' "
+						       "WHEN 1 THEN 'at-exit' ELSE 'unknown' END "
+						       "AS end_state,"
+						       " l.session_id AS session_id,"
+						       " l.start_ns AS start_ns,"
+						       " l.end_ns AS end_ns,"
+						       " l.id AS id"
+						       " FROM losses AS l JOIN targets AS t ON "
+						       "t.id = l.target_id;"
+						       "CREATE VIEW transitions_v AS SELECT"
+						       " t.name AS target,"
+						       " " STORE_SQL_STATE(
+							       "x.from_state") " AS from_state,"
+									       " " STORE_SQL_STATE(
+										       "x.to_state") " AS to_state,"
+												     " " STORE_SQL_TIME(
+													     "x.effective_ns") " AS effective,"
+															       " " STORE_SQL_TIME(
+																       "x.declared_ns") " AS declared,"
+																			" (x.declared_ns - x.effective_ns) / 1e6 AS lag_ms,"
+																			" x.seq AS seq,"
+																			" x.session_id AS session_id,"
+																			" x.effective_ns AS effective_ns,"
+																			" x.declared_ns AS declared_ns,"
+																			" x.id AS id"
+																			" FROM transitions AS x JOIN targets AS t ON t.id = x.target_id;"
+																			"CREATE VIEW events_v AS SELECT"
+																			" " STORE_SQL_TIME(
+																				"e.ts_ns") " AS time,"
+																					   " t.name AS target,"
+																					   " e.kind AS kind,"
+																					   " e.text AS text,"
+																					   " e.session_id AS session_id,"
+																					   " e.ts_ns AS ts_ns,"
+																					   " e.id AS id"
+																					   " FROM events AS e LEFT JOIN targets AS t ON t.id = e.target_id;"
+																					   "CREATE VIEW sessions_v AS SELECT"
+																					   " s.id AS id,"
+																					   " " STORE_SQL_TIME("s.started_ns") " AS started,"
+																									      " CASE WHEN s.ended_ns IS NULL THEN NULL ELSE " STORE_SQL_TIME("s.ended_ns") " END AS ended,"
+																																			   " (coalesce(s.ended_ns, s.last_seen_ns) - s.started_ns) / 1e9 AS duration_s,"
+																																			   " coalesce(s.end_state, 'running') AS end_state,"
+																																			   " s.hostname AS hostname,"
+																																			   " s.pid AS pid,"
+																																			   " s.argv AS argv"
+																																			   " FROM sessions AS s;";
+/* clang-format on */
 
 /*
  * Version 2: the runs of `hamon run`, one per session. A plain monitor
@@ -194,15 +205,17 @@ static const char store_schema_v2[] =
 	" r.label AS label,"
 	" r.kind AS kind,"
 	" r.argv AS command,"
-	" " STORE_SQL_TIME("r.cmd_start_ns") " AS start,"
-	" CASE WHEN r.cmd_end_ns IS NULL THEN NULL ELSE " STORE_SQL_TIME("r.cmd_end_ns") " END AS end,"
-	" r.cmd_duration_ns / 1e6 AS duration_ms,"
-	" r.exit_status AS exit_status,"
-	" r.output_bytes AS output_bytes,"
-	" r.session_id AS session_id,"
-	" r.cmd_start_ns AS cmd_start_ns,"
-	" r.cmd_end_ns AS cmd_end_ns"
-	" FROM runs AS r;";
+	" " STORE_SQL_TIME(
+		"r.cmd_start_ns") " AS start,"
+				  " CASE WHEN r.cmd_end_ns IS NULL THEN NULL ELSE " STORE_SQL_TIME(
+					  "r.cmd_end_ns") " END AS end,"
+							  " r.cmd_duration_ns / 1e6 AS duration_ms,"
+							  " r.exit_status AS exit_status,"
+							  " r.output_bytes AS output_bytes,"
+							  " r.session_id AS session_id,"
+							  " r.cmd_start_ns AS cmd_start_ns,"
+							  " r.cmd_end_ns AS cmd_end_ns"
+							  " FROM runs AS r;";
 
 /*
  * Version 3: per-minute rows that the writer rolls the per-second rows up
@@ -308,39 +321,48 @@ static const char store_schema_v5[] =
 	" w.ifname AS ifname,"
 	" w.code AS code,"
 	" w.reason AS reason,"
-	" " STORE_SQL_TIME("w.start_ns") " AS start,"
-	" " STORE_SQL_TIME("w.end_ns") " AS end,"
-	" (w.end_ns - w.start_ns) / 1e6 AS duration_ms,"
-	" w.session_id AS session_id,"
-	" w.target_id AS target_id,"
-	" w.start_ns AS start_ns,"
-	" w.end_ns AS end_ns,"
-	" w.id AS id"
-	" FROM unknown_windows AS w LEFT JOIN targets AS t ON t.id = w.target_id;"
-	"CREATE TABLE IF NOT EXISTS bench_runs ("
-	" id INTEGER PRIMARY KEY,"
-	" started_ns INTEGER NOT NULL,"
-	" label TEXT NOT NULL,"
-	" hostname TEXT, cpu_model TEXT, cores INTEGER, threads INTEGER, mem_bytes INTEGER,"
-	" kernel TEXT, virt TEXT, virt_hints TEXT, tests TEXT, io_engine TEXT,"
-	" direct INTEGER, quick INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS bench_runs_label ON bench_runs (label, id);"
-	"CREATE TABLE IF NOT EXISTS bench_results ("
-	" run_id INTEGER NOT NULL REFERENCES bench_runs (id) ON DELETE CASCADE,"
-	" test TEXT NOT NULL,"
-	" metric TEXT NOT NULL,"
-	" value REAL NOT NULL,"
-	" unit TEXT NOT NULL,"
-	" PRIMARY KEY (run_id, test, metric));"
-	/* The scheduler's timing quality of a session, written when its loop
+	" " STORE_SQL_TIME(
+		"w.start_ns") " AS start,"
+			      " " STORE_SQL_TIME(
+				      "w.end_ns") " AS end,"
+						  " (w.end_ns - w.start_ns) / 1e6 AS duration_ms,"
+						  " w.session_id AS session_id,"
+						  " w.target_id AS target_id,"
+						  " w.start_ns AS start_ns,"
+						  " w.end_ns AS end_ns,"
+						  " w.id AS id"
+						  " FROM unknown_windows AS w LEFT JOIN targets AS "
+						  "t ON t.id = w.target_id;"
+						  "CREATE TABLE IF NOT EXISTS bench_runs ("
+						  " id INTEGER PRIMARY KEY,"
+						  " started_ns INTEGER NOT NULL,"
+						  " label TEXT NOT NULL,"
+						  " hostname TEXT, cpu_model TEXT, cores INTEGER, "
+						  "threads INTEGER, mem_bytes INTEGER,"
+						  " kernel TEXT, virt TEXT, virt_hints TEXT, tests "
+						  "TEXT, io_engine TEXT,"
+						  " direct INTEGER, quick INTEGER NOT NULL DEFAULT "
+						  "0);"
+						  "CREATE INDEX IF NOT EXISTS bench_runs_label ON "
+						  "bench_runs (label, id);"
+						  "CREATE TABLE IF NOT EXISTS bench_results ("
+						  " run_id INTEGER NOT NULL REFERENCES bench_runs "
+						  "(id) ON DELETE CASCADE,"
+						  " test TEXT NOT NULL,"
+						  " metric TEXT NOT NULL,"
+						  " value REAL NOT NULL,"
+						  " unit TEXT NOT NULL,"
+						  " PRIMARY KEY (run_id, test, metric));"
+						  /* The scheduler's timing quality of a session, written when its loop
 	 * ends (it was an event of kind "scheduler" with the figures in text). */
-	"CREATE TABLE schedulers ("
-	" session_id INTEGER PRIMARY KEY REFERENCES sessions(id),"
-	" sends INTEGER NOT NULL,"
-	" skipped INTEGER NOT NULL,"
-	" lag_p50_ns INTEGER NOT NULL,"
-	" lag_p99_ns INTEGER NOT NULL,"
-	" lag_max_ns INTEGER NOT NULL);";
+						  "CREATE TABLE schedulers ("
+						  " session_id INTEGER PRIMARY KEY REFERENCES "
+						  "sessions(id),"
+						  " sends INTEGER NOT NULL,"
+						  " skipped INTEGER NOT NULL,"
+						  " lag_p50_ns INTEGER NOT NULL,"
+						  " lag_p99_ns INTEGER NOT NULL,"
+						  " lag_max_ns INTEGER NOT NULL);";
 
 /* One legacy "unknown" event turned into a window (store_legacy_windows). */
 struct store_legacy {
@@ -400,9 +422,9 @@ store_legacy_windows(sqlite3 *db)
 	int rc;
 
 	rc = sqlite3_prepare_v2(db,
-	                        "SELECT id, session_id, target_id, ts_ns, text FROM events"
-	                        " WHERE kind = 'unknown' ORDER BY id",
-	                        -1, &sel, NULL);
+				"SELECT id, session_id, target_id, ts_ns, text FROM events"
+				" WHERE kind = 'unknown' ORDER BY id",
+				-1, &sel, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		struct store_legacy l;
 		int64_t dur;
@@ -425,11 +447,12 @@ store_legacy_windows(sqlite3 *db)
 		rc = SQLITE_OK;
 	sqlite3_finalize(sel);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db,
-		                        "INSERT INTO unknown_windows (session_id, target_id, start_ns,"
-		                        " end_ns, scope, code, reason)"
-		                        " VALUES (?1, ?2, ?3, ?4, ?5, 'legacy', ?6)",
-		                        -1, &ins, NULL);
+		rc = sqlite3_prepare_v2(
+			db,
+			"INSERT INTO unknown_windows (session_id, target_id, start_ns,"
+			" end_ns, scope, code, reason)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, 'legacy', ?6)",
+			-1, &ins, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "DELETE FROM events WHERE id = ?1", -1, &del, NULL);
 	for (i = 0; i < n && rc == SQLITE_OK; i++) {
@@ -440,9 +463,10 @@ store_legacy_windows(sqlite3 *db)
 			sqlite3_bind_null(ins, 2);
 		sqlite3_bind_int64(ins, 3, v[i].start_ns);
 		sqlite3_bind_int64(ins, 4, v[i].end_ns);
-		sqlite3_bind_text(ins, 5, store_scope_name(v[i].target_id > 0 ? STORE_SCOPE_TARGET
-		                                                              : STORE_SCOPE_ALL),
-		                  -1, SQLITE_STATIC);
+		sqlite3_bind_text(
+			ins, 5,
+			store_scope_name(v[i].target_id > 0 ? STORE_SCOPE_TARGET : STORE_SCOPE_ALL),
+			-1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 6, v[i].reason, -1, SQLITE_STATIC);
 		if ((rc = store_step_done(ins)) != SQLITE_OK)
 			break;
@@ -471,15 +495,16 @@ store_legacy_sched(sqlite3 *db)
 	int rc;
 
 	rc = sqlite3_prepare_v2(db,
-	                        "SELECT id, session_id, text FROM events WHERE kind = 'scheduler'"
-	                        " ORDER BY id",
-	                        -1, &sel, NULL);
+				"SELECT id, session_id, text FROM events WHERE kind = 'scheduler'"
+				" ORDER BY id",
+				-1, &sel, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db,
-		                        "INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
-		                        " lag_p50_ns, lag_p99_ns, lag_max_ns)"
-		                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		                        -1, &ins, NULL);
+		rc = sqlite3_prepare_v2(
+			db,
+			"INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
+			" lag_p50_ns, lag_p99_ns, lag_max_ns)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			-1, &ins, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "DELETE FROM events WHERE id = ?1", -1, &del, NULL);
 	/* Rows are written while the SELECT is open: it reads events, the
@@ -493,9 +518,10 @@ store_legacy_sched(sqlite3 *db)
 
 		rc = SQLITE_OK;
 		if (text == NULL ||
-		    sscanf(text, "sends %llu, lag p50 %lf us, p99 %lf us, max %lf us, %llu deadlines"
-		                 " skipped%n",
-		           &sends, &p50, &p99, &max, &skipped, &used) != 5 ||
+		    sscanf(text,
+			   "sends %llu, lag p50 %lf us, p99 %lf us, max %lf us, %llu deadlines"
+			   " skipped%n",
+			   &sends, &p50, &p99, &max, &skipped, &used) != 5 ||
 		    text[used] != '\0' || !(p50 >= 0 && p99 >= 0 && max >= 0 && max < 1e12))
 			continue;
 		sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sel, 1));
@@ -545,7 +571,7 @@ static const struct store_migration store_migrations[] = {
 /* Read user_version and whether the file holds any schema at all. */
 static int
 store_schema_read(sqlite3 *db, const char *path, int64_t *version, int64_t *nobjects, char *err,
-                  size_t errlen)
+		  size_t errlen)
 {
 	int rc;
 
@@ -553,11 +579,13 @@ store_schema_read(sqlite3 *db, const char *path, int64_t *version, int64_t *nobj
 	if (rc == SQLITE_OK)
 		rc = store_sql_int(db, "SELECT count(*) FROM sqlite_master", nobjects);
 	if (rc == SQLITE_NOTADB) {
-		store_set_err(err, errlen, "%s: not a hamon database (%s)", path, sqlite3_errstr(rc));
+		store_set_err(err, errlen, "%s: not a hamon database (%s)", path,
+			      sqlite3_errstr(rc));
 		return -1;
 	}
 	if (rc != SQLITE_OK) {
-		store_set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errmsg(db));
+		store_set_err(err, errlen, "%s: cannot read the schema: %s", path,
+			      sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -576,8 +604,8 @@ store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *er
 	if (store_schema_read(db, path, &version, &nobjects, err, errlen) < 0)
 		return -1;
 	if (version > STORE_SCHEMA_VERSION) {
-		store_set_err(err, errlen, "%s: schema version %lld is newer than this hamon (%d)", path,
-		              (long long)version, STORE_SCHEMA_VERSION);
+		store_set_err(err, errlen, "%s: schema version %lld is newer than this hamon (%d)",
+			      path, (long long)version, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	/* Version 0 with tables is somebody else's database: leave it alone. */
@@ -605,7 +633,8 @@ store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *er
 		goto fail;
 	/* Another process may have created it while we waited for the lock. */
 	if ((rc = store_sql_int(db, "PRAGMA user_version", &version)) != SQLITE_OK) {
-		store_set_err(err, errlen, "%s: cannot read the schema: %s", path, sqlite3_errstr(rc));
+		store_set_err(err, errlen, "%s: cannot read the schema: %s", path,
+			      sqlite3_errstr(rc));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -635,7 +664,7 @@ rollback:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 	store_set_err(err, errlen, "%s: cannot set up the schema: %s", path,
-	              msg ? msg : sqlite3_errmsg(db));
+		      msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	return -1;
 }

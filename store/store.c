@@ -90,11 +90,12 @@ store_open(const char *path, enum store_mode mode, char *err, size_t errlen)
 	/* dbmu serialises every use of the connection, so SQLite's own
 	 * per-connection mutex is not needed. */
 	flags = SQLITE_OPEN_NOMUTEX;
-	flags |= mode == STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	flags |= mode == STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+				     : SQLITE_OPEN_READONLY;
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		store_set_err(err, errlen, "%s: cannot open: %s", path,
-		              s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+			      s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -145,7 +146,7 @@ store_close(struct store *s)
 			store_flush(s);
 		if (s->queued_all > 0)
 			log_warnx("%s: %zu records could not be written and are lost", s->path,
-			          s->queued_all);
+				  s->queued_all);
 		store_finalize_writer(s);
 		/* Best effort, and short: a reader may hold the WAL open. */
 		sqlite3_busy_timeout(s->db, 250);

@@ -28,12 +28,13 @@ struct store_session {
 	int64_t started_ns;
 	int pid;
 	const char *hostname;
-	const char *argv;        /* the command line, space-joined */
+	const char *argv; /* the command line, space-joined */
 };
 /* Start a monitoring session. Sessions left open by a crash are closed
  * first as end_state "crashed" at their last recorded activity, and the
  * loss periods they left open are closed as "ended unknown". Returns id > 0. */
-int64_t store_session_begin(struct store *s, const struct store_session *sess, char *err, size_t errlen);
+int64_t store_session_begin(struct store *s, const struct store_session *sess, char *err,
+			    size_t errlen);
 
 struct store_target {
 	const char *name;
@@ -45,7 +46,8 @@ struct store_target {
 	int64_t timeout_ns;
 };
 /* Insert or update the target by name; returns its id > 0, or -1. */
-int64_t store_target_upsert(struct store *s, const struct store_target *t, char *err, size_t errlen);
+int64_t store_target_upsert(struct store *s, const struct store_target *t, char *err,
+			    size_t errlen);
 
 /* Start the writer thread: queued records are committed in one transaction
  * every flush_ms (at most 1000). */
@@ -55,9 +57,9 @@ int store_writer_start(struct store *s, int flush_ms, char *err, size_t errlen);
 
 enum store_loss_kind { STORE_BURST = 0, STORE_OUTAGE = 1 };
 enum store_end_state {
-	STORE_END_CLOSED = 0,    /* ended by a reply */
-	STORE_END_AT_EXIT = 1,   /* still open when the monitor stopped */
-	STORE_END_UNKNOWN = 2,   /* still open when the monitor crashed */
+	STORE_END_CLOSED = 0,  /* ended by a reply */
+	STORE_END_AT_EXIT = 1, /* still open when the monitor stopped */
+	STORE_END_UNKNOWN = 2, /* still open when the monitor crashed */
 };
 
 /* A loss burst (every run of consecutive lost probes) or an outage (a
@@ -66,12 +68,12 @@ enum store_end_state {
 struct store_loss {
 	int64_t session_id, target_id;
 	enum store_loss_kind kind;
-	int64_t start_ns, end_ns;        /* estimates */
+	int64_t start_ns, end_ns;         /* estimates */
 	int64_t start_lo_ns, start_hi_ns; /* start lies in (lo, hi] */
 	int64_t end_lo_ns, end_hi_ns;     /* end lies in [lo, hi) */
 	int64_t duration_ns, lower_ns, upper_ns;
-	uint64_t lost;                   /* probes lost in it */
-	uint64_t first_seq, last_seq;    /* first and last lost probe */
+	uint64_t lost;                /* probes lost in it */
+	uint64_t first_seq, last_seq; /* first and last lost probe */
 	enum store_end_state end_state;
 };
 void store_push_loss(struct store *s, const struct store_loss *l);
@@ -81,8 +83,8 @@ const char *store_state_name(enum store_state st);
 struct store_transition {
 	int64_t session_id, target_id;
 	enum store_state from, to;
-	int64_t effective_ns;  /* back-dated: first lost probe / first ok probe */
-	int64_t declared_ns;   /* when the threshold was met */
+	int64_t effective_ns; /* back-dated: first lost probe / first ok probe */
+	int64_t declared_ns;  /* when the threshold was met */
 	uint64_t seq;
 };
 void store_push_transition(struct store *s, const struct store_transition *t);
@@ -104,7 +106,7 @@ extern const int64_t store_hist_bounds_us[STORE_HIST_BUCKETS - 1];
 /* Per-second aggregate of one target, always written. */
 struct store_second {
 	int64_t session_id, target_id;
-	int64_t second;               /* unix seconds */
+	int64_t second; /* unix seconds */
 	uint32_t sent, received, lost;
 	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
 	uint32_t hist[STORE_HIST_BUCKETS];
@@ -114,10 +116,10 @@ void store_push_second(struct store *s, const struct store_second *sec);
 /* A marker or event: kind "marker", "span-begin", "span-end", "start", "stop", ... */
 struct store_event {
 	int64_t session_id;
-	int64_t target_id;            /* 0 when not about one target */
+	int64_t target_id; /* 0 when not about one target */
 	int64_t ts_ns;
-	const char *kind;             /* copied */
-	const char *text;             /* copied */
+	const char *kind; /* copied */
+	const char *text; /* copied */
 };
 void store_push_event(struct store *s, const struct store_event *ev);
 
@@ -129,12 +131,12 @@ enum store_scope { STORE_SCOPE_ALL = 0, STORE_SCOPE_LINK = 1, STORE_SCOPE_TARGET
 struct store_window {
 	int64_t session_id;
 	int64_t target_id;
-	int64_t start_ns, end_ns;   /* CLOCK_REALTIME ns */
+	int64_t start_ns, end_ns; /* CLOCK_REALTIME ns */
 	enum store_scope scope;
-	int ifindex;                /* scope LINK, else 0 */
-	const char *ifname;         /* scope LINK; NULL if unknown */
-	const char *code;           /* short reason code, [a-z-]+ */
-	const char *reason;         /* human text */
+	int ifindex;        /* scope LINK, else 0 */
+	const char *ifname; /* scope LINK; NULL if unknown */
+	const char *code;   /* short reason code, [a-z-]+ */
+	const char *reason; /* human text */
 };
 /* Queue a window (queued, vital like events). The strings are copied; a
  * NULL code is stored as "other", a NULL reason as "". A window of a link
@@ -166,7 +168,7 @@ void store_session_sched(struct store *s, int64_t session_id, const struct store
 /* A session's scheduler figures: 0 found, 1 none (also in a file older
  * than version 5), -1 with err. */
 int store_get_sched(struct store *s, int64_t session_id, struct store_sched *out, char *err,
-                    size_t errlen);
+		    size_t errlen);
 
 /* Records dropped because the queue was full (bounded memory). */
 uint64_t store_dropped(const struct store *s);
@@ -174,12 +176,12 @@ uint64_t store_dropped(const struct store *s);
 /* ---- queries (reader side; safe while a monitor writes) ---- */
 
 struct store_loss_filter {
-	const char *target;  /* NULL: all */
-	int64_t since_ns;    /* 0: no bound; periods ending at or after it */
-	int64_t until_ns;    /* 0: no bound; periods starting before it */
-	int64_t min_ns;      /* duration estimate at least this */
-	int kind;            /* -1 any, else enum store_loss_kind */
-	int64_t session_id;  /* 0: any session (added; zero-initialise the filter) */
+	const char *target; /* NULL: all */
+	int64_t since_ns;   /* 0: no bound; periods ending at or after it */
+	int64_t until_ns;   /* 0: no bound; periods starting before it */
+	int64_t min_ns;     /* duration estimate at least this */
+	int kind;           /* -1 any, else enum store_loss_kind */
+	int64_t session_id; /* 0: any session (added; zero-initialise the filter) */
 };
 struct store_loss_row {
 	char target[64];
@@ -188,7 +190,7 @@ struct store_loss_row {
 typedef int (*store_loss_cb)(const struct store_loss_row *row, void *arg); /* nonzero stops */
 /* Rows ordered by start time. Returns 0, or -1 with err. */
 int store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb,
-                       void *arg, char *err, size_t errlen);
+		       void *arg, char *err, size_t errlen);
 
 /* ---- added for the monitor, the reporter and the tests ---- */
 
@@ -205,7 +207,7 @@ uint64_t store_rejected(const struct store *s);
  * kind are queued; losses, transitions, events, windows and summaries only
  * once vital_max of them are queued. Defaults 4 000 000 and 1 000 000; tests
  * lower them. 0 leaves a bound unchanged. */
-#define STORE_QUEUE_BULK_MAX 4000000
+#define STORE_QUEUE_BULK_MAX  4000000
 #define STORE_QUEUE_VITAL_MAX 1000000
 void store_set_queue_limits(struct store *s, size_t bulk_max, size_t vital_max);
 
@@ -219,22 +221,23 @@ typedef int (*store_summary_cb)(const struct store_summary_row *row, void *arg);
  * (each row's sum.session_id says which); ordered by target name. Returns 0
  * (also when there are none), or -1 with err. */
 int store_query_summaries(struct store *s, int64_t session_id, store_summary_cb cb, void *arg,
-                          char *err, size_t errlen);
+			  char *err, size_t errlen);
 
 struct store_transition_filter {
-	const char *target;  /* NULL: all */
-	int64_t since_ns;    /* 0: no bound; effective at or after it */
-	int64_t until_ns;    /* 0: no bound; effective before it */
-	int64_t session_id;  /* 0: any session */
+	const char *target; /* NULL: all */
+	int64_t since_ns;   /* 0: no bound; effective at or after it */
+	int64_t until_ns;   /* 0: no bound; effective before it */
+	int64_t session_id; /* 0: any session */
 };
 struct store_transition_row {
 	char target[64];
 	struct store_transition tr;
 };
-typedef int (*store_transition_cb)(const struct store_transition_row *row, void *arg); /* nonzero stops */
+typedef int (*store_transition_cb)(const struct store_transition_row *row,
+				   void *arg); /* nonzero stops */
 /* Rows ordered by effective time. Returns 0, or -1 with err. */
 int store_query_transitions(struct store *s, const struct store_transition_filter *f,
-                            store_transition_cb cb, void *arg, char *err, size_t errlen);
+			    store_transition_cb cb, void *arg, char *err, size_t errlen);
 
 /* PRAGMA integrity_check: 0 when it says "ok", else -1 with its first
  * complaint (or the error) in err. */
@@ -260,15 +263,15 @@ int store_integrity_check(struct store *s, char *err, size_t errlen);
  * run row. One run per session. */
 struct store_run {
 	int64_t session_id;
-	const char *label;        /* may be NULL */
-	const char *kind;         /* "migration", "failover", "backup", "custom" */
-	const char *argv;         /* the wrapped command, space-joined (shell-quoted where needed) */
+	const char *label; /* may be NULL */
+	const char *kind;  /* "migration", "failover", "backup", "custom" */
+	const char *argv;  /* the wrapped command, space-joined (shell-quoted where needed) */
 	int64_t cmd_start_ns, cmd_end_ns; /* wall clock */
-	int64_t cmd_duration_ns;  /* monotonic */
-	int exit_status;          /* 0..255, or 128+signal; -1 while running / failed to start */
+	int64_t cmd_duration_ns;          /* monotonic */
+	int exit_status; /* 0..255, or 128+signal; -1 while running / failed to start */
 	uint64_t output_bytes;
-	const char *hv_json;      /* hypervisor figures as a JSON object text, may be NULL */
-	const char *output;       /* the command's captured output (bounded), may be NULL */
+	const char *hv_json; /* hypervisor figures as a JSON object text, may be NULL */
+	const char *output;  /* the command's captured output (bounded), may be NULL */
 	size_t output_len;
 };
 /* Insert or replace the run row of a session (synchronous, small; safe
@@ -284,7 +287,7 @@ int store_run_put(struct store *s, const struct store_run *r, char *err, size_t 
 /* A session as the reporter sees it, with its run row when there is one. */
 struct store_session_row {
 	int64_t id;
-	int64_t started_ns, ended_ns;  /* ended_ns 0 while running */
+	int64_t started_ns, ended_ns; /* ended_ns 0 while running */
 	char end_state[32];
 	char argv[512];
 	int has_run;
@@ -300,16 +303,16 @@ struct store_session_row {
  * session id only if it has one. 0 found, 1 not found, -1 error. ended_ns 0 and
  * end_state "" while it runs; the run fields 0/"" when has_run is 0. */
 int store_get_session(struct store *s, int64_t id, int runs_only, struct store_session_row *out,
-                      char *err, size_t errlen);
+		      char *err, size_t errlen);
 typedef int (*store_session_cb)(const struct store_session_row *row, void *arg);
 /* Every run with this label (NULL: every run without one), oldest session
  * first. The rows are read first and called back after, so cb may call the
  * store on the same handle. */
 /* The captured output of a session's run (malloc'd into *out, NULL if none). */
 int store_get_run_output(struct store *s, int64_t session_id, char **out, size_t *len, char *err,
-                         size_t errlen);
+			 size_t errlen);
 int store_query_runs_by_label(struct store *s, const char *label, store_session_cb cb, void *arg,
-                              char *err, size_t errlen);
+			      char *err, size_t errlen);
 
 /* Targets probed in a session (those with a summary, samples, losses or
  * seconds in it), ordered by name. Losses and seconds are looked for within
@@ -325,7 +328,7 @@ struct store_target_row {
 };
 typedef int (*store_target_cb)(const struct store_target_row *row, void *arg);
 int store_query_session_targets(struct store *s, int64_t session_id, store_target_cb cb, void *arg,
-                                char *err, size_t errlen);
+				char *err, size_t errlen);
 
 /* Events (markers, span-begin/-end, refused, ...) of a session, by ts_ns
  * then id; target_id 0 when not about one target. This and the two below
@@ -337,8 +340,8 @@ struct store_event_row {
 	char text[256];
 };
 typedef int (*store_event_cb)(const struct store_event_row *row, void *arg);
-int store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg,
-                       char *err, size_t errlen);
+int store_query_events(struct store *s, int64_t session_id, store_event_cb cb, void *arg, char *err,
+		       size_t errlen);
 
 /* UNKNOWN windows of a session as stored (target_id 0: every target of the
  * session; ifindex 0 and ifname "" unless scope is STORE_SCOPE_LINK). */
@@ -354,19 +357,19 @@ typedef int (*store_window_cb)(const struct store_window_row *row, void *arg);
  * there are none, and on a version 4 or older file opened STORE_READ,
  * which has no windows table), or -1 with err. */
 int store_query_windows(struct store *s, int64_t session_id, store_window_cb cb, void *arg,
-                        char *err, size_t errlen);
+			char *err, size_t errlen);
 
 /* Samples of one target in a session, by seq (rtt_ns -1 when unanswered). */
 typedef int (*store_sample_cb)(const struct store_sample *smp, void *arg);
 int store_query_samples(struct store *s, int64_t session_id, int64_t target_id, store_sample_cb cb,
-                        void *arg, char *err, size_t errlen);
+			void *arg, char *err, size_t errlen);
 
 /* Per-second rows of one target in a session, by second, hist parsed back
  * into its buckets; rtt_min_ns and rtt_max_ns -1 when nothing was received.
  * Found within the session's span as for store_query_session_targets. */
 typedef int (*store_second_cb)(const struct store_second *sec, void *arg);
 int store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, store_second_cb cb,
-                        void *arg, char *err, size_t errlen);
+			void *arg, char *err, size_t errlen);
 
 /* ---- the rollup of seconds into minutes (schema version 3) and of
  * minutes into hours (version 4) ----
@@ -381,9 +384,9 @@ int store_query_seconds(struct store *s, int64_t session_id, int64_t target_id, 
  * run, and rows inside a span (span-begin to the next span-end of the same
  * session, which includes a run's command), are kept: a second inside it,
  * and a minute any second of which is inside it. */
-#define STORE_RETENTION_NS (2 * 3600 * INT64_C(1000000000))
+#define STORE_RETENTION_NS        (2 * 3600 * INT64_C(1000000000))
 #define STORE_MINUTE_RETENTION_NS (7 * 86400 * INT64_C(1000000000))
-#define STORE_ROLLUP_ROWS 100000
+#define STORE_ROLLUP_ROWS         100000
 
 /* How long seconds rows are kept before they are rolled up (default
  * STORE_RETENTION_NS); 0 (or less) never rolls up. */
@@ -405,7 +408,7 @@ int64_t store_rollup_now(struct store *s, int64_t now_ns);
 /* A per-minute row: a store_second summed over one minute. */
 struct store_minute {
 	int64_t session_id, target_id;
-	int64_t minute;               /* unix minutes: unix seconds / 60 */
+	int64_t minute; /* unix minutes: unix seconds / 60 */
 	uint32_t sent, received, lost;
 	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns; /* min and max -1 when nothing was received */
 	uint32_t hist[STORE_HIST_BUCKETS];
@@ -418,13 +421,12 @@ typedef int (*store_minute_cb)(const struct store_minute *m, void *arg); /* nonz
  * opened STORE_READ there are none: success with no call. Returns 0, or
  * -1 with err. */
 int store_query_minutes(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                        int64_t until_ns, store_minute_cb cb, void *arg, char *err,
-                        size_t errlen);
+			int64_t until_ns, store_minute_cb cb, void *arg, char *err, size_t errlen);
 
 /* A per-hour row: a store_minute summed over one hour. */
 struct store_hour {
 	int64_t session_id, target_id;
-	int64_t hour;                 /* unix hours: unix seconds / 3600 */
+	int64_t hour; /* unix hours: unix seconds / 3600 */
 	uint32_t sent, received, lost;
 	int64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns; /* min and max -1 when nothing was received */
 	uint32_t hist[STORE_HIST_BUCKETS];
@@ -434,6 +436,6 @@ typedef int (*store_hour_cb)(const struct store_hour *h, void *arg); /* nonzero 
  * until_ns). On a version 3 (or older) file opened STORE_READ there are
  * none. */
 int store_query_hours(struct store *s, int64_t session_id, int64_t target_id, int64_t since_ns,
-                      int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen);
+		      int64_t until_ns, store_hour_cb cb, void *arg, char *err, size_t errlen);
 
 #endif

@@ -75,8 +75,8 @@ struct store {
 	uint64_t dropped, rejected; /* read with __atomic loads */
 	int urgent;                 /* a vital record waits: commit within ~50 ms */
 	uint64_t flush_req, flush_done;
-	int flush_ok;               /* result of the latest write cycle */
-	int64_t session_id;         /* current session: its last_seen_ns is kept fresh */
+	int flush_ok;       /* result of the latest write cycle */
+	int64_t session_id; /* current session: its last_seen_ns is kept fresh */
 
 	/* the writer thread */
 	pthread_t thread;
@@ -121,7 +121,7 @@ struct store {
 	size_t roll_limit;
 	int64_t roll_next_ns; /* CLOCK_MONOTONIC: the writer's next round */
 	int64_t roll_errlog_ns;
-	int roll_more;        /* the last round stopped at its limit */
+	int roll_more; /* the last round stopped at its limit */
 };
 
 /* The first schema version with the runs table. */
@@ -134,7 +134,7 @@ struct store {
  * tables under user_version). */
 #define STORE_SCHEMA_WINDOWS 5
 
-#define STORE_ERRLOG_NS (60 * NSEC_PER_SEC)     /* least time between repeated logs */
+#define STORE_ERRLOG_NS     (60 * NSEC_PER_SEC) /* least time between repeated logs */
 #define STORE_ROLL_EVERY_NS (60 * NSEC_PER_SEC) /* between rollup rounds without a backlog */
 
 /*
@@ -156,9 +156,9 @@ int store_step_done(sqlite3_stmt *st);
 void store_bind_rtt(sqlite3_stmt *st, int i, int64_t ns);
 int store_query_fail(struct store *s, const char *what, char *err, size_t errlen);
 sqlite3_stmt *store_query_prepare(struct store *s, const char *sql, const char *what, char *err,
-                                  size_t errlen);
+				  size_t errlen);
 int store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
-                    char *err, size_t errlen);
+		    char *err, size_t errlen);
 void store_copy_name(char *dst, size_t n, sqlite3_stmt *st, int col);
 int64_t store_column_int0(sqlite3_stmt *st, int col);
 int64_t store_column_rtt(sqlite3_stmt *st, int col);
@@ -168,7 +168,7 @@ enum store_scope store_scope_from_name(const char *txt);
 
 /* schema.c */
 int store_schema_setup(sqlite3 *db, const char *path, enum store_mode mode, char *err,
-                       size_t errlen);
+		       size_t errlen);
 
 /* store_queue.c */
 extern const size_t store_qk_size[STORE_QK_N];

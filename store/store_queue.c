@@ -11,7 +11,7 @@
 #include "store/store_int.h"
 
 #define STORE_CHUNK_BYTES (64 * 1024)
-#define STORE_SPARE_MAX 8               /* recycled chunks kept per kind */
+#define STORE_SPARE_MAX   8 /* recycled chunks kept per kind */
 
 /*
  * The queue. store_push_* run in the event loop, so they only copy the

@@ -69,17 +69,17 @@ store_recover_outages(struct store *s, int64_t sid, int64_t last_seen, int *nclo
 
 	*nclosed = 0;
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT t.target_id, t.from_state, t.effective_ns, t.seq,"
-	                        " g.interval_ns, g.timeout_ns"
-	                        " FROM (SELECT target_id, max(id) AS id FROM transitions"
-	                        "       WHERE session_id = ?1 GROUP BY target_id) AS last"
-	                        " JOIN transitions AS t ON t.id = last.id"
-	                        " JOIN targets AS g ON g.id = t.target_id"
-	                        " WHERE t.to_state = 2 AND NOT EXISTS (SELECT 1 FROM losses AS l"
-	                        "  WHERE l.session_id = ?1 AND l.target_id = t.target_id"
-	                        "  AND l.kind = 1 AND l.first_seq = t.seq)"
-	                        " ORDER BY t.target_id",
-	                        -1, &sel, NULL);
+				"SELECT t.target_id, t.from_state, t.effective_ns, t.seq,"
+				" g.interval_ns, g.timeout_ns"
+				" FROM (SELECT target_id, max(id) AS id FROM transitions"
+				"       WHERE session_id = ?1 GROUP BY target_id) AS last"
+				" JOIN transitions AS t ON t.id = last.id"
+				" JOIN targets AS g ON g.id = t.target_id"
+				" WHERE t.to_state = 2 AND NOT EXISTS (SELECT 1 FROM losses AS l"
+				"  WHERE l.session_id = ?1 AND l.target_id = t.target_id"
+				"  AND l.kind = 1 AND l.first_seq = t.seq)"
+				" ORDER BY t.target_id",
+				-1, &sel, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db, store_qk_sql[STORE_QK_LOSS], -1, &ins, NULL);
 	if (rc == SQLITE_OK)
@@ -139,19 +139,20 @@ store_recover_crashed(struct store *s, const char *ourhost)
 	int rc, nclosed;
 
 	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT id, pid, hostname, last_seen_ns FROM sessions"
-	                        " WHERE ended_ns IS NULL ORDER BY id",
-	                        -1, &sel, NULL);
+				"SELECT id, pid, hostname, last_seen_ns FROM sessions"
+				" WHERE ended_ns IS NULL ORDER BY id",
+				-1, &sel, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(s->db,
-		                        "UPDATE sessions SET ended_ns = last_seen_ns,"
-		                        " end_state = 'crashed' WHERE id = ?1",
-		                        -1, &upd, NULL);
+					"UPDATE sessions SET ended_ns = last_seen_ns,"
+					" end_state = 'crashed' WHERE id = ?1",
+					-1, &upd, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-		                        "INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
-		                        " VALUES (?1, NULL, ?2, 'crash', ?3)",
-		                        -1, &ev, NULL);
+		rc = sqlite3_prepare_v2(
+			s->db,
+			"INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
+			" VALUES (?1, NULL, ?2, 'crash', ?3)",
+			-1, &ev, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(sel, 0);
 		int pid = sqlite3_column_int(sel, 1);
@@ -165,9 +166,9 @@ store_recover_crashed(struct store *s, const char *ourhost)
 		if (rc != SQLITE_OK)
 			break;
 		snprintf(text, sizeof text,
-		         "pid %d stopped without closing its session; %d open outage%s closed as"
-		         " ended unknown",
-		         pid, nclosed, nclosed == 1 ? "" : "s");
+			 "pid %d stopped without closing its session; %d open outage%s closed as"
+			 " ended unknown",
+			 pid, nclosed, nclosed == 1 ? "" : "s");
 		sqlite3_bind_int64(ev, 1, id);
 		sqlite3_bind_int64(ev, 2, last_seen);
 		sqlite3_bind_text(ev, 3, text, -1, SQLITE_TRANSIENT);
@@ -176,9 +177,9 @@ store_recover_crashed(struct store *s, const char *ourhost)
 		sqlite3_bind_int64(upd, 1, id);
 		if ((rc = store_step_done(upd)) != SQLITE_OK)
 			break;
-		log_info("%s: session %lld (pid %d) ended without closing: marked crashed%s", s->path,
-		         (long long)id, pid,
-		         nclosed > 0 ? ", its open outages closed as ended unknown" : "");
+		log_info("%s: session %lld (pid %d) ended without closing: marked crashed%s",
+			 s->path, (long long)id, pid,
+			 nclosed > 0 ? ", its open outages closed as ended unknown" : "");
 	}
 	if (rc == SQLITE_DONE)
 		rc = SQLITE_OK;

@@ -13,7 +13,7 @@
 
 /* ---- the rollup: seconds into minutes, minutes into hours ---- */
 
-#define STORE_ROLL_CHUNK 4096                   /* rows read per SELECT */
+#define STORE_ROLL_CHUNK 4096 /* rows read per SELECT */
 
 /*
  * The statements of a tier that rolls the rows of table src (key column
@@ -24,33 +24,34 @@
  * rtt_min_ns the least of the minima there are and rtt_max_ns the greatest
  * of the maxima there are (a NULL never wins).
  */
-#define STORE_SQL_ROLL_SEL(src, skey, hist)                                               \
-	"SELECT " skey ", session_id, sent, received, lost, rtt_min_ns, rtt_max_ns,"     \
-	" rtt_sum_ns, " hist " FROM " src " WHERE target_id = ?1"                       \
-	" AND (" skey ", session_id) > (?2, ?3) AND " skey " < ?4"                       \
+#define STORE_SQL_ROLL_SEL(src, skey, hist)                                          \
+	"SELECT " skey ", session_id, sent, received, lost, rtt_min_ns, rtt_max_ns," \
+	" rtt_sum_ns, " hist " FROM " src " WHERE target_id = ?1"                    \
+	" AND (" skey ", session_id) > (?2, ?3) AND " skey " < ?4"                   \
 	" ORDER BY " skey ", session_id LIMIT ?5"
 #define STORE_SQL_ROLL_NEXT(src) \
 	"SELECT target_id FROM " src " WHERE target_id > ?1 ORDER BY target_id LIMIT 1"
-#define STORE_SQL_ROLL_DEL(src, skey) \
-	"DELETE FROM " src " WHERE target_id = ?1 AND " skey " BETWEEN ?2 AND ?3 AND session_id = ?4"
-#define STORE_SQL_ROLL_UPS(dst, dkey)                                                      \
-	"INSERT INTO " dst " (session_id, target_id, " dkey ", sent, received, lost,"      \
-	" rtt_min_ns, rtt_max_ns, rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9)"    \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"                                     \
-	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"                               \
-	" ON CONFLICT (target_id, " dkey ", session_id) DO UPDATE SET"                     \
-	" sent = sent + excluded.sent,"                                                    \
-	" received = received + excluded.received,"                                        \
-	" lost = lost + excluded.lost,"                                                    \
-	" rtt_min_ns = coalesce(min(rtt_min_ns, excluded.rtt_min_ns),"                     \
-	"  rtt_min_ns, excluded.rtt_min_ns),"                                              \
-	" rtt_max_ns = coalesce(max(rtt_max_ns, excluded.rtt_max_ns),"                     \
-	"  rtt_max_ns, excluded.rtt_max_ns),"                                              \
-	" rtt_sum_ns = rtt_sum_ns + excluded.rtt_sum_ns,"                                  \
-	" h0 = h0 + excluded.h0, h1 = h1 + excluded.h1,"                                   \
-	" h2 = h2 + excluded.h2, h3 = h3 + excluded.h3,"                                   \
-	" h4 = h4 + excluded.h4, h5 = h5 + excluded.h5,"                                   \
-	" h6 = h6 + excluded.h6, h7 = h7 + excluded.h7,"                                   \
+#define STORE_SQL_ROLL_DEL(src, skey)                        \
+	"DELETE FROM " src " WHERE target_id = ?1 AND " skey \
+	" BETWEEN ?2 AND ?3 AND session_id = ?4"
+#define STORE_SQL_ROLL_UPS(dst, dkey)                                                  \
+	"INSERT INTO " dst " (session_id, target_id, " dkey ", sent, received, lost,"  \
+	" rtt_min_ns, rtt_max_ns, rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"                                 \
+	" ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"                           \
+	" ON CONFLICT (target_id, " dkey ", session_id) DO UPDATE SET"                 \
+	" sent = sent + excluded.sent,"                                                \
+	" received = received + excluded.received,"                                    \
+	" lost = lost + excluded.lost,"                                                \
+	" rtt_min_ns = coalesce(min(rtt_min_ns, excluded.rtt_min_ns),"                 \
+	"  rtt_min_ns, excluded.rtt_min_ns),"                                          \
+	" rtt_max_ns = coalesce(max(rtt_max_ns, excluded.rtt_max_ns),"                 \
+	"  rtt_max_ns, excluded.rtt_max_ns),"                                          \
+	" rtt_sum_ns = rtt_sum_ns + excluded.rtt_sum_ns,"                              \
+	" h0 = h0 + excluded.h0, h1 = h1 + excluded.h1,"                               \
+	" h2 = h2 + excluded.h2, h3 = h3 + excluded.h3,"                               \
+	" h4 = h4 + excluded.h4, h5 = h5 + excluded.h5,"                               \
+	" h6 = h6 + excluded.h6, h7 = h7 + excluded.h7,"                               \
 	" h8 = h8 + excluded.h8, h9 = h9 + excluded.h9"
 
 /*
@@ -62,7 +63,7 @@
 struct store_tier_def {
 	const char *src, *dst; /* for the log */
 	int64_t unit_s;
-	int hist_text;         /* src's histogram is seconds.hist's text, else h0 ... h9 */
+	int hist_text; /* src's histogram is seconds.hist's text, else h0 ... h9 */
 	const char *sel, *next, *ups, *del;
 };
 
@@ -162,10 +163,10 @@ store_keep_load(struct store_roll *r)
 	if (rc != SQLITE_DONE)
 		return rc;
 	rc = sqlite3_prepare_v2(r->s->db,
-	                        "SELECT session_id, ts_ns, kind = 'span-begin' FROM events"
-	                        " WHERE kind IN ('span-begin', 'span-end')"
-	                        " ORDER BY session_id, ts_ns, id",
-	                        -1, &st, NULL);
+				"SELECT session_id, ts_ns, kind = 'span-begin' FROM events"
+				" WHERE kind IN ('span-begin', 'span-end')"
+				" ORDER BY session_id, ts_ns, id",
+				-1, &st, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
 		int is_begin = sqlite3_column_int(st, 2);
@@ -404,7 +405,7 @@ store_roll_add(struct store_roll *r, sqlite3_stmt *sel, int64_t skey, int64_t si
  */
 static int
 store_roll_target(struct store_roll *r, sqlite3_stmt *sel, const struct store_roll_mark *mk,
-                  int64_t cutoff, size_t *budget)
+		  int64_t cutoff, size_t *budget)
 {
 	int64_t cur_k = mk->key, cur_sid = mk->session_id, unit = r->def->unit_s;
 	size_t n, chunk;
@@ -559,10 +560,11 @@ out:
 	} else {
 		if (!sqlite3_get_autocommit(s->db))
 			store_step_done(s->st_rollback);
-		if (s->roll_errlog_ns == 0 || time_mono_ns() - s->roll_errlog_ns >= STORE_ERRLOG_NS) {
+		if (s->roll_errlog_ns == 0 ||
+		    time_mono_ns() - s->roll_errlog_ns >= STORE_ERRLOG_NS) {
 			s->roll_errlog_ns = time_mono_ns();
 			log_warnx("%s: cannot roll %s up into %s: %s; retrying later", s->path,
-			          store_tiers[r.t].src, store_tiers[r.t].dst, sqlite3_errstr(rc));
+				  store_tiers[r.t].src, store_tiers[r.t].dst, sqlite3_errstr(rc));
 		}
 	}
 	free(r.keep);

@@ -36,10 +36,11 @@ store_session_begin(struct store *s, const struct store_session *sess, char *err
 	if (rc == SQLITE_OK)
 		rc = store_recover_crashed(s, host);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-		                        "INSERT INTO sessions (started_ns, last_seen_ns, pid, hostname,"
-		                        " argv) VALUES (?1, ?1, ?2, ?3, ?4)",
-		                        -1, &ins, NULL);
+		rc = sqlite3_prepare_v2(
+			s->db,
+			"INSERT INTO sessions (started_ns, last_seen_ns, pid, hostname,"
+			" argv) VALUES (?1, ?1, ?2, ?3, ?4)",
+			-1, &ins, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(ins, 1, sess->started_ns);
 		sqlite3_bind_int(ins, 2, sess->pid);
@@ -53,7 +54,7 @@ store_session_begin(struct store *s, const struct store_session *sess, char *err
 	}
 	if (rc != SQLITE_OK) {
 		store_set_err(err, errlen, "%s: cannot start a session: %s", s->path,
-		              sqlite3_errmsg(s->db));
+			      sqlite3_errmsg(s->db));
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		id = -1;
@@ -85,14 +86,15 @@ store_target_upsert(struct store *s, const struct store_target *t, char *err, si
 		return -1;
 	}
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "INSERT INTO targets (name, url, address, family, port, interval_ns,"
-	                        " timeout_ns, updated_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	                        " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
-	                        " address = excluded.address, family = excluded.family,"
-	                        " port = excluded.port, interval_ns = excluded.interval_ns,"
-	                        " timeout_ns = excluded.timeout_ns, updated_ns = excluded.updated_ns",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"INSERT INTO targets (name, url, address, family, port, interval_ns,"
+		" timeout_ns, updated_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+		" address = excluded.address, family = excluded.family,"
+		" port = excluded.port, interval_ns = excluded.interval_ns,"
+		" timeout_ns = excluded.timeout_ns, updated_ns = excluded.updated_ns",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, t->url != NULL ? t->url : "", -1, SQLITE_STATIC);
@@ -107,7 +109,8 @@ store_target_upsert(struct store *s, const struct store_target *t, char *err, si
 		st = NULL;
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM targets WHERE name = ?1", -1, &st, NULL);
+		rc = sqlite3_prepare_v2(s->db, "SELECT id FROM targets WHERE name = ?1", -1, &st,
+					NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -117,7 +120,7 @@ store_target_upsert(struct store *s, const struct store_target *t, char *err, si
 	}
 	if (rc != SQLITE_OK)
 		store_set_err(err, errlen, "%s: cannot store target \"%s\": %s", s->path, t->name,
-		              sqlite3_errmsg(s->db));
+			      sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 	return rc == SQLITE_OK ? id : -1;
@@ -134,12 +137,12 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 		return;
 	if (store_flush(s) < 0)
 		log_warnx("%s: session %lld ends with records still queued", s->path,
-		          (long long)session_id);
+			  (long long)session_id);
 	pthread_mutex_lock(&s->dbmu);
 	rc = sqlite3_prepare_v2(s->db,
-	                        "UPDATE sessions SET ended_ns = ?1, end_state = ?2,"
-	                        " last_seen_ns = max(last_seen_ns, ?1) WHERE id = ?3",
-	                        -1, &st, NULL);
+				"UPDATE sessions SET ended_ns = ?1, end_state = ?2,"
+				" last_seen_ns = max(last_seen_ns, ?1) WHERE id = ?3",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, ended_ns);
 		sqlite3_bind_text(st, 2, state != NULL ? state : "stopped", -1, SQLITE_STATIC);
@@ -148,7 +151,7 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 	}
 	if (rc != SQLITE_OK)
 		log_warnx("%s: cannot record the end of session %lld: %s", s->path,
-		          (long long)session_id, sqlite3_errmsg(s->db));
+			  (long long)session_id, sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	pthread_mutex_lock(&s->mu);
 	if (s->session_id == session_id)
@@ -169,10 +172,11 @@ store_session_sched(struct store *s, int64_t session_id, const struct store_sche
 	if (store_flush(s) < 0)
 		log_warnx("%s: session %lld: records still queued", s->path, (long long)session_id);
 	pthread_mutex_lock(&s->dbmu);
-	rc = sqlite3_prepare_v2(s->db,
-	                        "INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
-	                        " lag_p50_ns, lag_p99_ns, lag_max_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	                        -1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"INSERT OR REPLACE INTO schedulers (session_id, sends, skipped,"
+		" lag_p50_ns, lag_p99_ns, lag_max_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, session_id);
 		sqlite3_bind_int64(st, 2, (int64_t)sc->sends);
@@ -184,7 +188,7 @@ store_session_sched(struct store *s, int64_t session_id, const struct store_sche
 	}
 	if (rc != SQLITE_OK)
 		log_warnx("%s: cannot record the scheduler figures of session %lld: %s", s->path,
-		          (long long)session_id, sqlite3_errmsg(s->db));
+			  (long long)session_id, sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 }
@@ -218,24 +222,24 @@ store_run_put(struct store *s, const struct store_run *r, char *err, size_t errl
 	if (!STORE_FITS(r->label, sizeof row->label) || !STORE_FITS(kind, sizeof row->kind) ||
 	    !STORE_FITS(r->hv_json, sizeof row->hv_json)) {
 		store_set_err(err, errlen,
-		              "%s: run of session %lld: label, kind or hypervisor figures too long"
-		              " (at most %zu, %zu and %zu bytes)",
-		              s->path, (long long)r->session_id, sizeof row->label - 1,
-		              sizeof row->kind - 1, sizeof row->hv_json - 1);
+			      "%s: run of session %lld: label, kind or hypervisor figures too long"
+			      " (at most %zu, %zu and %zu bytes)",
+			      s->path, (long long)r->session_id, sizeof row->label - 1,
+			      sizeof row->kind - 1, sizeof row->hv_json - 1);
 		return -1;
 	}
 	if (r->exit_status < -1 || r->exit_status > 255) {
 		store_set_err(err, errlen, "%s: run of session %lld: exit status %d out of range",
-		              s->path, (long long)r->session_id, r->exit_status);
+			      s->path, (long long)r->session_id, r->exit_status);
 		return -1;
 	}
 	pthread_mutex_lock(&s->dbmu);
 	rc = sqlite3_prepare_v2(s->db,
-	                        "INSERT OR REPLACE INTO runs (session_id, label, kind, argv,"
-	                        " cmd_start_ns, cmd_end_ns, cmd_duration_ns, exit_status,"
-	                        " output_bytes, hv_json, output)"
-	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	                        -1, &st, NULL);
+				"INSERT OR REPLACE INTO runs (session_id, label, kind, argv,"
+				" cmd_start_ns, cmd_end_ns, cmd_duration_ns, exit_status,"
+				" output_bytes, hv_json, output)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, r->session_id);
 		if (r->label != NULL)
@@ -267,7 +271,7 @@ store_run_put(struct store *s, const struct store_run *r, char *err, size_t errl
 	}
 	if (rc != SQLITE_OK)
 		store_set_err(err, errlen, "%s: cannot store the run of session %lld: %s", s->path,
-		              (long long)r->session_id, sqlite3_errmsg(s->db));
+			      (long long)r->session_id, sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 	return rc == SQLITE_OK ? 0 : -1;

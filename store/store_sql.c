@@ -97,8 +97,8 @@ store_query_prepare(struct store *s, const char *sql, const char *what, char *er
 
 /* Close a streamed query's row loop (see store_query_prepare). */
 int
-store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what,
-                char *err, size_t errlen)
+store_query_end(struct store *s, sqlite3_stmt *st, int rc, int stopped, const char *what, char *err,
+		size_t errlen)
 {
 	int ret = 0;
 

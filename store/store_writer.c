@@ -13,33 +13,35 @@
 #include "lib/xalloc.h"
 #include "store/store_int.h"
 
-#define STORE_URGENT_NS (50 * NSEC_PER_MSEC) /* vital records wait at most this */
-#define STORE_BEAT_NS NSEC_PER_SEC      /* last_seen_ns refresh when idle */
-#define STORE_RETRY_MAX_NS (4 * NSEC_PER_SEC) /* longest wait between failed cycles */
+#define STORE_URGENT_NS    (50 * NSEC_PER_MSEC) /* vital records wait at most this */
+#define STORE_BEAT_NS      NSEC_PER_SEC         /* last_seen_ns refresh when idle */
+#define STORE_RETRY_MAX_NS (4 * NSEC_PER_SEC)   /* longest wait between failed cycles */
 
 /* The insert of each record kind (also crash recovery's, for losses). */
 
 const char *const store_qk_sql[STORE_QK_N] = {
-	[STORE_QK_LOSS] = "INSERT INTO losses (session_id, target_id, kind, start_ns, end_ns,"
-	                  " start_lo_ns, start_hi_ns, end_lo_ns, end_hi_ns, duration_ns, lower_ns,"
-	                  " upper_ns, lost, first_seq, last_seq, end_state)"
-	                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-	[STORE_QK_TRANSITION] = "INSERT INTO transitions (session_id, target_id, from_state, to_state,"
-	                        " effective_ns, declared_ns, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STORE_QK_LOSS] =
+		"INSERT INTO losses (session_id, target_id, kind, start_ns, end_ns,"
+		" start_lo_ns, start_hi_ns, end_lo_ns, end_hi_ns, duration_ns, lower_ns,"
+		" upper_ns, lost, first_seq, last_seq, end_state)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[STORE_QK_TRANSITION] =
+		"INSERT INTO transitions (session_id, target_id, from_state, to_state,"
+		" effective_ns, declared_ns, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[STORE_QK_EVENT] = "INSERT INTO events (session_id, target_id, ts_ns, kind, text)"
-	                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STORE_QK_WINDOW] = "INSERT INTO unknown_windows (session_id, target_id, start_ns, end_ns,"
-	                    " scope, ifindex, ifname, code, reason)"
-	                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			    " scope, ifindex, ifname, code, reason)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STORE_QK_SUMMARY] = "INSERT OR REPLACE INTO target_summaries (session_id, target_id, sent,"
-	                     " received, lost, late, unreach, rtt_min_ns, rtt_avg_ns, rtt_p99_ns,"
-	                     " rtt_max_ns, outages, downtime_ns)"
-	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			     " received, lost, late, unreach, rtt_min_ns, rtt_avg_ns, rtt_p99_ns,"
+			     " rtt_max_ns, outages, downtime_ns)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[STORE_QK_SAMPLE] = "INSERT OR REPLACE INTO samples (session_id, target_id, seq, tx_ns,"
-	                    " rtt_ns, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			    " rtt_ns, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STORE_QK_SECOND] = "INSERT OR REPLACE INTO seconds (session_id, target_id, second, sent,"
-	                    " received, lost, rtt_min_ns, rtt_max_ns, rtt_sum_ns, hist)"
-	                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			    " received, lost, rtt_min_ns, rtt_max_ns, rtt_sum_ns, hist)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 };
 
 /* Bind one queued record of kind k to its insert statement. */
@@ -161,7 +163,7 @@ store_bind_record(sqlite3_stmt *st, enum store_qkind k, const void *rec)
 
 		for (i = 0; i < STORE_HIST_BUCKETS; i++)
 			off += (size_t)snprintf(hist + off, sizeof hist - off, "%s%u", i ? "," : "",
-			                        sec->hist[i]);
+						sec->hist[i]);
 		sqlite3_bind_int64(st, 1, sec->session_id);
 		sqlite3_bind_int64(st, 2, sec->target_id);
 		sqlite3_bind_int64(st, 3, sec->second);
@@ -260,11 +262,13 @@ store_write_pending(struct store *s, int64_t session_id, int64_t seen_ns, size_t
 					goto fail;
 				__atomic_add_fetch(&s->rejected, 1, __ATOMIC_RELAXED);
 				/* Rate-limited: a bad id repeats with every record. */
-				if (s->rejlog_ns == 0 || time_mono_ns() - s->rejlog_ns >= STORE_ERRLOG_NS) {
+				if (s->rejlog_ns == 0 ||
+				    time_mono_ns() - s->rejlog_ns >= STORE_ERRLOG_NS) {
 					s->rejlog_ns = time_mono_ns();
-					log_warnx("%s: record refused and skipped: %s (%llu refused so far)",
-					          s->path, sqlite3_errmsg(s->db),
-					          (unsigned long long)store_rejected(s));
+					log_warnx("%s: record refused and skipped: %s (%llu "
+						  "refused so far)",
+						  s->path, sqlite3_errmsg(s->db),
+						  (unsigned long long)store_rejected(s));
 				}
 			}
 		}
@@ -347,8 +351,8 @@ store_cycle(struct store *s)
 			if (rc_vital != SQLITE_OK)
 				rc_bulk = rc_vital; /* no use trying more */
 			else if (n > nvital)
-				rc_bulk = store_write_pending(s, session_id, seen_ns, STORE_QK_NVITAL,
-				                              STORE_QK_N);
+				rc_bulk = store_write_pending(s, session_id, seen_ns,
+							      STORE_QK_NVITAL, STORE_QK_N);
 		}
 	}
 	if (rc_vital == SQLITE_OK)
@@ -375,9 +379,11 @@ store_cycle(struct store *s)
 
 	if (rc == SQLITE_OK) {
 		if (s->failures > 0 && s->failure_logged)
-			log_info("%s: writing again after %llu failed attempts (%llu samples dropped"
-			         " in all)", s->path, (unsigned long long)s->failures,
-			         (unsigned long long)s->samples_shed);
+			log_info(
+				"%s: writing again after %llu failed attempts (%llu samples dropped"
+				" in all)",
+				s->path, (unsigned long long)s->failures,
+				(unsigned long long)s->samples_shed);
 		s->failures = 0;
 		s->failure_logged = 0;
 		retry_ns = 0;
@@ -388,9 +394,9 @@ store_cycle(struct store *s)
 			s->errlog_ns = now;
 			s->failure_logged = 1;
 			log_warnx("%s: cannot write: %s; keeping %zu records queued (%zu vital),"
-			          " %llu samples dropped so far; retrying",
-			          s->path, sqlite3_errstr(rc), n - ndone, nvital - ndone_vital,
-			          (unsigned long long)s->samples_shed);
+				  " %llu samples dropped so far; retrying",
+				  s->path, sqlite3_errstr(rc), n - ndone, nvital - ndone_vital,
+				  (unsigned long long)s->samples_shed);
 		}
 		retry_ns = (int64_t)(s->flush_ms > 0 ? s->flush_ms : 250) * NSEC_PER_MSEC;
 		for (i = 1; i < s->failures && retry_ns < STORE_RETRY_MAX_NS; i++)
@@ -499,7 +505,7 @@ store_writer_start(struct store *s, int flush_ms, char *err, size_t errlen)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		store_set_err(err, errlen, "%s: cannot start the writer thread: %s", s->path,
-		              strerror(rc));
+			      strerror(rc));
 		return -1;
 	}
 	s->writer_running = 1;
@@ -548,21 +554,21 @@ store_prepare_writer(struct store *s, char *err, size_t errlen)
 	size_t k;
 
 	for (k = 0; k < STORE_QK_N; k++) {
-		if (sqlite3_prepare_v3(s->db, store_qk_sql[k], -1, SQLITE_PREPARE_PERSISTENT, &s->ins[k],
-		                       NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, store_qk_sql[k], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->ins[k], NULL) != SQLITE_OK)
 			goto fail;
 	}
 	for (k = 0; k < sizeof other / sizeof other[0]; k++) {
 		sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + other[k].off);
 
-		if (sqlite3_prepare_v3(s->db, other[k].sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) !=
-		    SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, other[k].sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+				       NULL) != SQLITE_OK)
 			goto fail;
 	}
 	return 0;
 fail:
 	store_set_err(err, errlen, "%s: cannot prepare statements: %s", s->path,
-	              sqlite3_errmsg(s->db));
+		      sqlite3_errmsg(s->db));
 	return -1;
 }
 

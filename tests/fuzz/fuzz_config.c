@@ -15,16 +15,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hamon_config	cfg;
-	char			path[64], err[1024];
-	int			fd;
+	struct hamon_config cfg;
+	char path[64], err[1024];
+	int fd;
 
 	target_no_resolve = 1;
 	if ((fd = memfd_create("fuzz.conf", 0)) == -1)
-		return (0);
+		return 0;
 	if (write(fd, data, size) != (ssize_t)size) {
 		close(fd);
-		return (0);
+		return 0;
 	}
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	config_init(&cfg);
@@ -34,5 +34,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	config_free(&cfg);
 	close(fd);
-	return (0);
+	return 0;
 }

@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 fuzz_check_duration(int64_t ns)
 {
-	char	buf[64], err[256];
-	int64_t	back, want;
+	char buf[64], err[256];
+	int64_t back, want;
 
 	if (ns < 0 || ns > 100LL * 366 * 24 * 3600 * NSEC_PER_SEC)
 		abort();
@@ -34,12 +34,12 @@ fuzz_check_duration(int64_t ns)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char			*s, err[256], buf[64];
-	int64_t			 ns, t;
-	unsigned long long	 v;
+	char *s, err[256], buf[64];
+	int64_t ns, t;
+	unsigned long long v;
 
 	if ((s = malloc(size + 1)) == NULL)
-		return (0);
+		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
 
@@ -57,5 +57,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	duration_parse(s, &ns, err, 8);
 	log_escape(buf, sizeof buf, s, size);
 	free(s);
-	return (0);
+	return 0;
 }

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 fuzz_feed(struct hvparse *p, const char *data, size_t size, size_t step)
 {
-	size_t	o, n, k = 0;
+	size_t o, n, k = 0;
 
 	for (o = 0; o < size; o += n) {
 		n = size - o < step ? size - o : step;
@@ -30,12 +30,12 @@ fuzz_feed(struct hvparse *p, const char *data, size_t size, size_t step)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct hv_figures	 whole;
-	struct hvparse			*a, *b;
-	size_t				 step;
+	static struct hv_figures whole;
+	struct hvparse *a, *b;
+	size_t step;
 
 	if (size == 0)
-		return (0);
+		return 0;
 	step = (size_t)data[0] + 1;
 	data++;
 	size--;
@@ -48,5 +48,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	hvparse_free(a);
 	hvparse_free(b);
-	return (0);
+	return 0;
 }

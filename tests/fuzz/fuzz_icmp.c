@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * reserved bytes and the padding are not checked, so not compared). */
 static void
 fuzz_check_ours(const struct icmp_pkt_ctx *c, const uint8_t *icmp, size_t len,
-                const struct icmp_pkt_info *info, const void *addr)
+		const struct icmp_pkt_info *info, const void *addr)
 {
-	uint8_t	want[ICMP_PKT_LEN];
-	size_t	pl = ICMP_PKT_HDR_LEN;
+	uint8_t want[ICMP_PKT_LEN];
+	size_t pl = ICMP_PKT_HDR_LEN;
 
 	if (icmp_pkt_build(want, sizeof want, c, addr, info->tid, info->seq) != ICMP_PKT_LEN ||
 	    len < pl + ICMP_PKT_CHECKED_LEN || memcmp(want + pl, icmp + pl, 5) != 0 ||
@@ -39,16 +39,16 @@ fuzz_check_ours(const struct icmp_pkt_ctx *c, const uint8_t *icmp, size_t len,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct icmp_pkt_ctx	c;
-	struct icmp_pkt_info	info;
-	enum icmp_pkt_class	k;
-	const uint8_t		*pkt;
-	const void		*peer;
-	size_t			len, off;
-	int			mode;
+	struct icmp_pkt_ctx c;
+	struct icmp_pkt_info info;
+	enum icmp_pkt_class k;
+	const uint8_t *pkt;
+	const void *peer;
+	size_t len, off;
+	int mode;
 
 	if (size < 1)
-		return (0);
+		return 0;
 	mode = data[0] % 6;
 	pkt = data + 1;
 	len = size - 1;
@@ -66,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (k == ICMP_PKT_UNREACH)
 			fuzz_check_ours(&c, pkt, len, &info, peer);
-		return (0);
+		return 0;
 	}
 	k = icmp_pkt_parse(&c, pkt, len, peer, &info);
 	if (k == ICMP_PKT_OK) {
@@ -75,5 +75,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		fuzz_check_ours(&c, pkt + off, len - off, &info, peer);
 	}
-	return (0);
+	return 0;
 }

@@ -14,15 +14,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct target_conf	 t, again;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	char			*s, err[512];
+	struct target_conf t, again;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char *s, err[512];
 
 	/* Host names are refused instead of being looked up. */
 	target_no_resolve = 1;
 	if ((s = malloc(size + 1)) == NULL)
-		return (0);
+		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
 
@@ -52,5 +52,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (strchr(err, '\n') != NULL || strlen(err) >= sizeof err - 1)
 		abort();
 	free(s);
-	return (0);
+	return 0;
 }

@@ -60,18 +60,18 @@
 
 #include <nftables/libnftables.h>
 
-#define FC_FAULT_MAX 64
-#define FC_RULE_MAX 16
-#define FC_RULE_LEN 512
+#define FC_FAULT_MAX       64
+#define FC_RULE_MAX        16
+#define FC_RULE_LEN        512
 #define FC_DURATION_MAX_NS (3600LL * 1000000000LL) /* one hour */
-#define FC_SLEEP_SLICE_NS (50LL * 1000000LL)
-#define FC_NSEC_PER_SEC 1000000000LL
+#define FC_SLEEP_SLICE_NS  (50LL * 1000000LL)
+#define FC_NSEC_PER_SEC    1000000000LL
 
 enum fc_mode { FC_SCHEDULE, FC_ONCE };
 
 struct fc_fault {
-	int64_t at_ns;  /* relative to t0 */
-	int64_t for_ns; /* -1 until --for is seen */
+	int64_t at_ns;                                        /* relative to t0 */
+	int64_t for_ns;                                       /* -1 until --for is seen */
 	int64_t add_before, add_after, del_before, del_after; /* CLOCK_REALTIME */
 	int64_t add_late_ns, del_late_ns, add_call_ns, del_call_ns;
 };
@@ -97,13 +97,15 @@ struct faultctl {
 static volatile sig_atomic_t fc_stop_signal;
 
 /* Record the signal; the main line notices it between sleep slices. */
-static void fc_on_signal(int sig)
+static void
+fc_on_signal(int sig)
 {
 	fc_stop_signal = sig;
 }
 
 /* CLOCK_MONOTONIC in ns. */
-static int64_t fc_mono_ns(void)
+static int64_t
+fc_mono_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -111,7 +113,8 @@ static int64_t fc_mono_ns(void)
 }
 
 /* CLOCK_REALTIME in ns. */
-static int64_t fc_real_ns(void)
+static int64_t
+fc_real_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -131,7 +134,8 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fc_usage_error(const
 }
 
 /* Print the usage text. */
-static void fc_usage(FILE *fp)
+static void
+fc_usage(FILE *fp)
 {
 	fputs("usage: faultctl schedule --rule RULE [--v6-rule RULE] [--out-rule RULE]\n"
 	      "                [--start-delay D] --at T --for D [--at T --for D ...] [-v]\n"
@@ -153,7 +157,8 @@ static void fc_usage(FILE *fp)
  * Parse a duration: digits, an optional fraction, and a unit ns|us|ms|s, or
  * a bare "0". what names the option for the error message. Exits 2 on error.
  */
-static int64_t fc_parse_duration(const char *what, const char *s)
+static int64_t
+fc_parse_duration(const char *what, const char *s)
 {
 	static const struct {
 		const char *name;
@@ -201,7 +206,8 @@ static int64_t fc_parse_duration(const char *what, const char *s)
 }
 
 /* Check one nft rule given on the command line and store it. */
-static void fc_add_rule(const char **rules, size_t *n, const char *what, const char *rule)
+static void
+fc_add_rule(const char **rules, size_t *n, const char *what, const char *rule)
 {
 	/* One rule per option: a ';' or newline would let a rule smuggle in
 	 * other nft commands (flush ruleset, ...) that act outside our table. */
@@ -216,7 +222,8 @@ static void fc_add_rule(const char **rules, size_t *n, const char *what, const c
 }
 
 /* Parse the command line into fc; exits 2 on any error. */
-static void fc_parse_args(struct faultctl *fc, int argc, char **argv)
+static void
+fc_parse_args(struct faultctl *fc, int argc, char **argv)
 {
 	enum { OPT_RULE = 256, OPT_V6_RULE, OPT_OUT_RULE, OPT_AT, OPT_FOR, OPT_START_DELAY };
 	static const struct option opts[] = {
@@ -264,7 +271,8 @@ static void fc_parse_args(struct faultctl *fc, int argc, char **argv)
 			break;
 		case OPT_AT:
 			if (fc->mode == FC_ONCE)
-				fc_usage_error("--at is not used with \"once\" (it starts at once)");
+				fc_usage_error(
+					"--at is not used with \"once\" (it starts at once)");
 			if (fc->nfaults > 0 && fc->faults[fc->nfaults - 1].for_ns < 0)
 				fc_usage_error("--at %s: the previous --at has no --for", optarg);
 			if (fc->nfaults >= FC_FAULT_MAX)
@@ -308,7 +316,8 @@ static void fc_parse_args(struct faultctl *fc, int argc, char **argv)
 	if (fc->n_in + fc->n_out == 0)
 		fc_usage_error("no rule: give --rule, --v6-rule or --out-rule");
 	if (fc->nfaults == 0)
-		fc_usage_error(fc->mode == FC_ONCE ? "missing --for" : "no fault: give --at T --for D");
+		fc_usage_error(fc->mode == FC_ONCE ? "missing --for"
+						   : "no fault: give --at T --for D");
 	if (fc->faults[fc->nfaults - 1].for_ns < 0)
 		fc_usage_error("--at without --for");
 	for (i = 1; i < fc->nfaults; i++) {
@@ -325,7 +334,8 @@ static void fc_parse_args(struct faultctl *fc, int argc, char **argv)
  * Copy libnftables' buffered error text to stderr, one "faultctl: nft:"
  * prefixed line per line, so it is clear who complains.
  */
-static void fc_print_nft_errors(struct faultctl *fc)
+static void
+fc_print_nft_errors(struct faultctl *fc)
 {
 	const char *e = nft_ctx_get_error_buffer(fc->nft);
 	while (e != NULL && *e != '\0') {
@@ -344,8 +354,9 @@ static void fc_print_nft_errors(struct faultctl *fc)
  * on CLOCK_MONOTONIC in *call_ns; with count, the duration also goes into the
  * per-call statistics. Returns 0 or -1.
  */
-static int fc_nft_run_stat(struct faultctl *fc, const char *cmd, int64_t *before, int64_t *after,
-			   int64_t *call_ns, bool count)
+static int
+fc_nft_run_stat(struct faultctl *fc, const char *cmd, int64_t *before, int64_t *after,
+		int64_t *call_ns, bool count)
 {
 	int64_t rb, ra, mb, ma;
 	int rc;
@@ -378,15 +389,15 @@ static int fc_nft_run_stat(struct faultctl *fc, const char *cmd, int64_t *before
 }
 
 /* fc_nft_run_stat() for a fault edge: counted in the statistics. */
-static int fc_nft_run(struct faultctl *fc, const char *cmd, int64_t *before, int64_t *after,
-		      int64_t *call_ns)
+static int
+fc_nft_run(struct faultctl *fc, const char *cmd, int64_t *before, int64_t *after, int64_t *call_ns)
 {
 	return fc_nft_run_stat(fc, cmd, before, after, call_ns, true);
 }
 
 /* Append printf output to a fixed buffer; exits 1 if it would not fit. */
-static void __attribute__((format(printf, 3, 4))) fc_buf_add(char *buf, size_t len, const char *fmt,
-							     ...)
+static void __attribute__((format(printf, 3, 4)))
+fc_buf_add(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
 	va_list ap;
@@ -402,20 +413,24 @@ static void __attribute__((format(printf, 3, 4))) fc_buf_add(char *buf, size_t l
 }
 
 /* The nft commands that create our table and chains. */
-static void fc_cmd_setup(const struct faultctl *fc, char *buf, size_t len)
+static void
+fc_cmd_setup(const struct faultctl *fc, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	fc_buf_add(buf, len, "add table inet %s\n", fc->table);
+	fc_buf_add(
+		buf, len,
+		"add chain inet %s input { type filter hook input priority -10; policy accept; }\n",
+		fc->table);
 	fc_buf_add(buf, len,
-		   "add chain inet %s input { type filter hook input priority -10; policy accept; }\n",
-		   fc->table);
-	fc_buf_add(buf, len,
-		   "add chain inet %s output { type filter hook output priority -10; policy accept; }\n",
+		   "add chain inet %s output { type filter hook output priority -10; policy "
+		   "accept; }\n",
 		   fc->table);
 }
 
 /* The nft commands that start a fault: every rule, one transaction. */
-static void fc_cmd_add(const struct faultctl *fc, char *buf, size_t len)
+static void
+fc_cmd_add(const struct faultctl *fc, char *buf, size_t len)
 {
 	size_t i;
 
@@ -427,7 +442,8 @@ static void fc_cmd_add(const struct faultctl *fc, char *buf, size_t len)
 }
 
 /* The nft commands that end a fault. */
-static void fc_cmd_del(const struct faultctl *fc, char *buf, size_t len)
+static void
+fc_cmd_del(const struct faultctl *fc, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	if (fc->n_in > 0)
@@ -443,7 +459,8 @@ static void fc_cmd_del(const struct faultctl *fc, char *buf, size_t len)
  * deadline (TIMER_ABSTIME), so slicing costs no precision. Returns 0, or -1
  * when a stop signal arrived.
  */
-static int fc_sleep_until(int64_t deadline_ns)
+static int
+fc_sleep_until(int64_t deadline_ns)
 {
 	for (;;) {
 		int64_t now, until;
@@ -455,7 +472,8 @@ static int fc_sleep_until(int64_t deadline_ns)
 		now = fc_mono_ns();
 		if (now >= deadline_ns)
 			return 0;
-		until = deadline_ns - now > FC_SLEEP_SLICE_NS ? now + FC_SLEEP_SLICE_NS : deadline_ns;
+		until = deadline_ns - now > FC_SLEEP_SLICE_NS ? now + FC_SLEEP_SLICE_NS
+							      : deadline_ns;
 		ts.tv_sec = until / FC_NSEC_PER_SEC;
 		ts.tv_nsec = until % FC_NSEC_PER_SEC;
 		rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -472,7 +490,8 @@ static int fc_sleep_until(int64_t deadline_ns)
  * host namespace has neither; refusing here keeps a mistaken invocation from
  * dropping traffic on the machine itself.
  */
-static int fc_in_host_netns(void)
+static int
+fc_in_host_netns(void)
 {
 	struct stat self, init;
 	char line[512];
@@ -487,8 +506,8 @@ static int fc_in_host_netns(void)
 		while (!found && fgets(line, sizeof(line), fp) != NULL) {
 			char ifname[64];
 			unsigned dst, gw, flags, refcnt, use, metric, mask;
-			if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt,
-				   &use, &metric, &mask) == 8 &&
+			if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags,
+				   &refcnt, &use, &metric, &mask) == 8 &&
 			    dst == 0 && mask == 0 && (flags & 0x1))
 				found = 1;
 		}
@@ -500,9 +519,10 @@ static int fc_in_host_netns(void)
 		while (!found && fgets(line, sizeof(line), fp) != NULL) {
 			char dst[33], src[33], nh[33];
 			unsigned plen, splen, metric, refcnt, use, flags;
-			if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x", dst, &plen, src, &splen, nh,
-				   &metric, &refcnt, &use, &flags) == 9 &&
-			    plen == 0 && strspn(dst, "0") == 32 && (flags & 0x1) && !(flags & 0x200))
+			if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x", dst, &plen, src,
+				   &splen, nh, &metric, &refcnt, &use, &flags) == 9 &&
+			    plen == 0 && strspn(dst, "0") == 32 && (flags & 0x1) &&
+			    !(flags & 0x200))
 				found = 1;
 		}
 		fclose(fp);
@@ -511,7 +531,8 @@ static int fc_in_host_netns(void)
 }
 
 /* Install the stop handlers: no SA_RESTART, so a sleep returns early. */
-static void fc_signals(void)
+static void
+fc_signals(void)
 {
 	struct sigaction sa;
 
@@ -526,7 +547,8 @@ static void fc_signals(void)
 }
 
 /* Delete our table (and so every rule in it); 0 or -1. */
-static int fc_teardown(struct faultctl *fc, int64_t *before, int64_t *after)
+static int
+fc_teardown(struct faultctl *fc, int64_t *before, int64_t *after)
 {
 	char cmd[128];
 
@@ -542,12 +564,14 @@ static int fc_teardown(struct faultctl *fc, int64_t *before, int64_t *after)
 }
 
 /* Print one finished fault on stdout (and its timing on stderr with -v). */
-static void fc_report_fault(const struct faultctl *fc, size_t i, bool interrupted)
+static void
+fc_report_fault(const struct faultctl *fc, size_t i, bool interrupted)
 {
 	const struct fc_fault *f = &fc->faults[i];
 
-	printf("fault %zu %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "%s\n", i + 1, f->add_before,
-	       f->add_after, f->del_before, f->del_after, interrupted ? " interrupted" : "");
+	printf("fault %zu %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "%s\n", i + 1,
+	       f->add_before, f->add_after, f->del_before, f->del_after,
+	       interrupted ? " interrupted" : "");
 	fflush(stdout);
 	if (fc->verbose)
 		fprintf(stderr,
@@ -555,12 +579,14 @@ static void fc_report_fault(const struct faultctl *fc, size_t i, bool interrupte
 			"del call %.1fus (%.1fus after schedule), window %.3fms (wanted %.3fms)\n",
 			i + 1, f->add_call_ns / 1e3, f->add_late_ns / 1e3, f->del_call_ns / 1e3,
 			f->del_late_ns / 1e3,
-			((f->del_before + f->del_after) / 2 - (f->add_before + f->add_after) / 2) / 1e6,
+			((f->del_before + f->del_after) / 2 - (f->add_before + f->add_after) / 2) /
+				1e6,
 			f->for_ns / 1e6);
 }
 
 /* Parse, set up the table, run the faults on schedule, tear down. */
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static struct faultctl fc_storage;
 	struct faultctl *fc = &fc_storage;
@@ -677,9 +703,10 @@ int main(int argc, char **argv)
 
 	if (fc_teardown(fc, NULL, NULL) != 0)
 		status = 1;
-	printf("done faults=%zu calls=%u call_us_min=%.1f call_us_mean=%.1f call_us_max=%.1f\n", done,
-	       fc->ncalls, fc->call_min_ns / 1e3,
-	       fc->ncalls ? (double)fc->call_sum_ns / fc->ncalls / 1e3 : 0.0, fc->call_max_ns / 1e3);
+	printf("done faults=%zu calls=%u call_us_min=%.1f call_us_mean=%.1f call_us_max=%.1f\n",
+	       done, fc->ncalls, fc->call_min_ns / 1e3,
+	       fc->ncalls ? (double)fc->call_sum_ns / fc->ncalls / 1e3 : 0.0,
+	       fc->call_max_ns / 1e3);
 	fflush(stdout);
 	if (fc->verbose)
 		fprintf(stderr, "faultctl: %u nft calls: min %.1fus, mean %.1fus, max %.1fus\n",

@@ -86,25 +86,36 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HS_MAX_TIDS 16        /* target indexes tracked per family */
-#define HS_HIST 4096          /* sniffed requests kept for replay, per family */
-#define HS_PKT_MAX 256        /* largest packet we build */
-#define HS_ECHO_LEN 64        /* hamon's echo message: 8 header + 56 payload */
-#define HS_SPORT_BASE 49152   /* hamon's SYN source ports, when the monitor's local
+#define HS_MAX_TIDS 16   /* target indexes tracked per family */
+#define HS_HIST     4096 /* sniffed requests kept for replay, per family */
+#define HS_PKT_MAX  256  /* largest packet we build */
+#define HS_ECHO_LEN 64   /* hamon's echo message: 8 header + 56 payload */
+#define HS_SPORT_BASE \
+	49152 /* hamon's SYN source ports, when the monitor's local
                                  port range ends below 49152 (hostile.t sets it so) */
-#define HS_SPORT_SPAN 16384
-#define HS_MAX_NS (3600LL * 1000000000LL)
+#define HS_SPORT_SPAN    16384
+#define HS_MAX_NS        (3600LL * 1000000000LL)
 #define HS_LINGER_MAX_NS (30LL * 1000000000LL)
-#define HS_CATCHUP_NS 50000000LL /* further behind than this: drop the backlog */
+#define HS_CATCHUP_NS    50000000LL /* further behind than this: drop the backlog */
 
 enum hs_kind {
-	HK_FORGE, HK_BADSUM, HK_TRUNC, HK_OTHER, HK_UNREACH_RAND, HK_UNREACH_HAMON,
-	HK_UNREACH_TCP, HK_GARBAGE, HK_TCP, HK_TCP_RAND, HK_REPLAY, HK_NKINDS
+	HK_FORGE,
+	HK_BADSUM,
+	HK_TRUNC,
+	HK_OTHER,
+	HK_UNREACH_RAND,
+	HK_UNREACH_HAMON,
+	HK_UNREACH_TCP,
+	HK_GARBAGE,
+	HK_TCP,
+	HK_TCP_RAND,
+	HK_REPLAY,
+	HK_NKINDS
 };
 
 static const char *const hs_kind_names[HK_NKINDS] = {
-	"forge", "badsum", "trunc", "other", "unreach-rand", "unreach-hamon",
-	"unreach-tcp", "garbage", "tcp", "tcp-rand", "replay",
+	"forge",       "badsum",  "trunc", "other",    "unreach-rand", "unreach-hamon",
+	"unreach-tcp", "garbage", "tcp",   "tcp-rand", "replay",
 };
 
 /* One kind in one family, as listed on the command line. */
@@ -126,9 +137,9 @@ struct hs_tid {
 struct hs_learn {
 	int have;
 	uint16_t ident;
-	uint64_t requests;    /* hamon's echo requests seen */
-	uint64_t other;       /* echo requests without hamon's magic */
-	int64_t last_ns;      /* when the last one arrived */
+	uint64_t requests; /* hamon's echo requests seen */
+	uint64_t other;    /* echo requests without hamon's magic */
+	int64_t last_ns;   /* when the last one arrived */
 	struct hs_tid tids[HS_MAX_TIDS];
 	int ntids;
 	uint8_t hist[HS_HIST][HS_ECHO_LEN];
@@ -142,8 +153,8 @@ struct hs {
 	int have4, have6;
 	struct in_addr mon4, me4;
 	struct in6_addr mon6, me6;
-	int fd4, fd6;         /* IPPROTO_RAW senders */
-	int sn4, sn6;         /* echo-request sniffers */
+	int fd4, fd6; /* IPPROTO_RAW senders */
+	int sn4, sn6; /* echo-request sniffers */
 	struct hs_learn l4, l6;
 	uint64_t rng;
 	uint16_t tcp_port;
@@ -167,7 +178,7 @@ hs_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Print a usage error and exit 2. */
@@ -182,9 +193,9 @@ hs_usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: hostile flood --to4 ADDR [--to6 ADDR] --kinds LIST [--pps N]\n"
-	                "                     (--duration D | --count N) [--start-delay D]\n"
-	                "                     [--tcp-port P] [--linger D] [--seed N]\n"
-	                "       hostile listen --port P --duration D\n");
+			"                     (--duration D | --count N) [--start-delay D]\n"
+			"                     [--tcp-port P] [--linger D] [--seed N]\n"
+			"       hostile listen --port P --duration D\n");
 	exit(2);
 }
 
@@ -192,12 +203,18 @@ hs_usage(const char *fmt, ...)
 static int64_t
 hs_parse_duration(const char *what, const char *s)
 {
-	static const struct { const char *unit; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	static const struct {
+		const char *unit;
+		double mul;
+	} units[] = {
+		{ "ns", 1 },
+		{ "us", 1e3 },
+		{ "ms", 1e6 },
+		{ "s", 1e9 },
 	};
-	char	*end;
-	double	 v;
-	size_t	 i;
+	char *end;
+	double v;
+	size_t i;
 
 	errno = 0;
 	v = strtod(s, &end);
@@ -208,7 +225,7 @@ hs_parse_duration(const char *what, const char *s)
 			v *= units[i].mul;
 			if (v > (double)HS_MAX_NS)
 				hs_usage("%s: longer than 1 hour", what);
-			return ((int64_t)v);
+			return (int64_t)v;
 		}
 	}
 	hs_usage("%s: a duration needs a unit ns, us, ms or s", what);
@@ -218,8 +235,8 @@ hs_parse_duration(const char *what, const char *s)
 static uint64_t
 hs_parse_uint(const char *what, const char *s, uint64_t lo, uint64_t hi)
 {
-	char			*end;
-	unsigned long long	 v;
+	char *end;
+	unsigned long long v;
 
 	errno = 0;
 	if (*s == '-' || *s == '\0')
@@ -227,7 +244,7 @@ hs_parse_uint(const char *what, const char *s, uint64_t lo, uint64_t hi)
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v < lo || v > hi)
 		hs_usage("%s: out of range", what);
-	return (v);
+	return v;
 }
 
 /* xorshift64*: reproducible with --seed. */
@@ -237,7 +254,7 @@ hs_rand(struct hs *h)
 	h->rng ^= h->rng >> 12;
 	h->rng ^= h->rng << 25;
 	h->rng ^= h->rng >> 27;
-	return (h->rng * 0x2545F4914F6CDD1DULL);
+	return h->rng * 0x2545F4914F6CDD1DULL;
 }
 
 static void
@@ -264,7 +281,7 @@ hs_put64(uint8_t *p, uint64_t v)
 static uint16_t
 hs_get16(const uint8_t *p)
 {
-	return ((uint16_t)(p[0] << 8 | p[1]));
+	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static uint64_t
@@ -275,7 +292,7 @@ hs_get64(const uint8_t *p)
 
 	for (i = 0; i < 8; i++)
 		v = v << 8 | p[i];
-	return (v);
+	return v;
 }
 
 /* One's-complement sum of len bytes, added to sum (not folded). */
@@ -288,7 +305,7 @@ hs_sum(uint32_t sum, const uint8_t *p, size_t len)
 		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
 	if (len & 1)
 		sum += (uint32_t)(p[len - 1] << 8);
-	return (sum);
+	return sum;
 }
 
 /* Fold and complement: the Internet checksum (RFC 1071). */
@@ -297,15 +314,15 @@ hs_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	return ((uint16_t)~sum);
+	return (uint16_t)~sum;
 }
 
 /* The pseudo-header sum for proto over len bytes (IPv4 or IPv6). */
 static uint32_t
 hs_pseudo(const struct hs *h, int v6, uint8_t proto, size_t len)
 {
-	uint8_t	 b[40];
-	size_t	 n;
+	uint8_t b[40];
+	size_t n;
 
 	if (v6) {
 		memcpy(b, &h->me6, 16);
@@ -322,7 +339,7 @@ hs_pseudo(const struct hs *h, int v6, uint8_t proto, size_t len)
 		hs_put16(b + 10, (uint16_t)len);
 		n = 12;
 	}
-	return (hs_sum(0, b, n));
+	return hs_sum(0, b, n);
 }
 
 /* Fill in the ICMP(v6) checksum of msg (len bytes, field at 2), if it has one. */
@@ -356,9 +373,9 @@ hs_hamon_payload(uint8_t *pl, uint32_t tid, uint64_t seq, uint64_t check)
 static void
 hs_guess(struct hs *h, struct hs_learn *l, uint32_t *tid, uint64_t *seq)
 {
-	const struct hs_tid	*t;
-	int64_t			 iv, pred;
-	int64_t			 off = (int64_t)(h->sweep++ % 64) - 32;
+	const struct hs_tid *t;
+	int64_t iv, pred;
+	int64_t off = (int64_t)(h->sweep++ % 64) - 32;
 
 	if (l->ntids == 0) {
 		*tid = 0;
@@ -381,16 +398,16 @@ hs_guess(struct hs *h, struct hs_learn *l, uint32_t *tid, uint64_t *seq)
 static uint16_t
 hs_ident(struct hs *h, const struct hs_learn *l)
 {
-	return (l->have ? l->ident : (uint16_t)hs_rand(h));
+	return l->have ? l->ident : (uint16_t)hs_rand(h);
 }
 
 /* An echo reply in hamon's format with a wrong check value (64 bytes at msg). */
 static void
 hs_forged_echo(struct hs *h, int v6, uint8_t *msg, uint8_t type)
 {
-	struct hs_learn	*l = v6 ? &h->l6 : &h->l4;
-	uint32_t	 tid;
-	uint64_t	 seq;
+	struct hs_learn *l = v6 ? &h->l6 : &h->l4;
+	uint32_t tid;
+	uint64_t seq;
 
 	hs_guess(h, l, &tid, &seq);
 	msg[0] = type;
@@ -403,8 +420,7 @@ hs_forged_echo(struct hs *h, int v6, uint8_t *msg, uint8_t type)
 
 /* An IPv4 (20 bytes) or IPv6 (40 bytes) header from src to dst; its length. */
 static size_t
-hs_ip_header(uint8_t *b, int v6, uint8_t proto, size_t payload, const void *src,
-             const void *dst)
+hs_ip_header(uint8_t *b, int v6, uint8_t proto, size_t payload, const void *src, const void *dst)
 {
 	if (v6) {
 		hs_put32(b, 0x60000000);
@@ -413,7 +429,7 @@ hs_ip_header(uint8_t *b, int v6, uint8_t proto, size_t payload, const void *src,
 		b[7] = 64;
 		memcpy(b + 8, src, 16);
 		memcpy(b + 24, dst, 16);
-		return (40);
+		return 40;
 	}
 	b[0] = 0x45;
 	b[1] = 0;
@@ -427,7 +443,7 @@ hs_ip_header(uint8_t *b, int v6, uint8_t proto, size_t payload, const void *src,
 	memcpy(b + 16, dst, 4);
 	/* Quoted headers need a checksum; the kernel fills in the outer one. */
 	hs_put16(b + 10, hs_fold(hs_sum(0, b, 20)));
-	return (20);
+	return 20;
 }
 
 /* A TCP header (20 bytes) from sport to the monitor's dport, checksum filled in. */
@@ -453,39 +469,40 @@ hs_tcp_segment(struct hs *h, int v6, uint8_t *t, uint16_t sport, uint16_t dport)
 static size_t
 hs_build(struct hs *h, struct hs_job *j, uint8_t *b, uint8_t *proto)
 {
-	int		 v6 = j->v6;
-	struct hs_learn	*l = v6 ? &h->l6 : &h->l4;
-	const void	*me = v6 ? (const void *)&h->me6 : (const void *)&h->me4;
-	const void	*mon = v6 ? (const void *)&h->mon6 : (const void *)&h->mon4;
-	uint8_t		 echo_reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
-	uint8_t		 echo_request = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
-	uint8_t		 unreach = v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH;
-	uint8_t		 q[HS_PKT_MAX];
-	size_t		 len, hl, i;
-	uint32_t	 tid;
-	uint64_t	 seq;
-	uint16_t	 c;
+	int v6 = j->v6;
+	struct hs_learn *l = v6 ? &h->l6 : &h->l4;
+	const void *me = v6 ? (const void *)&h->me6 : (const void *)&h->me4;
+	const void *mon = v6 ? (const void *)&h->mon6 : (const void *)&h->mon4;
+	uint8_t echo_reply = v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY;
+	uint8_t echo_request = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	uint8_t unreach = v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH;
+	uint8_t q[HS_PKT_MAX];
+	size_t len, hl, i;
+	uint32_t tid;
+	uint64_t seq;
+	uint16_t c;
 
 	*proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	switch (j->kind) {
 	case HK_FORGE:
 		hs_forged_echo(h, v6, b, echo_reply);
-		return (HS_ECHO_LEN);
+		return HS_ECHO_LEN;
 	case HK_BADSUM:
 		hs_forged_echo(h, v6, b, echo_reply);
 		c = hs_get16(b + 2);
 		hs_put16(b + 2, (uint16_t)(c ^ (1 + hs_rand(h) % 0xfffe)));
-		return (HS_ECHO_LEN);
+		return HS_ECHO_LEN;
 	case HK_TRUNC:
 		hs_forged_echo(h, v6, b, echo_reply);
 		len = h->trunc_len++ % HS_ECHO_LEN;
 		hs_icmp_csum(h, v6, b, len);
-		return (len);
+		return len;
 	case HK_OTHER:
 		/* iputils ping: struct timeval, then bytes 0x10, 0x11, ... */
 		b[0] = echo_reply;
 		b[1] = 0;
-		hs_put16(b + 4, (h->other_seq & 1) ? hs_ident(h, l) : (uint16_t)(hs_ident(h, l) ^ 0x5a5a));
+		hs_put16(b + 4,
+			 (h->other_seq & 1) ? hs_ident(h, l) : (uint16_t)(hs_ident(h, l) ^ 0x5a5a));
 		hs_put16(b + 6, (uint16_t)h->other_seq++);
 		for (i = 0; i < 8; i++) {
 			b[8 + i] = (uint8_t)(time(NULL) >> (8 * i));
@@ -494,14 +511,14 @@ hs_build(struct hs *h, struct hs_job *j, uint8_t *b, uint8_t *proto)
 		for (i = 24; i < HS_ECHO_LEN; i++)
 			b[i] = (uint8_t)(0x10 + i - 24);
 		hs_icmp_csum(h, v6, b, HS_ECHO_LEN);
-		return (HS_ECHO_LEN);
+		return HS_ECHO_LEN;
 	case HK_UNREACH_RAND:
 	case HK_UNREACH_HAMON:
 	case HK_UNREACH_TCP:
 		memset(b, 0, 8);
 		b[0] = unreach;
 		if (j->kind == HK_UNREACH_RAND) {
-			uint8_t	src[16], dst[16];
+			uint8_t src[16], dst[16];
 
 			for (i = 0; i < 16; i++) {
 				src[i] = (uint8_t)hs_rand(h);
@@ -541,7 +558,7 @@ hs_build(struct hs *h, struct hs_job *j, uint8_t *b, uint8_t *proto)
 		}
 		memcpy(b + 8, q, len);
 		hs_icmp_csum(h, v6, b, 8 + len);
-		return (8 + len);
+		return 8 + len;
 	case HK_GARBAGE:
 		len = 1 + hs_rand(h) % 128;
 		for (i = 0; i < len; i++)
@@ -565,7 +582,7 @@ hs_build(struct hs *h, struct hs_job *j, uint8_t *b, uint8_t *proto)
 				b[0] = ICMP_ECHOREPLY;
 			break;
 		}
-		return (len);
+		return len;
 	case HK_TCP:
 	case HK_TCP_RAND:
 		*proto = IPPROTO_TCP;
@@ -575,31 +592,31 @@ hs_build(struct hs *h, struct hs_job *j, uint8_t *b, uint8_t *proto)
 				c = (uint16_t)(1024 + hs_rand(h) % (65536 - 1024));
 			while (c == h->tcp_port);
 		hs_tcp_segment(h, v6, b, c, (uint16_t)(HS_SPORT_BASE + hs_rand(h) % HS_SPORT_SPAN));
-		return (20);
+		return 20;
 	case HK_REPLAY:
 		if (l->nhist == 0)
-			return (0);
+			return 0;
 		i = (size_t)(hs_rand(h) % (l->nhist < HS_HIST ? l->nhist : HS_HIST));
 		memcpy(b, l->hist[i], HS_ECHO_LEN);
 		b[0] = echo_reply;
 		hs_icmp_csum(h, v6, b, HS_ECHO_LEN);
-		return (HS_ECHO_LEN);
+		return HS_ECHO_LEN;
 	case HK_NKINDS:
 		break;
 	}
-	return (0);
+	return 0;
 }
 
 /* Send one packet of job j. */
 static void
 hs_send(struct hs *h, struct hs_job *j)
 {
-	uint8_t			 pkt[40 + HS_PKT_MAX];
-	uint8_t			 proto;
-	struct sockaddr_in	 sin;
-	struct sockaddr_in6	 sin6;
-	size_t			 hl = j->v6 ? 40 : 20, len;
-	ssize_t			 n;
+	uint8_t pkt[40 + HS_PKT_MAX];
+	uint8_t proto;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	size_t hl = j->v6 ? 40 : 20, len;
+	ssize_t n;
 
 	memset(pkt, 0, sizeof pkt);
 	len = hs_build(h, j, pkt + hl, &proto);
@@ -613,14 +630,15 @@ hs_send(struct hs *h, struct hs_job *j)
 		sin6.sin6_family = AF_INET6;
 		sin6.sin6_addr = h->mon6;
 		n = sendto(h->fd6, pkt, hl + len, MSG_DONTWAIT, (struct sockaddr *)&sin6,
-		           sizeof sin6);
+			   sizeof sin6);
 	} else {
 		hs_ip_header(pkt, 0, proto, len, &h->me4, &h->mon4);
 		pkt[10] = pkt[11] = 0; /* the kernel fills in the outer checksum */
 		memset(&sin, 0, sizeof sin);
 		sin.sin_family = AF_INET;
 		sin.sin_addr = h->mon4;
-		n = sendto(h->fd4, pkt, hl + len, MSG_DONTWAIT, (struct sockaddr *)&sin, sizeof sin);
+		n = sendto(h->fd4, pkt, hl + len, MSG_DONTWAIT, (struct sockaddr *)&sin,
+			   sizeof sin);
 	}
 	if (n < 0)
 		j->errors++;
@@ -632,10 +650,10 @@ hs_send(struct hs *h, struct hs_job *j)
 static void
 hs_learn_request(struct hs_learn *l, const uint8_t *msg, size_t len)
 {
-	struct hs_tid	*t = NULL;
-	uint32_t	 tid;
-	uint64_t	 seq;
-	int		 i;
+	struct hs_tid *t = NULL;
+	uint32_t tid;
+	uint64_t seq;
+	int i;
 
 	if (len != HS_ECHO_LEN || memcmp(msg + 8, "HAMN", 4) != 0 || msg[12] != 1) {
 		l->other++;
@@ -668,28 +686,31 @@ hs_learn_request(struct hs_learn *l, const uint8_t *msg, size_t len)
 static void
 hs_sniff(struct hs *h)
 {
-	uint8_t			 buf[2048];
-	struct sockaddr_storage	 from;
-	socklen_t		 flen;
-	ssize_t			 n;
-	size_t			 hl;
-	int			 k;
+	uint8_t buf[2048];
+	struct sockaddr_storage from;
+	socklen_t flen;
+	ssize_t n;
+	size_t hl;
+	int k;
 
 	for (k = 0; k < 4096 && h->sn4 >= 0; k++) {
 		flen = sizeof from;
-		n = recvfrom(h->sn4, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		n = recvfrom(h->sn4, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &flen);
 		if (n < 0)
 			break;
 		if (n < 20 || (buf[0] >> 4) != 4)
 			continue;
 		hl = (size_t)(buf[0] & 0x0f) * 4;
-		if ((size_t)n < hl + 8 || memcmp(buf + 12, &h->mon4, 4) != 0 || buf[hl] != ICMP_ECHO)
+		if ((size_t)n < hl + 8 || memcmp(buf + 12, &h->mon4, 4) != 0 ||
+		    buf[hl] != ICMP_ECHO)
 			continue;
 		hs_learn_request(&h->l4, buf + hl, (size_t)n - hl);
 	}
 	for (k = 0; k < 4096 && h->sn6 >= 0; k++) {
 		flen = sizeof from;
-		n = recvfrom(h->sn6, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		n = recvfrom(h->sn6, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &flen);
 		if (n < 0)
 			break;
 		if (from.ss_family != AF_INET6 || n < 8 ||
@@ -704,9 +725,9 @@ hs_sniff(struct hs *h)
 static void
 hs_local_addr(int family, const void *dst, void *out)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len;
-	int			fd;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
 
 	memset(&ss, 0, sizeof ss);
 	if (family == AF_INET) {
@@ -737,12 +758,12 @@ hs_local_addr(int family, const void *dst, void *out)
 static void
 hs_open(struct hs *h, int v6)
 {
-	int	rcvbuf = 1 << 20;
-	int	fd, sn;
+	int rcvbuf = 1 << 20;
+	int fd, sn;
 
 	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	sn = socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	            v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+		    v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0 || sn < 0) {
 		perror("hostile: raw socket (needs CAP_NET_RAW)");
 		exit(1);
@@ -776,9 +797,9 @@ hs_open(struct hs *h, int v6)
 static void
 hs_parse_kinds(struct hs *h, const char *list)
 {
-	char	*copy, *tok, *save = NULL;
-	size_t	 n;
-	int	 k, v6, found, all4, all6;
+	char *copy, *tok, *save = NULL;
+	size_t n;
+	int k, v6, found, all4, all6;
 
 	if ((copy = strdup(list)) == NULL) {
 		perror("hostile: strdup");
@@ -841,13 +862,13 @@ hs_flood(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct hs h; /* the replay history is large: not on the stack */
-	int64_t		 dur = 0, delay = 0, linger = 1000000000LL, period, t0, start, now, due;
-	int64_t		 sent_end = 0, wait;
-	uint64_t	 count = 0, pps = 1000, i = 0, total = 0, errors = 0;
-	struct pollfd	 pfd[2];
-	struct timespec	 ts;
-	const char	*kinds = NULL;
-	int		 c, k, npfd = 0, sending = 1;
+	int64_t dur = 0, delay = 0, linger = 1000000000LL, period, t0, start, now, due;
+	int64_t sent_end = 0, wait;
+	uint64_t count = 0, pps = 1000, i = 0, total = 0, errors = 0;
+	struct pollfd pfd[2];
+	struct timespec ts;
+	const char *kinds = NULL;
+	int c, k, npfd = 0, sending = 1;
 
 	h.fd4 = h.fd6 = h.sn4 = h.sn6 = -1;
 	h.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
@@ -903,7 +924,8 @@ hs_flood(int argc, char **argv)
 			hs_usage("kind %s6 needs --to6", hs_kind_names[h.jobs[k].kind]);
 		if (!h.jobs[k].v6 && !h.have4)
 			hs_usage("kind %s needs --to4", hs_kind_names[h.jobs[k].kind]);
-		if ((h.jobs[k].kind == HK_TCP || h.jobs[k].kind == HK_UNREACH_TCP) && h.tcp_port == 0)
+		if ((h.jobs[k].kind == HK_TCP || h.jobs[k].kind == HK_UNREACH_TCP) &&
+		    h.tcp_port == 0)
 			hs_usage("kind %s needs --tcp-port", hs_kind_names[h.jobs[k].kind]);
 	}
 	if (h.have4) {
@@ -931,7 +953,7 @@ hs_flood(int argc, char **argv)
 		hs_sniff(&h);
 		now = hs_now();
 		if (sending && ((count && i >= count) || (dur && now >= start + dur) ||
-		                (count == 0 && dur == 0))) {
+				(count == 0 && dur == 0))) {
 			sending = 0;
 			sent_end = now;
 		}
@@ -962,7 +984,7 @@ hs_flood(int argc, char **argv)
 		ts.tv_nsec = wait % 1000000000LL;
 		if (ppoll(pfd, (nfds_t)npfd, &ts, NULL) < 0 && errno != EINTR) {
 			perror("hostile: ppoll");
-			return (1);
+			return 1;
 		}
 	}
 	hs_sniff(&h);
@@ -981,7 +1003,7 @@ hs_flood(int argc, char **argv)
 	printf("done sent=%" PRIu64 " errors=%" PRIu64 " elapsed_ms=%" PRId64 "%s\n", total, errors,
 	       (hs_now() - t0) / 1000000, hs_stop ? " interrupted" : "");
 	fflush(stdout);
-	return (0);
+	return 0;
 }
 
 /* The listen subcommand: accept and close, IPv4 and IPv6, for a while. */
@@ -993,12 +1015,12 @@ hs_listen(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sockaddr_in6	 sin6;
-	struct pollfd		 pfd;
-	int64_t			 dur = 0, end;
-	uint64_t		 accepted = 0;
-	uint16_t		 port = 0;
-	int			 c, fd, cfd, k, one = 1, zero = 0;
+	struct sockaddr_in6 sin6;
+	struct pollfd pfd;
+	int64_t dur = 0, end;
+	uint64_t accepted = 0;
+	uint16_t port = 0;
+	int c, fd, cfd, k, one = 1, zero = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -1023,7 +1045,7 @@ hs_listen(int argc, char **argv)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0 ||
 	    bind(fd, (struct sockaddr *)&sin6, sizeof sin6) < 0 || listen(fd, 4096) < 0) {
 		perror("hostile: listen");
-		return (1);
+		return 1;
 	}
 	signal(SIGINT, hs_on_signal);
 	signal(SIGTERM, hs_on_signal);
@@ -1045,7 +1067,7 @@ hs_listen(int argc, char **argv)
 	}
 	close(fd);
 	printf("accepted %" PRIu64 "\n", accepted);
-	return (0);
+	return 0;
 }
 
 int
@@ -1055,8 +1077,8 @@ main(int argc, char **argv)
 		hs_usage("%s", "a subcommand is required");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "flood") == 0)
-		return (hs_flood(argc - 1, argv + 1));
+		return hs_flood(argc - 1, argv + 1);
 	if (strcmp(argv[1], "listen") == 0)
-		return (hs_listen(argc - 1, argv + 1));
+		return hs_listen(argc - 1, argv + 1);
 	hs_usage("unknown subcommand \"%s\"", argv[1]);
 }

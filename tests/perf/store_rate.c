@@ -89,9 +89,14 @@ main(int argc, char **argv)
 		for (t = 0; t < targets; t++) {
 			/* every 100 000th probe starts a burst of 3 */
 			int lost = (seq + (uint64_t)t * 7919) % 100000 < 3;
-			struct store_sample smp = { sid, tid[t], seq, tx + t * (ns_per / targets),
-				                    lost ? -1 : 50000 + (int64_t)((seq * 31 + (uint64_t)t) % 977) * 100,
-				                    lost ? 1 : 0 };
+			struct store_sample smp = {
+				sid,
+				tid[t],
+				seq,
+				tx + t * (ns_per / targets),
+				lost ? -1 : 50000 + (int64_t)((seq * 31 + (uint64_t)t) % 977) * 100,
+				lost ? 1 : 0
+			};
 
 			store_push_sample(st, &smp);
 			n++;

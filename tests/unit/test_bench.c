@@ -78,22 +78,20 @@ test_cpu_kernel(void **state)
 	assert_int_equal(bench_cpu_event_ops(5), 1); /* c = 4: divided by 2 */
 }
 
-static const char test_cpuinfo_x86[] =
-    "processor\t: 0\n"
-    "vendor_id\t: AuthenticAMD\n"
-    "model name\t: AMD EPYC 7763 64-Core Processor   \n"
-    "flags\t\t: fpu vme de pse tsc msr hypervisor lahf_lm\n"
-    "\n"
-    "processor\t: 1\n"
-    "model name\t: AMD EPYC 7763 64-Core Processor\n";
+static const char test_cpuinfo_x86[] = "processor\t: 0\n"
+				       "vendor_id\t: AuthenticAMD\n"
+				       "model name\t: AMD EPYC 7763 64-Core Processor   \n"
+				       "flags\t\t: fpu vme de pse tsc msr hypervisor lahf_lm\n"
+				       "\n"
+				       "processor\t: 1\n"
+				       "model name\t: AMD EPYC 7763 64-Core Processor\n";
 
-static const char test_cpuinfo_arm[] =
-    "processor\t: 0\n"
-    "BogoMIPS\t: 108.00\n"
-    "Features\t: fp asimd evtstrm crc32 cpuid\n"
-    "CPU implementer\t: 0x41\n"
-    "\n"
-    "Hardware\t: BCM2835\n";
+static const char test_cpuinfo_arm[] = "processor\t: 0\n"
+				       "BogoMIPS\t: 108.00\n"
+				       "Features\t: fp asimd evtstrm crc32 cpuid\n"
+				       "CPU implementer\t: 0x41\n"
+				       "\n"
+				       "Hardware\t: BCM2835\n";
 
 /* Model names and the hypervisor flag. */
 static void
@@ -108,14 +106,15 @@ test_facts_cpuinfo(void **state)
 	assert_string_equal(model, "BCM2835");
 	/* "hypervisor" only as a whole word. */
 	assert_int_equal(bench_facts_parse_cpuinfo("model name : X\nflags : nohypervisorx fpu\n",
-	                                           model, sizeof model), 0);
+						   model, sizeof model),
+			 0);
 	assert_int_equal(bench_facts_parse_cpuinfo(NULL, model, sizeof model), 0);
 	assert_string_equal(model, "unknown");
 	/* Truncated to the buffer. */
 	bench_facts_parse_cpuinfo(test_cpuinfo_x86, model, 8);
 	assert_string_equal(model, "AMD EPY");
 	assert_int_equal(bench_facts_parse_meminfo("MemTotal:       24684092 kB\nMemFree: 1 kB\n"),
-	                 24684092LL * 1024);
+			 24684092LL * 1024);
 	assert_int_equal(bench_facts_parse_meminfo("MemFree: 1 kB\n"), 0);
 	assert_int_equal(bench_facts_parse_meminfo(NULL), 0);
 }
@@ -377,7 +376,8 @@ test_store_roundtrip(void **state)
 	assert_int_equal(bench_store_latest_run(st, "lxc", &got, err, sizeof err), 1);
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(bench_store_query_results(st, id1, test_collect_result, &c, err, sizeof err), 0);
+	assert_int_equal(
+		bench_store_query_results(st, id1, test_collect_result, &c, err, sizeof err), 0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.r[0].test, "cpu");
 	assert_true(c.r[0].value == 5000.5);
@@ -386,7 +386,8 @@ test_store_roundtrip(void **state)
 
 	/* Latest per metric: the CPU figure of run 3, the memory one of run 1. */
 	memset(&c, 0, sizeof c);
-	assert_int_equal(bench_store_query_latest(st, "host", test_collect_result, &c, err, sizeof err), 0);
+	assert_int_equal(
+		bench_store_query_latest(st, "host", test_collect_result, &c, err, sizeof err), 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.r[0].run_id, id3);
 	assert_true(c.r[0].value == 5000);
@@ -437,8 +438,8 @@ test_report_ratios(void **state)
 	out = test_report(st, NULL, "csv", &rc);
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "test,metric,unit,host,lxc,lxc/host\n"
-	                         "cpu,events_1thread,events/s,5000.000,4750.000,0.9500\n"
-	                         "disk,randrw_4k_iops,IOPS,100000.000,,\n");
+				 "cpu,events_1thread,events/s,5000.000,4750.000,0.9500\n"
+				 "disk,randrw_4k_iops,IOPS,100000.000,,\n");
 	free(out);
 	/* The base is the first label given. */
 	out = test_report(st, "lxc,host", "csv", &rc);
@@ -448,12 +449,13 @@ test_report_ratios(void **state)
 	out = test_report(st, "host,lxc", "json", &rc);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "\"values\":{\"host\":5000.000,\"lxc\":4750.000},"
-	                           "\"ratios\":{\"lxc\":0.9500}"));
+				    "\"ratios\":{\"lxc\":0.9500}"));
 	assert_non_null(strstr(out, "\"ratios\":{\"lxc\":null}"));
 	free(out);
 	out = test_report(st, "host,lxc", "md", &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "| cpu | events_1thread | events/s | 5000.00 | 4750.00 | 0.950 |"));
+	assert_non_null(
+		strstr(out, "| cpu | events_1thread | events/s | 5000.00 | 4750.00 | 0.950 |"));
 	free(out);
 	out = test_report(st, "host,lxc", NULL, &rc);
 	assert_int_equal(rc, 0);
@@ -487,8 +489,10 @@ main(void)
 		cmocka_unit_test(test_facts_cpuinfo),
 		cmocka_unit_test(test_facts_virt),
 		cmocka_unit_test(test_ratio),
-		cmocka_unit_test_setup_teardown(test_store_roundtrip, test_db_setup, test_db_teardown),
-		cmocka_unit_test_setup_teardown(test_report_ratios, test_db_setup, test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_store_roundtrip, test_db_setup,
+						test_db_teardown),
+		cmocka_unit_test_setup_teardown(test_report_ratios, test_db_setup,
+						test_db_teardown),
 	};
 
 	log_init("test_bench", 0, 0);

@@ -33,18 +33,23 @@
 
 /* The types a value can have (FORMATS.md's type column). */
 enum {
-	TY_STRING = 1, TY_INTEGER = 2, TY_NUMBER = 4, TY_BOOLEAN = 8, TY_NULL = 16,
-	TY_OBJECT = 32, TY_ARRAY = 64,
+	TY_STRING = 1,
+	TY_INTEGER = 2,
+	TY_NUMBER = 4,
+	TY_BOOLEAN = 8,
+	TY_NULL = 16,
+	TY_OBJECT = 32,
+	TY_ARRAY = 64,
 };
-static const char *const type_names[] = { "string", "integer", "number", "boolean", "null",
-	                                  "object", "array" };
+static const char *const type_names[] = { "string", "integer", "number", "boolean",
+					  "null",   "object",  "array" };
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 
 #define MAX_FIELDS 64
 struct field {
 	char name[128];
-	unsigned types;     /* seen, or documented */
-	unsigned decimals;  /* seen: bit n for n decimals; documented: n + 1, 0 for any */
+	unsigned types;    /* seen, or documented */
+	unsigned decimals; /* seen: bit n for n decimals; documented: n + 1, 0 for any */
 };
 struct fields {
 	struct field f[MAX_FIELDS];
@@ -61,7 +66,7 @@ struct fixture {
 /* One loss period. */
 static void
 push_loss(struct store *s, int64_t sid, int64_t tid, enum store_loss_kind kind, int64_t start,
-          int64_t dur, enum store_end_state end)
+	  int64_t dur, enum store_end_state end)
 {
 	struct store_loss l;
 
@@ -90,8 +95,8 @@ static struct store *
 make_db(const char *path, int node)
 {
 	struct store_session sess = { T0 - 60 * NSEC_PER_SEC, (int)getpid(), "node", "hamon test" };
-	struct store_target t = { "vm101", "icmp://198.18.0.2", "198.18.0.2", 2, 0, 10 * MS,
-		                  1000 * MS };
+	struct store_target t = { "vm101",  "icmp://198.18.0.2", "198.18.0.2", 2, 0, 10 * MS,
+				  1000 * MS };
 	char err[256];
 	struct store *s = store_open(path, STORE_WRITE, err, sizeof err);
 	int64_t sid, tid;
@@ -103,7 +108,7 @@ make_db(const char *path, int node)
 	assert_true(sid > 0 && tid > 0);
 	push_loss(s, sid, tid, STORE_OUTAGE, T0 + node * 500 * MS, 1000 * MS, STORE_END_CLOSED);
 	push_loss(s, sid, tid, STORE_BURST, T0 + 3600 * NSEC_PER_SEC, 30 * MS + 123456,
-	          node ? STORE_END_UNKNOWN : STORE_END_AT_EXIT);
+		  node ? STORE_END_UNKNOWN : STORE_END_AT_EXIT);
 	assert_int_equal(store_flush(s), 0);
 	return s;
 }
@@ -115,8 +120,8 @@ put_bench(struct store *s, const char *label, int64_t started, double scale)
 	struct bench_store_run run;
 	struct bench_store_result res[3];
 	static const char *const m[3][3] = { { "cpu", "events_1thread", "events/s" },
-		                             { "mem", "stream_triad", "MB/s" },
-		                             { "disk", "randrw_4k_iops", "IOPS" } };
+					     { "mem", "stream_triad", "MB/s" },
+					     { "disk", "randrw_4k_iops", "IOPS" } };
 	char err[256];
 	size_t i, n = strcmp(label, "kvm") == 0 ? 2 : 3;
 
@@ -353,7 +358,7 @@ scan_value(struct scan *s, const char *path, int *decimals)
 		return TY_NULL;
 	}
 	for (q = s->p; *q == '-' || *q == '+' || *q == '.' || *q == 'e' || *q == 'E' ||
-	               isdigit((unsigned char)*q);
+		       isdigit((unsigned char)*q);
 	     q++)
 		;
 	if (q == s->p)
@@ -399,8 +404,9 @@ scan_csv(const char *text, struct fields *fs)
 			unsigned t;
 
 			assert_true(i < ncol);
-			t = cell[0] == '\0' ? TY_NULL :
-			                      classify_number(cell, strlen(cell), &d, cols[i]->name);
+			t = cell[0] == '\0'
+				    ? TY_NULL
+				    : classify_number(cell, strlen(cell), &d, cols[i]->name);
 			cols[i]->types |= t;
 			if (t == TY_NUMBER)
 				cols[i]->decimals |= 1u << d;
@@ -442,9 +448,11 @@ read_doc(void)
  * but the first, <base> to the first. */
 static void
 doc_add(struct fields *fs, const char *name, unsigned types, unsigned decimals,
-        const char *const *labels, size_t nlabels)
+	const char *const *labels, size_t nlabels)
 {
-	const char *ph = strstr(name, "<label>") ? "<label>" : strstr(name, "<other>") ? "<other>" : NULL;
+	const char *ph = strstr(name, "<label>")   ? "<label>"
+			 : strstr(name, "<other>") ? "<other>"
+						   : NULL;
 	char buf[128], tmp[128];
 	const char *at, *base;
 	size_t i;
@@ -474,7 +482,7 @@ doc_add(struct fields *fs, const char *name, unsigned types, unsigned decimals,
 /* The fields the checked table id lists ("<!-- fields: id -->" above it). */
 static void
 doc_fields(const char *doc, const char *id, const char *const *labels, size_t nlabels,
-           struct fields *fs)
+	   struct fields *fs)
 {
 	char marker[64], line[1024];
 	const char *p, *eol;
@@ -541,7 +549,7 @@ check_fields(const char *id, const struct fields *got, const struct fields *want
 			;
 		if (j == got->n)
 			fail_msg("%s: FORMATS.md lists \"%s\", the output has no such field", id,
-			         want->f[i].name);
+				 want->f[i].name);
 	}
 	for (j = 0; j < got->n; j++) {
 		const struct field *g = &got->f[j];
@@ -552,19 +560,20 @@ check_fields(const char *id, const struct fields *got, const struct fields *want
 				w = &want->f[i];
 		if (w == NULL)
 			fail_msg("%s: the output writes \"%s\", which FORMATS.md does not list", id,
-			         g->name);
+				 g->name);
 		if (g->types & ~w->types) {
 			for (i = 0; i < NTYPES; i++)
 				if (g->types & ~w->types & (1u << i))
-					snprintf(names + strlen(names), sizeof names - strlen(names), " %s",
-					         type_names[i]);
+					snprintf(names + strlen(names),
+						 sizeof names - strlen(names), " %s",
+						 type_names[i]);
 			fail_msg("%s: \"%s\" is written as%s, which FORMATS.md does not list", id,
-			         g->name, names);
+				 g->name, names);
 		}
 		if (w->decimals != 0 && (g->types & TY_NUMBER) &&
 		    g->decimals != 1u << (w->decimals - 1))
-			fail_msg("%s: \"%s\" has numbers with other than %u decimals (mask %#x)", id,
-			         g->name, w->decimals - 1, g->decimals);
+			fail_msg("%s: \"%s\" has numbers with other than %u decimals (mask %#x)",
+				 id, g->name, w->decimals - 1, g->decimals);
 	}
 }
 
@@ -596,8 +605,8 @@ run_history(struct fixture *fx, int merged, enum out_format fmt)
 	assert_non_null(fp);
 	memset(&f, 0, sizeof f);
 	f.kind = -1;
-	n = merged ? report_history_merged(st, names, 2, &f, fmt, fp, err, sizeof err) :
-	             report_history(fx->sa, &f, fmt, fp, err, sizeof err);
+	n = merged ? report_history_merged(st, names, 2, &f, fmt, fp, err, sizeof err)
+		   : report_history(fx->sa, &f, fmt, fp, err, sizeof err);
 	fclose(fp);
 	if (n < 0)
 		fail_msg("history: %s", err);

@@ -15,19 +15,21 @@
 
 /* Every fixture, for the chunking tests. */
 static const char *const test_fixtures[] = {
-	"qm-migrate-online.log", "qm-migrate-online-autoincrease.log", "qm-migrate-failed.log",
-	"vzdump-qemu.log", "vzdump-lxc.log", "ha-failover.journal", "qmp-source.raw.jsonl",
-	"qmp-destination.raw.jsonl", "qmp-events.jsonl", NULL
+	"qm-migrate-online.log", "qm-migrate-online-autoincrease.log",
+	"qm-migrate-failed.log", "vzdump-qemu.log",
+	"vzdump-lxc.log",        "ha-failover.journal",
+	"qmp-source.raw.jsonl",  "qmp-destination.raw.jsonl",
+	"qmp-events.jsonl",      NULL
 };
 
 /* Read tests/fixtures/pve/<name> under $top_srcdir (or .) into memory. */
 static char *
 test_read_fixture(const char *name, size_t *len)
 {
-	const char	*top = getenv("top_srcdir");
-	char		 path[4096], *buf;
-	FILE		*fp;
-	long		 n;
+	const char *top = getenv("top_srcdir");
+	char path[4096], *buf;
+	FILE *fp;
+	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/fixtures/pve/%s", top != NULL ? top : ".", name);
 	if ((fp = fopen(path, "rb")) == NULL)
@@ -41,15 +43,15 @@ test_read_fixture(const char *name, size_t *len)
 	fclose(fp);
 	buf[n] = '\0';
 	*len = (size_t)n;
-	return (buf);
+	return buf;
 }
 
 /* Parse bytes fed in chunks of size step (0: all at once) into *out. */
 static void
 test_parse_buf(const char *buf, size_t len, size_t step, struct hv_figures *out)
 {
-	struct hvparse	*p = hvparse_new();
-	size_t		 o, n;
+	struct hvparse *p = hvparse_new();
+	size_t o, n;
 
 	if (step == 0)
 		step = len;
@@ -65,8 +67,8 @@ test_parse_buf(const char *buf, size_t len, size_t step, struct hv_figures *out)
 static void
 test_parse_fixture(const char *name, struct hv_figures *out)
 {
-	size_t	len;
-	char	*buf = test_read_fixture(name, &len);
+	size_t len;
+	char *buf = test_read_fixture(name, &len);
 
 	test_parse_buf(buf, len, 0, out);
 	free(buf);
@@ -96,7 +98,7 @@ test_stamp(const struct hv_stamp *st, int y, int mo, int d, int h, int mi, int s
 static void
 test_qm_migrate_online(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qm-migrate-online.log", &f);
@@ -131,15 +133,15 @@ test_qm_migrate_online(void **state)
 static void
 test_qm_migrate_autoincrease(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qm-migrate-online-autoincrease.log", &f);
 	assert_int_equal(f.downtime_ms, 368);
 	assert_int_equal(f.downtime_src, HV_SRC_TASKLOG);
 	assert_int_equal(f.duration_ms, 26000);
-	assert_int_equal(f.transferred_bytes, 10307921510LL);	/* 9.6 GiB */
-	assert_int_equal(f.speed_limit_bps, 629145600LL);	/* 600.0 MiB/s */
+	assert_int_equal(f.transferred_bytes, 10307921510LL); /* 9.6 GiB */
+	assert_int_equal(f.speed_limit_bps, 629145600LL);     /* 600.0 MiB/s */
 	assert_int_equal(f.nlimits, 3);
 	assert_int_equal(f.limits[0].kind, HV_LIMIT_SET);
 	assert_int_equal(f.limits[0].ms, 100);
@@ -160,7 +162,7 @@ test_qm_migrate_autoincrease(void **state)
 static void
 test_qm_migrate_failed(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qm-migrate-failed.log", &f);
@@ -185,7 +187,7 @@ test_qm_migrate_failed(void **state)
 static void
 test_vzdump_qemu(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("vzdump-qemu.log", &f);
@@ -195,8 +197,8 @@ test_vzdump_qemu(void **state)
 	assert_int_equal(f.backup_failed, 0);
 	assert_int_equal(f.backup_duration_ms, 25000);
 	assert_int_equal(f.backup_transfer_ms, 24000);
-	assert_int_equal(f.backup_bytes, 34359738368LL);	/* 32.00 GiB */
-	assert_int_equal(f.archive_bytes, 2802466161LL);	/* 2.61 * 2^30 rounded */
+	assert_int_equal(f.backup_bytes, 34359738368LL); /* 32.00 GiB */
+	assert_int_equal(f.archive_bytes, 2802466161LL); /* 2.61 * 2^30 rounded */
 	assert_int_equal(f.guest_pause_ms, -1);
 	assert_int_equal(f.backup_job, HV_BACKUP_OK);
 	assert_int_equal(f.task_status, HV_TASK_OK);
@@ -210,7 +212,7 @@ test_vzdump_qemu(void **state)
 static void
 test_vzdump_lxc(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("vzdump-lxc.log", &f);
@@ -220,7 +222,7 @@ test_vzdump_lxc(void **state)
 	assert_int_equal(f.backup_duration_ms, 50000);
 	assert_int_equal(f.backup_transfer_ms, -1);
 	assert_int_equal(f.backup_bytes, 2297866240LL);
-	assert_int_equal(f.archive_bytes, 922746880LL);	/* 880 * 2^20 */
+	assert_int_equal(f.archive_bytes, 922746880LL); /* 880 * 2^20 */
 	assert_int_equal(f.backup_job, HV_BACKUP_OK);
 	assert_int_equal(f.task_status, HV_TASK_OK);
 	assert_int_equal(f.lines, 19);
@@ -229,7 +231,7 @@ test_vzdump_lxc(void **state)
 /* Assert one HA event. */
 static void
 test_ha(const struct hv_ha_event *ev, enum hv_ha_kind kind, int h, int mi, int s,
-    const char *subject, const char *from, const char *to, const char *node)
+	const char *subject, const char *from, const char *to, const char *node)
 {
 	assert_int_equal(ev->kind, kind);
 	test_stamp(&ev->when, 0, 9, 10, h, mi, s);
@@ -244,7 +246,7 @@ test_ha(const struct hv_ha_event *ev, enum hv_ha_kind kind, int h, int mi, int s
 static void
 test_ha_failover(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("ha-failover.journal", &f);
@@ -270,7 +272,7 @@ test_ha_failover(void **state)
 static void
 test_qmp_source(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qmp-source.raw.jsonl", &f);
@@ -290,7 +292,7 @@ test_qmp_source(void **state)
 static void
 test_qmp_destination(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qmp-destination.raw.jsonl", &f);
@@ -305,7 +307,7 @@ test_qmp_destination(void **state)
 static void
 test_qmp_events(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_fixture("qmp-events.jsonl", &f);
@@ -324,11 +326,11 @@ test_qmp_events(void **state)
 static void
 test_chunked(void **state)
 {
-	struct hv_figures	 whole, part;
-	struct hvparse		*p;
-	const char		*const *name;
-	size_t			 len, step, o, n, k;
-	char			*buf;
+	struct hv_figures whole, part;
+	struct hvparse *p;
+	const char *const *name;
+	size_t len, step, o, n, k;
+	char *buf;
 
 	(void)state;
 	for (name = test_fixtures; *name != NULL; name++) {
@@ -344,7 +346,7 @@ test_chunked(void **state)
 			n = (k * 7 + 3) % 13;
 			if (n > len - o)
 				n = len - o;
-			hvparse_feed(p, buf + o, n);	/* includes empty feeds */
+			hvparse_feed(p, buf + o, n); /* includes empty feeds */
 		}
 		assert_memory_equal(&whole, hvparse_result(p), sizeof(whole));
 		hvparse_free(p);
@@ -356,10 +358,10 @@ test_chunked(void **state)
 static void
 test_crlf(void **state)
 {
-	struct hv_figures	 a, b;
-	const char		*const *name;
-	size_t			 len, i, o;
-	char			*buf, *crlf;
+	struct hv_figures a, b;
+	const char *const *name;
+	size_t len, i, o;
+	char *buf, *crlf;
 
 	(void)state;
 	for (name = test_fixtures; *name != NULL; name++) {
@@ -382,12 +384,13 @@ test_crlf(void **state)
 static void
 test_nul_lines(void **state)
 {
-	static const char	in[] = "TASK ERROR: x\n"
-	    "2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 7\0 ms\n"
-	    "\0\0\0\n"
-	    "TASK O\0K\n"
-	    "2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 9 ms\n";
-	struct hv_figures	f;
+	static const char in[] =
+		"TASK ERROR: x\n"
+		"2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 7\0 ms\n"
+		"\0\0\0\n"
+		"TASK O\0K\n"
+		"2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 9 ms\n";
+	struct hv_figures f;
 
 	(void)state;
 	test_parse_buf(in, sizeof(in) - 1, 0, &f);
@@ -402,11 +405,11 @@ test_nul_lines(void **state)
 static void
 test_overlong(void **state)
 {
-	static const char	dt[] =
-	    "2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 99 ms";
-	struct hv_figures	 f;
-	size_t			 len, step;
-	char			*buf, *q;
+	static const char dt[] =
+		"2025-09-10 00:34:33 average migration speed: 1.0 MiB/s - downtime 99 ms";
+	struct hv_figures f;
+	size_t len, step;
+	char *buf, *q;
 
 	(void)state;
 	/* A JSON line padded with spaces to exactly HVPARSE_LINE_MAX bytes. */
@@ -459,7 +462,7 @@ test_overlong(void **state)
 static void
 test_near_misses(void **state)
 {
-	static const char *const	lines[] = {
+	static const char *const lines[] = {
 		"downtime 45 ms",
 		"2025-09-10 00:34:33 downtime 45 ms",
 		"average migration speed: 152.3 MiB/s - downtime 45 ms",
@@ -489,13 +492,14 @@ test_near_misses(void **state)
 		"{\"status\": \"completed\", \"downtime\": 45}",
 		"{\"return\": {\"status\": \"Completed\", \"downtime\": 45}}",
 		"{\"return\": {\"status\": \"completed\", \"expected-downtime\": 45}}",
-		"{\"event\": \"MIGRATION\", \"data\": {\"status\": \"completed\", \"downtime\": 45}}",
+		"{\"event\": \"MIGRATION\", \"data\": {\"status\": \"completed\", \"downtime\": "
+		"45}}",
 		"[{\"return\": {\"status\": \"completed\", \"downtime\": 45}}]",
 		NULL
 	};
-	struct hv_figures		f;
-	const char			*const *l;
-	char				buf[512];
+	struct hv_figures f;
+	const char *const *l;
+	char buf[512];
 
 	(void)state;
 	for (l = lines; *l != NULL; l++) {
@@ -506,11 +510,12 @@ test_near_misses(void **state)
 	}
 	/* Near-miss trailers and limits. */
 	test_parse_str("TASK OK \nTASK OKAY\n TASK OK\nTASK WARNINGS: x\n"
-	    "2025-09-10 00:34:06 migration downtime limit: 100ms\n"
-	    "2025-09-10 00:34:06 migration downtime limit: 100 ms (auto)\n"
-	    "2025-09-10 00:34:06 migration finished successfully (duration 00:60:00)\n"
-	    "INFO: Finished Backup of VM 101 (00:00:25) \n"
-	    "INFO: archive file size: 2.61 GB\n", &f);
+		       "2025-09-10 00:34:06 migration downtime limit: 100ms\n"
+		       "2025-09-10 00:34:06 migration downtime limit: 100 ms (auto)\n"
+		       "2025-09-10 00:34:06 migration finished successfully (duration 00:60:00)\n"
+		       "INFO: Finished Backup of VM 101 (00:00:25) \n"
+		       "INFO: archive file size: 2.61 GB\n",
+		       &f);
 	assert_int_equal(f.task_status, HV_TASK_UNKNOWN);
 	assert_int_equal(f.nlimits, 0);
 	assert_int_equal(f.duration_ms, -1);
@@ -523,26 +528,32 @@ test_near_misses(void **state)
 static void
 test_qmp_last_completed(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
-	test_parse_str("{\"return\": {\"downtime\": 45, \"status\": \"completed\"}}\r\n"
-	    "{\"return\": {\"status\": \"active\", \"downtime\": 70, \"expected-downtime\": 300}}\r\n"
-	    "  {\"return\":{\"total-time\":1,\"downtime\":60,\"ram\":{\"transferred\":5},"
-	    "\"status\":\"completed\"}}  \r\n"
-	    "{\"return\": {\"status\": \"failed\", \"downtime\": 80}}\r\n", &f);
+	test_parse_str(
+		"{\"return\": {\"downtime\": 45, \"status\": \"completed\"}}\r\n"
+		"{\"return\": {\"status\": \"active\", \"downtime\": 70, \"expected-downtime\": "
+		"300}}\r\n"
+		"  {\"return\":{\"total-time\":1,\"downtime\":60,\"ram\":{\"transferred\":5},"
+		"\"status\":\"completed\"}}  \r\n"
+		"{\"return\": {\"status\": \"failed\", \"downtime\": 80}}\r\n",
+		&f);
 	assert_int_equal(f.downtime_ms, 60);
 	assert_int_equal(f.downtime_count, 2);
 	assert_int_equal(f.qmp_total_ms, 1);
 	assert_int_equal(f.transferred_bytes, 5);
 	/* A task-log figure after a QMP one wins, and says where it came from. */
-	test_parse_str("{\"return\": {\"downtime\": 45, \"status\": \"completed\"}}\n"
-	    "2025-09-10 00:34:33 average migration speed: 152.3 MiB/s - downtime 47 ms\n", &f);
+	test_parse_str(
+		"{\"return\": {\"downtime\": 45, \"status\": \"completed\"}}\n"
+		"2025-09-10 00:34:33 average migration speed: 152.3 MiB/s - downtime 47 ms\n",
+		&f);
 	assert_int_equal(f.downtime_ms, 47);
 	assert_int_equal(f.downtime_src, HV_SRC_TASKLOG);
 	/* Escapes, nesting and unknown keys around the wanted ones. */
 	test_parse_str("{\"x\": [1, -2.5e3, true, false, null, {\"a\": \"\\u00e9\\\"\"}], "
-	    "\"return\": {\"st\\u0061tus\": \"completed\", \"downtime\": 0}}\n", &f);
+		       "\"return\": {\"st\\u0061tus\": \"completed\", \"downtime\": 0}}\n",
+		       &f);
 	assert_int_equal(f.downtime_ms, 0);
 }
 
@@ -550,15 +561,17 @@ test_qmp_last_completed(void **state)
 static void
 test_variants(void **state)
 {
-	struct hv_figures	f;
+	struct hv_figures f;
 
 	(void)state;
-	test_parse_str("2021-01-01 10:00:00 migration speed: 12.50 MB/s - downtime 33 ms\n"
-	    "2021-01-01 10:00:00 capping downtime limit to maximum possible: 2000000 ms\n"
-	    "2021-01-01 10:00:01 migration completed, transferred 1.5 GiB VM-state "
-	    "(+ 12.0 MiB VFIO-state)\n"
-	    "2021-01-01 10:00:02 ERROR: migration aborted (duration 01:02:03): boom\n"
-	    "WARN: something\nWARN: else\nTASK WARNINGS: 2\n", &f);
+	test_parse_str(
+		"2021-01-01 10:00:00 migration speed: 12.50 MB/s - downtime 33 ms\n"
+		"2021-01-01 10:00:00 capping downtime limit to maximum possible: 2000000 ms\n"
+		"2021-01-01 10:00:01 migration completed, transferred 1.5 GiB VM-state "
+		"(+ 12.0 MiB VFIO-state)\n"
+		"2021-01-01 10:00:02 ERROR: migration aborted (duration 01:02:03): boom\n"
+		"WARN: something\nWARN: else\nTASK WARNINGS: 2\n",
+		&f);
 	assert_int_equal(f.downtime_ms, 33);
 	assert_int_equal(f.nlimits, 1);
 	assert_int_equal(f.limits[0].kind, HV_LIMIT_CAPPED);
@@ -572,10 +585,11 @@ test_variants(void **state)
 	assert_int_equal(f.task_warnings, 2);
 
 	test_parse_str("INFO: transferred 10.00 MiB in <1 seconds (10.0 MiB/s)\n"
-	    "INFO: guest is online again after 3 seconds\n"
-	    "ERROR: Backup of VM 103 failed - no space\n"
-	    "INFO: Backup job finished with errors\n"
-	    "2025-09-10 03:00:02 INFO: Finished Backup of VM 104 (100:00:01)\n", &f);
+		       "INFO: guest is online again after 3 seconds\n"
+		       "ERROR: Backup of VM 103 failed - no space\n"
+		       "INFO: Backup job finished with errors\n"
+		       "2025-09-10 03:00:02 INFO: Finished Backup of VM 104 (100:00:01)\n",
+		       &f);
 	assert_int_equal(f.backup_transfer_ms, 0);
 	assert_int_equal(f.backup_bytes, 10485760);
 	assert_int_equal(f.guest_pause_ms, 3000);
@@ -586,12 +600,14 @@ test_variants(void **state)
 	assert_int_equal(f.error_lines, 1);
 
 	/* HA: space-padded day, recovery failure, other idents ignored. */
-	test_parse_str("Sep  1 00:00:01 pve3 pve-ha-crm[1]: recovering service 'ct:200' from "
-	    "fenced node 'pve1' failed, no recovery node found\n"
-	    "Sep  1 00:00:02 pve3 pve-ha-lrm[2]: unable to start service ct:200\n"
-	    "Sep  1 00:00:03 pve3 other[3]: starting service vm:1\n"
-	    "Sep  1 00:00:04 pve3 pve-ha-crm[4]: service 'vm:1': state changed from 'a' to 'b'"
-	    "  (node = pve9, target = pve8)\n", &f);
+	test_parse_str(
+		"Sep  1 00:00:01 pve3 pve-ha-crm[1]: recovering service 'ct:200' from "
+		"fenced node 'pve1' failed, no recovery node found\n"
+		"Sep  1 00:00:02 pve3 pve-ha-lrm[2]: unable to start service ct:200\n"
+		"Sep  1 00:00:03 pve3 other[3]: starting service vm:1\n"
+		"Sep  1 00:00:04 pve3 pve-ha-crm[4]: service 'vm:1': state changed from 'a' to 'b'"
+		"  (node = pve9, target = pve8)\n",
+		&f);
 	assert_int_equal(f.nha, 3);
 	assert_int_equal(f.ha[0].kind, HV_HA_RECOVER_FAILED);
 	assert_string_equal(f.ha[0].subject, "ct:200");
@@ -605,13 +621,14 @@ test_variants(void **state)
 static void
 test_ha_overflow(void **state)
 {
-	struct hv_figures	 f;
-	char			*buf = xmalloc(100 * 128), *q = buf;
-	int			 i;
+	struct hv_figures f;
+	char *buf = xmalloc(100 * 128), *q = buf;
+	int i;
 
 	(void)state;
 	for (i = 0; i < 100; i++)
-		q += sprintf(q, "Sep 10 00:52:27 pve2 pve-ha-lrm[1]: service status vm:%d started\n", i);
+		q += sprintf(
+			q, "Sep 10 00:52:27 pve2 pve-ha-lrm[1]: service status vm:%d started\n", i);
 	test_parse_str(buf, &f);
 	assert_int_equal(f.nha, HVPARSE_HA_MAX);
 	assert_int_equal(f.ha_dropped, 100 - HVPARSE_HA_MAX);
@@ -623,7 +640,7 @@ test_ha_overflow(void **state)
 static void
 test_pending_line(void **state)
 {
-	struct hvparse	*p = hvparse_new();
+	struct hvparse *p = hvparse_new();
 
 	(void)state;
 	hvparse_feed(p, "TASK O", 6);
@@ -642,11 +659,11 @@ test_pending_line(void **state)
 static void
 test_garbage(void **state)
 {
-	struct hv_figures	 f;
-	uint64_t		 x = 0x9e3779b97f4a7c15ULL;
-	static const char	 alpha[] = "0123456789 :-.{}[]\",abcdefghijklmnopqrstuvwxyz\r\n\t'";
-	char			*buf = xmalloc(1 << 20);
-	size_t			 i;
+	struct hv_figures f;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	static const char alpha[] = "0123456789 :-.{}[]\",abcdefghijklmnopqrstuvwxyz\r\n\t'";
+	char *buf = xmalloc(1 << 20);
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < (1 << 20); i++) {
@@ -666,8 +683,8 @@ test_garbage(void **state)
 static void
 test_stamp_to_ns(void **state)
 {
-	struct hv_stamp	st = { 1, 2025, 9, 10, 0, 34, 33 };
-	int64_t		ns;
+	struct hv_stamp st = { 1, 2025, 9, 10, 0, 34, 33 };
+	int64_t ns;
 
 	(void)state;
 	assert_int_equal(hvparse_stamp_to_ns(&st, 0, &ns), 0);
@@ -692,7 +709,7 @@ test_stamp_to_ns(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qm_migrate_online),
 		cmocka_unit_test(test_qm_migrate_autoincrease),
 		cmocka_unit_test(test_qm_migrate_failed),
@@ -717,5 +734,5 @@ main(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

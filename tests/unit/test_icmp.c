@@ -36,7 +36,7 @@ static const uint8_t test_router6[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 0xff, [
 static struct icmp_pkt_ctx
 test_ctx(int family, int raw)
 {
-	struct icmp_pkt_ctx	c;
+	struct icmp_pkt_ctx c;
 
 	memset(&c, 0, sizeof c);
 	c.key[0] = test_key[0];
@@ -44,14 +44,14 @@ test_ctx(int family, int raw)
 	c.ident = icmp_pkt_ident(test_key);
 	c.family = family;
 	c.raw = raw;
-	return (c);
+	return c;
 }
 
 /* Set the IPv4 ICMP checksum of an ICMP message of len bytes. */
 static void
 test_fix_csum4(uint8_t *icmp, size_t len)
 {
-	uint16_t	sum;
+	uint16_t sum;
 
 	icmp[2] = icmp[3] = 0;
 	sum = icmp_pkt_checksum(icmp, len);
@@ -63,8 +63,8 @@ test_fix_csum4(uint8_t *icmp, size_t len)
 static void
 test_ip4_header(uint8_t *h, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t plen)
 {
-	uint16_t	sum;
-	size_t		tot = 20 + plen;
+	uint16_t sum;
+	size_t tot = 20 + plen;
 
 	memset(h, 0, 20);
 	h[0] = 0x45;
@@ -100,28 +100,28 @@ test_ip6_header(uint8_t *h, const uint8_t *src, const uint8_t *dst, uint8_t next
  */
 static size_t
 test_deliver(const struct icmp_pkt_ctx *c, const uint8_t *icmp, size_t len, const void *src,
-             uint8_t *out)
+	     uint8_t *out)
 {
 	if (c->family == AF_INET && c->raw) {
 		test_ip4_header(out, src, test_us4, 1, len);
 		memcpy(out + 20, icmp, len);
-		return (20 + len);
+		return 20 + len;
 	}
 	memcpy(out, icmp, len);
-	return (len);
+	return len;
 }
 
 /* The echo reply the target dst sends for our probe (tid, seq), as c's socket sees it. */
 static size_t
 test_reply(const struct icmp_pkt_ctx *c, const void *dst, uint32_t tid, uint64_t seq, uint8_t *out)
 {
-	uint8_t	pkt[ICMP_PKT_LEN];
+	uint8_t pkt[ICMP_PKT_LEN];
 
 	assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, c, dst, tid, seq), ICMP_PKT_LEN);
 	pkt[0] = c->family == AF_INET ? 0 : 129;
 	if (c->family == AF_INET)
 		test_fix_csum4(pkt, sizeof pkt);
-	return (test_deliver(c, pkt, sizeof pkt, dst, out));
+	return test_deliver(c, pkt, sizeof pkt, dst, out);
 }
 
 /*
@@ -130,10 +130,10 @@ test_reply(const struct icmp_pkt_ctx *c, const void *dst, uint32_t tid, uint64_t
  */
 static size_t
 test_error(const struct icmp_pkt_ctx *c, uint8_t type, uint8_t code, const void *dst,
-           const uint8_t *quoted, size_t qlen, uint8_t proto, uint8_t *out)
+	   const uint8_t *quoted, size_t qlen, uint8_t proto, uint8_t *out)
 {
-	uint8_t	msg[TEST_BUF];
-	size_t	hl = c->family == AF_INET ? 20 : 40;
+	uint8_t msg[TEST_BUF];
+	size_t hl = c->family == AF_INET ? 20 : 40;
 
 	memset(msg, 0, 8);
 	msg[0] = type;
@@ -145,13 +145,14 @@ test_error(const struct icmp_pkt_ctx *c, uint8_t type, uint8_t code, const void 
 	memcpy(msg + 8 + hl, quoted, qlen);
 	if (c->family == AF_INET)
 		test_fix_csum4(msg, 8 + hl + qlen);
-	return (test_deliver(c, msg, 8 + hl + qlen,
-	                     c->family == AF_INET ? (const void *)test_router4 : test_router6, out));
+	return test_deliver(c, msg, 8 + hl + qlen,
+			    c->family == AF_INET ? (const void *)test_router4 : test_router6, out);
 }
 
 /* Address bytes of the target, the other host and the router for c's family. */
 #define TEST_DST(c) ((c)->family == AF_INET ? (const void *)test_dst4 : (const void *)test_dst6)
-#define TEST_OTHER(c) ((c)->family == AF_INET ? (const void *)test_other4 : (const void *)test_other6)
+#define TEST_OTHER(c) \
+	((c)->family == AF_INET ? (const void *)test_other4 : (const void *)test_other6)
 
 /* Every socket kind the parser serves. */
 static const struct {
@@ -175,22 +176,23 @@ test_result_names(void **state)
 static void
 test_build_layout(void **state)
 {
-	struct icmp_pkt_ctx	c4 = test_ctx(AF_INET, 1), c6 = test_ctx(AF_INET6, 1);
-	uint64_t		other[2] = { 1, 2 };
-	uint8_t			p[ICMP_PKT_LEN + 8], in[29];
-	uint64_t		check;
-	size_t			i;
+	struct icmp_pkt_ctx c4 = test_ctx(AF_INET, 1), c6 = test_ctx(AF_INET6, 1);
+	uint64_t other[2] = { 1, 2 };
+	uint8_t p[ICMP_PKT_LEN + 8], in[29];
+	uint64_t check;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(icmp_pkt_build(p, ICMP_PKT_LEN - 1, &c4, test_dst4, 1, 2), 0);
-	assert_int_equal(icmp_pkt_build(p, sizeof p, &c4, test_dst4, 0x01020304, 0x1122334455667788ULL),
-	                 64);
+	assert_int_equal(
+		icmp_pkt_build(p, sizeof p, &c4, test_dst4, 0x01020304, 0x1122334455667788ULL), 64);
 	assert_int_equal(p[0], 8);
 	assert_int_equal(p[1], 0);
 	assert_int_equal(icmp_pkt_checksum(p, 64), 0);
 	assert_int_equal(p[4] << 8 | p[5], c4.ident);
 	assert_int_equal(p[6] << 8 | p[7], 0x7788);
-	assert_memory_equal(p + 8, "HAMN\x01\0\0\0\x01\x02\x03\x04\x11\x22\x33\x44\x55\x66\x77\x88", 20);
+	assert_memory_equal(p + 8, "HAMN\x01\0\0\0\x01\x02\x03\x04\x11\x22\x33\x44\x55\x66\x77\x88",
+			    20);
 	for (i = 36; i < 64; i++)
 		assert_int_equal(p[i], 0);
 
@@ -201,8 +203,8 @@ test_build_layout(void **state)
 	for (i = 0; i < 8; i++)
 		assert_int_equal(p[28 + i], (uint8_t)(check >> (56 - 8 * i)));
 
-	assert_int_equal(icmp_pkt_build(p, sizeof p, &c6, test_dst6, 0x01020304, 0x1122334455667788ULL),
-	                 64);
+	assert_int_equal(
+		icmp_pkt_build(p, sizeof p, &c6, test_dst6, 0x01020304, 0x1122334455667788ULL), 64);
 	in[12] = 6;
 	memcpy(in + 13, test_dst6, 16);
 	check = siphash24(test_key, in, 29);
@@ -221,13 +223,13 @@ test_build_layout(void **state)
 static void
 test_checksum(void **state)
 {
-	static const uint8_t	rfc[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
-	static const uint8_t	odd[3] = { 0x12, 0x34, 0x56 };
+	static const uint8_t rfc[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t odd[3] = { 0x12, 0x34, 0x56 };
 
 	(void)state;
 	/* RFC 1071 section 3: the sum is 0xddf2, the checksum its complement. */
 	assert_int_equal(icmp_pkt_checksum(rfc, sizeof rfc), (uint16_t)~0xddf2);
-	assert_int_equal(icmp_pkt_checksum(odd, sizeof odd), (uint16_t)~(0x1234 + 0x5600));
+	assert_int_equal(icmp_pkt_checksum(odd, sizeof odd), (uint16_t) ~(0x1234 + 0x5600));
 	assert_int_equal(icmp_pkt_checksum(odd, 0), 0xffff);
 }
 
@@ -235,9 +237,9 @@ test_checksum(void **state)
 static void
 test_roundtrip(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			buf[TEST_BUF];
-	size_t			i, len;
+	struct icmp_pkt_info info;
+	uint8_t buf[TEST_BUF];
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -256,10 +258,10 @@ test_roundtrip(void **state)
 static void
 test_seq_wrap(void **state)
 {
-	static const uint64_t	seqs[] = { 0, 65535, 65536, 65537, (1ULL << 40) + 5, UINT64_MAX };
-	struct icmp_pkt_info	info;
-	uint8_t			buf[TEST_BUF];
-	size_t			i, j, len;
+	static const uint64_t seqs[] = { 0, 65535, 65536, 65537, (1ULL << 40) + 5, UINT64_MAX };
+	struct icmp_pkt_info info;
+	uint8_t buf[TEST_BUF];
+	size_t i, j, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -267,7 +269,8 @@ test_seq_wrap(void **state)
 
 		for (j = 0; j < sizeof seqs / sizeof seqs[0]; j++) {
 			len = test_reply(&c, TEST_DST(&c), 7, seqs[j], buf);
-			assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_OK);
+			assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+					 ICMP_PKT_OK);
 			assert_int_equal(info.tid, 7);
 			assert_true(info.seq == seqs[j]);
 		}
@@ -278,9 +281,9 @@ test_seq_wrap(void **state)
 static void
 test_forged_check(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			buf[TEST_BUF], *icmp;
-	size_t			i, len;
+	struct icmp_pkt_info info;
+	uint8_t buf[TEST_BUF], *icmp;
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -291,7 +294,7 @@ test_forged_check(void **state)
 		forger.key[1] ^= 1;
 		len = test_reply(&forger, TEST_DST(&c), 3, 4, buf);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 
 		len = test_reply(&c, TEST_DST(&c), 3, 4, buf);
 		icmp = buf + (len - ICMP_PKT_LEN);
@@ -300,7 +303,7 @@ test_forged_check(void **state)
 		if (c.family == AF_INET)
 			test_fix_csum4(icmp, ICMP_PKT_LEN);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 		assert_int_equal(info.seq, 5);
 
 		/* The header's sequence disagreeing with the payload. */
@@ -310,7 +313,7 @@ test_forged_check(void **state)
 		if (c.family == AF_INET)
 			test_fix_csum4(icmp, ICMP_PKT_LEN);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 	}
 }
 
@@ -318,9 +321,9 @@ test_forged_check(void **state)
 static void
 test_other_source(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			buf[TEST_BUF];
-	size_t			i, len;
+	struct icmp_pkt_info info;
+	uint8_t buf[TEST_BUF];
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -328,7 +331,7 @@ test_other_source(void **state)
 
 		len = test_reply(&c, TEST_DST(&c), 1, 1, buf);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_OTHER(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 	}
 }
 
@@ -336,7 +339,7 @@ test_other_source(void **state)
 static void
 test_iputils_echo(int family, uint8_t type, uint16_t ident, uint16_t seq, uint8_t *pkt)
 {
-	size_t	i;
+	size_t i;
 
 	memset(pkt, 0, ICMP_PKT_LEN);
 	pkt[0] = type;
@@ -356,9 +359,9 @@ test_iputils_echo(int family, uint8_t type, uint16_t ident, uint16_t seq, uint8_
 static void
 test_foreign(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			pkt[ICMP_PKT_LEN], buf[TEST_BUF];
-	size_t			i, len;
+	struct icmp_pkt_info info;
+	uint8_t pkt[ICMP_PKT_LEN], buf[TEST_BUF];
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -369,15 +372,19 @@ test_foreign(void **state)
 		 * rewrote it (datagram): the payload is not ours either way. */
 		test_iputils_echo(c.family, v4 ? 0 : 129, (uint16_t)(c.ident + 1), 9, pkt);
 		len = test_deliver(&c, pkt, sizeof pkt, TEST_DST(&c), buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 		test_iputils_echo(c.family, v4 ? 0 : 129, c.ident, 9, pkt);
 		len = test_deliver(&c, pkt, sizeof pkt, TEST_DST(&c), buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 
 		/* Our own echo request, as a raw socket sees it on loopback. */
-		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 1), ICMP_PKT_LEN);
+		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 1),
+				 ICMP_PKT_LEN);
 		len = test_deliver(&c, pkt, sizeof pkt, TEST_DST(&c), buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 
 		/* Our payload under another identifier, on a raw socket: some
 		 * other process; on a datagram socket the kernel did it. */
@@ -386,14 +393,15 @@ test_foreign(void **state)
 		if (v4)
 			test_fix_csum4(buf + len - ICMP_PKT_LEN, ICMP_PKT_LEN);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_OK);
+				 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_OK);
 
 		/* A later payload version is someone else's format. */
 		len = test_reply(&c, TEST_DST(&c), 1, 1, buf);
 		buf[len - ICMP_PKT_LEN + 8 + 4] = ICMP_PKT_VERSION + 1;
 		if (v4)
 			test_fix_csum4(buf + len - ICMP_PKT_LEN, ICMP_PKT_LEN);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 	}
 }
 
@@ -401,10 +409,10 @@ test_foreign(void **state)
 static void
 test_truncated(void **state)
 {
-	struct icmp_pkt_info	info;
-	enum icmp_pkt_class	k;
-	uint8_t			full[TEST_BUF], pkt[ICMP_PKT_LEN], *cut;
-	size_t			i, len, n, qstart;
+	struct icmp_pkt_info info;
+	enum icmp_pkt_class k;
+	uint8_t full[TEST_BUF], pkt[ICMP_PKT_LEN], *cut;
+	size_t i, len, n, qstart;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -428,10 +436,12 @@ test_truncated(void **state)
 
 		/* An error quoting our probe, cut anywhere: never OK; UNREACH only
 		 * while the quote still holds tid, seq and check. */
-		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 5, 6), ICMP_PKT_LEN);
+		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 5, 6),
+				 ICMP_PKT_LEN);
 		len = test_error(&c, c.family == AF_INET ? 3 : 1, 1, TEST_DST(&c), pkt, sizeof pkt,
-		                 c.family == AF_INET ? 1 : 58, full);
-		qstart = (c.family == AF_INET && c.raw ? 20 : 0) + 8 + (c.family == AF_INET ? 20 : 40);
+				 c.family == AF_INET ? 1 : 58, full);
+		qstart = (c.family == AF_INET && c.raw ? 20 : 0) + 8 +
+			 (c.family == AF_INET ? 20 : 40);
 		for (n = 0; n < len; n++) {
 			cut = test_malloc(n == 0 ? 1 : n);
 			memcpy(cut, full, n);
@@ -448,10 +458,10 @@ test_truncated(void **state)
 static void
 test_bad_header(void **state)
 {
-	struct icmp_pkt_info	info;
-	struct icmp_pkt_ctx	raw = test_ctx(AF_INET, 1), dgram = test_ctx(AF_INET, 0);
-	uint8_t			buf[TEST_BUF];
-	size_t			len;
+	struct icmp_pkt_info info;
+	struct icmp_pkt_ctx raw = test_ctx(AF_INET, 1), dgram = test_ctx(AF_INET, 0);
+	uint8_t buf[TEST_BUF];
+	size_t len;
 
 	(void)state;
 	len = test_reply(&raw, test_dst4, 1, 1, buf);
@@ -463,7 +473,8 @@ test_bad_header(void **state)
 	/* One odd byte appended to a valid packet breaks its checksum. */
 	len = test_reply(&dgram, test_dst4, 1, 1, buf);
 	buf[len] = 0x01;
-	assert_int_equal(icmp_pkt_parse(&dgram, buf, len + 1, test_dst4, &info), ICMP_PKT_MALFORMED);
+	assert_int_equal(icmp_pkt_parse(&dgram, buf, len + 1, test_dst4, &info),
+			 ICMP_PKT_MALFORMED);
 
 	len = test_reply(&raw, test_dst4, 1, 1, buf);
 	buf[0] = 0x44; /* IHL 16 bytes */
@@ -484,9 +495,9 @@ test_bad_header(void **state)
 static void
 test_unreach_ours(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			pkt[ICMP_PKT_LEN], buf[TEST_BUF];
-	size_t			i, len;
+	struct icmp_pkt_info info;
+	uint8_t pkt[ICMP_PKT_LEN], buf[TEST_BUF];
+	size_t i, len;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -495,12 +506,13 @@ test_unreach_ours(void **state)
 		size_t alen = v4 ? 4 : 16;
 
 		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 77, 65537),
-		                 ICMP_PKT_LEN);
+				 ICMP_PKT_LEN);
 		len = test_error(&c, v4 ? 3 : 1, v4 ? 1 : 3, TEST_DST(&c), pkt, sizeof pkt,
-		                 v4 ? 1 : 58, buf);
+				 v4 ? 1 : 58, buf);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len,
-		                                v4 ? (const void *)test_router4 : test_router6, &info),
-		                 ICMP_PKT_UNREACH);
+						v4 ? (const void *)test_router4 : test_router6,
+						&info),
+				 ICMP_PKT_UNREACH);
 		assert_int_equal(info.tid, 77);
 		assert_int_equal(info.seq, 65537);
 		assert_int_equal(info.type, v4 ? 3 : 1);
@@ -508,23 +520,25 @@ test_unreach_ours(void **state)
 
 		/* Time exceeded, and a router that quotes only what the check needs. */
 		len = test_error(&c, v4 ? 11 : 3, 0, TEST_DST(&c), pkt, 8 + ICMP_PKT_CHECKED_LEN,
-		                 v4 ? 1 : 58, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_UNREACH);
+				 v4 ? 1 : 58, buf);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_UNREACH);
 		assert_int_equal(info.seq, 65537);
 
 		/* The same quote as the error queue returns it. */
 		assert_int_equal(icmp_pkt_parse_quoted(&c, pkt, sizeof pkt, TEST_DST(&c), &info),
-		                 ICMP_PKT_UNREACH);
+				 ICMP_PKT_UNREACH);
 		assert_int_equal(info.tid, 77);
 		assert_int_equal(info.seq, 65537);
 		assert_memory_equal(info.dst, TEST_DST(&c), alen);
 		/* ... but claimed for another destination than the probe's. */
 		assert_int_equal(icmp_pkt_parse_quoted(&c, pkt, sizeof pkt, TEST_OTHER(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 		/* ... and, in the quoted IP header, another destination too. */
-		len = test_error(&c, v4 ? 3 : 1, 1, TEST_OTHER(&c), pkt, sizeof pkt, v4 ? 1 : 58, buf);
+		len = test_error(&c, v4 ? 3 : 1, 1, TEST_OTHER(&c), pkt, sizeof pkt, v4 ? 1 : 58,
+				 buf);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 ICMP_PKT_BAD_CHECK);
+				 ICMP_PKT_BAD_CHECK);
 	}
 }
 
@@ -532,9 +546,9 @@ test_unreach_ours(void **state)
 static void
 test_unreach_foreign(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			pkt[ICMP_PKT_LEN], buf[TEST_BUF];
-	size_t			i, len, n;
+	struct icmp_pkt_info info;
+	uint8_t pkt[ICMP_PKT_LEN], buf[TEST_BUF];
+	size_t i, len, n;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -545,27 +559,31 @@ test_unreach_foreign(void **state)
 		/* Another pinger's request. */
 		test_iputils_echo(c.family, v4 ? 8 : 128, (uint16_t)(c.ident + 1), 1, pkt);
 		len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, sizeof pkt, icmp, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 		assert_int_equal(icmp_pkt_parse_quoted(&c, pkt, sizeof pkt, TEST_DST(&c), &info),
-		                 ICMP_PKT_FOREIGN);
+				 ICMP_PKT_FOREIGN);
 
 		/* A UDP datagram (traceroute, say), even one whose bytes look
 		 * like our probe. */
 		memset(pkt, 0x42, sizeof pkt);
 		len = test_error(&c, unreach, 3, TEST_DST(&c), pkt, sizeof pkt, 17, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
-		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2), ICMP_PKT_LEN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2),
+				 ICMP_PKT_LEN);
 		len = test_error(&c, unreach, 3, TEST_DST(&c), pkt, sizeof pkt, 17, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 
 		/* Our request quoted under another identifier: another process
 		 * on a raw socket; on a datagram socket the kernel's doing. */
 		pkt[5] ^= 0x5a;
 		len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, sizeof pkt, icmp, buf);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-		                 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_UNREACH);
+				 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_UNREACH);
 		assert_int_equal(icmp_pkt_parse_quoted(&c, pkt, sizeof pkt, TEST_DST(&c), &info),
-		                 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_UNREACH);
+				 c.raw ? ICMP_PKT_FOREIGN : ICMP_PKT_UNREACH);
 		pkt[5] ^= 0x5a;
 
 		/* Our request, but quoted only to the 8 bytes RFC 792 demands, or
@@ -574,19 +592,22 @@ test_unreach_foreign(void **state)
 		for (n = 8; n < 8 + ICMP_PKT_CHECKED_LEN; n += 4) {
 			len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, n, icmp, buf);
 			assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-			                 ICMP_PKT_FOREIGN);
+					 ICMP_PKT_FOREIGN);
 		}
 
 		/* A quoted echo reply is not a probe of ours. */
 		pkt[0] = v4 ? 0 : 129;
 		len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, sizeof pkt, icmp, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 
 		/* A type we do not treat as an error about probes (redirect, or
 		 * an IPv6 neighbour solicitation). */
-		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2), ICMP_PKT_LEN);
+		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2),
+				 ICMP_PKT_LEN);
 		len = test_error(&c, v4 ? 5 : 135, 0, TEST_DST(&c), pkt, sizeof pkt, icmp, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_FOREIGN);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_FOREIGN);
 	}
 }
 
@@ -594,9 +615,9 @@ test_unreach_foreign(void **state)
 static void
 test_unreach_malformed(void **state)
 {
-	struct icmp_pkt_info	info;
-	uint8_t			pkt[ICMP_PKT_LEN], buf[TEST_BUF];
-	size_t			i, len, off, ipoff;
+	struct icmp_pkt_info info;
+	uint8_t pkt[ICMP_PKT_LEN], buf[TEST_BUF];
+	size_t i, len, off, ipoff;
 
 	(void)state;
 	for (i = 0; i < TEST_NKINDS; i++) {
@@ -604,13 +625,15 @@ test_unreach_malformed(void **state)
 		int v4 = c.family == AF_INET;
 		uint8_t unreach = v4 ? 3 : 1, icmp = v4 ? 1 : 58;
 
-		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2), ICMP_PKT_LEN);
+		assert_int_equal(icmp_pkt_build(pkt, sizeof pkt, &c, TEST_DST(&c), 1, 2),
+				 ICMP_PKT_LEN);
 		len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, 0, icmp, buf);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_MALFORMED);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_MALFORMED);
 		assert_int_equal(icmp_pkt_parse(&c, buf, len - 1, TEST_DST(&c), &info),
-		                 ICMP_PKT_MALFORMED);
+				 ICMP_PKT_MALFORMED);
 		assert_int_equal(icmp_pkt_parse_quoted(&c, pkt, 7, TEST_DST(&c), &info),
-		                 ICMP_PKT_MALFORMED);
+				 ICMP_PKT_MALFORMED);
 
 		ipoff = v4 && c.raw ? 20 : 0;
 		len = test_error(&c, unreach, 1, TEST_DST(&c), pkt, sizeof pkt, icmp, buf);
@@ -618,16 +641,18 @@ test_unreach_malformed(void **state)
 		buf[off] = v4 ? 0x65 : 0x40; /* wrong IP version in the quote */
 		if (v4)
 			test_fix_csum4(buf + ipoff, len - ipoff);
-		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info), ICMP_PKT_MALFORMED);
+		assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
+				 ICMP_PKT_MALFORMED);
 		if (v4) {
-			buf[off] = 0x4f; /* a 60-byte quoted header: runs past the quote's ICMP part */
+			buf[off] =
+				0x4f; /* a 60-byte quoted header: runs past the quote's ICMP part */
 			test_fix_csum4(buf + ipoff, len - ipoff);
 			assert_int_not_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-			                     ICMP_PKT_UNREACH);
+					     ICMP_PKT_UNREACH);
 			buf[off] = 0x43; /* shorter than the minimum */
 			test_fix_csum4(buf + ipoff, len - ipoff);
 			assert_int_equal(icmp_pkt_parse(&c, buf, len, TEST_DST(&c), &info),
-			                 ICMP_PKT_MALFORMED);
+					 ICMP_PKT_MALFORMED);
 		}
 	}
 }
@@ -643,7 +668,7 @@ struct test_live {
 static void
 test_live_cb(const struct probe_reply *r, void *arg)
 {
-	struct test_live	*l = arg;
+	struct test_live *l = arg;
 
 	if (l->n < 16)
 		l->r[l->n] = *r;
@@ -656,17 +681,17 @@ test_live_cb(const struct probe_reply *r, void *arg)
 static void
 test_live(int family, const char *addr)
 {
-	static const uint64_t	key[2] = { 0x1111222233334444ULL, 0x5555666677778888ULL };
-	struct sockaddr_storage	to;
-	socklen_t		tolen;
-	struct probe_counters	n;
-	struct test_live	l;
-	struct probe		*p;
-	struct timeval		tv = { 1, 0 };
-	char			err[256];
-	int64_t			t0, t1;
-	uint64_t		seen = 0;
-	int			i, rc;
+	static const uint64_t key[2] = { 0x1111222233334444ULL, 0x5555666677778888ULL };
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	struct probe_counters n;
+	struct test_live l;
+	struct probe *p;
+	struct timeval tv = { 1, 0 };
+	char err[256];
+	int64_t t0, t1;
+	uint64_t seen = 0;
+	int i, rc;
 
 	memset(&to, 0, sizeof to);
 	if (family == AF_INET) {
@@ -720,10 +745,10 @@ test_live(int family, const char *addr)
 		assert_int_equal(l.r[i].peer.ss_family, family);
 		if (family == AF_INET)
 			assert_memory_equal(&((struct sockaddr_in *)&l.r[i].peer)->sin_addr,
-			                    &((struct sockaddr_in *)&to)->sin_addr, 4);
+					    &((struct sockaddr_in *)&to)->sin_addr, 4);
 		else
 			assert_memory_equal(&((struct sockaddr_in6 *)&l.r[i].peer)->sin6_addr,
-			                    &((struct sockaddr_in6 *)&to)->sin6_addr, 16);
+					    &((struct sockaddr_in6 *)&to)->sin6_addr, 16);
 	}
 	assert_int_equal(seen, 0x1f);
 	probe_icmp_ops.counters(p, &n);
@@ -758,22 +783,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_result_names),
-		cmocka_unit_test(test_build_layout),
-		cmocka_unit_test(test_checksum),
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_seq_wrap),
-		cmocka_unit_test(test_forged_check),
-		cmocka_unit_test(test_other_source),
-		cmocka_unit_test(test_foreign),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_bad_header),
-		cmocka_unit_test(test_unreach_ours),
-		cmocka_unit_test(test_unreach_foreign),
-		cmocka_unit_test(test_unreach_malformed),
-		cmocka_unit_test(test_live_v4),
+		cmocka_unit_test(test_result_names),      cmocka_unit_test(test_build_layout),
+		cmocka_unit_test(test_checksum),          cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_seq_wrap),          cmocka_unit_test(test_forged_check),
+		cmocka_unit_test(test_other_source),      cmocka_unit_test(test_foreign),
+		cmocka_unit_test(test_truncated),         cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_unreach_ours),      cmocka_unit_test(test_unreach_foreign),
+		cmocka_unit_test(test_unreach_malformed), cmocka_unit_test(test_live_v4),
 		cmocka_unit_test(test_live_v6),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,7 +72,7 @@ test_jsonw_nesting(void **state)
 	jsonw_obj_close(b.j);
 	jsonw_obj_close(b.j);
 	buf_check(&b, "{\"a\":[1,-2,{},[],{\"x\":18446744073709551615,\"t\":true,\"f\":false,"
-	              "\"n\":null}],\"b\":-9223372036854775808,\"c\":{}}\n");
+		      "\"n\":null}],\"b\":-9223372036854775808,\"c\":{}}\n");
 }
 
 /* Each top-level value ends its line (JSON Lines), the deepest nesting
@@ -115,12 +115,14 @@ test_jsonw_escaping(void **state)
 	buf_open(&b);
 	jsonw_obj_open(b.j);
 	jsonw_string_field(b.j, "a\"b", "q\"\\\n\t\x01\x7f");
-	jsonw_string_field(b.j, "bad", "x\xff" "y");
+	jsonw_string_field(b.j, "bad",
+			   "x\xff"
+			   "y");
 	jsonw_string_field(b.j, "utf8", "\xc3\xa9\xe2\x82\xac");
 	jsonw_string_field(b.j, "", "");
 	jsonw_obj_close(b.j);
 	buf_check(&b, "{\"a\\\"b\":\"q\\\"\\\\\\n\\t\\u0001\\u007f\",\"bad\":\"x\\ufffdy\","
-	              "\"utf8\":\"\xc3\xa9\xe2\x82\xac\",\"\":\"\"}\n");
+		      "\"utf8\":\"\xc3\xa9\xe2\x82\xac\",\"\":\"\"}\n");
 }
 
 /* Milliseconds: exactly 3 decimals, exact for large values, truncated
@@ -168,7 +170,7 @@ test_jsonw_float(void **state)
 	jsonw_float(b.j, 1e6, 1);
 	jsonw_arr_close(b.j);
 	buf_check(&b, "{\"a\":0.9500,\"b\":5000.000,\"c\":0.667,\"d\":2,\"e\":0.00,\"nan\":null,"
-	              "\"inf\":null,\"ninf\":null,\"clamped\":0.333333333}\n[null,1000000.0]\n");
+		      "\"inf\":null,\"ninf\":null,\"clamped\":0.333333333}\n[null,1000000.0]\n");
 }
 
 /* Times: RFC 3339 UTC strings with microseconds, never nanosecond
@@ -186,20 +188,17 @@ test_jsonw_time(void **state)
 	jsonw_time_field(b.j, "epoch", 0);
 	jsonw_obj_close(b.j);
 	buf_check(&b, "{\"start\":\"2026-11-25T10:00:00.000000Z\","
-	              "\"end\":\"2026-11-25T10:00:01.123456Z\","
-	              "\"epoch\":\"1970-01-01T00:00:00.000000Z\"}\n");
+		      "\"end\":\"2026-11-25T10:00:01.123456Z\","
+		      "\"epoch\":\"1970-01-01T00:00:00.000000Z\"}\n");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jsonw_nesting),
-		cmocka_unit_test(test_jsonw_top_level),
-		cmocka_unit_test(test_jsonw_escaping),
-		cmocka_unit_test(test_jsonw_ms),
-		cmocka_unit_test(test_jsonw_float),
-		cmocka_unit_test(test_jsonw_time),
+		cmocka_unit_test(test_jsonw_nesting),  cmocka_unit_test(test_jsonw_top_level),
+		cmocka_unit_test(test_jsonw_escaping), cmocka_unit_test(test_jsonw_ms),
+		cmocka_unit_test(test_jsonw_float),    cmocka_unit_test(test_jsonw_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,7 @@
 #include "monitor/losstrack.h"
 #include "monitor/rtthist.h"
 
-#define MS 1000000LL
+#define MS    1000000LL
 #define REAL0 1764108827000000000LL /* 2025-11-25T22:13:47Z */
 
 struct rec {
@@ -142,7 +142,7 @@ test_down_up_thresholds(void **state)
 	assert_int_equal(r.ntrans, 3);
 	assert_int_equal(r.trans[1].from, LT_UP);
 	assert_int_equal(r.trans[1].to, LT_DOWN);
-	assert_int_equal(r.trans[1].effective.seq, 7);     /* first lost probe */
+	assert_int_equal(r.trans[1].effective.seq, 7); /* first lost probe */
 	assert_int_equal(r.trans[1].last_reply_real, REAL0 + 50 * MS + 50000);
 	assert_int_equal(r.trans[2].to, LT_UP);
 	assert_int_equal(r.trans[2].effective.seq, 12);
@@ -340,7 +340,7 @@ test_bounds_contain_truth(void **state)
 		assert_int_equal(r.periods[0].upper, s[last + 1] - s[first - 1]);
 		assert_true(b - a >= r.periods[0].lower && b - a <= r.periods[0].upper);
 		assert_true(llabs(r.periods[0].duration - (b - a)) <=
-		            (s[first] - s[first - 1]) / 2 + (s[last + 1] - s[last]) / 2 + 1);
+			    (s[first] - s[first - 1]) / 2 + (s[last + 1] - s[last]) / 2 + 1);
 	}
 }
 

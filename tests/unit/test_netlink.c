@@ -33,16 +33,16 @@ test_addr(const char *s, uint8_t out[16])
 {
 	memset(out, 0, 16);
 	if (inet_pton(AF_INET, s, out) == 1)
-		return (AF_INET);
+		return AF_INET;
 	assert_int_equal(inet_pton(AF_INET6, s, out), 1);
-	return (AF_INET6);
+	return AF_INET6;
 }
 
 /* A watched target: tid, address, egress ifindex, gateway text or NULL. */
 static struct nlw_target
 test_target(int tid, const char *addr, int ifindex, const char *gw)
 {
-	struct nlw_target	t;
+	struct nlw_target t;
 
 	memset(&t, 0, sizeof t);
 	t.tid = tid;
@@ -52,14 +52,14 @@ test_target(int tid, const char *addr, int ifindex, const char *gw)
 		t.has_gw = 1;
 		assert_int_equal(test_addr(gw, t.gw), t.family);
 	}
-	return (t);
+	return t;
 }
 
 /* An event of kind on ifindex about addr/plen (addr may be NULL). */
 static struct nlw_event
 test_event(enum nlw_kind kind, int ifindex, const char *addr, unsigned int plen)
 {
-	struct nlw_event	ev;
+	struct nlw_event ev;
 
 	memset(&ev, 0, sizeof ev);
 	ev.kind = kind;
@@ -69,7 +69,7 @@ test_event(enum nlw_kind kind, int ifindex, const char *addr, unsigned int plen)
 		ev.family = test_addr(addr, ev.addr);
 		ev.prefixlen = plen;
 	}
-	return (ev);
+	return ev;
 }
 
 /* The targets most tests classify against. */
@@ -89,15 +89,15 @@ test_setup_targets(void **state)
 	test_tv[2] = test_target(12, "198.18.46.9", 3, "198.18.45.254");
 	test_tv[3] = test_target(13, "2001:db8:45::2", 4, NULL);
 	test_tv[4] = test_target(14, "198.18.47.1", 0, NULL);
-	return (0);
+	return 0;
 }
 
 /* Classify ev and compare with the expected tids (terminated by -1). */
 static void
 test_expect(const struct nlw_event *ev, ...)
 {
-	int	tids[8], want[8], n, nw = 0, t, i;
-	va_list	ap;
+	int tids[8], want[8], n, nw = 0, t, i;
+	va_list ap;
 
 	va_start(ap, ev);
 	while ((t = va_arg(ap, int)) != -1 && nw < 8)
@@ -149,7 +149,7 @@ test_neigh_states(void **state)
 static void
 test_prefix(void **state)
 {
-	uint8_t	p[16], a[16];
+	uint8_t p[16], a[16];
 
 	(void)state;
 	test_addr("198.18.46.0", p);
@@ -185,7 +185,7 @@ test_prefix(void **state)
 static void
 test_classify_neigh_target(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_NEIGH, 3, "198.18.45.2", 32);
+	struct nlw_event ev = test_event(NLW_NEIGH, 3, "198.18.45.2", 32);
 
 	(void)state;
 	test_expect(&ev, 10, -1);
@@ -204,7 +204,7 @@ test_classify_neigh_target(void **state)
 static void
 test_classify_neigh_gateway(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_NEIGH, 3, "198.18.45.254", 32);
+	struct nlw_event ev = test_event(NLW_NEIGH, 3, "198.18.45.254", 32);
 
 	(void)state;
 	test_expect(&ev, 12, -1);
@@ -218,8 +218,8 @@ test_classify_neigh_gateway(void **state)
 static void
 test_classify_link(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_LINK_DOWN, 3, NULL, 0);
-	int			tids[2];
+	struct nlw_event ev = test_event(NLW_LINK_DOWN, 3, NULL, 0);
+	int tids[2];
 
 	(void)state;
 	test_expect(&ev, 10, 11, 12, -1);
@@ -246,7 +246,7 @@ test_classify_link(void **state)
 static void
 test_classify_route_v4(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_ROUTE_ADD, 3, "198.18.46.0", 24);
+	struct nlw_event ev = test_event(NLW_ROUTE_ADD, 3, "198.18.46.0", 24);
 
 	(void)state;
 	test_expect(&ev, 12, -1);
@@ -264,7 +264,7 @@ test_classify_route_v4(void **state)
 static void
 test_classify_route_v6(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_ROUTE_ADD, 4, "2001:db8:45::", 64);
+	struct nlw_event ev = test_event(NLW_ROUTE_ADD, 4, "2001:db8:45::", 64);
 
 	(void)state;
 	test_expect(&ev, 13, -1);
@@ -282,9 +282,9 @@ test_classify_route_v6(void **state)
 static void
 test_classify_unrelated(void **state)
 {
-	struct nlw_event	ev = test_event(NLW_OVERRUN, 0, NULL, 0);
-	struct nlw_targets	none = { NULL, 0 };
-	int			tids[1];
+	struct nlw_event ev = test_event(NLW_OVERRUN, 0, NULL, 0);
+	struct nlw_targets none = { NULL, 0 };
+	int tids[1];
 
 	(void)state;
 	test_expect(&ev, -1);
@@ -304,7 +304,7 @@ test_classify_unrelated(void **state)
 static void
 test_format(void **state)
 {
-	struct nlw_event	ev;
+	struct nlw_event ev;
 
 	(void)state;
 	ev = test_event(NLW_LINK_DOWN, 3, NULL, 0);
@@ -327,7 +327,8 @@ test_format(void **state)
 	snprintf(ev.state, sizeof ev.state, "STALE");
 	snprintf(ev.lladdr, sizeof ev.lladdr, "02:68:6d:2d:00:02");
 	nlw_event_format(&ev);
-	assert_string_equal(ev.text, "neighbour 198.18.45.2 dev hm0 STALE lladdr 02:68:6d:2d:00:02");
+	assert_string_equal(ev.text,
+			    "neighbour 198.18.45.2 dev hm0 STALE lladdr 02:68:6d:2d:00:02");
 	ev.lladdr[0] = '\0';
 	snprintf(ev.state, sizeof ev.state, "FAILED");
 	nlw_event_format(&ev);
@@ -339,7 +340,8 @@ test_format(void **state)
 	snprintf(ev.gateway, sizeof ev.gateway, "198.18.45.2");
 	ev.table = 254;
 	nlw_event_format(&ev);
-	assert_string_equal(ev.text, "route 198.18.46.0/24 via 198.18.45.2 dev hm0 table 254 added");
+	assert_string_equal(ev.text,
+			    "route 198.18.46.0/24 via 198.18.45.2 dev hm0 table 254 added");
 	ev.kind = NLW_ROUTE_DEL;
 	ev.prefixlen = 0;
 	ev.gateway[0] = '\0';
@@ -377,7 +379,7 @@ struct live_rec {
 struct live {
 	struct event_base *base;
 	struct nlwatch *w;
-	int fd;             /* failure messages to the parent */
+	int fd; /* failure messages to the parent */
 	size_t n;
 	struct live_rec r[LIVE_MAX];
 };
@@ -386,7 +388,7 @@ struct live {
 static void
 live_cb(const struct nlw_event *ev, int tid, void *arg)
 {
-	struct live	*l = arg;
+	struct live *l = arg;
 
 	if (l->n < LIVE_MAX) {
 		l->r[l->n].ev = *ev;
@@ -401,9 +403,9 @@ live_cb(const struct nlw_event *ev, int tid, void *arg)
 static void __attribute__((noreturn, format(printf, 3, 4)))
 live_fail(struct live *l, int line, const char *fmt, ...)
 {
-	char	msg[512];
-	int	off;
-	va_list	ap;
+	char msg[512];
+	int off;
+	va_list ap;
 
 	off = snprintf(msg, sizeof msg, "line %d: ", line);
 	va_start(ap, fmt);
@@ -414,30 +416,29 @@ live_fail(struct live *l, int line, const char *fmt, ...)
 	_exit(1);
 }
 
-#define LIVE_CHECK(l, cond, ...) \
-	do { \
-		if (!(cond)) \
+#define LIVE_CHECK(l, cond, ...)                               \
+	do {                                                   \
+		if (!(cond))                                   \
 			live_fail((l), __LINE__, __VA_ARGS__); \
 	} while (0)
 
 /* Run a shell command in the child's namespace; 0 when it succeeded. */
-static int __attribute__((format(printf, 1, 2)))
-live_sh(const char *fmt, ...)
+static int __attribute__((format(printf, 1, 2))) live_sh(const char *fmt, ...)
 {
-	char	cmd[512];
-	va_list	ap;
+	char cmd[512];
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof cmd, fmt, ap);
 	va_end(ap);
-	return (system(cmd));
+	return system(cmd);
 }
 
 /* Run the loop for up to ms milliseconds. */
 static void
 live_run(struct live *l, int ms)
 {
-	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
 	event_base_loopexit(l->base, &tv);
 	event_base_dispatch(l->base);
@@ -446,11 +447,11 @@ live_run(struct live *l, int ms)
 /* The first delivery from index *from on of kind (and ifname, address if not
  * NULL) for tid (any when tid is -2); runs the loop up to 2 s for it. */
 static struct live_rec *
-live_wait(struct live *l, size_t *from, enum nlw_kind kind, const char *ifname,
-          const char *address, int tid)
+live_wait(struct live *l, size_t *from, enum nlw_kind kind, const char *ifname, const char *address,
+	  int tid)
 {
-	int64_t	deadline = time_mono_ns() + 2 * NSEC_PER_SEC;
-	size_t	i;
+	int64_t deadline = time_mono_ns() + 2 * NSEC_PER_SEC;
+	size_t i;
 
 	for (;;) {
 		for (i = *from; i < l->n; i++) {
@@ -463,10 +464,10 @@ live_wait(struct live *l, size_t *from, enum nlw_kind kind, const char *ifname,
 			if (address != NULL && strcmp(r->ev.address, address) != 0)
 				continue;
 			*from = i + 1;
-			return (r);
+			return r;
 		}
 		if (time_mono_ns() > deadline)
-			return (NULL);
+			return NULL;
 		live_run(l, 50);
 	}
 }
@@ -475,28 +476,27 @@ live_wait(struct live *l, size_t *from, enum nlw_kind kind, const char *ifname,
 static struct sockaddr_storage
 live_sa(const char *s)
 {
-	struct sockaddr_storage	ss;
+	struct sockaddr_storage ss;
 
 	memset(&ss, 0, sizeof ss);
 	if (inet_pton(AF_INET, s, &((struct sockaddr_in *)&ss)->sin_addr) == 1)
 		ss.ss_family = AF_INET;
 	else if (inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
 		ss.ss_family = AF_INET6;
-	return (ss);
+	return ss;
 }
 
 /* The live scenario, in a fresh network namespace of the forked child. */
-static void __attribute__((noreturn))
-live_child(int fd)
+static void __attribute__((noreturn)) live_child(int fd)
 {
-	static struct live	 l;
-	struct sockaddr_storage	 ss;
-	struct nlw_route	 rt;
-	struct live_rec		*r;
-	char			 err[256];
-	size_t			 at = 0, mark;
-	int64_t			 t0, t1;
-	int			 ifindex, i;
+	static struct live l;
+	struct sockaddr_storage ss;
+	struct nlw_route rt;
+	struct live_rec *r;
+	char err[256];
+	size_t at = 0, mark;
+	int64_t t0, t1;
+	int ifindex, i;
 
 	l.fd = fd;
 	if (unshare(CLONE_NEWNET) < 0)
@@ -533,21 +533,22 @@ live_child(int fd)
 	/* Route lookups, and targets. */
 	ss = live_sa("198.18.60.2");
 	LIVE_CHECK(&l, nlwatch_route_lookup(l.w, (struct sockaddr *)&ss, &rt, err, sizeof err) == 0,
-	           "lookup 198.18.60.2: %s", err);
+		   "lookup 198.18.60.2: %s", err);
 	LIVE_CHECK(&l, rt.ifindex == ifindex && strcmp(rt.ifname, "nlt0") == 0, "egress %d %s",
-	           rt.ifindex, rt.ifname);
+		   rt.ifindex, rt.ifname);
 	LIVE_CHECK(&l, strcmp(rt.src_text, "198.18.60.1") == 0, "src %s", rt.src_text);
-	LIVE_CHECK(&l, rt.src.ss_family == AF_INET && rt.gw.ss_family == AF_UNSPEC, "src/gw family");
+	LIVE_CHECK(&l, rt.src.ss_family == AF_INET && rt.gw.ss_family == AF_UNSPEC,
+		   "src/gw family");
 	LIVE_CHECK(&l, rt.gw_text[0] == '\0' && rt.link_up && strcmp(rt.operstate, "up") == 0,
-	           "gw \"%s\" up %d operstate %s", rt.gw_text, rt.link_up, rt.operstate);
+		   "gw \"%s\" up %d operstate %s", rt.gw_text, rt.link_up, rt.operstate);
 	ss = live_sa("2001:db8:60::2");
 	LIVE_CHECK(&l, nlwatch_route_lookup(l.w, (struct sockaddr *)&ss, &rt, err, sizeof err) == 0,
-	           "lookup 2001:db8:60::2: %s", err);
+		   "lookup 2001:db8:60::2: %s", err);
 	LIVE_CHECK(&l, rt.ifindex == ifindex && strcmp(rt.src_text, "2001:db8:60::1") == 0,
-	           "v6 egress %d src %s", rt.ifindex, rt.src_text);
+		   "v6 egress %d src %s", rt.ifindex, rt.src_text);
 	ss = live_sa("198.18.61.5");
 	LIVE_CHECK(&l, nlwatch_route_lookup(l.w, (struct sockaddr *)&ss, &rt, err, sizeof err) < 0,
-	           "a route to 198.18.61.5 before it was added");
+		   "a route to 198.18.61.5 before it was added");
 	LIVE_CHECK(&l, strstr(err, "198.18.61.5") != NULL, "error text: %s", err);
 
 	ss = live_sa("198.18.60.2");
@@ -563,45 +564,58 @@ live_child(int fd)
 	LIVE_CHECK(&l, nlwatch_watch_target(l.w, 10, (struct sockaddr *)&ss) == -1, "AF_UNIX");
 
 	/* Neighbours. */
-	LIVE_CHECK(&l, live_sh("ip neigh add 198.18.60.2 lladdr 02:00:5e:00:3c:02 dev nlt0 "
-	                       "nud reachable") == 0, "neigh add");
+	LIVE_CHECK(&l,
+		   live_sh("ip neigh add 198.18.60.2 lladdr 02:00:5e:00:3c:02 dev nlt0 "
+			   "nud reachable") == 0,
+		   "neigh add");
 	r = live_wait(&l, &at, NLW_NEIGH, "nlt0", "198.18.60.2", 7);
 	LIVE_CHECK(&l, r != NULL, "no NEIGH 198.18.60.2 for target 7");
 	LIVE_CHECK(&l, strcmp(r->ev.state, "REACHABLE") == 0, "state %s", r->ev.state);
 	LIVE_CHECK(&l, strcmp(r->ev.lladdr, "02:00:5e:00:3c:02") == 0, "lladdr %s", r->ev.lladdr);
-	LIVE_CHECK(&l, live_sh("ip neigh replace 198.18.60.2 lladdr 02:00:5e:00:3c:03 dev nlt0 "
-	                       "nud stale") == 0, "neigh replace");
+	LIVE_CHECK(&l,
+		   live_sh("ip neigh replace 198.18.60.2 lladdr 02:00:5e:00:3c:03 dev nlt0 "
+			   "nud stale") == 0,
+		   "neigh replace");
 	r = live_wait(&l, &at, NLW_NEIGH, "nlt0", "198.18.60.2", 7);
-	LIVE_CHECK(&l, r != NULL && strcmp(r->ev.state, "STALE") == 0 &&
-	           strcmp(r->ev.lladdr, "02:00:5e:00:3c:03") == 0, "no STALE with the new lladdr");
-	LIVE_CHECK(&l, live_sh("ip -6 neigh add 2001:db8:60::2 lladdr 02:00:5e:00:3c:06 dev nlt0 "
-	                       "nud permanent") == 0, "neigh6 add");
+	LIVE_CHECK(&l,
+		   r != NULL && strcmp(r->ev.state, "STALE") == 0 &&
+			   strcmp(r->ev.lladdr, "02:00:5e:00:3c:03") == 0,
+		   "no STALE with the new lladdr");
+	LIVE_CHECK(&l,
+		   live_sh("ip -6 neigh add 2001:db8:60::2 lladdr 02:00:5e:00:3c:06 dev nlt0 "
+			   "nud permanent") == 0,
+		   "neigh6 add");
 	r = live_wait(&l, &at, NLW_NEIGH, "nlt0", "2001:db8:60::2", 9);
-	LIVE_CHECK(&l, r != NULL && strcmp(r->ev.state, "PERMANENT") == 0, "no NEIGH6 for target 9");
+	LIVE_CHECK(&l, r != NULL && strcmp(r->ev.state, "PERMANENT") == 0,
+		   "no NEIGH6 for target 9");
 
 	/* A route that gives target 8 a way out, through target 7 as gateway. */
 	LIVE_CHECK(&l, live_sh("ip route add 198.18.61.0/24 via 198.18.60.2") == 0, "route add");
 	r = live_wait(&l, &at, NLW_ROUTE_ADD, "nlt0", "198.18.61.0/24", 8);
 	LIVE_CHECK(&l, r != NULL, "no ROUTE_ADD 198.18.61.0/24 for target 8");
 	LIVE_CHECK(&l, strcmp(r->ev.gateway, "198.18.60.2") == 0 && r->ev.table == 254,
-	           "gateway %s table %d", r->ev.gateway, r->ev.table);
+		   "gateway %s table %d", r->ev.gateway, r->ev.table);
 	for (i = 0; i < 20 && nlwatch_target_ifindex(l.w, 8) != ifindex; i++)
 		live_run(&l, 10);
 	LIVE_CHECK(&l, nlwatch_target_ifindex(l.w, 8) == ifindex, "target 8 egress not refreshed");
 	ss = live_sa("198.18.61.5");
 	LIVE_CHECK(&l, nlwatch_route_lookup(l.w, (struct sockaddr *)&ss, &rt, err, sizeof err) == 0,
-	           "lookup 198.18.61.5: %s", err);
-	LIVE_CHECK(&l, strcmp(rt.gw_text, "198.18.60.2") == 0 && strcmp(rt.src_text, "198.18.60.1") == 0 &&
-	           rt.gw.ss_family == AF_INET, "gw %s src %s", rt.gw_text, rt.src_text);
+		   "lookup 198.18.61.5: %s", err);
+	LIVE_CHECK(&l,
+		   strcmp(rt.gw_text, "198.18.60.2") == 0 &&
+			   strcmp(rt.src_text, "198.18.60.1") == 0 && rt.gw.ss_family == AF_INET,
+		   "gw %s src %s", rt.gw_text, rt.src_text);
 	/* Now the gateway's neighbour entry concerns target 8 too. */
-	LIVE_CHECK(&l, live_sh("ip neigh replace 198.18.60.2 lladdr 02:00:5e:00:3c:04 dev nlt0 "
-	                       "nud reachable") == 0, "neigh replace");
+	LIVE_CHECK(&l,
+		   live_sh("ip neigh replace 198.18.60.2 lladdr 02:00:5e:00:3c:04 dev nlt0 "
+			   "nud reachable") == 0,
+		   "neigh replace");
 	mark = at;
 	r = live_wait(&l, &at, NLW_NEIGH, "nlt0", "198.18.60.2", 8);
 	LIVE_CHECK(&l, r != NULL, "gateway neighbour event not attributed to target 8");
 	at = mark;
 	LIVE_CHECK(&l, live_wait(&l, &at, NLW_NEIGH, "nlt0", "198.18.60.2", 7) != NULL,
-	           "neighbour event not attributed to target 7");
+		   "neighbour event not attributed to target 7");
 	LIVE_CHECK(&l, live_sh("ip route del 198.18.61.0/24") == 0, "route del");
 	r = live_wait(&l, &at, NLW_ROUTE_DEL, NULL, "198.18.61.0/24", 8);
 	LIVE_CHECK(&l, r != NULL, "no ROUTE_DEL for target 8");
@@ -614,33 +628,40 @@ live_child(int fd)
 	r = live_wait(&l, &at, NLW_LINK_DOWN, "nlt0", NULL, 7);
 	LIVE_CHECK(&l, r != NULL, "no LINK_DOWN of nlt0 for target 7");
 	LIVE_CHECK(&l, strcmp(r->ev.state, "down") == 0 && strcmp(r->ev.operstate, "down") == 0,
-	           "state %s operstate %s", r->ev.state, r->ev.operstate);
+		   "state %s operstate %s", r->ev.state, r->ev.operstate);
 	LIVE_CHECK(&l, r->ev.rx_mono_ns >= t0, "event before the command");
-	fprintf(stderr, "# LINK_DOWN read %.3f ms after `ip link set down` started "
-	        "(the command took %.3f ms)\n", (double)(r->ev.rx_mono_ns - t0) / 1e6,
-	        (double)(t1 - t0) / 1e6);
+	fprintf(stderr,
+		"# LINK_DOWN read %.3f ms after `ip link set down` started "
+		"(the command took %.3f ms)\n",
+		(double)(r->ev.rx_mono_ns - t0) / 1e6, (double)(t1 - t0) / 1e6);
 	at = mark;
 	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_DOWN, "nlt0", NULL, 9) != NULL,
-	           "no LINK_DOWN of nlt0 for target 9");
+		   "no LINK_DOWN of nlt0 for target 9");
 	/* The peer loses its carrier: down for nobody. */
 	at = mark;
 	r = live_wait(&l, &at, NLW_LINK_DOWN, "nlt1", NULL, -1);
 	LIVE_CHECK(&l, r != NULL && strcmp(r->ev.operstate, "lowerlayerdown") == 0,
-	           "nlt1 not down with lowerlayerdown");
+		   "nlt1 not down with lowerlayerdown");
 	LIVE_CHECK(&l, live_sh("ip link set nlt0 up") == 0, "link up");
-	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_UP, "nlt0", NULL, 7) != NULL, "no LINK_UP again");
+	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_UP, "nlt0", NULL, 7) != NULL,
+		   "no LINK_UP again");
 
 	/* Overrun: a tiny buffer, a flood the loop does not read, a link
 	 * deleted while the view is lost. */
-	LIVE_CHECK(&l, live_sh("ip link add nlt2 type veth peer name nlt3 && ip link set nlt2 up") == 0,
-	           "nlt2");
-	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_DOWN, "nlt2", NULL, -1) != NULL ||
-	           live_wait(&l, &at, NLW_LINK_UP, "nlt2", NULL, -1) != NULL, "nlt2 not seen");
+	LIVE_CHECK(&l,
+		   live_sh("ip link add nlt2 type veth peer name nlt3 && ip link set nlt2 up") == 0,
+		   "nlt2");
+	LIVE_CHECK(&l,
+		   live_wait(&l, &at, NLW_LINK_DOWN, "nlt2", NULL, -1) != NULL ||
+			   live_wait(&l, &at, NLW_LINK_UP, "nlt2", NULL, -1) != NULL,
+		   "nlt2 not seen");
 	live_run(&l, 20);
 	at = l.n;
 	LIVE_CHECK(&l, nlwatch_set_rcvbuf(l.w, 1) == 0, "rcvbuf");
-	LIVE_CHECK(&l, live_sh("for i in $(seq 1 60); do echo addr add 198.18.62.$i/32 dev nlt0; done "
-	                       "| ip -batch -") == 0, "flood");
+	LIVE_CHECK(&l,
+		   live_sh("for i in $(seq 1 60); do echo addr add 198.18.62.$i/32 dev nlt0; done "
+			   "| ip -batch -") == 0,
+		   "flood");
 	LIVE_CHECK(&l, live_sh("ip link del nlt2") == 0, "del nlt2");
 	r = live_wait(&l, &at, NLW_OVERRUN, NULL, NULL, -1);
 	LIVE_CHECK(&l, r != NULL, "no OVERRUN");
@@ -649,21 +670,21 @@ live_child(int fd)
 	at = mark;
 	r = live_wait(&l, &at, NLW_LINK_DOWN, "nlt2", NULL, -1);
 	LIVE_CHECK(&l, r != NULL && strcmp(r->ev.operstate, "deleted") == 0,
-	           "nlt2 not reported deleted after the overrun");
+		   "nlt2 not reported deleted after the overrun");
 	{
-		struct nlw_counters	n;
+		struct nlw_counters n;
 
 		nlwatch_counters(l.w, &n);
 		LIVE_CHECK(&l, n.overruns >= 1 && n.resyncs >= 1 && n.messages > n.events / 2,
-		           "counters: overruns %llu resyncs %llu", (unsigned long long)n.overruns,
-		           (unsigned long long)n.resyncs);
+			   "counters: overruns %llu resyncs %llu", (unsigned long long)n.overruns,
+			   (unsigned long long)n.resyncs);
 	}
 	/* Still working after the resync. */
 	live_run(&l, 50);
 	at = l.n;
 	LIVE_CHECK(&l, live_sh("ip link set nlt0 down") == 0, "link down again");
 	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_DOWN, "nlt0", NULL, 7) != NULL,
-	           "no LINK_DOWN after the resync");
+		   "no LINK_DOWN after the resync");
 
 	nlwatch_free(l.w);
 	nlwatch_free(NULL);
@@ -675,10 +696,10 @@ live_child(int fd)
 static void
 test_live(void **state)
 {
-	char	msg[600];
-	ssize_t	len;
-	pid_t	pid;
-	int	fds[2], status;
+	char msg[600];
+	ssize_t len;
+	pid_t pid;
+	int fds[2], status;
 
 	(void)state;
 	if (geteuid() != 0) {
@@ -726,5 +747,5 @@ main(void)
 		cmocka_unit_test(test_live),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 static void
 check_parse(const char *s, unsigned mask, enum out_format want)
 {
-	enum out_format f = (enum out_format)-1;
+	enum out_format f = (enum out_format) - 1;
 
 	if (outfmt_parse(s, mask, &f) != 0)
 		fail_msg("outfmt_parse(\"%s\", %#x) refused it", s, mask);

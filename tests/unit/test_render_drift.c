@@ -23,21 +23,21 @@
 #define T0 (1757464446LL * NSEC_PER_SEC)
 #define MS NSEC_PER_MSEC
 #define US NSEC_PER_USEC
-#define S NSEC_PER_SEC
+#define S  NSEC_PER_SEC
 
 /* The five outputs of one report or aggregate, and how many lookups were made. */
 struct drift {
-	char	*out[5];
-	size_t	 checked[5];
+	char *out[5];
+	size_t checked[5];
 };
 
 /* Render r (or a) in fmt into a malloc'd string. */
 static char *
 drift_render(const struct run_report *r, const struct run_aggregate *a, enum rr_format fmt)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
 
 	assert_non_null(fp);
 	if (r != NULL)
@@ -45,16 +45,16 @@ drift_render(const struct run_report *r, const struct run_aggregate *a, enum rr_
 	else
 		assert_int_equal(runagg_render(a, fmt, fp), 0);
 	fclose(fp);
-	return (buf);
+	return buf;
 }
 
 /* s escaped for fmt (without JSON's quotes), malloc'd. */
 static char *
 drift_escape(enum rr_format fmt, const char *s)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
 
 	assert_non_null(fp);
 	runreport_write_escaped(fp, fmt, s);
@@ -63,14 +63,14 @@ drift_escape(enum rr_format fmt, const char *s)
 		memmove(buf, buf + 1, len - 2);
 		buf[len - 2] = '\0';
 	}
-	return (buf);
+	return buf;
 }
 
 /* Fail naming the cell when needle is not in the output of fmt. */
 static void
 drift_expect(struct drift *d, enum rr_format fmt, const char *path, const char *needle)
 {
-	static const char *const	names[] = { "text", "json", "csv", "md", "html" };
+	static const char *const names[] = { "text", "json", "csv", "md", "html" };
 
 	d->checked[fmt]++;
 	if (strstr(d->out[fmt], needle) == NULL)
@@ -81,8 +81,8 @@ drift_expect(struct drift *d, enum rr_format fmt, const char *path, const char *
 static void
 drift_check_cell(struct drift *d, const struct rows_cell *c, const char *path, int csv)
 {
-	char		 h[256], m[256], needle[512], *e;
-	enum rr_format	 f;
+	char h[256], m[256], needle[512], *e;
+	enum rr_format f;
 
 	if (!c->known || (c->flags & ROWS_DETAIL) || (c->type == ROWS_BOOL && c->v == 0))
 		return;
@@ -127,15 +127,14 @@ drift_check_cell(struct drift *d, const struct rows_cell *c, const char *path, i
  * target's failover); 0: not at all (the lists).
  */
 static void
-drift_check_row(struct drift *d, const struct rows_row *row, const char *path, int csv,
-    int depth)
+drift_check_row(struct drift *d, const struct rows_row *row, const char *path, int csv, int depth)
 {
-	char	sub[256];
-	size_t	i, j;
-	int	child;
+	char sub[256];
+	size_t i, j;
+	int child;
 
 	for (i = 0; i < row->ncells; i++) {
-		const struct rows_cell	*c = &row->cells[i];
+		const struct rows_cell *c = &row->cells[i];
 
 		snprintf(sub, sizeof(sub), "%s.%s", path, c->name);
 		if (c->type != ROWS_TABLE) {
@@ -160,11 +159,11 @@ drift_check_row(struct drift *d, const struct rows_row *row, const char *path, i
  * least min_cells lookups per format (min_csv in CSV) were made. */
 static void
 drift_check(const struct run_report *r, const struct run_aggregate *a, size_t min_cells,
-    size_t min_csv)
+	    size_t min_csv)
 {
-	struct rows_model	*m = r != NULL ? rows_build_report(r) : rows_build_aggregate(a);
-	struct drift		 d;
-	enum rr_format		 f;
+	struct rows_model *m = r != NULL ? rows_build_report(r) : rows_build_aggregate(a);
+	struct drift d;
+	enum rr_format f;
 
 	memset(&d, 0, sizeof(d));
 	for (f = RR_FMT_TEXT; f <= RR_FMT_HTML; f++)
@@ -183,7 +182,7 @@ drift_check(const struct run_report *r, const struct run_aggregate *a, size_t mi
 static void
 drift_hv(struct hv_figures *f)
 {
-	struct hv_ha_event	*ev;
+	struct hv_ha_event *ev;
 
 	hvparse_figures_init(f);
 	f->downtime_ms = 47;
@@ -244,10 +243,10 @@ drift_hv(struct hv_figures *f)
 static struct run_report *
 drift_report(void)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t;
-	struct rr_burst		 b;
-	size_t			 i;
+	struct run_report *r = runreport_new();
+	struct rr_target *t;
+	struct rr_burst b;
+	size_t i;
 
 	r->id = 4711;
 	r->kind = RUN_KIND_FAILOVER;
@@ -267,26 +266,34 @@ drift_report(void)
 	runreport_add_span(r, T0 + 60 * S + 437 * MS, T0 + 70 * S + 937 * MS, "phase two");
 	t = runreport_add_target(r, "vm101", "icmp://192.0.2.10");
 	for (i = 0; i < 1200; i++) {
-		int	lost = (i >= 405 && i < 437) || i == 777;
+		int lost = (i >= 405 && i < 437) || i == 777;
 
-		runreport_add_sample(t, T0 + (int64_t)i * 100 * MS + 3 * MS, lost ? -1 :
-		    (int64_t)(700 + (i * 7919) % 4000) * US);
+		runreport_add_sample(t, T0 + (int64_t)i * 100 * MS + 3 * MS,
+				     lost ? -1 : (int64_t)(700 + (i * 7919) % 4000) * US);
 	}
 	t->sent = 1200;
 	t->lost = 33;
-	b = (struct rr_burst){ RR_BURST, T0 + 40 * S + 503 * MS, T0 + 43 * S + 703 * MS,
-	    3100 * MS, 3300 * MS, 32, 0 };
+	b = (struct rr_burst){
+		RR_BURST, T0 + 40 * S + 503 * MS, T0 + 43 * S + 703 * MS, 3100 * MS, 3300 * MS, 32,
+		0
+	};
 	runreport_add_burst(t, &b);
 	b.kind = RR_OUTAGE;
 	runreport_add_burst(t, &b);
-	b = (struct rr_burst){ RR_BURST, T0 + 77 * S + 703 * MS, T0 + 77 * S + 803 * MS, 0,
-	    200 * MS, 1, 0 };
+	b = (struct rr_burst){
+		RR_BURST, T0 + 77 * S + 703 * MS, T0 + 77 * S + 803 * MS, 0, 200 * MS, 1, 0
+	};
 	runreport_add_burst(t, &b);
 	t = runreport_add_target(r, "db1", "tcp://192.0.2.11:5432");
 	t->sent = 119;
 	t->lost = 61;
-	b = (struct rr_burst){ RR_OUTAGE, T0 + 41 * S + 17 * MS, T0 + 119 * S + 31 * MS,
-	    78 * S - 7 * MS, 78 * S + 11 * MS, 61, 1 };
+	b = (struct rr_burst){ RR_OUTAGE,
+			       T0 + 41 * S + 17 * MS,
+			       T0 + 119 * S + 31 * MS,
+			       78 * S - 7 * MS,
+			       78 * S + 11 * MS,
+			       61,
+			       1 };
 	runreport_add_burst(t, &b);
 	for (i = 0; i < 41; i++)
 		runreport_add_sample(t, T0 + (int64_t)i * S + 17 * MS, 2300 * US + (int64_t)i);
@@ -302,9 +309,9 @@ drift_report(void)
 	runreport_add_event(r, T0 + 44 * S + 21 * MS, NULL, "clock-step", "stepped by +2.0 ms");
 	runreport_add_bench(r, T0 + 65 * S + 111 * MS, "during", "mem", "copy", 12.75, "GiB/s");
 	runreport_add_bench(r, T0 + 65 * S + 111 * MS, "during", "cpu", "events", 1234.5678,
-	    "events/s");
+			    "events/s");
 	runreport_compute(r);
-	return (r);
+	return r;
 }
 
 /* Every fact of a full report is in text, JSON, Markdown and HTML, and
@@ -312,7 +319,7 @@ drift_report(void)
 static void
 test_drift_report(void **state)
 {
-	struct run_report	*r = drift_report();
+	struct run_report *r = drift_report();
 
 	(void)state;
 	assert_int_equal(r->failover_index, 1);
@@ -325,7 +332,7 @@ test_drift_report(void **state)
 static void
 test_drift_empty(void **state)
 {
-	struct run_report	*r = runreport_new();
+	struct run_report *r = runreport_new();
 
 	(void)state;
 	runreport_add_target(r, "lonely", NULL);
@@ -338,8 +345,8 @@ test_drift_empty(void **state)
 static void
 test_drift_aggregate(void **state)
 {
-	struct run_report	*r = drift_report();
-	struct run_aggregate	*a = runagg_new("power-test");
+	struct run_report *r = drift_report();
+	struct run_aggregate *a = runagg_new("power-test");
 
 	(void)state;
 	runagg_add_run(a, r);
@@ -357,9 +364,9 @@ test_drift_aggregate(void **state)
 static void
 test_drift_catches(void **state)
 {
-	struct run_report	*r = drift_report();
-	char			*md = drift_render(r, NULL, RR_FMT_MD);
-	char			*html = drift_render(r, NULL, RR_FMT_HTML);
+	struct run_report *r = drift_report();
+	char *md = drift_render(r, NULL, RR_FMT_MD);
+	char *html = drift_render(r, NULL, RR_FMT_HTML);
 
 	(void)state;
 	/* The facts the old Markdown writer dropped. */
@@ -369,7 +376,7 @@ test_drift_catches(void **state)
 	/* The style sheet is embedded from report/report.css. */
 	assert_non_null(strstr(html, "<style>\nbody{font:14px/1.45 system-ui"));
 	assert_non_null(strstr(html, "footer{margin-top:32px;color:#8c959f;font-size:12px}\n"
-	    "</style>"));
+				     "</style>"));
 	free(md);
 	free(html);
 	runreport_free(r);
@@ -379,7 +386,7 @@ test_drift_catches(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drift_report),
 		cmocka_unit_test(test_drift_empty),
 		cmocka_unit_test(test_drift_aggregate),
@@ -388,5 +395,5 @@ main(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

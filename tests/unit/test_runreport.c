@@ -24,9 +24,9 @@
 static char *
 test_render(const struct run_report *r, const struct run_aggregate *a, enum rr_format fmt)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
 
 	assert_non_null(fp);
 	if (r != NULL)
@@ -34,20 +34,20 @@ test_render(const struct run_report *r, const struct run_aggregate *a, enum rr_f
 	else
 		assert_int_equal(runagg_render(a, fmt, fp), 0);
 	fclose(fp);
-	return (buf);
+	return buf;
 }
 
 /* Occurrences of needle in haystack. */
 static size_t
 test_count(const char *haystack, const char *needle)
 {
-	size_t	n = 0;
+	size_t n = 0;
 
 	while ((haystack = strstr(haystack, needle)) != NULL) {
 		n++;
 		haystack += strlen(needle);
 	}
-	return (n);
+	return n;
 }
 
 /*
@@ -59,16 +59,17 @@ test_count(const char *haystack, const char *needle)
 static struct run_report *
 test_fixed_report(void)
 {
-	static const int64_t	 tx[] = { 500, 1500, 2500, 3500, 4500, 5500, 6500, 7500, 8500 };
-	static const int64_t	 rtt[] = { 1000, 2000, 1500, 500, 3000, -1, -1, 1000, 4000 };
-	static const char	 hv[] =
-	    "2025-09-10 00:34:33 average migration speed: 152.3 MiB/s - downtime 45 ms\nTASK OK\n";
-	struct rr_burst		 b = { RR_BURST, T0 + 5000 * MS, T0 + 7000 * MS, 1000 * MS,
-	    3000 * MS, 2, 0 };
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t;
-	struct hvparse		*p = hvparse_new();
-	size_t			 i;
+	static const int64_t tx[] = { 500, 1500, 2500, 3500, 4500, 5500, 6500, 7500, 8500 };
+	static const int64_t rtt[] = { 1000, 2000, 1500, 500, 3000, -1, -1, 1000, 4000 };
+	static const char hv[] = "2025-09-10 00:34:33 average migration speed: 152.3 MiB/s - "
+				 "downtime 45 ms\nTASK OK\n";
+	struct rr_burst b = {
+		RR_BURST, T0 + 5000 * MS, T0 + 7000 * MS, 1000 * MS, 3000 * MS, 2, 0
+	};
+	struct run_report *r = runreport_new();
+	struct rr_target *t;
+	struct hvparse *p = hvparse_new();
+	size_t i;
 
 	r->id = 7;
 	r->kind = RUN_KIND_MIGRATION;
@@ -94,19 +95,19 @@ test_fixed_report(void)
 	runreport_add_burst(t, &b);
 	runreport_add_target(r, "vm101-ssh", "tcp://192.0.2.10:22");
 	runreport_compute(r);
-	return (r);
+	return r;
 }
 
 /* Percentiles of known arrays: n = 0, 1, 2, odd, even, and p95 of 1..20. */
 static void
 test_percentile(void **state)
 {
-	static const int64_t	one[] = { 7 };
-	static const int64_t	two[] = { 1000, 2000 };
-	static const int64_t	four[] = { 10000, 20000, 30000, 40000 };
-	static const int64_t	five[] = { 1000, 2000, 3000, 4000, 5000 };
-	int64_t			twenty[20];
-	int			i;
+	static const int64_t one[] = { 7 };
+	static const int64_t two[] = { 1000, 2000 };
+	static const int64_t four[] = { 10000, 20000, 30000, 40000 };
+	static const int64_t five[] = { 1000, 2000, 3000, 4000, 5000 };
+	int64_t twenty[20];
+	int i;
 
 	(void)state;
 	assert_int_equal(runreport_percentile(NULL, 0, 50), -1);
@@ -119,17 +120,17 @@ test_percentile(void **state)
 	assert_int_equal(runreport_percentile(two, 2, 50), 1500);
 	assert_int_equal(runreport_percentile(two, 2, 99), 1990);
 	assert_int_equal(runreport_percentile(two, 2, 100), 2000);
-	assert_int_equal(runreport_percentile(four, 4, 50), 25000);	/* rank 1.5 */
-	assert_int_equal(runreport_percentile(four, 4, 99), 39700);	/* rank 2.97 */
-	assert_int_equal(runreport_percentile(five, 5, 50), 3000);	/* rank 2 */
-	assert_int_equal(runreport_percentile(five, 5, 99), 4960);	/* rank 3.96 */
+	assert_int_equal(runreport_percentile(four, 4, 50), 25000); /* rank 1.5 */
+	assert_int_equal(runreport_percentile(four, 4, 99), 39700); /* rank 2.97 */
+	assert_int_equal(runreport_percentile(five, 5, 50), 3000);  /* rank 2 */
+	assert_int_equal(runreport_percentile(five, 5, 99), 4960);  /* rank 3.96 */
 	assert_int_equal(runreport_percentile(five, 5, 75), 4000);
 	for (i = 0; i < 20; i++)
 		twenty[i] = (20 - i) * 1000;
 	runreport_sort(twenty, 20);
 	assert_int_equal(twenty[0], 1000);
 	assert_int_equal(twenty[19], 20000);
-	assert_int_equal(runreport_percentile(twenty, 20, 95), 19050);	/* rank 18.05 */
+	assert_int_equal(runreport_percentile(twenty, 20, 95), 19050); /* rank 18.05 */
 	assert_int_equal(runreport_percentile(twenty, 20, 50), 10500);
 }
 
@@ -137,12 +138,12 @@ test_percentile(void **state)
 static void
 test_rtt_select(void **state)
 {
-	static const size_t	 sizes[] = { 1, 2, 3, 10, 101, 1000, 4099 };
-	struct run_report	*r;
-	struct rr_target	*t;
-	int64_t			*v;
-	uint64_t		 x = 12345;
-	size_t			 s, i, n;
+	static const size_t sizes[] = { 1, 2, 3, 10, 101, 1000, 4099 };
+	struct run_report *r;
+	struct rr_target *t;
+	int64_t *v;
+	uint64_t x = 12345;
+	size_t s, i, n;
 
 	(void)state;
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -171,8 +172,8 @@ test_rtt_select(void **state)
 static void
 test_windows(void **state)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t = runreport_add_target(r, "a", NULL);
+	struct run_report *r = runreport_new();
+	struct rr_target *t = runreport_add_target(r, "a", NULL);
 
 	(void)state;
 	r->mon_start_ns = 1000 * MS;
@@ -180,16 +181,16 @@ test_windows(void **state)
 	r->start_ns = 2000 * MS;
 	r->end_ns = 4000 * MS;
 	/* Added out of order on purpose: compute sorts them. */
-	runreport_add_sample(t, 4000 * MS, 5 * MS);		/* == end: after */
-	runreport_add_sample(t, 999 * MS, 100 * MS);		/* before monitoring: ignored */
-	runreport_add_sample(t, 1000 * MS, 1 * MS);		/* == mon start: before */
-	runreport_add_sample(t, 1999 * MS, 2 * MS);		/* before */
-	runreport_add_sample(t, 2000 * MS, 3 * MS);		/* == start: during */
-	runreport_add_sample(t, 3999 * MS, 4 * MS);		/* during */
-	runreport_add_sample(t, 3000 * MS, -1);		/* during, lost */
-	runreport_add_sample(t, 4999 * MS, 6 * MS);		/* after */
-	runreport_add_sample(t, 4500 * MS, -5);		/* after, lost */
-	runreport_add_sample(t, 5000 * MS, 200 * MS);		/* == mon end: ignored */
+	runreport_add_sample(t, 4000 * MS, 5 * MS);   /* == end: after */
+	runreport_add_sample(t, 999 * MS, 100 * MS);  /* before monitoring: ignored */
+	runreport_add_sample(t, 1000 * MS, 1 * MS);   /* == mon start: before */
+	runreport_add_sample(t, 1999 * MS, 2 * MS);   /* before */
+	runreport_add_sample(t, 2000 * MS, 3 * MS);   /* == start: during */
+	runreport_add_sample(t, 3999 * MS, 4 * MS);   /* during */
+	runreport_add_sample(t, 3000 * MS, -1);       /* during, lost */
+	runreport_add_sample(t, 4999 * MS, 6 * MS);   /* after */
+	runreport_add_sample(t, 4500 * MS, -5);       /* after, lost */
+	runreport_add_sample(t, 5000 * MS, 200 * MS); /* == mon end: ignored */
 	runreport_compute(r);
 	assert_int_equal(t->rtt[RR_BEFORE].n, 2);
 	assert_int_equal(t->rtt[RR_BEFORE].lost, 0);
@@ -221,12 +222,12 @@ test_windows(void **state)
 static void
 test_losses(void **state)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t = runreport_add_target(r, "a", "icmp://x");
-	struct rr_burst		 b1 = { RR_BURST, 100 * MS, 130 * MS, 20 * MS, 40 * MS, 3, 0 };
-	struct rr_burst		 b2 = { RR_BURST, 1000 * MS, 3000 * MS, 1990 * MS, 2010 * MS, 200, 0 };
-	struct rr_burst		 b3 = { RR_BURST, 3100 * MS, 3500 * MS, 390 * MS, 410 * MS, 40, 0 };
-	struct rr_burst		 o = { RR_OUTAGE, 1000 * MS, 3500 * MS, 2490 * MS, 2510 * MS, 240, 0 };
+	struct run_report *r = runreport_new();
+	struct rr_target *t = runreport_add_target(r, "a", "icmp://x");
+	struct rr_burst b1 = { RR_BURST, 100 * MS, 130 * MS, 20 * MS, 40 * MS, 3, 0 };
+	struct rr_burst b2 = { RR_BURST, 1000 * MS, 3000 * MS, 1990 * MS, 2010 * MS, 200, 0 };
+	struct rr_burst b3 = { RR_BURST, 3100 * MS, 3500 * MS, 390 * MS, 410 * MS, 40, 0 };
+	struct rr_burst o = { RR_OUTAGE, 1000 * MS, 3500 * MS, 2490 * MS, 2510 * MS, 240, 0 };
 
 	(void)state;
 	runreport_add_burst(t, &b3);
@@ -234,7 +235,7 @@ test_losses(void **state)
 	runreport_add_burst(t, &b1);
 	runreport_add_burst(t, &b2);
 	runreport_compute(r);
-	assert_int_equal(t->bursts[0].start_ns, 100 * MS);	/* sorted */
+	assert_int_equal(t->bursts[0].start_ns, 100 * MS); /* sorted */
 	assert_int_equal(t->ncount[RR_BURST], 3);
 	assert_int_equal(t->ncount[RR_OUTAGE], 1);
 	assert_int_equal(t->downtime_ns, 2430 * MS);
@@ -260,8 +261,8 @@ test_losses(void **state)
 static void
 test_failover_samples(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	const struct rr_target	*t = r->targets[0];
+	struct run_report *r = test_fixed_report();
+	const struct rr_target *t = r->targets[0];
 
 	(void)state;
 	assert_int_equal(r->failover_index, 0);
@@ -288,13 +289,13 @@ test_failover_samples(void **state)
 static void
 test_failover_estimates(void **state)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t = runreport_add_target(r, "a", NULL);
-	struct rr_target	*u = runreport_add_target(r, "b", NULL);
-	struct rr_burst		 before = { RR_OUTAGE, 1000 * MS, 2000 * MS, 0, 0, 10, 0 };
-	struct rr_burst		 blip = { RR_BURST, 5100 * MS, 5130 * MS, 20 * MS, 40 * MS, 3, 0 };
-	struct rr_burst		 main_o = { RR_OUTAGE, 5200 * MS, 9000 * MS, 0, 0, 380, 0 };
-	struct rr_burst		 open_o = { RR_OUTAGE, 4900 * MS, 6000 * MS, 0, 0, 110, 1 };
+	struct run_report *r = runreport_new();
+	struct rr_target *t = runreport_add_target(r, "a", NULL);
+	struct rr_target *u = runreport_add_target(r, "b", NULL);
+	struct rr_burst before = { RR_OUTAGE, 1000 * MS, 2000 * MS, 0, 0, 10, 0 };
+	struct rr_burst blip = { RR_BURST, 5100 * MS, 5130 * MS, 20 * MS, 40 * MS, 3, 0 };
+	struct rr_burst main_o = { RR_OUTAGE, 5200 * MS, 9000 * MS, 0, 0, 380, 0 };
+	struct rr_burst open_o = { RR_OUTAGE, 4900 * MS, 6000 * MS, 0, 0, 110, 1 };
 
 	(void)state;
 	r->kind = RUN_KIND_FAILOVER;
@@ -308,7 +309,7 @@ test_failover_estimates(void **state)
 	assert_int_equal(r->failover_index, 0);
 	assert_true(t->failover.valid);
 	assert_false(t->failover.from_samples);
-	assert_int_equal(t->failover.outage_start_ns, 5200 * MS);	/* the outage, not the blip */
+	assert_int_equal(t->failover.outage_start_ns, 5200 * MS); /* the outage, not the blip */
 	assert_int_equal(t->failover.last_reply_ns, 5200 * MS);
 	assert_int_equal(t->failover.to_last_ns, 200 * MS);
 	assert_int_equal(t->failover.recovery_ns, 4000 * MS);
@@ -326,7 +327,7 @@ test_failover_estimates(void **state)
 static void
 test_marker_pick(void **state)
 {
-	struct run_report	*r = runreport_new();
+	struct run_report *r = runreport_new();
 
 	(void)state;
 	runreport_add_marker(r, 3000, "later");
@@ -363,13 +364,13 @@ test_marker_pick(void **state)
 static void
 test_aggregate(void **state)
 {
-	static const int64_t	 dt[] = { 40, 10, 30, 20, 50 };
-	struct run_aggregate	*a = runagg_new("migrate-101");
-	struct run_report	*r;
-	struct rr_target	*t;
-	struct rr_burst		 b = { RR_BURST, 0, 0, 0, 0, 1, 0 };
-	char			*s;
-	size_t			 i;
+	static const int64_t dt[] = { 40, 10, 30, 20, 50 };
+	struct run_aggregate *a = runagg_new("migrate-101");
+	struct run_report *r;
+	struct rr_target *t;
+	struct rr_burst b = { RR_BURST, 0, 0, 0, 0, 1, 0 };
+	char *s;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < 5; i++) {
@@ -395,7 +396,7 @@ test_aggregate(void **state)
 	assert_int_equal(a->targets[0]->n, 5);
 	assert_int_equal(a->targets[0]->min_ns, 10 * MS);
 	assert_int_equal(a->targets[0]->p50_ns, 30 * MS);
-	assert_int_equal(a->targets[0]->p95_ns, 48 * MS);	/* rank 3.8: 40 + 0.8 * 10 */
+	assert_int_equal(a->targets[0]->p95_ns, 48 * MS); /* rank 3.8: 40 + 0.8 * 10 */
 	assert_int_equal(a->targets[0]->max_ns, 50 * MS);
 	assert_int_equal(a->targets[1]->n, 4);
 	assert_int_equal(a->targets[1]->max_ns, 0);
@@ -403,23 +404,27 @@ test_aggregate(void **state)
 	assert_int_equal(a->targets[2]->p95_ns, 5 * MS);
 
 	s = test_render(NULL, a, RR_FMT_JSON);
-	assert_string_equal(s, "{\"label\":\"migrate-101\",\"runs\":5,"
-	    "\"first\":\"2025-09-10T00:34:06.000000Z\",\"last\":\"2025-09-10T04:34:06.000000Z\","
-	    "\"targets\":[{\"target\":\"vm101\",\"runs\":5,\"min_ms\":10.000,\"p50_ms\":30.000,"
-	    "\"p95_ms\":48.000,\"max_ms\":50.000},{\"target\":\"vm101-ssh\",\"runs\":4,"
-	    "\"min_ms\":0.000,\"p50_ms\":0.000,\"p95_ms\":0.000,\"max_ms\":0.000},"
-	    "{\"target\":\"vm102\",\"runs\":1,\"min_ms\":5.000,\"p50_ms\":5.000,\"p95_ms\":5.000,"
-	    "\"max_ms\":5.000}]}\n");
+	assert_string_equal(
+		s,
+		"{\"label\":\"migrate-101\",\"runs\":5,"
+		"\"first\":\"2025-09-10T00:34:06.000000Z\",\"last\":\"2025-09-10T04:34:06."
+		"000000Z\","
+		"\"targets\":[{\"target\":\"vm101\",\"runs\":5,\"min_ms\":10.000,\"p50_ms\":30.000,"
+		"\"p95_ms\":48.000,\"max_ms\":50.000},{\"target\":\"vm101-ssh\",\"runs\":4,"
+		"\"min_ms\":0.000,\"p50_ms\":0.000,\"p95_ms\":0.000,\"max_ms\":0.000},"
+		"{\"target\":\"vm102\",\"runs\":1,\"min_ms\":5.000,\"p50_ms\":5.000,\"p95_ms\":5."
+		"000,"
+		"\"max_ms\":5.000}]}\n");
 	free(s);
 	s = test_render(NULL, a, RR_FMT_CSV);
 	assert_string_equal(s, "label,target,runs,min_ms,p50_ms,p95_ms,max_ms\n"
-	    "migrate-101,vm101,5,10.000,30.000,48.000,50.000\n"
-	    "migrate-101,vm101-ssh,4,0.000,0.000,0.000,0.000\n"
-	    "migrate-101,vm102,1,5.000,5.000,5.000,5.000\n");
+			       "migrate-101,vm101,5,10.000,30.000,48.000,50.000\n"
+			       "migrate-101,vm101-ssh,4,0.000,0.000,0.000,0.000\n"
+			       "migrate-101,vm102,1,5.000,5.000,5.000,5.000\n");
 	free(s);
 	s = test_render(NULL, a, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "  vm101          5      10.000ms      30.000ms      48.000ms"
-	    "      50.000ms\n"));
+				  "      50.000ms\n"));
 	free(s);
 	s = test_render(NULL, a, RR_FMT_MD);
 	assert_non_null(strstr(s, "| vm101 | 5 | 10.000ms | 30.000ms | 48.000ms | 50.000ms |\n"));
@@ -436,59 +441,69 @@ test_aggregate(void **state)
 static void
 test_render_json(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	char			*s = test_render(r, NULL, RR_FMT_JSON);
+	struct run_report *r = test_fixed_report();
+	char *s = test_render(r, NULL, RR_FMT_JSON);
 
 	(void)state;
-	assert_string_equal(s,
-	    "{\"run\":{\"id\":7,\"label\":\"migrate-101\",\"kind\":\"migration\","
-	    "\"command\":\"qm migrate 101 pve2 --online\","
-	    "\"start\":\"2025-09-10T00:34:08.000000Z\",\"end\":\"2025-09-10T00:34:14.000000Z\","
-	    "\"duration_ms\":6000.000,\"exit_status\":0,\"exit_signal\":null,\"output_bytes\":3437,"
-	    "\"monitor_start\":\"2025-09-10T00:34:06.000000Z\","
-	    "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\",\"unknown_ms\":0.000,"
-	    "\"timing\":null},"
-	    "\"hypervisor\":{\"downtime_source\":\"tasklog\",\"downtime_ms\":45.000,"
-	    "\"downtime_count\":1,\"qmp_pause_ms\":null,\"duration_ms\":null,\"qmp_total_ms\":null,"
-	    "\"transferred_bytes\":null,\"transferred_source\":null,"
-	    "\"speed_limit_bytes_per_s\":null,\"migrate_start\":null,"
-	    "\"migrate_done\":null,\"downtime_limits\":[],\"migrate_error\":null,"
-	    "\"task_status\":\"ok\",\"task_warnings\":null,\"task_error\":null,\"error_lines\":0,"
-	    "\"warn_lines\":0,\"first_error\":null,\"backup_vmid\":null,\"backup_type\":null,"
-	    "\"backup_count\":null,\"backup_failed\":null,"
-	    "\"backup_duration_ms\":null,\"backup_transfer_ms\":null,\"backup_bytes\":null,"
-	    "\"archive_bytes\":null,\"guest_pause_ms\":null,\"backup_job\":null,"
-	    "\"ha_events_dropped\":0,\"ha_events\":[]},"
-	    "\"markers\":[{\"label\":\"power cut\",\"time\":\"2025-09-10T00:34:11.000000Z\"}],"
-	    "\"spans\":[],\"unknown\":[],\"events\":[],\"bench\":[],"
-	    "\"failover_marker\":{\"label\":\"power cut\","
-	    "\"time\":\"2025-09-10T00:34:11.000000Z\"},\"targets\":[{\"target\":\"vm101\","
-	    "\"url\":\"icmp://192.0.2.10\",\"path\":null,\"downtime_ms\":2000.000,"
-	    "\"downtime_lower_ms\":1000.000,\"downtime_upper_ms\":3000.000,\"bursts\":1,"
-	    "\"outages\":1,\"longest_outage_ms\":2000.000,\"longest_gap_ms\":3000.000,\"sent\":9,"
-	    "\"lost\":2,\"unknown_ms\":0.000,\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_ms\":1.500,"
-	    "\"p99_ms\":1.990,\"max_ms\":2.000},\"during\":{\"n\":4,\"lost\":2,\"p50_ms\":1.250,"
-	    "\"p99_ms\":2.955,\"max_ms\":3.000},\"after\":{\"n\":1,\"lost\":0,\"p50_ms\":4.000,"
-	    "\"p99_ms\":4.000,\"max_ms\":4.000}},\"failover\":{\"from_samples\":true,"
-	    "\"outage_start\":\"2025-09-10T00:34:11.000000Z\","
-	    "\"outage_end\":\"2025-09-10T00:34:13.000000Z\","
-	    "\"last_reply\":\"2025-09-10T00:34:10.503000Z\","
-	    "\"first_reply\":\"2025-09-10T00:34:13.501000Z\",\"to_last_reply_ms\":-497.000,"
-	    "\"recovery_ms\":2501.000,\"gap_ms\":2998.000},\"losses\":[{\"kind\":\"burst\","
-	    "\"start\":\"2025-09-10T00:34:11.000000Z\",\"end\":\"2025-09-10T00:34:13.000000Z\","
-	    "\"duration_ms\":2000.000,\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,"
-	    "\"end_state\":\"closed\"},{\"kind\":\"outage\",\"start\":\"2025-09-10T00:34:11.000000Z\","
-	    "\"end\":\"2025-09-10T00:34:13.000000Z\",\"duration_ms\":2000.000,"
-	    "\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,\"end_state\":\"closed\"}]},"
-	    "{\"target\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\",\"path\":null,"
-	    "\"downtime_ms\":0.000,"
-	    "\"downtime_lower_ms\":0.000,\"downtime_upper_ms\":0.000,\"bursts\":0,\"outages\":0,"
-	    "\"longest_outage_ms\":null,\"longest_gap_ms\":null,\"sent\":0,\"lost\":0,"
-	    "\"unknown_ms\":0.000,"
-	    "\"rtt\":{\"before\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
-	    "\"max_ms\":null},\"during\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
-	    "\"max_ms\":null},\"after\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
-	    "\"max_ms\":null}},\"failover\":null,\"losses\":[]}]}\n");
+	assert_string_equal(
+		s,
+		"{\"run\":{\"id\":7,\"label\":\"migrate-101\",\"kind\":\"migration\","
+		"\"command\":\"qm migrate 101 pve2 --online\","
+		"\"start\":\"2025-09-10T00:34:08.000000Z\",\"end\":\"2025-09-10T00:34:14.000000Z\","
+		"\"duration_ms\":6000.000,\"exit_status\":0,\"exit_signal\":null,\"output_bytes\":"
+		"3437,"
+		"\"monitor_start\":\"2025-09-10T00:34:06.000000Z\","
+		"\"monitor_end\":\"2025-09-10T00:34:16.000000Z\",\"unknown_ms\":0.000,"
+		"\"timing\":null},"
+		"\"hypervisor\":{\"downtime_source\":\"tasklog\",\"downtime_ms\":45.000,"
+		"\"downtime_count\":1,\"qmp_pause_ms\":null,\"duration_ms\":null,\"qmp_total_ms\":"
+		"null,"
+		"\"transferred_bytes\":null,\"transferred_source\":null,"
+		"\"speed_limit_bytes_per_s\":null,\"migrate_start\":null,"
+		"\"migrate_done\":null,\"downtime_limits\":[],\"migrate_error\":null,"
+		"\"task_status\":\"ok\",\"task_warnings\":null,\"task_error\":null,\"error_lines\":"
+		"0,"
+		"\"warn_lines\":0,\"first_error\":null,\"backup_vmid\":null,\"backup_type\":null,"
+		"\"backup_count\":null,\"backup_failed\":null,"
+		"\"backup_duration_ms\":null,\"backup_transfer_ms\":null,\"backup_bytes\":null,"
+		"\"archive_bytes\":null,\"guest_pause_ms\":null,\"backup_job\":null,"
+		"\"ha_events_dropped\":0,\"ha_events\":[]},"
+		"\"markers\":[{\"label\":\"power cut\",\"time\":\"2025-09-10T00:34:11.000000Z\"}],"
+		"\"spans\":[],\"unknown\":[],\"events\":[],\"bench\":[],"
+		"\"failover_marker\":{\"label\":\"power cut\","
+		"\"time\":\"2025-09-10T00:34:11.000000Z\"},\"targets\":[{\"target\":\"vm101\","
+		"\"url\":\"icmp://192.0.2.10\",\"path\":null,\"downtime_ms\":2000.000,"
+		"\"downtime_lower_ms\":1000.000,\"downtime_upper_ms\":3000.000,\"bursts\":1,"
+		"\"outages\":1,\"longest_outage_ms\":2000.000,\"longest_gap_ms\":3000.000,\"sent\":"
+		"9,"
+		"\"lost\":2,\"unknown_ms\":0.000,\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_"
+		"ms\":1.500,"
+		"\"p99_ms\":1.990,\"max_ms\":2.000},\"during\":{\"n\":4,\"lost\":2,\"p50_ms\":1."
+		"250,"
+		"\"p99_ms\":2.955,\"max_ms\":3.000},\"after\":{\"n\":1,\"lost\":0,\"p50_ms\":4.000,"
+		"\"p99_ms\":4.000,\"max_ms\":4.000}},\"failover\":{\"from_samples\":true,"
+		"\"outage_start\":\"2025-09-10T00:34:11.000000Z\","
+		"\"outage_end\":\"2025-09-10T00:34:13.000000Z\","
+		"\"last_reply\":\"2025-09-10T00:34:10.503000Z\","
+		"\"first_reply\":\"2025-09-10T00:34:13.501000Z\",\"to_last_reply_ms\":-497.000,"
+		"\"recovery_ms\":2501.000,\"gap_ms\":2998.000},\"losses\":[{\"kind\":\"burst\","
+		"\"start\":\"2025-09-10T00:34:11.000000Z\",\"end\":\"2025-09-10T00:34:13.000000Z\","
+		"\"duration_ms\":2000.000,\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,"
+		"\"end_state\":\"closed\"},{\"kind\":\"outage\",\"start\":\"2025-09-10T00:34:11."
+		"000000Z\","
+		"\"end\":\"2025-09-10T00:34:13.000000Z\",\"duration_ms\":2000.000,"
+		"\"lower_ms\":1000.000,\"upper_ms\":3000.000,\"lost\":2,\"end_state\":\"closed\"}]}"
+		","
+		"{\"target\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\",\"path\":null,"
+		"\"downtime_ms\":0.000,"
+		"\"downtime_lower_ms\":0.000,\"downtime_upper_ms\":0.000,\"bursts\":0,\"outages\":"
+		"0,"
+		"\"longest_outage_ms\":null,\"longest_gap_ms\":null,\"sent\":0,\"lost\":0,"
+		"\"unknown_ms\":0.000,"
+		"\"rtt\":{\"before\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
+		"\"max_ms\":null},\"during\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
+		"\"max_ms\":null},\"after\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
+		"\"max_ms\":null}},\"failover\":null,\"losses\":[]}]}\n");
 	free(s);
 	runreport_free(r);
 }
@@ -497,22 +512,26 @@ test_render_json(void **state)
 static void
 test_render_csv(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	char			*s = test_render(r, NULL, RR_FMT_CSV);
+	struct run_report *r = test_fixed_report();
+	char *s = test_render(r, NULL, RR_FMT_CSV);
 
 	(void)state;
-	assert_string_equal(s,
-	    "run_id,label,kind,start,end,exit_status,target,url,downtime_ms,downtime_lower_ms,"
-	    "downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,unknown_ms,"
-	    "rtt_before_p50_ms,rtt_before_p99_ms,rtt_before_max_ms,rtt_during_p50_ms,"
-	    "rtt_during_p99_ms,rtt_during_max_ms,rtt_after_p50_ms,rtt_after_p99_ms,"
-	    "rtt_after_max_ms,failover_to_last_reply_ms,failover_recovery_ms,failover_gap_ms,"
-	    "hv_downtime_ms,path\n7,migrate-101,migration,2025-09-10T00:34:08.000000Z,"
-	    "2025-09-10T00:34:14.000000Z,0,vm101,icmp://192.0.2.10,2000.000,1000.000,3000.000,1,"
-	    "1,2000.000,3000.000,9,2,0.000,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4.000,"
-	    "-497.000,2501.000,2998.000,45.000,\n7,migrate-101,migration,"
-	    "2025-09-10T00:34:08.000000Z,2025-09-10T00:34:14.000000Z,0,vm101-ssh,"
-	    "tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,0.000,,,,,,,,,,,,,45.000,\n");
+	assert_string_equal(
+		s,
+		"run_id,label,kind,start,end,exit_status,target,url,downtime_ms,downtime_lower_ms,"
+		"downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,"
+		"unknown_ms,"
+		"rtt_before_p50_ms,rtt_before_p99_ms,rtt_before_max_ms,rtt_during_p50_ms,"
+		"rtt_during_p99_ms,rtt_during_max_ms,rtt_after_p50_ms,rtt_after_p99_ms,"
+		"rtt_after_max_ms,failover_to_last_reply_ms,failover_recovery_ms,failover_gap_ms,"
+		"hv_downtime_ms,path\n7,migrate-101,migration,2025-09-10T00:34:08.000000Z,"
+		"2025-09-10T00:34:14.000000Z,0,vm101,icmp://"
+		"192.0.2.10,2000.000,1000.000,3000.000,1,"
+		"1,2000.000,3000.000,9,2,0.000,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4."
+		"000,"
+		"-497.000,2501.000,2998.000,45.000,\n7,migrate-101,migration,"
+		"2025-09-10T00:34:08.000000Z,2025-09-10T00:34:14.000000Z,0,vm101-ssh,"
+		"tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,0.000,,,,,,,,,,,,,45.000,\n");
 	free(s);
 	runreport_free(r);
 }
@@ -521,47 +540,53 @@ test_render_csv(void **state)
 static void
 test_render_text(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	char			*s = test_render(r, NULL, RR_FMT_TEXT);
+	struct run_report *r = test_fixed_report();
+	char *s = test_render(r, NULL, RR_FMT_TEXT);
 
 	(void)state;
-	assert_string_equal(s,
-	    "Run 7  migrate-101  (migration)\n"
-	    "  command                qm migrate 101 pve2 --online\n"
-	    "  started                2025-09-10 00:34:08.000\n"
-	    "  ended                  2025-09-10 00:34:14.000  (6.000s)\n"
-	    "  exit status            0\n"
-	    "  output                 3437 bytes\n"
-	    "  monitored              2025-09-10 00:34:06.000 .. 2025-09-10 00:34:16.000\n"
-	    "\n"
-	    "Hypervisor\n"
-	    "  QEMU downtime          45 ms (task log)\n"
-	    "  Task status            OK\n"
-	    "\n"
-	    "Targets\n"
-	    "  TARGET         DOWNTIME  BOUNDS                     BURSTS  OUTAGES   LONGEST GAP      SENT    LOST\n"
-	    "  vm101            2.000s  [1.000s, 3.000s]                1        1        3.000s         9       2\n"
-	    "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0             -         0       0\n"
-	    "  vm101      url: icmp://192.0.2.10\n"
-	    "  vm101-ssh  url: tcp://192.0.2.10:22\n"
-	    "  vm101      longest outage: 2.000s\n"
-	    "\n"
-	    "RTT ms, p50 / p99 / max\n"
-	    "  TARGET     BEFORE                      DURING                      AFTER\n"
-	    "  vm101      1.500 / 1.990 / 2.000       1.250 / 2.955 / 3.000       4.000 / 4.000 / 4.000\n"
-	    "  vm101-ssh  -                           -                           -\n"
-	    "\n"
-	    "Failover from marker \"power cut\" at 2025-09-10 00:34:11.000\n"
-	    "  TARGET     LAST REPLY    FIRST REPLY        TO LAST      RECOVERY           GAP\n"
-	    "  vm101      00:34:10.503  00:34:13.501    -497.000ms        2.501s        2.998s\n"
-	    "  vm101-ssh  no outage after the marker\n"
-	    "\n"
-	    "Markers\n"
-	    "  2025-09-10 00:34:11.000  power cut\n"
-	    "\n"
-	    "Loss periods of vm101\n"
-	    "  burst   2025-09-10 00:34:11.000        2.000s  [1.000s, 3.000s]  2 lost\n"
-	    "  outage  2025-09-10 00:34:11.000        2.000s  [1.000s, 3.000s]  2 lost\n");
+	assert_string_equal(
+		s, "Run 7  migrate-101  (migration)\n"
+		   "  command                qm migrate 101 pve2 --online\n"
+		   "  started                2025-09-10 00:34:08.000\n"
+		   "  ended                  2025-09-10 00:34:14.000  (6.000s)\n"
+		   "  exit status            0\n"
+		   "  output                 3437 bytes\n"
+		   "  monitored              2025-09-10 00:34:06.000 .. 2025-09-10 00:34:16.000\n"
+		   "\n"
+		   "Hypervisor\n"
+		   "  QEMU downtime          45 ms (task log)\n"
+		   "  Task status            OK\n"
+		   "\n"
+		   "Targets\n"
+		   "  TARGET         DOWNTIME  BOUNDS                     BURSTS  OUTAGES   "
+		   "LONGEST GAP      SENT    LOST\n"
+		   "  vm101            2.000s  [1.000s, 3.000s]                1        1        "
+		   "3.000s         9       2\n"
+		   "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0          "
+		   "   -         0       0\n"
+		   "  vm101      url: icmp://192.0.2.10\n"
+		   "  vm101-ssh  url: tcp://192.0.2.10:22\n"
+		   "  vm101      longest outage: 2.000s\n"
+		   "\n"
+		   "RTT ms, p50 / p99 / max\n"
+		   "  TARGET     BEFORE                      DURING                      AFTER\n"
+		   "  vm101      1.500 / 1.990 / 2.000       1.250 / 2.955 / 3.000       4.000 / "
+		   "4.000 / 4.000\n"
+		   "  vm101-ssh  -                           -                           -\n"
+		   "\n"
+		   "Failover from marker \"power cut\" at 2025-09-10 00:34:11.000\n"
+		   "  TARGET     LAST REPLY    FIRST REPLY        TO LAST      RECOVERY           "
+		   "GAP\n"
+		   "  vm101      00:34:10.503  00:34:13.501    -497.000ms        2.501s        "
+		   "2.998s\n"
+		   "  vm101-ssh  no outage after the marker\n"
+		   "\n"
+		   "Markers\n"
+		   "  2025-09-10 00:34:11.000  power cut\n"
+		   "\n"
+		   "Loss periods of vm101\n"
+		   "  burst   2025-09-10 00:34:11.000        2.000s  [1.000s, 3.000s]  2 lost\n"
+		   "  outage  2025-09-10 00:34:11.000        2.000s  [1.000s, 3.000s]  2 lost\n");
 	free(s);
 	runreport_free(r);
 }
@@ -570,21 +595,23 @@ test_render_text(void **state)
 static void
 test_render_md(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	char			*s = test_render(r, NULL, RR_FMT_MD);
+	struct run_report *r = test_fixed_report();
+	char *s = test_render(r, NULL, RR_FMT_MD);
 
 	(void)state;
 	assert_non_null(strstr(s, "### hamon run 7: migrate-101 (migration)\n"));
 	assert_non_null(strstr(s, "| QEMU downtime | 45 ms (task log) |\n"));
-	assert_non_null(strstr(s, "| vm101 | 2.000s | 1.000s .. 3.000s | 1 | 1 | 3.000s | 9 | 2 |\n"));
+	assert_non_null(
+		strstr(s, "| vm101 | 2.000s | 1.000s .. 3.000s | 1 | 1 | 3.000s | 9 | 2 |\n"));
 	assert_non_null(strstr(s, "| vm101 | 1.500 / 1.990 / 2.000 | 1.250 / 2.955 / 3.000 | "
-	    "4.000 / 4.000 / 4.000 |\n"));
+				  "4.000 / 4.000 / 4.000 |\n"));
 	assert_non_null(strstr(s, "| vm101 | 2025-09-10 00:34:10.503 | 2025-09-10 00:34:13.501 | "
-	    "-497.000ms | 2.501s | 2.998s |\n"));
+				  "-497.000ms | 2.501s | 2.998s |\n"));
 	assert_non_null(strstr(s, "| vm101-ssh | no outage | - | - | - | - |\n"));
 	/* Drift that the row model fixed: Markdown shows these as text does. */
 	assert_non_null(strstr(s, "| Command output | 3437 bytes |\n"));
-	assert_non_null(strstr(s, "| Monitored | 2025-09-10 00:34:06.000 .. 2025-09-10 00:34:16.000 |\n"));
+	assert_non_null(
+		strstr(s, "| Monitored | 2025-09-10 00:34:06.000 .. 2025-09-10 00:34:16.000 |\n"));
 	free(s);
 	runreport_free(r);
 }
@@ -593,11 +620,11 @@ test_render_md(void **state)
 static void
 test_render_html(void **state)
 {
-	struct run_report	*r = test_fixed_report();
-	struct rr_target	*t = r->targets[1];
-	struct rr_burst		 o = { RR_OUTAGE, T0 + 1000 * MS, T0 + 1500 * MS, 0, 0, 5, 0 };
-	struct rr_burst		 b = { RR_BURST, T0 + 9000 * MS, T0 + 9010 * MS, 0, 20 * MS, 1, 0 };
-	char			*s;
+	struct run_report *r = test_fixed_report();
+	struct rr_target *t = r->targets[1];
+	struct rr_burst o = { RR_OUTAGE, T0 + 1000 * MS, T0 + 1500 * MS, 0, 0, 5, 0 };
+	struct rr_burst b = { RR_BURST, T0 + 9000 * MS, T0 + 9010 * MS, 0, 20 * MS, 1, 0 };
+	char *s;
 
 	(void)state;
 	runreport_set_label(r, "a<b>&\"c'");
@@ -636,17 +663,18 @@ test_render_html(void **state)
 static void
 test_escaping(void **state)
 {
-	struct run_report	*r = runreport_new();
-	char			*s;
-	FILE			*fp;
-	size_t			 len;
+	struct run_report *r = runreport_new();
+	char *s;
+	FILE *fp;
+	size_t len;
 
 	(void)state;
 	runreport_set_label(r, "x<>&\"',y\nz|*\x01\xff");
 	runreport_add_target(r, "t,1\"", "tcp://h:22");
 	runreport_compute(r);
 	s = test_render(r, NULL, RR_FMT_CSV);
-	assert_non_null(strstr(s, "\n0,\"x<>&\"\"',y\nz|*\x01\xff\",custom,,,,\"t,1\"\"\",tcp://h:22,"));
+	assert_non_null(
+		strstr(s, "\n0,\"x<>&\"\"',y\nz|*\x01\xff\",custom,,,,\"t,1\"\"\",tcp://h:22,"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"label\":\"x<>&\\\"',y\\nz|*\\u0001\\ufffd\""));
@@ -657,7 +685,7 @@ test_escaping(void **state)
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(strstr(s, "### hamon run 0: x\\<\\>&amp;\"',y\\\\x0az\\|\\*\\\\x01\\\\xff "
-	    "(custom)\n"));
+				  "(custom)\n"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_HTML);
 	assert_non_null(strstr(s, "x&lt;&gt;&amp;&quot;&#39;,y\\x0az|*\\x01&#xfffd;"));
@@ -669,7 +697,7 @@ test_escaping(void **state)
 	runreport_write_escaped(fp, RR_FMT_CSV, "plain");
 	fclose(fp);
 	assert_string_equal(s, "m\xc3\xbcnchen \xe2\x80\x94 \\xc2\\x85"
-	    "\"\xc3\xbc\\ufffd\\ufffd\\ufffd\"plain");
+			       "\"\xc3\xbc\\ufffd\\ufffd\\ufffd\"plain");
 	free(s);
 	runreport_free(r);
 }
@@ -678,10 +706,10 @@ test_escaping(void **state)
 static void
 test_html_decimation(void **state)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*t = runreport_add_target(r, "big", NULL);
-	char			*s, *p;
-	size_t			 i, points = 0;
+	struct run_report *r = runreport_new();
+	struct rr_target *t = runreport_add_target(r, "big", NULL);
+	char *s, *p;
+	size_t i, points = 0;
 
 	(void)state;
 	r->mon_start_ns = T0;
@@ -716,28 +744,28 @@ test_html_decimation(void **state)
 static void
 test_unknown_union(void **state)
 {
-	struct run_report	*r = runreport_new();
-	struct rr_target	*a = runreport_add_target(r, "a", NULL);
-	struct rr_target	*b = runreport_add_target(r, "b", NULL);
+	struct run_report *r = runreport_new();
+	struct rr_target *a = runreport_add_target(r, "a", NULL);
+	struct rr_target *b = runreport_add_target(r, "b", NULL);
 
 	(void)state;
 	r->mon_start_ns = 1000 * MS;
 	r->mon_end_ns = 10000 * MS;
 	/* Added out of order on purpose: they are kept in start order. */
-	runreport_add_unknown(r, 9800 * MS, 12000 * MS, NULL, "clock step");	/* past the end */
+	runreport_add_unknown(r, 9800 * MS, 12000 * MS, NULL, "clock step"); /* past the end */
 	runreport_add_unknown(r, 2000 * MS, 3000 * MS, NULL, "stall");
-	runreport_add_unknown(r, 2500 * MS, 3500 * MS, NULL, "egress down");	/* overlaps */
-	runreport_add_unknown(r, 3200 * MS, 4000 * MS, "a", "sends fail");	/* a only */
-	runreport_add_unknown(r, 500 * MS, 1500 * MS, NULL, "stall");	/* before the start */
+	runreport_add_unknown(r, 2500 * MS, 3500 * MS, NULL, "egress down"); /* overlaps */
+	runreport_add_unknown(r, 3200 * MS, 4000 * MS, "a", "sends fail");   /* a only */
+	runreport_add_unknown(r, 500 * MS, 1500 * MS, NULL, "stall");        /* before the start */
 	runreport_add_unknown(r, 5000 * MS, 6000 * MS, "zzz", "no such target");
 	runreport_add_unknown(r, 7000 * MS, 6000 * MS, "b", "reversed");
 	runreport_add_unknown(r, 6000 * MS, 6500 * MS, "b", "sends fail");
-	runreport_add_unknown(r, 6500 * MS, 7000 * MS, "b", "sends fail");	/* adjacent */
+	runreport_add_unknown(r, 6500 * MS, 7000 * MS, "b", "sends fail"); /* adjacent */
 	runreport_compute(r);
 	assert_int_equal(r->nunknowns, 9);
 	assert_int_equal(r->unknowns[0].start_ns, 500 * MS);
 	assert_int_equal(r->unknowns[8].start_ns, 9800 * MS);
-	assert_int_equal(r->unknowns[7].end_ns, 7000 * MS);	/* the reversed one, emptied */
+	assert_int_equal(r->unknowns[7].end_ns, 7000 * MS); /* the reversed one, emptied */
 	assert_int_equal(r->unknowns[7].start_ns, 7000 * MS);
 	assert_string_equal(r->unknowns[4].target, "zzz");
 	assert_false(r->unknowns[4].matched);
@@ -784,24 +812,24 @@ test_unknown_union(void **state)
 static struct run_report *
 test_unknown_report(void)
 {
-	struct run_report	*r = test_fixed_report();
+	struct run_report *r = test_fixed_report();
 
 	runreport_add_unknown(r, T0 + 6000 * MS, T0 + 7000 * MS, "vm101-ssh",
-	    "sends fail here: Network is unreachable");
+			      "sends fail here: Network is unreachable");
 	runreport_add_unknown(r, T0 + 3000 * MS, T0 + 3000 * MS + 300261 * US, NULL,
-	    "monitor stalled (timer 300.0 ms late)");
+			      "monitor stalled (timer 300.0 ms late)");
 	runreport_add_unknown(r, T0 + 4000 * MS, T0 + 5000 * MS, "vm999", "ignored");
 	runreport_set_timing(r, &(struct rr_timing){ 1, 270, 30, 36900, 1966100, 300261400 });
 	runreport_compute(r);
-	return (r);
+	return r;
 }
 
 /* Every format shows the unknown windows, the figures and the timing line. */
 static void
 test_unknown_render(void **state)
 {
-	struct run_report	*r = test_unknown_report();
-	char			*s;
+	struct run_report *r = test_unknown_report();
+	char *s;
 
 	(void)state;
 	assert_int_equal(r->unknown_ns, 300261 * US);
@@ -809,17 +837,20 @@ test_unknown_render(void **state)
 	assert_int_equal(r->targets[1]->unknown_ns, 1300261 * US);
 
 	s = test_render(r, NULL, RR_FMT_JSON);
-	assert_non_null(strstr(s, "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\","
-	    "\"unknown_ms\":300.261,\"timing\":{\"sends\":270,\"lag_p50_us\":36.9,"
-	    "\"lag_p99_us\":1966.1,\"lag_max_us\":300261.4,\"skipped\":30}},"));
-	assert_non_null(strstr(s, "\"spans\":[],\"unknown\":[{\"start\":"
-	    "\"2025-09-10T00:34:09.000000Z\",\"end\":\"2025-09-10T00:34:09.300261Z\","
-	    "\"duration_ms\":300.261,\"target\":null,"
-	    "\"reason\":\"monitor stalled (timer 300.0 ms late)\"},"
-	    "{\"start\":\"2025-09-10T00:34:12.000000Z\",\"end\":\"2025-09-10T00:34:13.000000Z\","
-	    "\"duration_ms\":1000.000,\"target\":\"vm101-ssh\","
-	    "\"reason\":\"sends fail here: Network is unreachable\"}],\"events\":[],"
-	    "\"bench\":[],\"failover_marker\":"));
+	assert_non_null(
+		strstr(s, "\"monitor_end\":\"2025-09-10T00:34:16.000000Z\","
+			  "\"unknown_ms\":300.261,\"timing\":{\"sends\":270,\"lag_p50_us\":36.9,"
+			  "\"lag_p99_us\":1966.1,\"lag_max_us\":300261.4,\"skipped\":30}},"));
+	assert_non_null(
+		strstr(s, "\"spans\":[],\"unknown\":[{\"start\":"
+			  "\"2025-09-10T00:34:09.000000Z\",\"end\":\"2025-09-10T00:34:09.300261Z\","
+			  "\"duration_ms\":300.261,\"target\":null,"
+			  "\"reason\":\"monitor stalled (timer 300.0 ms late)\"},"
+			  "{\"start\":\"2025-09-10T00:34:12.000000Z\",\"end\":\"2025-09-10T00:34:"
+			  "13.000000Z\","
+			  "\"duration_ms\":1000.000,\"target\":\"vm101-ssh\","
+			  "\"reason\":\"sends fail here: Network is unreachable\"}],\"events\":[],"
+			  "\"bench\":[],\"failover_marker\":"));
 	assert_non_null(strstr(s, "\"sent\":9,\"lost\":2,\"unknown_ms\":300.261,\"rtt\":"));
 	assert_non_null(strstr(s, "\"sent\":0,\"lost\":0,\"unknown_ms\":1300.261,\"rtt\":"));
 	assert_null(strstr(s, "vm999"));
@@ -827,39 +858,42 @@ test_unknown_render(void **state)
 
 	s = test_render(r, NULL, RR_FMT_CSV);
 	assert_non_null(strstr(s, ",vm101,icmp://192.0.2.10,2000.000,1000.000,3000.000,1,1,"
-	    "2000.000,3000.000,9,2,300.261,1.500,"));
+				  "2000.000,3000.000,9,2,300.261,1.500,"));
 	assert_non_null(strstr(s, ",vm101-ssh,tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,"
-	    "1300.261,,"));
+				  "1300.261,,"));
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "  monitored              2025-09-10 00:34:06.000 .. "
-	    "2025-09-10 00:34:16.000\n"
-	    "  unknown                300.261ms in 1 window (monitor stalled (timer 300.0 ms late)); "
-	    "1 window for single targets\n"
-	    "  timing                 sends 270, lag p50 36.9 us, p99 1966.1 us, max 300261.4 us, "
-	    "30 deadlines skipped\n"));
+				  "2025-09-10 00:34:16.000\n"
+				  "  unknown                300.261ms in 1 window (monitor stalled "
+				  "(timer 300.0 ms late)); "
+				  "1 window for single targets\n"
+				  "  timing                 sends 270, lag p50 36.9 us, p99 1966.1 "
+				  "us, max 300261.4 us, "
+				  "30 deadlines skipped\n"));
 	assert_non_null(strstr(s, "    SENT    LOST       UNKNOWN\n"));
 	assert_non_null(strstr(s, "         9       2     300.261ms\n"));
 	assert_non_null(strstr(s, "         0       0        1.300s\n"));
 	assert_non_null(strstr(s, "\nUnknown windows (losses inside are not counted)\n"
-	    "  2025-09-10 00:34:09.000     300.261ms  all targets  "
-	    "monitor stalled (timer 300.0 ms late)\n"
-	    "  2025-09-10 00:34:12.000        1.000s  vm101-ssh  "
-	    "sends fail here: Network is unreachable\n"));
+				  "  2025-09-10 00:34:09.000     300.261ms  all targets  "
+				  "monitor stalled (timer 300.0 ms late)\n"
+				  "  2025-09-10 00:34:12.000        1.000s  vm101-ssh  "
+				  "sends fail here: Network is unreachable\n"));
 	assert_null(strstr(s, "vm999"));
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(strstr(s, "| Unknown | 300.261ms in 1 window (monitor stalled (timer 300.0 "
-	    "ms late)); 1 window for single targets |\n"));
+				  "ms late)); 1 window for single targets |\n"));
 	assert_non_null(strstr(s, "| Timing | sends 270, lag p50 36.9 us, p99 1966.1 us, "
-	    "max 300261.4 us, 30 deadlines skipped |\n"));
-	assert_non_null(strstr(s, "| Sent | Lost | Unknown |\n|---|--:|---|--:|--:|--:|--:|--:|--:|\n"));
+				  "max 300261.4 us, 30 deadlines skipped |\n"));
+	assert_non_null(
+		strstr(s, "| Sent | Lost | Unknown |\n|---|--:|---|--:|--:|--:|--:|--:|--:|\n"));
 	assert_non_null(strstr(s, "| vm101 | 2.000s | 1.000s .. 3.000s | 1 | 1 | 3.000s | 9 | 2 | "
-	    "300.261ms |\n"));
+				  "300.261ms |\n"));
 	assert_non_null(strstr(s, "| 2025-09-10 00:34:12.000 | 1.000s | vm101-ssh | sends fail "
-	    "here: Network is unreachable |\n"));
+				  "here: Network is unreachable |\n"));
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_HTML);
@@ -867,13 +901,16 @@ test_unknown_render(void **state)
 	assert_int_equal(test_count(s, "<rect class=\"unknown\""), 3);
 	/* 10 s over x 64 .. 1084: 3 s is at x 370, 300.261 ms is 30.6 wide. */
 	assert_int_equal(test_count(s, "<rect class=\"unknown\" x=\"370.0\" y=\"48\" "
-	    "width=\"30.6\" height=\"188\"><title>unknown 300.261ms: monitor stalled (timer "
-	    "300.0 ms late)</title></rect>"), 2);
+				       "width=\"30.6\" height=\"188\"><title>unknown 300.261ms: "
+				       "monitor stalled (timer "
+				       "300.0 ms late)</title></rect>"),
+			 2);
 	assert_non_null(strstr(s, "<rect class=\"unknown\" x=\"676.0\" y=\"48\" "
-	    "width=\"102.0\" height=\"188\">"));
+				  "width=\"102.0\" height=\"188\">"));
 	assert_int_equal(test_count(s, "<i class=\"sw sw-u\"></i>"), 1);
-	assert_non_null(strstr(s, "<tr><th>Unknown</th><td>300.261ms in 1 window (monitor stalled "
-	    "(timer 300.0 ms late)); 1 window for single targets</td></tr>\n"));
+	assert_non_null(strstr(s,
+			       "<tr><th>Unknown</th><td>300.261ms in 1 window (monitor stalled "
+			       "(timer 300.0 ms late)); 1 window for single targets</td></tr>\n"));
 	assert_non_null(strstr(s, "<tr><th>Timing</th><td>sends 270, lag p50 36.9 us, "));
 	assert_non_null(strstr(s, "<th>Lost</th><th>Unknown</th>"));
 	assert_non_null(strstr(s, ", unknown 1.300s</p>"));
@@ -887,8 +924,8 @@ test_unknown_render(void **state)
 static void
 test_unknown_escaping(void **state)
 {
-	struct run_report	*r = runreport_new();
-	char			*s;
+	struct run_report *r = runreport_new();
+	char *s;
 
 	(void)state;
 	r->mon_start_ns = T0;
@@ -901,21 +938,26 @@ test_unknown_escaping(void **state)
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"reason\":\"x<b>&\\\"y\\\"\\nz\"}"));
 	assert_non_null(strstr(s, "\"timing\":{\"sends\":2,\"lag_p50_us\":2.0,\"lag_p99_us\":2.0,"
-	    "\"lag_max_us\":2.0,\"skipped\":0}}"));
+				  "\"lag_max_us\":2.0,\"skipped\":0}}"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_HTML);
 	assert_null(strstr(s, "x<b>"));
 	/* Summary, band title and table row. */
 	assert_int_equal(test_count(s, "x&lt;b&gt;&amp;&quot;y&quot;\\x0az"), 3);
-	assert_non_null(strstr(s, "<td>sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped</td>"));
+	assert_non_null(strstr(
+		s,
+		"<td>sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped</td>"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
-	assert_non_null(strstr(s, "| Unknown | 1.000s in 1 window (x\\<b\\>&amp;\"y\"\\\\x0az) |\n"));
-	assert_non_null(strstr(s, "| Timing | sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped |\n"));
+	assert_non_null(
+		strstr(s, "| Unknown | 1.000s in 1 window (x\\<b\\>&amp;\"y\"\\\\x0az) |\n"));
+	assert_non_null(strstr(s, "| Timing | sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 "
+				  "deadlines skipped |\n"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "1.000s in 1 window (x<b>&\"y\"\\x0az)\n"));
-	assert_non_null(strstr(s, "  timing                 sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped\n"));
+	assert_non_null(strstr(s, "  timing                 sends 2, lag p50 2.0 us, p99 2.0 us, "
+				  "max 2.0 us, 0 deadlines skipped\n"));
 	assert_null(strstr(s, "\nz"));
 	free(s);
 	runreport_set_timing(r, NULL);
@@ -932,14 +974,14 @@ test_unknown_escaping(void **state)
 static struct run_report *
 test_events_report(void)
 {
-	struct run_report	*r = test_fixed_report();
-	char			 buf[64];
+	struct run_report *r = test_fixed_report();
+	char buf[64];
 
 	runreport_add_event(r, T0 + 5500 * MS, "vm101", "link", "link hm0 up (operstate up)");
 	runreport_add_event(r, T0 + 5200 * MS, "vm101", "link", "link hm0 down (operstate down)");
 	snprintf(buf, sizeof(buf), "neighbour 198.18.45.2 dev hm0 FAILED");
 	runreport_add_event(r, T0 + 1000 * MS, "vm101", "neigh", buf);
-	buf[0] = 'X';		/* the report holds a copy */
+	buf[0] = 'X'; /* the report holds a copy */
 	runreport_add_event(r, T0 + 1000 * MS, NULL, "crash", "monitor crashed (power failure)");
 	runreport_add_event(r, T0 + 100 * MS, "vm101", RR_EVENT_PATH, "via eth0 src 198.18.0.1");
 	runreport_add_event(r, T0 + 9000 * MS, NULL, "clock-step", "wall clock stepped by +2.0 ms");
@@ -948,7 +990,7 @@ test_events_report(void)
 	runreport_add_bench(r, T0 + 3000 * MS, "during", "mem", "latency", 81.25, "ns");
 	runreport_add_bench(r, T0 + 2500 * MS, "before", "cpu", "events_1thread", 1000, "events/s");
 	runreport_compute(r);
-	return (r);
+	return r;
 }
 
 /* Events and bench figures are copied and kept in time order; a target's
@@ -956,14 +998,14 @@ test_events_report(void)
 static void
 test_events_model(void **state)
 {
-	struct run_report	*r = test_events_report();
+	struct run_report *r = test_events_report();
 
 	(void)state;
 	assert_int_equal(r->nevents, 7);
 	assert_int_equal(r->events[0].ts_ns, T0 + 100 * MS);
 	assert_string_equal(r->events[1].text, "neighbour 198.18.45.2 dev hm0 FAILED");
 	assert_string_equal(r->events[1].target, "vm101");
-	assert_string_equal(r->events[2].kind, "crash");	/* same time, added later */
+	assert_string_equal(r->events[2].kind, "crash"); /* same time, added later */
 	assert_null(r->events[2].target);
 	assert_string_equal(r->events[3].text, "link hm0 down (operstate down)");
 	assert_string_equal(r->events[4].text, "link hm0 up (operstate up)");
@@ -998,8 +1040,8 @@ test_events_model(void **state)
 static void
 test_events_not_markers(void **state)
 {
-	struct run_report	*r = runreport_new();
-	char			*s;
+	struct run_report *r = runreport_new();
+	char *s;
 
 	(void)state;
 	r->kind = RUN_KIND_FAILOVER;
@@ -1032,72 +1074,84 @@ test_events_not_markers(void **state)
 static void
 test_events_render(void **state)
 {
-	struct run_report	*r = test_events_report(), *plain = test_fixed_report();
-	char			*s, *t;
+	struct run_report *r = test_events_report(), *plain = test_fixed_report();
+	char *s, *t;
 
 	(void)state;
 	s = test_render(r, NULL, RR_FMT_TEXT);
-	assert_non_null(strstr(s, "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0"
-	    "             -         0       0\n"
-	    "  vm101      url: icmp://192.0.2.10\n"
-	    "  vm101-ssh  url: tcp://192.0.2.10:22\n"
-	    "  vm101      longest outage: 2.000s\n"
-	    "  vm101      path: via eth0 src 198.18.0.1\n\nRTT ms"));
-	assert_non_null(strstr(s, "\nNetwork and monitor events\n"
-	    "  2025-09-10 00:34:07.000  vm101      neigh       neighbour 198.18.45.2 dev hm0 FAILED\n"
-	    "  2025-09-10 00:34:07.000  -          crash       monitor crashed (power failure)\n"
-	    "  2025-09-10 00:34:11.200  vm101      link        link hm0 down (operstate down)\n"
-	    "  2025-09-10 00:34:11.500  vm101      link        link hm0 up (operstate up)\n"
-	    "  2025-09-10 00:34:15.000  -          clock-step  wall clock stepped by +2.0 ms\n"
-	    "  2025-09-10 00:34:15.100  vm999      link        link other down\n"
-	    "\nBenchmarks during this run\n"
-	    "  STARTED                  LABEL   TEST  METRIC                   VALUE  UNIT\n"
-	    "  2025-09-10 00:34:08.500  before  cpu   events_1thread         1000.00  events/s\n"
-	    "  2025-09-10 00:34:09.000  during  mem   copy                     12.50  GiB/s\n"
-	    "  2025-09-10 00:34:09.000  during  mem   latency                  81.25  ns\n"
-	    "\nLoss periods of vm101\n"));
+	assert_non_null(
+		strstr(s, "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0"
+			  "             -         0       0\n"
+			  "  vm101      url: icmp://192.0.2.10\n"
+			  "  vm101-ssh  url: tcp://192.0.2.10:22\n"
+			  "  vm101      longest outage: 2.000s\n"
+			  "  vm101      path: via eth0 src 198.18.0.1\n\nRTT ms"));
+	assert_non_null(strstr(
+		s,
+		"\nNetwork and monitor events\n"
+		"  2025-09-10 00:34:07.000  vm101      neigh       neighbour 198.18.45.2 dev hm0 "
+		"FAILED\n"
+		"  2025-09-10 00:34:07.000  -          crash       monitor crashed (power "
+		"failure)\n"
+		"  2025-09-10 00:34:11.200  vm101      link        link hm0 down (operstate down)\n"
+		"  2025-09-10 00:34:11.500  vm101      link        link hm0 up (operstate up)\n"
+		"  2025-09-10 00:34:15.000  -          clock-step  wall clock stepped by +2.0 ms\n"
+		"  2025-09-10 00:34:15.100  vm999      link        link other down\n"
+		"\nBenchmarks during this run\n"
+		"  STARTED                  LABEL   TEST  METRIC                   VALUE  UNIT\n"
+		"  2025-09-10 00:34:08.500  before  cpu   events_1thread         1000.00  "
+		"events/s\n"
+		"  2025-09-10 00:34:09.000  during  mem   copy                     12.50  GiB/s\n"
+		"  2025-09-10 00:34:09.000  during  mem   latency                  81.25  ns\n"
+		"\nLoss periods of vm101\n"));
 	/* The path is shown with its target, not in the list. */
 	assert_int_equal(test_count(s, "via eth0"), 1);
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(strstr(s, "\n- vm101 path: via eth0 src 198.18.0.1\n"));
-	assert_non_null(strstr(s, "\n**Network and monitor events**\n\n| Time | Target | Kind | Event |\n"
-	    "|---|---|---|---|\n"
-	    "| 2025-09-10 00:34:07.000 | vm101 | neigh | neighbour 198.18.45.2 dev hm0 FAILED |\n"
-	    "| 2025-09-10 00:34:07.000 | - | crash | monitor crashed (power failure) |\n"));
+	assert_non_null(strstr(
+		s, "\n**Network and monitor events**\n\n| Time | Target | Kind | Event |\n"
+		   "|---|---|---|---|\n"
+		   "| 2025-09-10 00:34:07.000 | vm101 | neigh | neighbour 198.18.45.2 dev hm0 "
+		   "FAILED |\n"
+		   "| 2025-09-10 00:34:07.000 | - | crash | monitor crashed (power failure) |\n"));
 	assert_non_null(strstr(s, "| 2025-09-10 00:34:15.000 | - | clock-step | wall clock stepped "
-	    "by +2.0 ms |\n"));
+				  "by +2.0 ms |\n"));
 	assert_non_null(strstr(s, "\n**Benchmarks during this run**\n\n| Started | Label | Test | "
-	    "Metric | Value | Unit |\n|---|---|---|---|--:|---|\n"
-	    "| 2025-09-10 00:34:08.500 | before | cpu | events\\_1thread | 1000.00 | events/s |\n"));
+				  "Metric | Value | Unit |\n|---|---|---|---|--:|---|\n"
+				  "| 2025-09-10 00:34:08.500 | before | cpu | events\\_1thread | "
+				  "1000.00 | events/s |\n"));
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_JSON);
-	assert_non_null(strstr(s, "\"unknown\":[],\"events\":["
-	    "{\"time\":\"2025-09-10T00:34:07.000000Z\",\"target\":\"vm101\",\"kind\":\"neigh\","
-	    "\"text\":\"neighbour 198.18.45.2 dev hm0 FAILED\"},"
-	    "{\"time\":\"2025-09-10T00:34:07.000000Z\",\"target\":null,\"kind\":\"crash\","
-	    "\"text\":\"monitor crashed (power failure)\"},"
-	    "{\"time\":\"2025-09-10T00:34:11.200000Z\",\"target\":\"vm101\",\"kind\":\"link\","
-	    "\"text\":\"link hm0 down (operstate down)\"},"
-	    "{\"time\":\"2025-09-10T00:34:11.500000Z\",\"target\":\"vm101\",\"kind\":\"link\","
-	    "\"text\":\"link hm0 up (operstate up)\"},"
-	    "{\"time\":\"2025-09-10T00:34:15.000000Z\",\"target\":null,\"kind\":\"clock-step\","
-	    "\"text\":\"wall clock stepped by +2.0 ms\"},"
-	    "{\"time\":\"2025-09-10T00:34:15.100000Z\",\"target\":\"vm999\",\"kind\":\"link\","
-	    "\"text\":\"link other down\"}],"
-	    "\"bench\":[{\"time\":\"2025-09-10T00:34:08.500000Z\",\"label\":\"before\",\"test\":\"cpu\","
-	    "\"metric\":\"events_1thread\",\"value\":1000.000,\"unit\":\"events/s\"},"
-	    "{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
-	    "\"metric\":\"copy\",\"value\":12.500,\"unit\":\"GiB/s\"},"
-	    "{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
-	    "\"metric\":\"latency\",\"value\":81.250,\"unit\":\"ns\"}],"
-	    "\"failover_marker\":{\"label\":\"power cut\""));
+	assert_non_null(strstr(
+		s,
+		"\"unknown\":[],\"events\":["
+		"{\"time\":\"2025-09-10T00:34:07.000000Z\",\"target\":\"vm101\",\"kind\":\"neigh\","
+		"\"text\":\"neighbour 198.18.45.2 dev hm0 FAILED\"},"
+		"{\"time\":\"2025-09-10T00:34:07.000000Z\",\"target\":null,\"kind\":\"crash\","
+		"\"text\":\"monitor crashed (power failure)\"},"
+		"{\"time\":\"2025-09-10T00:34:11.200000Z\",\"target\":\"vm101\",\"kind\":\"link\","
+		"\"text\":\"link hm0 down (operstate down)\"},"
+		"{\"time\":\"2025-09-10T00:34:11.500000Z\",\"target\":\"vm101\",\"kind\":\"link\","
+		"\"text\":\"link hm0 up (operstate up)\"},"
+		"{\"time\":\"2025-09-10T00:34:15.000000Z\",\"target\":null,\"kind\":\"clock-step\","
+		"\"text\":\"wall clock stepped by +2.0 ms\"},"
+		"{\"time\":\"2025-09-10T00:34:15.100000Z\",\"target\":\"vm999\",\"kind\":\"link\","
+		"\"text\":\"link other down\"}],"
+		"\"bench\":[{\"time\":\"2025-09-10T00:34:08.500000Z\",\"label\":\"before\","
+		"\"test\":\"cpu\","
+		"\"metric\":\"events_1thread\",\"value\":1000.000,\"unit\":\"events/s\"},"
+		"{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
+		"\"metric\":\"copy\",\"value\":12.500,\"unit\":\"GiB/s\"},"
+		"{\"time\":\"2025-09-10T00:34:09.000000Z\",\"label\":\"during\",\"test\":\"mem\","
+		"\"metric\":\"latency\",\"value\":81.250,\"unit\":\"ns\"}],"
+		"\"failover_marker\":{\"label\":\"power cut\""));
 	assert_non_null(strstr(s, "{\"target\":\"vm101\",\"url\":\"icmp://192.0.2.10\","
-	    "\"path\":\"via eth0 src 198.18.0.1\",\"downtime_ms\":"));
+				  "\"path\":\"via eth0 src 198.18.0.1\",\"downtime_ms\":"));
 	assert_non_null(strstr(s, "{\"target\":\"vm101-ssh\",\"url\":\"tcp://192.0.2.10:22\","
-	    "\"path\":null,"));
+				  "\"path\":null,"));
 	free(s);
 
 	/* CSV has nothing new but vm101's path, in the last column. */
@@ -1118,20 +1172,24 @@ test_events_render(void **state)
 	assert_int_equal(test_count(s, "<rect class=\"nlevent\""), 4 + 2);
 	assert_int_equal(test_count(s, "<line class=\"benchline\""), 2 * 2);
 	assert_int_equal(test_count(s, "<title>00:34:07.000 neigh: neighbour 198.18.45.2 dev hm0 "
-	    "FAILED (and 1 more here)</title>"), 1);
+				       "FAILED (and 1 more here)</title>"),
+			 1);
 	assert_int_equal(test_count(s, "<title>00:34:07.000 crash: monitor crashed (power failure)"
-	    "</title>"), 1);
+				       "</title>"),
+			 1);
 	assert_int_equal(test_count(s, "link hm0 down (operstate down)</title>"), 1);
 	assert_int_equal(test_count(s, "<title>00:34:15.000 clock-step: wall clock stepped by "
-	    "+2.0 ms</title>"), 2);
+				       "+2.0 ms</title>"),
+			 2);
 	assert_int_equal(test_count(s, "<title>bench during started</title>"), 2);
 	assert_non_null(strstr(s, "<h2>Network and monitor events</h2>"));
 	assert_non_null(strstr(s, "<tr><td class=\"n\">2025-09-10 00:34:15.100</td><td>vm999</td>"
-	    "<td>link</td><td>link other down</td></tr>\n"));
+				  "<td>link</td><td>link other down</td></tr>\n"));
 	assert_non_null(strstr(s, "<h2>Benchmarks during this run</h2>"));
 	assert_non_null(strstr(s, "<td>mem</td><td>latency</td><td class=\"n\">81.25</td>"
-	    "<td>ns</td></tr>\n"));
-	assert_non_null(strstr(s, "<br><small class=\"path\">path: via eth0 src 198.18.0.1</small>"));
+				  "<td>ns</td></tr>\n"));
+	assert_non_null(
+		strstr(s, "<br><small class=\"path\">path: via eth0 src 198.18.0.1</small>"));
 	assert_int_equal(test_count(s, "sw sw-e"), 1);
 	assert_int_equal(test_count(s, "sw sw-k"), 1);
 	free(s);
@@ -1156,9 +1214,9 @@ test_events_render(void **state)
 static void
 test_events_limit(void **state)
 {
-	struct run_report	*r = runreport_new();
-	char			*s, text[32];
-	int			 i;
+	struct run_report *r = runreport_new();
+	char *s, text[32];
+	int i;
 
 	(void)state;
 	r->mon_start_ns = T0;
@@ -1194,8 +1252,8 @@ test_events_limit(void **state)
 static void
 test_events_escaping(void **state)
 {
-	struct run_report	*r = runreport_new();
-	char			*s;
+	struct run_report *r = runreport_new();
+	char *s;
 
 	(void)state;
 	r->mon_start_ns = T0;
@@ -1215,18 +1273,19 @@ test_events_escaping(void **state)
 	assert_non_null(strstr(s, "li&lt;nk: x&lt;b&gt;"));
 	assert_non_null(strstr(s, "<title>bench l&lt;a&gt; started</title>"));
 	assert_non_null(strstr(s, "<td>l&lt;a&gt;</td><td>m|e</td><td>c*&quot;</td>"
-	    "<td class=\"n\">1.50</td><td>u\\x0a&lt;</td>"));
+				  "<td class=\"n\">1.50</td><td>u\\x0a&lt;</td>"));
 	assert_non_null(strstr(s, "path: via &lt;e&gt;&amp;</small>"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_JSON);
 	assert_non_null(strstr(s, "\"target\":\"a<t>\",\"kind\":\"li<nk\","
-	    "\"text\":\"x<b>&\\\"y\\\"|\\nz\\ufffd\"}"));
+				  "\"text\":\"x<b>&\\\"y\\\"|\\nz\\ufffd\"}"));
 	assert_non_null(strstr(s, "\"label\":\"l<a>\",\"test\":\"m|e\",\"metric\":\"c*\\\"\","
-	    "\"value\":1.500,\"unit\":\"u\\n<\"}"));
+				  "\"value\":1.500,\"unit\":\"u\\n<\"}"));
 	assert_non_null(strstr(s, "\"path\":\"via <e>&\""));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
-	assert_non_null(strstr(s, "| a\\<t\\> | li\\<nk | x\\<b\\>&amp;\"y\"\\|\\\\x0az\\\\xff |\n"));
+	assert_non_null(
+		strstr(s, "| a\\<t\\> | li\\<nk | x\\<b\\>&amp;\"y\"\\|\\\\x0az\\\\xff |\n"));
 	assert_non_null(strstr(s, "| l\\<a\\> | m\\|e | c\\*\" | 1.50 | u\\\\x0a\\< |\n"));
 	assert_non_null(strstr(s, "- a\\<t\\> path: via \\<e\\>&amp;\n"));
 	free(s);
@@ -1241,8 +1300,8 @@ test_events_escaping(void **state)
 static void
 test_names(void **state)
 {
-	enum rr_format	f;
-	enum run_kind	k;
+	enum rr_format f;
+	enum run_kind k;
 
 	(void)state;
 	assert_int_equal(runreport_format_parse("md", &f), 0);
@@ -1265,7 +1324,7 @@ test_names(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
+	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_rtt_select),
 		cmocka_unit_test(test_windows),
@@ -1294,5 +1353,5 @@ main(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

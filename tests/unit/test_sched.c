@@ -18,19 +18,19 @@
 #include "monitor/monitor_int.h"
 #include "probes/probe.h"
 
-#define US 1000LL
-#define MS 1000000LL
-#define SEC 1000000000LL
+#define US    1000LL
+#define MS    1000000LL
+#define SEC   1000000000LL
 #define REAL0 1764108827000000000LL /* 2025-11-25T22:13:47Z */
-#define MAXT 128
+#define MAXT  128
 
 /* The fake clock and probe: what was sent, and when. */
 struct probe {
-	int64_t mono;                 /* the clock: real is REAL0 + mono */
-	int err;                      /* what send returns */
+	int64_t mono; /* the clock: real is REAL0 + mono */
+	int err;      /* what send returns */
 	uint64_t sends;
 	uint64_t per_target[MAXT];
-	int64_t first_tx[MAXT];       /* clock at the first send of each target */
+	int64_t first_tx[MAXT]; /* clock at the first send of each target */
 	uint32_t last_tid;
 	uint64_t last_seq;
 	int64_t last_tx;
@@ -159,7 +159,7 @@ fx_round(struct fixture *fx, int64_t lag)
 /* Answer probe (tid, seq) now, rtt after its send, from addr (NULL: the target). */
 static void
 fx_reply(struct fixture *fx, uint32_t tid, uint64_t seq, int64_t tx, int64_t rtt,
-         enum probe_result res, const struct sockaddr_storage *addr)
+	 enum probe_result res, const struct sockaddr_storage *addr)
 {
 	struct probe_reply r;
 
@@ -272,9 +272,9 @@ test_stall_skips(void **state)
 	now = key + 5 * iv + iv / 2;
 	fx.p.mono = now;
 	monitor_sched_round(fx.m);
-	assert_int_equal(fx.p.sends, 4);          /* one, not a burst of six */
+	assert_int_equal(fx.p.sends, 4); /* one, not a burst of six */
 	assert_int_equal(fx.p.last_tx, now);
-	assert_int_equal(fx.m->skipped, 5);       /* deadlines 4..8 of 0..8 */
+	assert_int_equal(fx.m->skipped, 5); /* deadlines 4..8 of 0..8 */
 	assert_int_equal(fx.m->heap[0]->key, base + 9 * iv);
 	fx_round(&fx, 0);
 	assert_int_equal(fx.p.last_tx, base + 9 * iv);
@@ -299,7 +299,7 @@ test_reply_matching(void **state)
 	(void)state;
 	fx_setup(&fx, 1, 10 * MS, 30 * MS);
 	monitor_sched_start(fx.m);
-	fx_round(&fx, 0);                         /* seq 0 */
+	fx_round(&fx, 0); /* seq 0 */
 	tx0 = fx.p.last_tx;
 	fx_reply(&fx, 0, 0, tx0, 2 * MS, PROBE_OK, NULL);
 	fx_reply(&fx, 0, 0, tx0, 3 * MS, PROBE_OK, NULL);
@@ -307,18 +307,18 @@ test_reply_matching(void **state)
 	assert_int_equal(fx.m->t[0].dup, 1);
 	assert_int_equal(fx.m->t[0].rtt_min, 2 * MS);
 
-	fx_round(&fx, 0);                         /* seq 1: never answered in time */
+	fx_round(&fx, 0); /* seq 1: never answered in time */
 	tx1 = fx.p.last_tx;
 	while (fx.p.mono < tx1 + 30 * MS)
 		fx_round(&fx, 0);
 	assert_int_equal(fx.m->t[0].lost, 1);
 	fx_reply(&fx, 0, 1, tx1, 35 * MS, PROBE_OK, NULL);
 	assert_int_equal(fx.m->t[0].late, 1);
-	assert_int_equal(fx.m->t[0].lost, 1);     /* late stays lost */
+	assert_int_equal(fx.m->t[0].lost, 1); /* late stays lost */
 	/* answer the ones still out (seq 2 .. 4), so later ones decide at once */
 	for (seq = 2; seq <= fx.p.last_seq; seq++)
-		fx_reply(&fx, 0, seq, fx.m->t[0].base_mono + (int64_t)seq * 10 * MS, 1 * MS, PROBE_OK,
-		         NULL);
+		fx_reply(&fx, 0, seq, fx.m->t[0].base_mono + (int64_t)seq * 10 * MS, 1 * MS,
+			 PROBE_OK, NULL);
 	assert_int_equal(fx.m->t[0].received, 1 + fx.p.last_seq - 1);
 
 	memset(&other, 0, sizeof(other));
@@ -352,7 +352,7 @@ test_reply_slot_reused(void **state)
 	ring = fx.m->t[0].mask + 1;
 	fx_round(&fx, 0);
 	tx0 = fx.p.last_tx;
-	for (i = 1; i <= ring; i++)               /* seq ring reuses seq 0's slot */
+	for (i = 1; i <= ring; i++) /* seq ring reuses seq 0's slot */
 		fx_round(&fx, 0);
 	assert_int_equal(fx.p.last_seq, ring);
 	fx_reply(&fx, 0, 0, tx0, 1 * MS, PROBE_OK, NULL);
@@ -386,7 +386,8 @@ test_reply_seq_wrap(void **state)
 		monitor_sched_start(fx.m);
 		for (i = 0; i < 12; i++) {
 			fx_round(&fx, 0);
-			fx_reply(&fx, 0, fx.p.last_seq & 0xffff, fx.p.last_tx, 1 * MS, PROBE_OK, NULL);
+			fx_reply(&fx, 0, fx.p.last_seq & 0xffff, fx.p.last_tx, 1 * MS, PROBE_OK,
+				 NULL);
 			fx_reply(&fx, 0, fx.p.last_seq, fx.p.last_tx, 1 * MS, PROBE_OK, NULL);
 		}
 		assert_int_equal(fx.p.last_seq, starts[s] + 11);
@@ -452,12 +453,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spread_even),
-		cmocka_unit_test(test_no_drift),
-		cmocka_unit_test(test_stall_skips),
-		cmocka_unit_test(test_reply_matching),
-		cmocka_unit_test(test_reply_slot_reused),
-		cmocka_unit_test(test_reply_seq_wrap),
+		cmocka_unit_test(test_spread_even),         cmocka_unit_test(test_no_drift),
+		cmocka_unit_test(test_stall_skips),         cmocka_unit_test(test_reply_matching),
+		cmocka_unit_test(test_reply_slot_reused),   cmocka_unit_test(test_reply_seq_wrap),
 		cmocka_unit_test(test_send_failure_window),
 	};
 

@@ -78,9 +78,12 @@ teardown(void **state)
 static void
 open_writer(struct fixture *fx)
 {
-	struct store_session sess = { T0 - 10 * NSEC_PER_SEC, (int)getpid(), "testhost", "hamon test" };
-	struct store_target t1 = { "vm1", "icmp://198.18.0.2", "198.18.0.2", 2, 0, 10 * MS, 1000 * MS };
-	struct store_target t2 = { "vm2", "tcp://198.18.0.3:22", "198.18.0.3", 2, 22, 5 * MS, 500 * MS };
+	struct store_session sess = { T0 - 10 * NSEC_PER_SEC, (int)getpid(), "testhost",
+				      "hamon test" };
+	struct store_target t1 = { "vm1",    "icmp://198.18.0.2", "198.18.0.2", 2, 0, 10 * MS,
+				   1000 * MS };
+	struct store_target t2 = { "vm2",   "tcp://198.18.0.3:22", "198.18.0.3", 2, 22, 5 * MS,
+				   500 * MS };
 
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
@@ -242,7 +245,8 @@ query_losses(struct fixture *fx, const struct store_loss_filter *f)
 	static struct collect c;
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(store_query_losses(fx->s, f, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(store_query_losses(fx->s, f, collect_loss, &c, fx->err, sizeof fx->err),
+			 0);
 	return &c;
 }
 
@@ -252,13 +256,14 @@ test_round_trip(void **state)
 {
 	struct fixture *fx = *state;
 	struct store_loss l = make_loss(0, 0, STORE_OUTAGE, T0, 30500 * 1000);
-	struct store_transition tr = { 0, 0, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0 + 20 * MS, 1000 };
+	struct store_transition tr = { 0,   0, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0 + 20 * MS,
+				       1000 };
 	struct store_sample ok, lost;
 	struct store_second sec;
 	struct store_event ev = { 0, 0, T0 + 1, "marker", "power cut \"node1\"" };
 	struct store_event ev2 = { 0, 0, T0 + 2, "start", NULL };
-	struct store_target_summary sum = { 0, 0, 6000, 5997, 3, 1, 2, 101000, 250500, 900000,
-	                                    1200000, 1, 30500000 };
+	struct store_target_summary sum = { 0,      0,      6000,   5997,    3, 1,       2,
+					    101000, 250500, 900000, 1200000, 1, 30500000 };
 	struct store_target_summary sum2 = { 0, 0, 10, 0, 10, 0, 0, -1, -1, -1, -1, 1, 100 * MS };
 	struct collect c;
 	char buf[256];
@@ -303,15 +308,16 @@ test_round_trip(void **state)
 	assert_int_equal(store_rejected(fx->s), 0);
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(store_query_losses(fx->s, NULL, collect_loss, &c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(store_query_losses(fx->s, NULL, collect_loss, &c, fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_string_equal(c.loss[0].target, "vm1");
 	assert_loss_equal(&c.loss[0].loss, &l);
 
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_transitions(fx->s, NULL, collect_transition, &c, fx->err,
-	                                         sizeof fx->err),
-	                 0);
+						 sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_string_equal(c.tr[0].target, "vm1");
 	assert_int_equal(c.tr[0].tr.session_id, fx->sid);
@@ -323,8 +329,8 @@ test_round_trip(void **state)
 	assert_int_equal(c.tr[0].tr.seq, 1000);
 
 	memset(&c, 0, sizeof c);
-	assert_int_equal(store_query_summaries(fx->s, 0, collect_summary, &c, fx->err, sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_summaries(fx->s, 0, collect_summary, &c, fx->err, sizeof fx->err), 0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.sum[0].target, "vm1");
 	assert_string_equal(c.sum[1].target, "vm2");
@@ -332,40 +338,44 @@ test_round_trip(void **state)
 	assert_memory_equal(&c.sum[1].sum, &sum2, sizeof sum2);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_summaries(fx->s, fx->sid + 1, collect_summary, &c, fx->err,
-	                                       sizeof fx->err),
-	                 0);
+					       sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 0);
 
 	/* samples, seconds, events and the session through plain SQL */
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 2);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_ns FROM samples WHERE seq = 41"), 250123);
-	assert_int_equal(sql_int(fx->path, "SELECT tx_ns FROM samples WHERE seq = 41"), T0 - 10 * MS);
+	assert_int_equal(sql_int(fx->path, "SELECT tx_ns FROM samples WHERE seq = 41"),
+			 T0 - 10 * MS);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_ns IS NULL AND result = 1 FROM samples"
-	                                   " WHERE seq = 42"),
-	                 1);
+					   " WHERE seq = 42"),
+			 1);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_sum_ns FROM seconds"), 49250000007LL);
 	assert_int_equal(sql_int(fx->path, "SELECT second FROM seconds"), T0 / NSEC_PER_SEC);
-	assert_int_equal(sql_int(fx->path, "SELECT sent * 1000000 + received * 1000 + lost FROM seconds"),
-	                 200197003);
+	assert_int_equal(
+		sql_int(fx->path, "SELECT sent * 1000000 + received * 1000 + lost FROM seconds"),
+		200197003);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_min_ns FROM seconds"), 90001);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_max_ns FROM seconds"), 30000003);
 	assert_string_equal(sql_text(fx->path, "SELECT hist FROM seconds", buf, sizeof buf),
-	                    "1,11,21,31,41,51,61,71,81,91");
+			    "1,11,21,31,41,51,61,71,81,91");
 	assert_string_equal(sql_text(fx->path, "SELECT text FROM events WHERE kind = 'marker'", buf,
-	                             sizeof buf),
-	                    "power cut \"node1\"");
-	assert_int_equal(sql_int(fx->path, "SELECT ts_ns FROM events WHERE kind = 'marker'"), T0 + 1);
+				     sizeof buf),
+			    "power cut \"node1\"");
+	assert_int_equal(sql_int(fx->path, "SELECT ts_ns FROM events WHERE kind = 'marker'"),
+			 T0 + 1);
 	assert_int_equal(sql_int(fx->path, "SELECT target_id IS NULL AND text IS NULL FROM events"
-	                                   " WHERE kind = 'start'"),
-	                 1);
-	assert_int_equal(sql_int(fx->path, "SELECT ended_ns FROM sessions"), T0 + 60 * NSEC_PER_SEC);
+					   " WHERE kind = 'start'"),
+			 1);
+	assert_int_equal(sql_int(fx->path, "SELECT ended_ns FROM sessions"),
+			 T0 + 60 * NSEC_PER_SEC);
 	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions", buf, sizeof buf),
-	                    "stopped");
-	assert_string_equal(sql_text(fx->path, "SELECT hostname || '|' || argv FROM sessions", buf,
-	                             sizeof buf),
-	                    "testhost|hamon test");
+			    "stopped");
+	assert_string_equal(
+		sql_text(fx->path, "SELECT hostname || '|' || argv FROM sessions", buf, sizeof buf),
+		"testhost|hamon test");
 	assert_int_equal(sql_int(fx->path, "SELECT interval_ns FROM targets WHERE name = 'vm2'"),
-	                 5 * MS);
+			 5 * MS);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_string_equal(sql_text(fx->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);
@@ -473,8 +483,8 @@ test_loss_filters(void **state)
 		memset(&stop, 0, sizeof stop);
 		stop.stop_after = 2;
 		assert_int_equal(store_query_losses(fx->s, NULL, collect_loss, &stop, fx->err,
-		                                    sizeof fx->err),
-		                 0);
+						    sizeof fx->err),
+				 0);
 		assert_int_equal(stop.n, 2);
 	}
 }
@@ -490,20 +500,22 @@ test_transition_filters(void **state)
 
 	open_writer(fx);
 	for (i = 0; i < 4; i++) {
-		struct store_transition tr = { fx->sid, i % 2 ? fx->vm2 : fx->vm1,
-			                           i < 2 ? STORE_STATE_UP : STORE_STATE_DOWN,
-			                           i < 2 ? STORE_STATE_DOWN : STORE_STATE_UP,
-			                           T0 + (4 - i) * NSEC_PER_SEC, T0 + (4 - i) * NSEC_PER_SEC + MS,
-			                           (uint64_t)i };
+		struct store_transition tr = { fx->sid,
+					       i % 2 ? fx->vm2 : fx->vm1,
+					       i < 2 ? STORE_STATE_UP : STORE_STATE_DOWN,
+					       i < 2 ? STORE_STATE_DOWN : STORE_STATE_UP,
+					       T0 + (4 - i) * NSEC_PER_SEC,
+					       T0 + (4 - i) * NSEC_PER_SEC + MS,
+					       (uint64_t)i };
 		store_push_transition(fx->s, &tr);
 	}
 	assert_int_equal(store_flush(fx->s), 0);
 
 	memset(&f, 0, sizeof f);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(store_query_transitions(fx->s, &f, collect_transition, &c, fx->err,
-	                                         sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_transitions(fx->s, &f, collect_transition, &c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c.n, 4);
 	assert_int_equal(c.tr[0].tr.effective_ns, T0 + NSEC_PER_SEC);
 	assert_int_equal(c.tr[3].tr.effective_ns, T0 + 4 * NSEC_PER_SEC);
@@ -551,45 +563,49 @@ test_views(void **state)
 	l = make_loss(fx->sid, fx->vm2, STORE_BURST, T0 + 999, 2 * MS);
 	l.end_state = STORE_END_UNKNOWN;
 	store_push_loss(fx->s, &l);
-	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0,
-		                            T0 + 20 * MS, 77 };
+	tr = (struct store_transition){ fx->sid,      fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0,
+					T0 + 20 * MS, 77 };
 	store_push_transition(fx->s, &tr);
 	ev = (struct store_event){ fx->sid, 0, T0, "marker", "pull the plug" };
 	store_push_event(fx->s, &ev);
 	assert_int_equal(store_flush(fx->s), 0);
 
-	assert_string_equal(sql_text(fx->path,
-	                             "SELECT target || ' ' || kind || ' ' || start || ' ' || end || ' '"
-	                             " || end_state || ' ' || lost FROM outages WHERE target = 'vm1'",
-	                             buf, sizeof buf),
-	                    "vm1 outage 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.153956Z closed 4");
-	assert_string_equal(sql_text(fx->path,
-	                             "SELECT printf('%.6f %.6f %.6f', duration_ms, lower_ms, upper_ms)"
-	                             " FROM outages WHERE target = 'vm1'",
-	                             buf, sizeof buf),
-	                    "30.500007 20.250000 40.000001");
-	assert_int_equal(sql_int(fx->path, "SELECT start_ns FROM outages WHERE target = 'vm1'"), T0);
+	assert_string_equal(
+		sql_text(fx->path,
+			 "SELECT target || ' ' || kind || ' ' || start || ' ' || end || ' '"
+			 " || end_state || ' ' || lost FROM outages WHERE target = 'vm1'",
+			 buf, sizeof buf),
+		"vm1 outage 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.153956Z closed 4");
+	assert_string_equal(
+		sql_text(fx->path,
+			 "SELECT printf('%.6f %.6f %.6f', duration_ms, lower_ms, upper_ms)"
+			 " FROM outages WHERE target = 'vm1'",
+			 buf, sizeof buf),
+		"30.500007 20.250000 40.000001");
+	assert_int_equal(sql_int(fx->path, "SELECT start_ns FROM outages WHERE target = 'vm1'"),
+			 T0);
 	assert_int_equal(sql_int(fx->path, "SELECT session_id FROM outages WHERE target = 'vm1'"),
-	                 fx->sid);
+			 fx->sid);
 	/* T0 + 999 ns is .123457788 s: the microseconds truncate to .123457 */
 	assert_string_equal(sql_text(fx->path,
-	                             "SELECT kind || ' ' || start || ' ' || end_state FROM outages"
-	                             " WHERE target = 'vm2'",
-	                             buf, sizeof buf),
-	                    "burst 2025-11-25T23:13:47.123457Z unknown");
+				     "SELECT kind || ' ' || start || ' ' || end_state FROM outages"
+				     " WHERE target = 'vm2'",
+				     buf, sizeof buf),
+			    "burst 2025-11-25T23:13:47.123457Z unknown");
+	assert_string_equal(
+		sql_text(fx->path,
+			 "SELECT target || ' ' || from_state || ' ' || to_state || ' ' ||"
+			 " effective || ' ' || declared || ' ' || lag_ms || ' ' || seq"
+			 " FROM transitions_v",
+			 buf, sizeof buf),
+		"vm1 up down 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.143456Z 20.0 77");
 	assert_string_equal(sql_text(fx->path,
-	                             "SELECT target || ' ' || from_state || ' ' || to_state || ' ' ||"
-	                             " effective || ' ' || declared || ' ' || lag_ms || ' ' || seq"
-	                             " FROM transitions_v",
-	                             buf, sizeof buf),
-	                    "vm1 up down 2025-11-25T23:13:47.123456Z 2025-11-25T23:13:47.143456Z 20.0 77");
-	assert_string_equal(sql_text(fx->path,
-	                             "SELECT time || ' ' || kind || ' ' || text || ' ' ||"
-	                             " coalesce(target, '-') FROM events_v",
-	                             buf, sizeof buf),
-	                    "2025-11-25T23:13:47.123456Z marker pull the plug -");
+				     "SELECT time || ' ' || kind || ' ' || text || ' ' ||"
+				     " coalesce(target, '-') FROM events_v",
+				     buf, sizeof buf),
+			    "2025-11-25T23:13:47.123456Z marker pull the plug -");
 	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions_v", buf, sizeof buf),
-	                    "running");
+			    "running");
 }
 
 /* A read-only handle works while a writer (with its thread) has the file open. */
@@ -641,7 +657,7 @@ test_schema_newer(void **state)
 
 	sql_exec(fx->path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
 	snprintf(want, sizeof want, "%s: schema version 99 is newer than this hamon (%d)", fx->path,
-	         STORE_SCHEMA_VERSION);
+		 STORE_SCHEMA_VERSION);
 	assert_null(store_open(fx->path, STORE_READ, fx->err, sizeof fx->err));
 	assert_string_equal(fx->err, want);
 	assert_null(store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err));
@@ -718,32 +734,35 @@ test_crash_recovery(void **state)
 	assert_non_null(fx->s);
 	/* 1: dead pid; 2: live pid (our parent); 3: live pid on another host;
 	 * 4: our own pid, so a predecessor; 5: dead pid but ended cleanly */
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO sessions (id, started_ns, ended_ns, last_seen_ns, pid, hostname, argv,"
-	         " end_state) VALUES"
-	         " (1, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
-	         " (2, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
-	         " (3, %lld, NULL, %lld, %d, 'some-other-host', 'hamon monitor', NULL),"
-	         " (4, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
-	         " (5, %lld, %lld, %lld, %d, '%s', 'hamon monitor', 'stopped')",
-	         T0, T0 + 1000000007, dead_pid(), host, T0, T0 + 2000000007, (int)getppid(), host, T0,
-	         T0 + 3000000007, (int)getppid(), T0, T0 + 4000000007, (int)getpid(), host, T0, T0 + 5,
-	         T0 + 5, dead_pid(), host);
+	snprintf(
+		sql, sizeof sql,
+		"INSERT INTO sessions (id, started_ns, ended_ns, last_seen_ns, pid, hostname, argv,"
+		" end_state) VALUES"
+		" (1, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+		" (2, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+		" (3, %lld, NULL, %lld, %d, 'some-other-host', 'hamon monitor', NULL),"
+		" (4, %lld, NULL, %lld, %d, '%s', 'hamon monitor', NULL),"
+		" (5, %lld, %lld, %lld, %d, '%s', 'hamon monitor', 'stopped')",
+		T0, T0 + 1000000007, dead_pid(), host, T0, T0 + 2000000007, (int)getppid(), host,
+		T0, T0 + 3000000007, (int)getppid(), T0, T0 + 4000000007, (int)getpid(), host, T0,
+		T0 + 5, T0 + 5, dead_pid(), host);
 	sql_exec(fx->path, sql);
 
-	now = (struct store_session){ T0 + 3600 * NSEC_PER_SEC, (int)getpid(), host, "hamon monitor" };
+	now = (struct store_session){ T0 + 3600 * NSEC_PER_SEC, (int)getpid(), host,
+				      "hamon monitor" };
 	id_now = store_session_begin(fx->s, &now, fx->err, sizeof fx->err);
 	assert_int_equal(id_now, 6);
 
-	assert_string_equal(sql_text(fx->path, "SELECT group_concat(id || ':' ||"
-	                                       " coalesce(end_state, 'open') || ':' ||"
-	                                       " coalesce(ended_ns - started_ns, -1), ' ')"
-	                                       " FROM (SELECT * FROM sessions ORDER BY id)",
-	                             sql, sizeof sql),
-	                    "1:crashed:1000000007 2:open:-1 3:crashed:3000000007"
-	                    " 4:crashed:4000000007 5:stopped:5 6:open:-1");
+	assert_string_equal(sql_text(fx->path,
+				     "SELECT group_concat(id || ':' ||"
+				     " coalesce(end_state, 'open') || ':' ||"
+				     " coalesce(ended_ns - started_ns, -1), ' ')"
+				     " FROM (SELECT * FROM sessions ORDER BY id)",
+				     sql, sizeof sql),
+			    "1:crashed:1000000007 2:open:-1 3:crashed:3000000007"
+			    " 4:crashed:4000000007 5:stopped:5 6:open:-1");
 	assert_int_equal(sql_int(fx->path, "SELECT started_ns FROM sessions WHERE id = 6"),
-	                 T0 + 3600 * NSEC_PER_SEC);
+			 T0 + 3600 * NSEC_PER_SEC);
 
 	/* a cleanly ended session is left alone by the next recovery */
 	store_session_end(fx->s, id_now, T0 + 7200 * NSEC_PER_SEC, "stopped");
@@ -751,10 +770,11 @@ test_crash_recovery(void **state)
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
 	assert_int_equal(store_session_begin(fx->s, &now, fx->err, sizeof fx->err), 7);
-	assert_string_equal(sql_text(fx->path, "SELECT end_state FROM sessions WHERE id = 6", buf,
-	                             sizeof buf),
-	                    "stopped");
-	assert_int_equal(sql_int(fx->path, "SELECT ended_ns IS NULL FROM sessions WHERE id = 2"), 1);
+	assert_string_equal(
+		sql_text(fx->path, "SELECT end_state FROM sessions WHERE id = 6", buf, sizeof buf),
+		"stopped");
+	assert_int_equal(sql_int(fx->path, "SELECT ended_ns IS NULL FROM sessions WHERE id = 2"),
+			 1);
 }
 
 /*
@@ -768,8 +788,11 @@ static void
 test_crash_open_outage(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_target t3 = { "vm3", "icmp://198.18.0.4", "198.18.0.4", 2, 0, 10 * MS, 1000 * MS };
-	struct store_target t4 = { "vm4", "icmp://198.18.0.5", "198.18.0.5", 2, 0, 20 * MS, 500 * MS };
+	struct store_target t3 = { "vm3",    "icmp://198.18.0.4", "198.18.0.4", 2, 0, 10 * MS,
+				   1000 * MS };
+	struct store_target t4 = {
+		"vm4", "icmp://198.18.0.5", "198.18.0.5", 2, 0, 20 * MS, 500 * MS
+	};
 	struct store_transition tr;
 	struct store_loss l, at_exit;
 	struct store_session next;
@@ -788,24 +811,32 @@ test_crash_open_outage(void **state)
 	vm4 = store_target_upsert(fx->s, &t4, fx->err, sizeof fx->err);
 	assert_true(vm3 > 0 && vm4 > 0);
 	/* vm1: up, then down and never up again: the open outage */
-	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UNKNOWN, STORE_STATE_UP, T0, T0, 1 };
+	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UNKNOWN, STORE_STATE_UP, T0,
+					T0,      1 };
 	store_push_transition(fx->s, &tr);
-	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, eff,
-	                                eff + 30 * MS, 201 };
+	tr = (struct store_transition){
+		fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, eff, eff + 30 * MS, 201
+	};
 	store_push_transition(fx->s, &tr);
 	/* vm2: down and up again, its outage stored when it ended */
-	tr = (struct store_transition){ fx->sid, fx->vm2, STORE_STATE_UP, STORE_STATE_DOWN, eff,
-	                                eff + 15 * MS, 401 };
+	tr = (struct store_transition){
+		fx->sid, fx->vm2, STORE_STATE_UP, STORE_STATE_DOWN, eff, eff + 15 * MS, 401
+	};
 	store_push_transition(fx->s, &tr);
-	tr = (struct store_transition){ fx->sid, fx->vm2, STORE_STATE_DOWN, STORE_STATE_UP,
-	                                eff + NSEC_PER_SEC, eff + NSEC_PER_SEC, 601 };
+	tr = (struct store_transition){ fx->sid,
+					fx->vm2,
+					STORE_STATE_DOWN,
+					STORE_STATE_UP,
+					eff + NSEC_PER_SEC,
+					eff + NSEC_PER_SEC,
+					601 };
 	store_push_transition(fx->s, &tr);
 	l = make_loss(fx->sid, fx->vm2, STORE_OUTAGE, eff - 2 * MS, NSEC_PER_SEC);
 	store_push_loss(fx->s, &l);
 	/* vm3: down, and its at-exit outage already written (killed while
 	 * closing): not a second time */
-	tr = (struct store_transition){ fx->sid, vm3, STORE_STATE_UP, STORE_STATE_DOWN, eff,
-	                                eff + 30 * MS, 77 };
+	tr = (struct store_transition){ fx->sid,       vm3, STORE_STATE_UP, STORE_STATE_DOWN, eff,
+					eff + 30 * MS, 77 };
 	store_push_transition(fx->s, &tr);
 	at_exit = make_loss(fx->sid, vm3, STORE_OUTAGE, eff - 5 * MS, 3 * NSEC_PER_SEC);
 	at_exit.first_seq = 77;
@@ -813,16 +844,22 @@ test_crash_open_outage(void **state)
 	store_push_loss(fx->s, &at_exit);
 	/* vm4: never answered (down from unknown): the start is no earlier
 	 * than the first lost probe */
-	tr = (struct store_transition){ fx->sid, vm4, STORE_STATE_UNKNOWN, STORE_STATE_DOWN,
-	                                T0 + NSEC_PER_SEC, T0 + NSEC_PER_SEC + 60 * MS, 0 };
+	tr = (struct store_transition){ fx->sid,
+					vm4,
+					STORE_STATE_UNKNOWN,
+					STORE_STATE_DOWN,
+					T0 + NSEC_PER_SEC,
+					T0 + NSEC_PER_SEC + 60 * MS,
+					0 };
 	store_push_transition(fx->s, &tr);
 	assert_int_equal(store_flush(fx->s), 0);
 	/* the monitor "dies": no session end, and its pid is gone */
 	store_close(fx->s);
 	fx->s = NULL;
 	snprintf(sql, sizeof sql,
-	         "UPDATE sessions SET pid = %d, hostname = '%s', last_seen_ns = %lld WHERE id = %lld",
-	         dead_pid(), host, (long long)seen, (long long)fx->sid);
+		 "UPDATE sessions SET pid = %d, hostname = '%s', last_seen_ns = %lld WHERE id = "
+		 "%lld",
+		 dead_pid(), host, (long long)seen, (long long)fx->sid);
 	sql_exec(fx->path, sql);
 
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
@@ -831,12 +868,14 @@ test_crash_open_outage(void **state)
 	sid2 = store_session_begin(fx->s, &next, fx->err, sizeof fx->err);
 	assert_true(sid2 > fx->sid);
 
-	assert_string_equal(sql_text(fx->path, "SELECT end_state || ':' || (ended_ns - last_seen_ns)"
-	                                       " FROM sessions WHERE id = 1", buf, sizeof buf),
-	                    "crashed:0");
+	assert_string_equal(sql_text(fx->path,
+				     "SELECT end_state || ':' || (ended_ns - last_seen_ns)"
+				     " FROM sessions WHERE id = 1",
+				     buf, sizeof buf),
+			    "crashed:0");
 	assert_int_equal(sql_int(fx->path, "SELECT ts_ns FROM events WHERE kind = 'crash'"
-	                                   " AND session_id = 1 AND target_id IS NULL"),
-	                 seen);
+					   " AND session_id = 1 AND target_id IS NULL"),
+			 seen);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'crash'"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM losses WHERE end_state = 2"), 2);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM losses WHERE kind = 0"), 0);
@@ -948,7 +987,9 @@ full_child(const char *path, int fd)
 		smp = (struct store_sample){ r.sid, r.tid, (uint64_t)i, T0 + i * MS, 20000, 0 };
 		store_push_sample(s, &smp);
 	}
-	tr = (struct store_transition){ r.sid, r.tid, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0, 200 };
+	tr =
+		(struct store_transition){ r.sid, r.tid, STORE_STATE_UP, STORE_STATE_DOWN, T0,
+					   T0,    200 };
 	store_push_transition(s, &tr);
 	l = make_loss(r.sid, r.tid, STORE_OUTAGE, T0, 300 * MS);
 	store_push_loss(s, &l);
@@ -1106,7 +1147,8 @@ test_vital_commit_promptly(void **state)
 	usleep(100 * 1000);
 	smp = (struct store_sample){ fx->sid, fx->vm1, 1, T0, 1000, 0 };
 	store_push_sample(fx->s, &smp);
-	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0, T0, 1 };
+	tr = (struct store_transition){ fx->sid, fx->vm1, STORE_STATE_UP, STORE_STATE_DOWN, T0,
+					T0,      1 };
 	t0 = time_mono_ns();
 	store_push_transition(fx->s, &tr);
 	while (time_mono_ns() - t0 < 900 * MS) {
@@ -1149,13 +1191,15 @@ static void
 test_target_upsert(void **state)
 {
 	struct fixture *fx = *state;
-	struct store_target t = { "vm1", "icmp://198.18.0.9", "198.18.0.9", 2, 0, 20 * MS, 2000 * MS };
+	struct store_target t = {
+		"vm1", "icmp://198.18.0.9", "198.18.0.9", 2, 0, 20 * MS, 2000 * MS
+	};
 
 	open_writer(fx);
 	assert_int_equal(store_target_upsert(fx->s, &t, fx->err, sizeof fx->err), fx->vm1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM targets"), 2);
 	assert_int_equal(sql_int(fx->path, "SELECT interval_ns FROM targets WHERE name = 'vm1'"),
-	                 20 * MS);
+			 20 * MS);
 	t.name = "";
 	assert_int_equal(store_target_upsert(fx->s, &t, fx->err, sizeof fx->err), -1);
 }
@@ -1169,10 +1213,10 @@ static void
 downgrade_to_v4(const char *path)
 {
 	sql_exec(path, "DROP VIEW unknown; DROP TABLE unknown_windows; DROP TABLE bench_results;"
-	               " DROP TABLE bench_runs; DROP TABLE schedulers; PRAGMA user_version = 4;");
+		       " DROP TABLE bench_runs; DROP TABLE schedulers; PRAGMA user_version = 4;");
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE"
-	                               " 'unknown%' OR name LIKE 'bench%'"),
-	                 0);
+				       " 'unknown%' OR name LIKE 'bench%'"),
+			 0);
 }
 
 /* Turn the file back into a version 3 database: version 4 is exactly
@@ -1182,8 +1226,8 @@ downgrade_to_v3(const char *path)
 {
 	downgrade_to_v4(path);
 	sql_exec(path, "DROP VIEW hours_v; DROP TABLE hours; PRAGMA user_version = 3;");
-	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'hours%'"),
-	                 0);
+	assert_int_equal(
+		sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'hours%'"), 0);
 }
 
 /* Turn the file back into a version 2 database: version 3 is exactly
@@ -1194,8 +1238,8 @@ downgrade_to_v2(const char *path)
 	downgrade_to_v3(path);
 	sql_exec(path, "DROP VIEW minutes_v; DROP TABLE minutes; PRAGMA user_version = 2;");
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master"
-	                               " WHERE name LIKE 'minutes%'"),
-	                 0);
+				       " WHERE name LIKE 'minutes%'"),
+			 0);
 }
 
 /* Turn the file back into a version 1 database: the v1 code path's schema
@@ -1205,8 +1249,8 @@ downgrade_to_v1(const char *path)
 {
 	downgrade_to_v2(path);
 	sql_exec(path, "DROP VIEW runs_v; DROP TABLE runs; PRAGMA user_version = 1;");
-	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'runs%'"),
-	                 0);
+	assert_int_equal(
+		sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'runs%'"), 0);
 }
 
 /* A run with every field set and distinct. */
@@ -1245,7 +1289,7 @@ next_session(struct fixture *fx, const char *argv)
 /* What the session, target, event, sample and second callbacks collect. */
 struct collect2 {
 	int n;
-	int stop_after; /* 0: never stop */
+	int stop_after;  /* 0: never stop */
 	struct store *s; /* set: query it again from inside the callback */
 	int64_t nested;  /* what those nested queries found */
 	struct store_session_row sess[MAX_SESSIONS];
@@ -1300,7 +1344,8 @@ collect_target(const struct store_target_row *row, void *arg)
 		struct collect2 *inner = calloc(1, sizeof *inner);
 
 		assert_non_null(inner);
-		assert_int_equal(store_query_samples(c->s, 1, row->id, collect_sample, inner, NULL, 0), 0);
+		assert_int_equal(
+			store_query_samples(c->s, 1, row->id, collect_sample, inner, NULL, 0), 0);
 		c->nested += inner->n;
 		free(inner);
 	}
@@ -1366,9 +1411,14 @@ test_migrate_v1(void **state)
 	smp = (struct store_sample){ sid, fx->vm1, 7, T0, 1234, 0 };
 	store_push_sample(fx->s, &smp);
 	memset(&sec, 0, sizeof sec);
-	sec = (struct store_second){ .session_id = sid, .target_id = fx->vm2,
-		                         .second = T0 / NSEC_PER_SEC, .sent = 1, .received = 1,
-		                         .rtt_min_ns = 5, .rtt_max_ns = 5, .rtt_sum_ns = 5 };
+	sec = (struct store_second){ .session_id = sid,
+				     .target_id = fx->vm2,
+				     .second = T0 / NSEC_PER_SEC,
+				     .sent = 1,
+				     .received = 1,
+				     .rtt_min_ns = 5,
+				     .rtt_max_ns = 5,
+				     .rtt_sum_ns = 5 };
 	store_push_second(fx->s, &sec);
 	sum.session_id = sid;
 	sum.target_id = fx->vm1;
@@ -1388,15 +1438,13 @@ test_migrate_v1(void **state)
 	assert_string_equal(row.label, "");
 	assert_int_equal(store_get_session(r, 0, 1, &row, fx->err, sizeof fx->err), 1);
 	assert_int_equal(store_get_session(r, sid, 1, &row, fx->err, sizeof fx->err), 1);
-	assert_int_equal(store_query_runs_by_label(r, "x", collect_session, c, fx->err, sizeof fx->err),
-	                 0);
-	assert_int_equal(store_query_runs_by_label(r, NULL, collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_runs_by_label(r, "x", collect_session, c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(
+		store_query_runs_by_label(r, NULL, collect_session, c, fx->err, sizeof fx->err), 0);
 	assert_int_equal(c->n, 0);
-	assert_int_equal(store_query_session_targets(r, sid, collect_target, c, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_session_targets(r, sid, collect_target, c, fx->err, sizeof fx->err), 0);
 	assert_int_equal(c->n, 2);
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_events(r, sid, collect_event, c, fx->err, sizeof fx->err), 0);
@@ -1409,9 +1457,9 @@ test_migrate_v1(void **state)
 	assert_non_null(fx->s);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"
-	                                   " WHERE name IN ('runs', 'runs_label', 'runs_v',"
-	                                   " 'minutes', 'minutes_v', 'hours', 'hours_v')"),
-	                 7);
+					   " WHERE name IN ('runs', 'runs_label', 'runs_v',"
+					   " 'minutes', 'minutes_v', 'hours', 'hours_v')"),
+			 7);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM runs"), 0);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sessions"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM targets"), 2);
@@ -1432,8 +1480,8 @@ test_migrate_v1(void **state)
 	assert_string_equal(row.label, "upgrade");
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_runs_by_label(r, "upgrade", collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+						   sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 1);
 	store_close(r);
 	free(c);
@@ -1458,8 +1506,8 @@ test_migrate_atomic(void **state)
 	assert_non_null(strstr(fx->err, "runs_v"));
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"
-	                                   " WHERE name IN ('runs', 'runs_label')"),
-	                 0);
+					   " WHERE name IN ('runs', 'runs_label')"),
+			 0);
 	/* and it still reads */
 	fx->s = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
@@ -1491,7 +1539,9 @@ test_run_round_trip(void **state)
 	run.exit_status = -1;
 	run.hv_json = NULL;
 	for (i = 0; i < 100; i++) {
-		smp = (struct store_sample){ fx->sid, fx->vm1, (uint64_t)i, T0 + (int64_t)i, 1000, 0 };
+		smp =
+			(struct store_sample){ fx->sid,         fx->vm1, (uint64_t)i,
+					       T0 + (int64_t)i, 1000,    0 };
 		store_push_sample(fx->s, &smp);
 		if (i % 10 == 0)
 			assert_int_equal(store_run_put(fx->s, &run, fx->err, sizeof fx->err), 0);
@@ -1500,8 +1550,8 @@ test_run_round_trip(void **state)
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM samples"), 100);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM runs"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT cmd_end_ns IS NULL AND cmd_duration_ns IS NULL"
-	                                   " AND hv_json IS NULL FROM runs"),
-	                 1);
+					   " AND hv_json IS NULL FROM runs"),
+			 1);
 	assert_int_equal(store_get_session(fx->s, fx->sid, 0, row, fx->err, sizeof fx->err), 0);
 	assert_int_equal(row->has_run, 1);
 	assert_int_equal(row->cmd_end_ns, 0);
@@ -1510,10 +1560,11 @@ test_run_round_trip(void **state)
 	assert_string_equal(row->hv_json, "");
 	assert_int_equal(row->ended_ns, 0);
 	assert_string_equal(row->end_state, "");
-	assert_string_equal(sql_text(fx->path, "SELECT coalesce(end, '-') || ' ' ||"
-	                                       " coalesce(duration_ms, '-') FROM runs_v",
-	                             buf, sizeof buf),
-	                    "- -");
+	assert_string_equal(sql_text(fx->path,
+				     "SELECT coalesce(end, '-') || ' ' ||"
+				     " coalesce(duration_ms, '-') FROM runs_v",
+				     buf, sizeof buf),
+			    "- -");
 
 	/* finished: replaced in place */
 	run = make_run(fx->sid, "mig-101");
@@ -1536,13 +1587,14 @@ test_run_round_trip(void **state)
 	assert_int_equal(row->exit_status, 3);
 	assert_true(row->output_bytes == run.output_bytes);
 	assert_string_equal(row->hv_json, run.hv_json);
-	assert_string_equal(sql_text(fx->path,
-	                             "SELECT label || ' ' || kind || ' ' || command || ' ' || start"
-	                             " || ' ' || end || ' ' || printf('%.6f', duration_ms) || ' ' ||"
-	                             " exit_status || ' ' || session_id FROM runs_v",
-	                             buf, sizeof buf),
-	                    "mig-101 migration qm migrate 101 node2 --online"
-	                    " 2025-11-25T23:13:47.123457Z 2025-11-25T23:14:29.123458Z 42000.000999 3 1");
+	assert_string_equal(
+		sql_text(fx->path,
+			 "SELECT label || ' ' || kind || ' ' || command || ' ' || start"
+			 " || ' ' || end || ' ' || printf('%.6f', duration_ms) || ' ' ||"
+			 " exit_status || ' ' || session_id FROM runs_v",
+			 buf, sizeof buf),
+		"mig-101 migration qm migrate 101 node2 --online"
+		" 2025-11-25T23:13:47.123457Z 2025-11-25T23:14:29.123458Z 42000.000999 3 1");
 
 	/* the same through a reader */
 	r = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
@@ -1668,8 +1720,8 @@ test_runs_by_label(void **state)
 
 	c->s = fx->s;
 	assert_int_equal(store_query_runs_by_label(fx->s, "mig", collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+						   sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 3);
 	assert_int_equal(c->sess[0].id, sid[0]);
 	assert_int_equal(c->sess[1].id, sid[2]);
@@ -1679,23 +1731,23 @@ test_runs_by_label(void **state)
 	assert_int_equal(c->nested, sid[0] + sid[2] + sid[4]); /* no deadlock, and found */
 
 	memset(c, 0, sizeof *c);
-	assert_int_equal(store_query_runs_by_label(fx->s, NULL, collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_runs_by_label(fx->s, NULL, collect_session, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 1);
 	assert_int_equal(c->sess[0].id, sid[3]);
 	assert_string_equal(c->sess[0].label, "");
 
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_runs_by_label(fx->s, "none", collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+						   sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 0);
 	memset(c, 0, sizeof *c);
 	c->stop_after = 1;
 	assert_int_equal(store_query_runs_by_label(fx->s, "mig", collect_session, c, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+						   sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 1);
 	free(c);
 }
@@ -1725,9 +1777,12 @@ test_read_records(void **state)
 	ev = (struct store_event){ s1, fx->vm2, T0 + 1, "refused", "port 22" };
 	store_push_event(fx->s, &ev);
 	for (i = 0; i < 3; i++) {
-		smp = (struct store_sample){ s1, fx->vm1, seqs[i], T0 + (int64_t)seqs[i] * 10 * MS,
-			                         seqs[i] == 3 ? -1 : (int64_t)seqs[i] * 1000 + 7,
-			                         seqs[i] == 3 ? 1 : 0 };
+		smp = (struct store_sample){ s1,
+					     fx->vm1,
+					     seqs[i],
+					     T0 + (int64_t)seqs[i] * 10 * MS,
+					     seqs[i] == 3 ? -1 : (int64_t)seqs[i] * 1000 + 7,
+					     seqs[i] == 3 ? 1 : 0 };
 		store_push_sample(fx->s, &smp);
 	}
 	smp = (struct store_sample){ s1, fx->vm2, 2, T0, 99, 0 }; /* other target */
@@ -1763,7 +1818,8 @@ test_read_records(void **state)
 	assert_int_equal(store_flush(fx->s), 0);
 	assert_int_equal(store_rejected(fx->s), 0);
 
-	assert_int_equal(store_query_events(fx->s, s1, collect_event, c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(store_query_events(fx->s, s1, collect_event, c, fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 3);
 	assert_string_equal(c->ev[0].kind, "marker");
 	assert_int_equal(c->ev[0].target_id, 0);
@@ -1777,14 +1833,15 @@ test_read_records(void **state)
 	assert_string_equal(c->ev[2].kind, "span-end");
 	assert_int_equal(c->ev[2].ts_ns, T0 + 2);
 	memset(c, 0, sizeof *c);
-	assert_int_equal(store_query_events(fx->s, s2, collect_event, c, fx->err, sizeof fx->err), 0);
+	assert_int_equal(store_query_events(fx->s, s2, collect_event, c, fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 1);
 	assert_string_equal(c->ev[0].text, "other session");
 
 	memset(c, 0, sizeof *c);
-	assert_int_equal(store_query_samples(fx->s, s1, fx->vm1, collect_sample, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_samples(fx->s, s1, fx->vm1, collect_sample, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 3);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(c->smp[i].seq, i * 2 + 1);
@@ -1798,15 +1855,15 @@ test_read_records(void **state)
 	assert_int_equal(c->smp[2].rtt_ns, 5007);
 	memset(c, 0, sizeof *c);
 	c->stop_after = 2;
-	assert_int_equal(store_query_samples(fx->s, s1, fx->vm1, collect_sample, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_samples(fx->s, s1, fx->vm1, collect_sample, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 2);
 
 	memset(c, 0, sizeof *c);
-	assert_int_equal(store_query_seconds(fx->s, s1, fx->vm1, collect_second, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_seconds(fx->s, s1, fx->vm1, collect_second, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 2);
 	assert_int_equal(c->sec[0].second, T0 / NSEC_PER_SEC);
 	assert_int_equal(c->sec[1].second, T0 / NSEC_PER_SEC + 1);
@@ -1825,9 +1882,9 @@ test_read_records(void **state)
 	assert_int_equal(c->sec[1].rtt_max_ns, -1);
 	for (i = 0; i < STORE_HIST_BUCKETS; i++)
 		assert_int_equal(c->sec[1].hist[i], 0);
-	assert_int_equal(store_query_seconds(fx->s, s1, fx->vm2, collect_second, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_seconds(fx->s, s1, fx->vm2, collect_second, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 2); /* vm2 has none */
 	free(c);
 }
@@ -1849,8 +1906,8 @@ test_session_targets(void **state)
 
 	open_writer(fx);
 	for (i = 0; i < 5; i++) {
-		struct store_target t = { names[i], "icmp://198.18.0.9", "198.18.0.9", 2, 0,
-			                      (int64_t)(i + 1) * MS, 1000 * MS };
+		struct store_target t = { names[i], "icmp://198.18.0.9",   "198.18.0.9", 2,
+					  0,        (int64_t)(i + 1) * MS, 1000 * MS };
 
 		id[i] = store_target_upsert(fx->s, &t, fx->err, sizeof fx->err);
 		assert_true(id[i] > 0);
@@ -1873,8 +1930,8 @@ test_session_targets(void **state)
 	c->s = fx->s; /* the callback reads the samples of session 1 */
 	assert_int_equal(fx->sid, 1);
 	assert_int_equal(store_query_session_targets(fx->s, fx->sid, collect_target, c, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+						     sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 4);
 	assert_string_equal(c->tgt[0].name, "alpha");
 	assert_string_equal(c->tgt[1].name, "delta");
@@ -1894,14 +1951,14 @@ test_session_targets(void **state)
 	assert_int_equal(store_flush(fx->s), 0);
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_session_targets(fx->s, fx->sid, collect_target, c, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+						     sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 1);
 	assert_string_equal(c->tgt[0].name, "idle");
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_session_targets(fx->s, fx->sid + 1, collect_target, c, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+						     sizeof fx->err),
+			 0);
 	assert_int_equal(c->n, 0);
 	free(c);
 }
@@ -1912,7 +1969,7 @@ test_session_targets(void **state)
 #define M0 (T0 / NSEC_PER_SEC / 60)
 /* The wall clock at which every second before minute m is out of the
  * default retention window, and those from m on are not. */
-#define ROLL_AT(m) ((m) * 60 * NSEC_PER_SEC + STORE_RETENTION_NS)
+#define ROLL_AT(m) ((m)*60 * NSEC_PER_SEC + STORE_RETENTION_NS)
 
 /* What minute callbacks collect. */
 struct mcollect {
@@ -1936,7 +1993,7 @@ collect_minute(const struct store_minute *m, void *arg)
  * gets n0 in bucket 0 and n3 in bucket 3. */
 static void
 push_second(struct fixture *fx, int64_t sid, int64_t tid, int64_t second, uint32_t sent,
-            uint32_t received, int64_t rmin, int64_t rmax, int64_t rsum, uint32_t n0, uint32_t n3)
+	    uint32_t received, int64_t rmin, int64_t rmax, int64_t rsum, uint32_t n0, uint32_t n3)
 {
 	struct store_second sec;
 
@@ -1989,8 +2046,8 @@ test_rollup_arithmetic(void **state)
 
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, 0, 0, collect_minute, &c,
-	                                     fx->err, sizeof fx->err),
-	                 0);
+					     fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.m[0].session_id, fx->sid);
 	assert_int_equal(c.m[0].target_id, fx->vm1);
@@ -2009,44 +2066,45 @@ test_rollup_arithmetic(void **state)
 	assert_int_equal(c.m[1].rtt_min_ns, -1);
 	assert_int_equal(c.m[1].rtt_max_ns, -1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM minutes WHERE rtt_min_ns IS NULL"
-	                                   " AND rtt_max_ns IS NULL"),
-	                 1);
+					   " AND rtt_max_ns IS NULL"),
+			 1);
 
 	/* the view */
 	sql_text(fx->path,
-	         "SELECT target || ' ' || minute || ' ' || loss_pct || ' ' || rtt_avg_ms || ' '"
-	         " || rtt_min_ms || ' ' || rtt_max_ms FROM minutes_v WHERE minute_unix = "
-	         "(SELECT min(minute) FROM minutes) AND target = 'vm1'",
-	         buf, sizeof buf);
+		 "SELECT target || ' ' || minute || ' ' || loss_pct || ' ' || rtt_avg_ms || ' '"
+		 " || rtt_min_ms || ' ' || rtt_max_ms FROM minutes_v WHERE minute_unix = "
+		 "(SELECT min(minute) FROM minutes) AND target = 'vm1'",
+		 buf, sizeof buf);
 	assert_string_equal(buf, "vm1 2025-11-25T23:13Z 36.667 0.632 0.05 2.0");
-	sql_text(fx->path, "SELECT coalesce(rtt_avg_ms, 'none') FROM minutes_v"
-	                   " WHERE minute_unix = (SELECT max(minute) FROM minutes)",
-	         buf, sizeof buf);
+	sql_text(fx->path,
+		 "SELECT coalesce(rtt_avg_ms, 'none') FROM minutes_v"
+		 " WHERE minute_unix = (SELECT max(minute) FROM minutes)",
+		 buf, sizeof buf);
 	assert_string_equal(buf, "none");
 
 	/* since/until select the minutes overlapping [since, until) */
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, (m * 60 + 59) * NSEC_PER_SEC,
-	                                     (m + 1) * 60 * NSEC_PER_SEC, collect_minute, &c,
-	                                     fx->err, sizeof fx->err),
-	                 0);
+					     (m + 1) * 60 * NSEC_PER_SEC, collect_minute, &c,
+					     fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].minute, m);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, (m + 1) * 60 * NSEC_PER_SEC, 0,
-	                                     collect_minute, &c, fx->err, sizeof fx->err),
-	                 0);
+					     collect_minute, &c, fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].minute, m + 1);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, fx->sid + 1, fx->vm1, 0, 0, collect_minute, &c,
-	                                     fx->err, sizeof fx->err),
-	                 0);
+					     fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 0);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm2, 0, 0, collect_minute, &c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+					     sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].hist[3], 5);
 	/* nothing left to roll */
@@ -2080,8 +2138,8 @@ test_rollup_merge(void **state)
 
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, 0, 0, collect_minute, &c,
-	                                     fx->err, sizeof fx->err),
-	                 0);
+					     fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 2);
 	assert_int_equal(c.m[0].sent, 30);
 	assert_int_equal(c.m[0].received, 12);
@@ -2103,9 +2161,9 @@ test_rollup_merge(void **state)
 	assert_int_equal(store_flush(fx->s), 0);
 	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 2)), 1);
 	memset(&c, 0, sizeof c);
-	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, (m + 1) * 60 * NSEC_PER_SEC, 0,
-	                                     collect_minute, &c, fx->err, sizeof fx->err),
-	                 0);
+	assert_int_equal(store_query_minutes(fx->s, fx->sid, fx->vm1, (m + 1) * 60 * NSEC_PER_SEC,
+					     0, collect_minute, &c, fx->err, sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].sent, 30);
 	assert_int_equal(c.m[0].rtt_min_ns, 700);
@@ -2122,9 +2180,10 @@ test_rollup_window(void **state)
 	int64_t m = M0 + 1;
 
 	open_writer(fx);
-	push_second(fx, fx->sid, fx->vm1, m * 60 - 1, 10, 10, 1, 1, 10, 10, 0);  /* rolled */
-	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 1, 1, 10, 10, 0);      /* edge's minute */
-	push_second(fx, fx->sid, fx->vm1, m * 60 + 29, 10, 10, 1, 1, 10, 10, 0); /* older than edge */
+	push_second(fx, fx->sid, fx->vm1, m * 60 - 1, 10, 10, 1, 1, 10, 10, 0); /* rolled */
+	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 1, 1, 10, 10, 0);     /* edge's minute */
+	push_second(fx, fx->sid, fx->vm1, m * 60 + 29, 10, 10, 1, 1, 10, 10,
+		    0); /* older than edge */
 	push_second(fx, fx->sid, fx->vm1, m * 60 + 31, 10, 10, 1, 1, 10, 10, 0); /* in the window */
 	push_second(fx, fx->sid, fx->vm1, m * 60 + 7200, 10, 10, 1, 1, 10, 10, 0);
 	assert_int_equal(store_flush(fx->s), 0);
@@ -2202,14 +2261,14 @@ test_rollup_kept(void **state)
 	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 10)), 49);
 	assert_int_equal(count_rows(fx, "seconds"), 11 + 1 + 3);
 	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM seconds WHERE session_id = %lld AND second BETWEEN %lld"
-	         " AND %lld",
-	         (long long)plain, (long long)(m * 60 + 20), (long long)(m * 60 + 30));
+		 "SELECT count(*) FROM seconds WHERE session_id = %lld AND second BETWEEN %lld"
+		 " AND %lld",
+		 (long long)plain, (long long)(m * 60 + 20), (long long)(m * 60 + 30));
 	assert_int_equal(sql_int(fx->path, sql), 11);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(fx->s, 0, fx->vm1, 0, 0, collect_minute, &c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+					     sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].session_id, plain);
 	assert_int_equal(c.m[0].sent, 49);
@@ -2246,9 +2305,9 @@ test_rollup_bounded(void **state)
 	assert_true(fx->vm1 < fx->vm2);
 
 	store_set_rollup_limit(fx->s, 100);
-	store_set_rollup_limit(fx->s, 0); /* unchanged */
-	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 0);   /* kept 0..99 */
-	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 50);  /* kept 100..149 */
+	store_set_rollup_limit(fx->s, 0);                                /* unchanged */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 0);  /* kept 0..99 */
+	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 50); /* kept 100..149 */
 	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 100);
 	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 100);
 	assert_int_equal(store_rollup_now(fx->s, ROLL_AT(m + 100)), 0);
@@ -2286,17 +2345,17 @@ test_migrate_v2(void **state)
 	assert_non_null(r);
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(r, 0, fx->vm1, 0, 0, collect_minute, &c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+					     sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 0);
-	assert_int_equal(store_query_seconds(r, sid, fx->vm1, collect_second, c2, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_seconds(r, sid, fx->vm1, collect_second, c2, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c2->n, 2);
 	memset(c2, 0, sizeof *c2);
-	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_session_targets(r, sid, collect_target, c2, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c2->n, 1);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 2);
 
@@ -2314,15 +2373,15 @@ test_migrate_v2(void **state)
 	 * target through them */
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_minutes(r, sid, fx->vm1, 0, 0, collect_minute, &c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+					     sizeof fx->err),
+			 0);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.m[0].sent, 20);
 	assert_int_equal(c.m[0].rtt_sum_ns, 110);
 	memset(c2, 0, sizeof *c2);
-	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_session_targets(r, sid, collect_target, c2, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c2->n, 1);
 	assert_string_equal(c2->tgt[0].name, "vm1");
 	store_close(r);
@@ -2336,7 +2395,7 @@ test_migrate_v2(void **state)
 /* The wall clock at which every minute before hour h is out of the
  * default minutes' retention window, and those from h on are not (and
  * every second is out of its window). */
-#define HOUR_AT(h) ((h) * 3600 * NSEC_PER_SEC + STORE_MINUTE_RETENTION_NS)
+#define HOUR_AT(h) ((h)*3600 * NSEC_PER_SEC + STORE_MINUTE_RETENTION_NS)
 
 /* What hour callbacks collect. */
 struct hcollect {
@@ -2364,8 +2423,8 @@ query_hours(struct fixture *fx, int64_t sid, int64_t tid, int64_t since, int64_t
 
 	memset(&c, 0, sizeof c);
 	assert_int_equal(store_query_hours(fx->s, sid, tid, since, until, collect_hour, &c, fx->err,
-	                                   sizeof fx->err),
-	                 0);
+					   sizeof fx->err),
+			 0);
 	return &c;
 }
 
@@ -2417,24 +2476,25 @@ test_hours_arithmetic(void **state)
 	assert_int_equal(c->h[1].rtt_min_ns, -1);
 	assert_int_equal(c->h[1].rtt_max_ns, -1);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM hours WHERE rtt_min_ns IS NULL"
-	                                   " AND rtt_max_ns IS NULL"),
-	                 1);
+					   " AND rtt_max_ns IS NULL"),
+			 1);
 
 	/* the view */
 	sql_text(fx->path,
-	         "SELECT target || ' ' || hour || ' ' || loss_pct || ' ' || rtt_avg_ms || ' '"
-	         " || rtt_min_ms || ' ' || rtt_max_ms FROM hours_v WHERE hour_unix = "
-	         "(SELECT min(hour) FROM hours) AND target = 'vm1'",
-	         buf, sizeof buf);
+		 "SELECT target || ' ' || hour || ' ' || loss_pct || ' ' || rtt_avg_ms || ' '"
+		 " || rtt_min_ms || ' ' || rtt_max_ms FROM hours_v WHERE hour_unix = "
+		 "(SELECT min(hour) FROM hours) AND target = 'vm1'",
+		 buf, sizeof buf);
 	assert_string_equal(buf, "vm1 2025-11-26T00:00Z 27.5 0.436 0.05 2.0");
-	sql_text(fx->path, "SELECT coalesce(rtt_avg_ms, 'none') FROM hours_v"
-	                   " WHERE hour_unix = (SELECT max(hour) FROM hours)",
-	         buf, sizeof buf);
+	sql_text(fx->path,
+		 "SELECT coalesce(rtt_avg_ms, 'none') FROM hours_v"
+		 " WHERE hour_unix = (SELECT max(hour) FROM hours)",
+		 buf, sizeof buf);
 	assert_string_equal(buf, "none");
 
 	/* since/until select the hours overlapping [since, until) */
 	c = query_hours(fx, 0, fx->vm1, (H0 * 3600 + 3599) * NSEC_PER_SEC,
-	                (H0 + 1) * 3600 * NSEC_PER_SEC);
+			(H0 + 1) * 3600 * NSEC_PER_SEC);
 	assert_int_equal(c->n, 1);
 	assert_int_equal(c->h[0].hour, H0);
 	c = query_hours(fx, 0, fx->vm1, (H0 + 1) * 3600 * NSEC_PER_SEC, 0);
@@ -2520,10 +2580,12 @@ test_hours_window(void **state)
 
 	open_writer(fx);
 	store_set_minute_retention(fx->s, 3 * 3600 * NSEC_PER_SEC);
-	push_second(fx, fx->sid, fx->vm1, (m - 1) * 60, 10, 10, 1, 1, 10, 10, 0);  /* rolled */
-	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 1, 1, 10, 10, 0);        /* edge's hour */
-	push_second(fx, fx->sid, fx->vm1, (m + 29) * 60, 10, 10, 1, 1, 10, 10, 0); /* older than edge */
-	push_second(fx, fx->sid, fx->vm1, (m + 31) * 60, 10, 10, 1, 1, 10, 10, 0); /* in the window */
+	push_second(fx, fx->sid, fx->vm1, (m - 1) * 60, 10, 10, 1, 1, 10, 10, 0); /* rolled */
+	push_second(fx, fx->sid, fx->vm1, m * 60, 10, 10, 1, 1, 10, 10, 0);       /* edge's hour */
+	push_second(fx, fx->sid, fx->vm1, (m + 29) * 60, 10, 10, 1, 1, 10, 10,
+		    0); /* older than edge */
+	push_second(fx, fx->sid, fx->vm1, (m + 31) * 60, 10, 10, 1, 1, 10, 10,
+		    0); /* in the window */
 	push_second(fx, fx->sid, fx->vm1, (m + 120) * 60, 10, 10, 1, 1, 10, 10, 0); /* a second */
 	assert_int_equal(store_flush(fx->s), 0);
 	/* the minutes' window's edge: hour H0 + 1, minute 30; the seconds'
@@ -2565,7 +2627,8 @@ test_hours_kept(void **state)
 	open_writer(fx);
 	plain = fx->sid;
 	/* a span from second 10 of minute 20 to second 5 of minute 30 */
-	ev = (struct store_event){ plain, 0, ((m + 20) * 60 + 10) * NSEC_PER_SEC, "span-begin", "a" };
+	ev = (struct store_event){ plain, 0, ((m + 20) * 60 + 10) * NSEC_PER_SEC, "span-begin",
+				   "a" };
 	store_push_event(fx->s, &ev);
 	ev = (struct store_event){ plain, 0, ((m + 30) * 60 + 5) * NSEC_PER_SEC, "span-end", "a" };
 	store_push_event(fx->s, &ev);
@@ -2573,7 +2636,8 @@ test_hours_kept(void **state)
 	 * in the span and stay seconds; minute 20's is before it, and makes
 	 * a minute that the span overlaps, as does one after its end */
 	for (i = 0; i < 60; i++)
-		push_second(fx, plain, fx->vm1, (m + i) * 60, 1, 1, 100 + i, 100 + i, 100 + i, 1, 0);
+		push_second(fx, plain, fx->vm1, (m + i) * 60, 1, 1, 100 + i, 100 + i, 100 + i, 1,
+			    0);
 	push_second(fx, plain, fx->vm1, (m + 30) * 60 + 6, 1, 1, 1000, 1000, 1000, 1, 0);
 	assert_int_equal(store_flush(fx->s), 0);
 
@@ -2591,12 +2655,12 @@ test_hours_kept(void **state)
 	assert_int_equal(count_rows(fx, "seconds"), 10);
 	assert_int_equal(count_rows(fx, "minutes"), 2 + 3);
 	snprintf(sql, sizeof sql,
-	         "SELECT group_concat(minute - %lld) FROM (SELECT minute FROM minutes"
-	         " WHERE session_id = %lld ORDER BY minute)",
-	         (long long)m, (long long)plain);
+		 "SELECT group_concat(minute - %lld) FROM (SELECT minute FROM minutes"
+		 " WHERE session_id = %lld ORDER BY minute)",
+		 (long long)m, (long long)plain);
 	assert_string_equal(sql_text(fx->path, sql, sql, sizeof sql), "20,30");
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM minutes WHERE session_id = %lld",
-	         (long long)fx->sid);
+		 (long long)fx->sid);
 	assert_int_equal(sql_int(fx->path, sql), 3);
 	assert_int_equal(count_rows(fx, "hours"), 1);
 	c = query_hours(fx, 0, fx->vm1, 0, 0);
@@ -2621,13 +2685,13 @@ hour_sums(struct fixture *fx, const char *table, int64_t sid, char *buf, size_t 
 	char sql[1024];
 
 	snprintf(sql, sizeof sql,
-	         "SELECT group_concat(x, ';') FROM (SELECT target_id || ',' || k || ',' ||"
-	         " sum(sent) || ',' || sum(received) || ',' || sum(lost) || ',' ||"
-	         " min(rtt_min_ns) || ',' || max(rtt_max_ns) || ',' || sum(rtt_sum_ns) || ',' ||"
-	         " sum(h0) || ',' || sum(h3) || ',' || sum(h9) AS x"
-	         " FROM (SELECT *, %s AS k FROM %s WHERE session_id = %lld)"
-	         " GROUP BY target_id, k ORDER BY target_id, k)",
-	         strcmp(table, "hours") == 0 ? "hour" : "minute / 60", table, (long long)sid);
+		 "SELECT group_concat(x, ';') FROM (SELECT target_id || ',' || k || ',' ||"
+		 " sum(sent) || ',' || sum(received) || ',' || sum(lost) || ',' ||"
+		 " min(rtt_min_ns) || ',' || max(rtt_max_ns) || ',' || sum(rtt_sum_ns) || ',' ||"
+		 " sum(h0) || ',' || sum(h3) || ',' || sum(h9) AS x"
+		 " FROM (SELECT *, %s AS k FROM %s WHERE session_id = %lld)"
+		 " GROUP BY target_id, k ORDER BY target_id, k)",
+		 strcmp(table, "hours") == 0 ? "hour" : "minute / 60", table, (long long)sid);
 	return sql_text(fx->path, sql, buf, len);
 }
 
@@ -2646,7 +2710,7 @@ test_hours_bounded(void **state)
 	plain = fx->sid;
 	for (i = 0; i < 250; i++)
 		push_second(fx, plain, fx->vm2, (m + i) * 60, 10, 9, 5 + i % 7, 50 + i % 13, 45 + i,
-		            9 - (uint32_t)(i % 2), (uint32_t)(i % 2));
+			    9 - (uint32_t)(i % 2), (uint32_t)(i % 2));
 	fx->sid = next_session(fx, "hamon run");
 	/* vm1 (the lower id, read first): 150 minutes of a run */
 	for (i = 0; i < 150; i++)
@@ -2659,8 +2723,8 @@ test_hours_bounded(void **state)
 	hour_sums(fx, "minutes", plain, want, sizeof want);
 
 	store_set_rollup_limit(fx->s, 100);
-	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 0);   /* kept 0..99 */
-	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 50);  /* kept 100..149 */
+	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 0);  /* kept 0..99 */
+	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 50); /* kept 100..149 */
 	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 100);
 	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 100);
 	assert_int_equal(store_rollup_now(fx->s, HOUR_AT(H0 + 10)), 0);
@@ -2702,18 +2766,18 @@ test_migrate_v3(void **state)
 	r = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
 	assert_non_null(r);
 	memset(&hc, 0, sizeof hc);
-	assert_int_equal(store_query_hours(r, 0, fx->vm1, 0, 0, collect_hour, &hc, fx->err,
-	                                   sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_hours(r, 0, fx->vm1, 0, 0, collect_hour, &hc, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(hc.n, 0);
 	memset(&mc, 0, sizeof mc);
 	assert_int_equal(store_query_minutes(r, sid, fx->vm1, 0, 0, collect_minute, &mc, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+					     sizeof fx->err),
+			 0);
 	assert_int_equal(mc.n, 1);
-	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_session_targets(r, sid, collect_target, c2, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c2->n, 1);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 3);
 
@@ -2721,8 +2785,8 @@ test_migrate_v3(void **state)
 	assert_non_null(fx->s);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"
-	                                   " WHERE name IN ('hours', 'hours_v')"),
-	                 2);
+					   " WHERE name IN ('hours', 'hours_v')"),
+			 2);
 	assert_int_equal(count_rows(fx, "minutes"), 1);
 	assert_int_equal(sql_int(fx->path, "SELECT rtt_max_ns FROM minutes"), 7);
 	assert_int_equal(count_rows(fx, "hours"), 0);
@@ -2734,8 +2798,8 @@ test_migrate_v3(void **state)
 	 * target through them */
 	memset(&hc, 0, sizeof hc);
 	assert_int_equal(store_query_hours(r, sid, fx->vm1, 0, 0, collect_hour, &hc, fx->err,
-	                                   sizeof fx->err),
-	                 0);
+					   sizeof fx->err),
+			 0);
 	assert_int_equal(hc.n, 1);
 	assert_int_equal(hc.h[0].hour, H0);
 	assert_int_equal(hc.h[0].sent, 20);
@@ -2745,9 +2809,9 @@ test_migrate_v3(void **state)
 	assert_int_equal(hc.h[0].hist[0], 20);
 	assert_int_equal(count_rows(fx, "minutes"), 0);
 	memset(c2, 0, sizeof *c2);
-	assert_int_equal(store_query_session_targets(r, sid, collect_target, c2, fx->err,
-	                                             sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_session_targets(r, sid, collect_target, c2, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c2->n, 1);
 	assert_string_equal(c2->tgt[0].name, "vm1");
 	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);

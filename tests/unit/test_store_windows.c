@@ -21,7 +21,7 @@
 #define T0 1764112427123456789LL
 #define MS NSEC_PER_MSEC
 /* The fixture's first session started at 2026-11-18T08:26:40Z. */
-#define FX_T0 (INT64_C(1795000000) * NSEC_PER_SEC)
+#define FX_T0    (INT64_C(1795000000) * NSEC_PER_SEC)
 #define NTARGETS 300
 
 struct fixture {
@@ -74,7 +74,8 @@ teardown(void **state)
 static void
 open_writer(struct fixture *fx, size_t n)
 {
-	struct store_session sess = { T0 - 10 * NSEC_PER_SEC, (int)getpid(), "testhost", "hamon test" };
+	struct store_session sess = { T0 - 10 * NSEC_PER_SEC, (int)getpid(), "testhost",
+				      "hamon test" };
 	char name[32], url[64];
 	size_t i;
 
@@ -174,8 +175,9 @@ static void
 test_window_round_trip(void **state)
 {
 	struct fixture *fx = *state;
-	static const char quoted[] = "it's \"eth0\" \xe2\x80\x94 r\xc3\xa9seau d\xc3\xa9" "connect\xc3\xa9 "
-	                             "\xe6\x97\xa5\xe6\x9c\xac; DROP TABLE events; --";
+	static const char quoted[] = "it's \"eth0\" \xe2\x80\x94 r\xc3\xa9seau d\xc3\xa9"
+				     "connect\xc3\xa9 "
+				     "\xe6\x97\xa5\xe6\x9c\xac; DROP TABLE events; --";
 	char longreason[400], buf[256];
 	struct wcollect *c = calloc(1, sizeof *c);
 	size_t i;
@@ -197,7 +199,8 @@ test_window_round_trip(void **state)
 		  "link-down", quoted },
 		{ fx->sid, fx->tid[1], T0 + 2000 * MS, T0 + 3500 * MS, STORE_SCOPE_LINK, 7, NULL,
 		  "link-unknown", longreason },
-		{ fx->sid, 0, T0 + 4000 * MS, T0 + 4012 * MS, STORE_SCOPE_ALL, 9, "ignored", NULL, NULL },
+		{ fx->sid, 0, T0 + 4000 * MS, T0 + 4012 * MS, STORE_SCOPE_ALL, 9, "ignored", NULL,
+		  NULL },
 	};
 	for (i = 0; i < sizeof w / sizeof w[0]; i++)
 		store_push_window(fx->s, &w[i]);
@@ -205,9 +208,8 @@ test_window_round_trip(void **state)
 	assert_int_equal(store_dropped(fx->s), 0);
 	assert_int_equal(store_rejected(fx->s), 0);
 
-	assert_int_equal(store_query_windows(fx->s, fx->sid, collect_window, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_windows(fx->s, fx->sid, collect_window, c, fx->err, sizeof fx->err), 0);
 	assert_int_equal(c->n, 5);
 	/* by start, then target */
 	assert_int_equal(c->w[0].start_ns, T0 + 1000 * MS);
@@ -237,7 +239,7 @@ test_window_round_trip(void **state)
 	assert_memory_equal(c->w[2].reason, longreason, 190);
 	/* the database holds it whole */
 	snprintf(buf, sizeof buf, "SELECT length(reason) FROM unknown_windows WHERE id = %lld",
-	         (long long)c->w[2].id);
+		 (long long)c->w[2].id);
 	assert_int_equal(sql_int(fx->path, buf), 190 + (int64_t)(strlen(longreason) - 190) / 2);
 
 	assert_int_equal(c->w[3].start_ns, T0 + 3000 * MS);
@@ -251,34 +253,36 @@ test_window_round_trip(void **state)
 	assert_string_equal(c->w[4].code, "other");
 	assert_string_equal(c->w[4].reason, "");
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM unknown_windows"
-	                                   " WHERE ifindex IS NULL AND ifname IS NULL"),
-	                 3);
+					   " WHERE ifindex IS NULL AND ifname IS NULL"),
+			 3);
 
 	/* the view: a target's name or NULL, durations in ms, readable times */
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM unknown"), 5);
-	assert_string_equal(sql_text(fx->path, "SELECT duration_ms FROM unknown WHERE code = 'stall'",
-	                             buf, sizeof buf),
-	                    "301.0");
-	assert_string_equal(sql_text(fx->path, "SELECT start FROM unknown WHERE code = 'stall'", buf,
-	                             sizeof buf),
-	                    "2025-11-25T23:13:48.123456Z");
+	assert_string_equal(sql_text(fx->path,
+				     "SELECT duration_ms FROM unknown WHERE code = 'stall'", buf,
+				     sizeof buf),
+			    "301.0");
+	assert_string_equal(sql_text(fx->path, "SELECT start FROM unknown WHERE code = 'stall'",
+				     buf, sizeof buf),
+			    "2025-11-25T23:13:48.123456Z");
 	assert_string_equal(sql_text(fx->path, "SELECT target FROM unknown WHERE code = 'stall'",
-	                             buf, sizeof buf),
-	                    "(null)");
-	assert_string_equal(sql_text(fx->path, "SELECT target || '/' || ifname FROM unknown"
-	                                       " WHERE code = 'link-down'",
-	                             buf, sizeof buf),
-	                    "vm0/vmbr0");
+				     buf, sizeof buf),
+			    "(null)");
+	assert_string_equal(sql_text(fx->path,
+				     "SELECT target || '/' || ifname FROM unknown"
+				     " WHERE code = 'link-down'",
+				     buf, sizeof buf),
+			    "vm0/vmbr0");
 
 	/* a callback stops the query; other sessions have none */
-	assert_int_equal(store_query_windows(fx->s, fx->sid, stop_window, &stops, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_windows(fx->s, fx->sid, stop_window, &stops, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(stops, 1);
 	memset(c, 0, sizeof *c);
-	assert_int_equal(store_query_windows(fx->s, fx->sid + 1, collect_window, c, fx->err,
-	                                     sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_windows(fx->s, fx->sid + 1, collect_window, c, fx->err, sizeof fx->err),
+		0);
 	assert_int_equal(c->n, 0);
 	free(c);
 }
@@ -297,19 +301,21 @@ test_window_link_300(void **state)
 	open_writer(fx, NTARGETS);
 	/* pushed in reverse, to see that the order is the store's */
 	for (i = NTARGETS; i-- > 0;) {
-		struct store_window w = { fx->sid, fx->tid[i], T0, T0 + 1500 * MS, STORE_SCOPE_LINK, 3,
-			                  "eth1", "link-down", "egress link eth1 down" };
+		struct store_window w = {
+			fx->sid, fx->tid[i], T0,          T0 + 1500 * MS,         STORE_SCOPE_LINK,
+			3,       "eth1",     "link-down", "egress link eth1 down"
+		};
 
 		store_push_window(fx->s, &w);
 	}
 	assert_int_equal(store_flush(fx->s), 0);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM unknown_windows"), NTARGETS);
 	assert_int_equal(sql_int(fx->path, "SELECT count(DISTINCT target_id) FROM unknown_windows"),
-	                 NTARGETS);
+			 NTARGETS);
 	r = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
 	assert_non_null(r);
-	assert_int_equal(store_query_windows(r, fx->sid, collect_window, c, fx->err, sizeof fx->err),
-	                 0);
+	assert_int_equal(
+		store_query_windows(r, fx->sid, collect_window, c, fx->err, sizeof fx->err), 0);
 	assert_int_equal(c->n, NTARGETS);
 	for (i = 0; i < NTARGETS; i++) {
 		assert_int_equal(c->w[i].target_id, fx->tid[i]);
@@ -334,16 +340,23 @@ test_window_vital(void **state)
 	open_writer(fx, 1);
 	store_set_queue_limits(fx->s, 2, 4);
 	for (i = 0; i < 5; i++) {
-		struct store_second sec = { fx->sid, fx->tid[0], T0 / NSEC_PER_SEC + (int64_t)i, 1, 1, 0,
-			                    5, 5, 5, { 1 } };
+		struct store_second sec = {
+			fx->sid, fx->tid[0], T0 / NSEC_PER_SEC + (int64_t)i, 1, 1, 0, 5, 5, 5, { 1 }
+		};
 
 		store_push_second(fx->s, &sec);
 	}
 	assert_int_equal(store_dropped(fx->s), 3);
 	for (i = 0; i < 6; i++) {
-		struct store_window w = { fx->sid, fx->tid[0], T0 + (int64_t)i * MS,
-			                  T0 + (int64_t)i * MS + 1, STORE_SCOPE_TARGET, 0, NULL,
-			                  "rx-drop", "socket queue overflowed" };
+		struct store_window w = { fx->sid,
+					  fx->tid[0],
+					  T0 + (int64_t)i * MS,
+					  T0 + (int64_t)i * MS + 1,
+					  STORE_SCOPE_TARGET,
+					  0,
+					  NULL,
+					  "rx-drop",
+					  "socket queue overflowed" };
 
 		store_push_window(fx->s, &w);
 	}
@@ -375,8 +388,8 @@ copy_fixture(struct fixture *fx)
 
 /* The tables whose rows the migration must not touch. */
 static const char *const fixture_tables[] = {
-	"sessions", "targets", "losses", "transitions", "samples", "seconds",
-	"minutes", "hours", "target_summaries", "runs", "bench_runs", "bench_results",
+	"sessions", "targets", "losses",           "transitions", "samples",    "seconds",
+	"minutes",  "hours",   "target_summaries", "runs",        "bench_runs", "bench_results",
 };
 #define NFIXTURE_TABLES (sizeof fixture_tables / sizeof fixture_tables[0])
 
@@ -422,31 +435,33 @@ test_migrate_v4_fixture(void **state)
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 4);
 	/* forms that are not the monitor's stay events */
 	sql_exec(fx->path, "INSERT INTO events (session_id, target_id, ts_ns, kind, text) VALUES"
-	                   " (1, NULL, 1795000170000000000, 'unknown',"
-	                   "  '12.500 ms: cut short by the 192-byte buffer (until 08:2'),"
-	                   " (1, NULL, 1795000171000000000, 'unknown', '-3.000 ms: x (until y)'),"
-	                   " (1, NULL, 1795000172000000000, 'unknown', '3.000 ms:  (until y)'),"
-	                   " (1, NULL, 1795000173000000000, 'unknown', NULL)");
+			   " (1, NULL, 1795000170000000000, 'unknown',"
+			   "  '12.500 ms: cut short by the 192-byte buffer (until 08:2'),"
+			   " (1, NULL, 1795000171000000000, 'unknown', '-3.000 ms: x (until y)'),"
+			   " (1, NULL, 1795000172000000000, 'unknown', '3.000 ms:  (until y)'),"
+			   " (1, NULL, 1795000173000000000, 'unknown', NULL)");
 	count_tables(fx->path, before);
 	events = sql_int(fx->path, "SELECT count(*) FROM events");
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"), 9);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"),
+			 9);
 	assert_true(before[0] == 2 && before[5] > 0 && before[6] > 0 && before[11] == 3);
 
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 5);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM unknown_windows"), 4);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"), 5);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"),
+			 5);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events"), events - 4);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"
-	                                   " AND text = 'garbled, not the monitor''s format'"),
-	                 1);
+					   " AND text = 'garbled, not the monitor''s format'"),
+			 1);
 	count_tables(fx->path, after);
 	for (i = 0; i < NFIXTURE_TABLES; i++)
 		assert_int_equal(after[i], before[i]);
 
 	assert_int_equal(store_query_windows(fx->s, 1, collect_window, c, fx->err, sizeof fx->err),
-	                 0);
+			 0);
 	assert_int_equal(c->n, 3);
 	assert_int_equal(c->w[0].target_id, 1);
 	assert_int_equal(c->w[0].scope, STORE_SCOPE_TARGET);
@@ -468,7 +483,7 @@ test_migrate_v4_fixture(void **state)
 	assert_string_equal(c->w[2].reason, "monitor stalled (timer 301.0 ms late)");
 	memset(c, 0, sizeof *c);
 	assert_int_equal(store_query_windows(fx->s, 2, collect_window, c, fx->err, sizeof fx->err),
-	                 0);
+			 0);
 	assert_int_equal(c->n, 1);
 	assert_int_equal(c->w[0].end_ns - c->w[0].start_ns, 40 * MS);
 	assert_string_equal(c->w[0].reason, "egress link vmbr0 down");
@@ -477,8 +492,8 @@ test_migrate_v4_fixture(void **state)
 	assert_int_equal(bench_store_latest_run(fx->s, "host", &run, fx->err, sizeof fx->err), 0);
 	assert_string_equal(run.cpu_model, "AMD EPYC 7313P 16-Core Processor");
 	assert_int_equal(bench_store_query_results(fx->s, run.id, count_result, &nres, fx->err,
-	                                           sizeof fx->err),
-	                 0);
+						   sizeof fx->err),
+			 0);
 	assert_int_equal(nres, 3);
 	assert_true(bench_store_put_run(fx->s, &run, &res, 1, fx->err, sizeof fx->err) > run.id);
 	assert_int_equal(store_integrity_check(fx->s, fx->err, sizeof fx->err), 0);
@@ -498,10 +513,11 @@ test_migrate_v4_read(void **state)
 	fx->s = store_open(fx->path, STORE_READ, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
 	assert_int_equal(store_query_windows(fx->s, 1, collect_window, c, fx->err, sizeof fx->err),
-	                 0);
+			 0);
 	assert_int_equal(c->n, 0);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 4);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"), 5);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'unknown'"),
+			 5);
 	free(c);
 }
 
@@ -516,15 +532,15 @@ test_migrate_v4_atomic(void **state)
 
 	copy_fixture(fx);
 	sql_exec(fx->path, "CREATE TRIGGER keep_events BEFORE DELETE ON events"
-	                   " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+			   " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
 	events = sql_int(fx->path, "SELECT count(*) FROM events");
 	assert_null(store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err));
 	assert_non_null(strstr(fx->err, "cannot set up the schema: "));
 	assert_non_null(strstr(fx->err, "injected failure"));
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 4);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master"
-	                                   " WHERE name LIKE 'unknown%'"),
-	                 0);
+					   " WHERE name LIKE 'unknown%'"),
+			 0);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events"), events);
 	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM bench_results"), 3);
 
@@ -544,10 +560,11 @@ test_fresh_v5(void **state)
 	open_writer(fx, 1);
 	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), 5);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM sqlite_master WHERE name IN"
-	                                   " ('unknown_windows', 'unknown_windows_session', 'unknown',"
-	                                   " 'bench_runs', 'bench_runs_label', 'bench_results')"),
-	                 6);
+	assert_int_equal(sql_int(fx->path,
+				 "SELECT count(*) FROM sqlite_master WHERE name IN"
+				 " ('unknown_windows', 'unknown_windows_session', 'unknown',"
+				 " 'bench_runs', 'bench_runs_label', 'bench_results')"),
+			 6);
 }
 
 /* Run every test. */
@@ -596,7 +613,7 @@ test_migrate_sched_legacy(void **state)
 	store_close(fx->s);
 	fx->s = NULL;
 	sql_exec(fx->path, "DROP VIEW unknown; DROP TABLE unknown_windows; DROP TABLE schedulers;"
-	                   " PRAGMA user_version = 4;");
+			   " PRAGMA user_version = 4;");
 	fx->s = store_open(fx->path, STORE_WRITE, fx->err, sizeof fx->err);
 	assert_non_null(fx->s);
 	assert_int_equal(sql_int(fx->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -607,7 +624,8 @@ test_migrate_sched_legacy(void **state)
 	assert_int_equal(got.lag_p99_ns, 589800);
 	assert_int_equal(got.lag_max_ns, 16001600);
 	assert_int_equal(store_get_sched(fx->s, sid2, &got, fx->err, sizeof fx->err), 1);
-	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'scheduler'"), 1);
+	assert_int_equal(sql_int(fx->path, "SELECT count(*) FROM events WHERE kind = 'scheduler'"),
+			 1);
 }
 
 int

@@ -18,7 +18,7 @@
 static void
 parse_ok(const char *spec, struct target_conf *t)
 {
-	char	err[512] = "";
+	char err[512] = "";
 
 	target_conf_defaults(t);
 	if (target_parse(spec, t, err, sizeof err) != 0)
@@ -29,8 +29,8 @@ parse_ok(const char *spec, struct target_conf *t)
 static void
 parse_error(const char *spec, const char *msg)
 {
-	struct target_conf	t, before;
-	char			err[512] = "";
+	struct target_conf t, before;
+	char err[512] = "";
 
 	target_conf_defaults(&t);
 	strcpy(t.name, "untouched");
@@ -45,7 +45,7 @@ parse_error(const char *spec, const char *msg)
 static void
 test_defaults(void **state)
 {
-	struct target_conf	t;
+	struct target_conf t;
 
 	memset(&t, 0xaa, sizeof t);
 	target_conf_defaults(&t);
@@ -64,8 +64,8 @@ test_defaults(void **state)
 static void
 test_ipv4(void **state)
 {
-	struct target_conf	 t;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&t.addr;
+	struct target_conf t;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t.addr;
 
 	parse_ok("icmp://198.18.0.2", &t);
 	assert_string_equal(t.name, "198.18.0.2");
@@ -100,9 +100,9 @@ test_ipv4(void **state)
 static void
 test_ipv6(void **state)
 {
-	struct target_conf	 t;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&t.addr;
-	struct in6_addr		 want;
+	struct target_conf t;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t.addr;
+	struct in6_addr want;
 
 	parse_ok("icmp://[2001:db8::2]", &t);
 	assert_string_equal(t.name, "2001:db8::2");
@@ -128,8 +128,8 @@ test_ipv6(void **state)
 static void
 test_names(void **state)
 {
-	struct target_conf	t;
-	char			err[256];
+	struct target_conf t;
+	char err[256];
 
 	parse_ok("vm101=icmp://198.18.0.2", &t);
 	assert_string_equal(t.name, "vm101");
@@ -139,26 +139,37 @@ test_names(void **state)
 	assert_string_equal(t.url, "tcp://[2001:db8::5]:22");
 
 	assert_int_equal(target_name_valid("A-z_0.9:x", err, sizeof err), 0);
-	assert_int_equal(target_name_valid("123456789012345678901234567890123456789012345678901234567890123",
-	    err, sizeof err), 0);
-	assert_int_equal(target_name_valid("1234567890123456789012345678901234567890123456789012345678901234",
-	    err, sizeof err), -1);
-	assert_string_equal(err, "target name \"1234567890123456789012345678901234567890123456789012345678901234\" "
-	    "is longer than 63 characters");
+	assert_int_equal(
+		target_name_valid("123456789012345678901234567890123456789012345678901234567890123",
+				  err, sizeof err),
+		0);
+	assert_int_equal(target_name_valid(
+				 "1234567890123456789012345678901234567890123456789012345678901234",
+				 err, sizeof err),
+			 -1);
+	assert_string_equal(
+		err,
+		"target name \"1234567890123456789012345678901234567890123456789012345678901234\" "
+		"is longer than 63 characters");
 	assert_int_equal(target_name_valid("vm 101", err, sizeof err), -1);
-	assert_string_equal(err, "target name \"vm 101\" may only contain letters, digits and . _ : -");
+	assert_string_equal(err,
+			    "target name \"vm 101\" may only contain letters, digits and . _ : -");
 	assert_int_equal(target_name_valid("", err, sizeof err), -1);
 	assert_string_equal(err, "empty target name");
 
 	parse_error("vm/1=icmp://198.18.0.2", "\"vm/1=icmp://198.18.0.2\": target name \"vm/1\" "
-	    "may only contain letters, digits and . _ : -");
+					      "may only contain letters, digits and . _ : -");
 	parse_error("=icmp://198.18.0.2", "\"=icmp://198.18.0.2\": empty name before \"=\"");
-	parse_error("vm\x1b=icmp://198.18.0.2", "\"vm\\x1b=icmp://198.18.0.2\": target name "
-	    "\"vm\\x1b\" may only contain letters, digits and . _ : -");
-	parse_error("1234567890123456789012345678901234567890123456789012345678901234=icmp://198.18.0.2",
-	    "\"1234567890123456789012345678901234567890123456789012345678901234=icmp://198.18.0.2\": "
-	    "target name \"1234567890123456789012345678901234567890123456789012345678901234\" is "
-	    "longer than 63 characters");
+	parse_error("vm\x1b=icmp://198.18.0.2",
+		    "\"vm\\x1b=icmp://198.18.0.2\": target name "
+		    "\"vm\\x1b\" may only contain letters, digits and . _ : -");
+	parse_error("1234567890123456789012345678901234567890123456789012345678901234=icmp://"
+		    "198.18.0.2",
+		    "\"1234567890123456789012345678901234567890123456789012345678901234=icmp://"
+		    "198.18.0.2\": "
+		    "target name "
+		    "\"1234567890123456789012345678901234567890123456789012345678901234\" is "
+		    "longer than 63 characters");
 }
 
 /* Every bad port. */
@@ -168,15 +179,15 @@ test_ports(void **state)
 	parse_error("tcp://198.18.0.2:0", "\"tcp://198.18.0.2:0\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:65536", "\"tcp://198.18.0.2:65536\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:999999999999",
-	    "\"tcp://198.18.0.2:999999999999\": port must be 1..65535");
+		    "\"tcp://198.18.0.2:999999999999\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:ssh", "\"tcp://198.18.0.2:ssh\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:22x", "\"tcp://198.18.0.2:22x\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:-1", "\"tcp://198.18.0.2:-1\": port must be 1..65535");
 	parse_error("tcp://198.18.0.2:", "\"tcp://198.18.0.2:\": missing port after \":\"");
 	parse_error("tcp://198.18.0.2",
-	    "\"tcp://198.18.0.2\": tcp needs a port, as in tcp://198.18.0.2:22");
+		    "\"tcp://198.18.0.2\": tcp needs a port, as in tcp://198.18.0.2:22");
 	parse_error("tcp://[2001:db8::2]",
-	    "\"tcp://[2001:db8::2]\": tcp needs a port, as in tcp://198.18.0.2:22");
+		    "\"tcp://[2001:db8::2]\": tcp needs a port, as in tcp://198.18.0.2:22");
 	parse_error("icmp://198.18.0.2:22", "\"icmp://198.18.0.2:22\": icmp takes no port");
 	parse_error("icmp://[2001:db8::2]:22", "\"icmp://[2001:db8::2]:22\": icmp takes no port");
 }
@@ -186,35 +197,39 @@ static void
 test_bad_addresses(void **state)
 {
 	parse_error("", "\"\": empty target (for example icmp://198.18.0.2)");
-	parse_error("198.18.0.2",
-	    "\"198.18.0.2\": missing scheme: write icmp://198.18.0.2 (or tcp://198.18.0.2:PORT)");
-	parse_error("198.18.0.2:22", "\"198.18.0.2:22\": missing scheme: write tcp://198.18.0.2:22");
-	parse_error("vm=198.18.0.2",
-	    "\"vm=198.18.0.2\": missing scheme: write icmp://198.18.0.2 (or tcp://198.18.0.2:PORT)");
+	parse_error("198.18.0.2", "\"198.18.0.2\": missing scheme: write icmp://198.18.0.2 (or "
+				  "tcp://198.18.0.2:PORT)");
+	parse_error("198.18.0.2:22",
+		    "\"198.18.0.2:22\": missing scheme: write tcp://198.18.0.2:22");
+	parse_error("vm=198.18.0.2", "\"vm=198.18.0.2\": missing scheme: write icmp://198.18.0.2 "
+				     "(or tcp://198.18.0.2:PORT)");
 	parse_error("2001:db8::2", "\"2001:db8::2\": missing scheme: write icmp://[2001:db8::2]");
 	parse_error("udp://198.18.0.2:53",
-	    "\"udp://198.18.0.2:53\": unknown scheme \"udp\" (use icmp:// or tcp://)");
-	parse_error("://198.18.0.2", "\"://198.18.0.2\": unknown scheme \"\" (use icmp:// or tcp://)");
+		    "\"udp://198.18.0.2:53\": unknown scheme \"udp\" (use icmp:// or tcp://)");
+	parse_error("://198.18.0.2",
+		    "\"://198.18.0.2\": unknown scheme \"\" (use icmp:// or tcp://)");
 	parse_error("icmp://", "\"icmp://\": missing address");
 	parse_error("tcp://:22", "\"tcp://:22\": missing address");
 	parse_error("icmp://[]", "\"icmp://[]\": missing address");
 	parse_error("icmp://300.1.2.3", "\"icmp://300.1.2.3\": invalid IPv4 address \"300.1.2.3\"");
 	parse_error("icmp://1.2.3", "\"icmp://1.2.3\": invalid IPv4 address \"1.2.3\"");
-	parse_error("icmp://198.18.0.2.", "\"icmp://198.18.0.2.\": invalid IPv4 address \"198.18.0.2.\"");
+	parse_error("icmp://198.18.0.2.",
+		    "\"icmp://198.18.0.2.\": invalid IPv4 address \"198.18.0.2.\"");
 	parse_error("icmp://12345", "\"icmp://12345\": invalid IPv4 address \"12345\"");
 	parse_error("icmp://bad host!", "\"icmp://bad host!\": invalid host \"bad host!\"");
 	parse_error("icmp://a..b", "\"icmp://a..b\": invalid host \"a..b\"");
 	parse_error("icmp://under_score", "\"icmp://under_score\": invalid host \"under_score\"");
-	parse_error("icmp://2001:db8::2", "\"icmp://2001:db8::2\": an IPv6 address must be in "
-	    "brackets, as in icmp://[2001:db8::2] or tcp://[2001:db8::2]:22");
+	parse_error("icmp://2001:db8::2",
+		    "\"icmp://2001:db8::2\": an IPv6 address must be in "
+		    "brackets, as in icmp://[2001:db8::2] or tcp://[2001:db8::2]:22");
 	parse_error("icmp://[2001:db8::2", "\"icmp://[2001:db8::2\": missing \"]\" after the IPv6 "
-	    "address");
+					   "address");
 	parse_error("icmp://[2001:db8::g]", "\"icmp://[2001:db8::g]\": invalid IPv6 address "
-	    "\"2001:db8::g\"");
+					    "\"2001:db8::g\"");
 	parse_error("icmp://[198.18.0.2]", "\"icmp://[198.18.0.2]\": invalid IPv6 address "
-	    "\"198.18.0.2\"");
+					   "\"198.18.0.2\"");
 	parse_error("icmp://[2001:db8::2]x", "\"icmp://[2001:db8::2]x\": unexpected \"x\" after "
-	    "the address");
+					     "the address");
 	parse_error("icmp://198.18.0.2/", "\"icmp://198.18.0.2/\": invalid host \"198.18.0.2/\"");
 	parse_error("tcp://[2001:db8::2]:0", "\"tcp://[2001:db8::2]:0\": port must be 1..65535");
 }
@@ -223,21 +238,23 @@ test_bad_addresses(void **state)
 static void
 test_hostnames(void **state)
 {
-	struct target_conf	t;
-	char			err[512];
+	struct target_conf t;
+	char err[512];
 
 	target_no_resolve = 1;
-	parse_error("icmp://db1.example",
-	    "\"icmp://db1.example\": cannot look up \"db1.example\": name lookups are disabled");
-	parse_error("tcp://localhost:22",
-	    "\"tcp://localhost:22\": cannot look up \"localhost\": name lookups are disabled");
+	parse_error("icmp://db1.example", "\"icmp://db1.example\": cannot look up \"db1.example\": "
+					  "name lookups are disabled");
+	parse_error(
+		"tcp://localhost:22",
+		"\"tcp://localhost:22\": cannot look up \"localhost\": name lookups are disabled");
 	target_no_resolve = 0;
 
 	target_conf_defaults(&t);
 	if (target_parse("tcp://localhost:22", &t, err, sizeof err) != 0)
 		fail_msg("localhost: %s", err);
 	assert_string_equal(t.name, "localhost");
-	assert_true(strcmp(t.url, "tcp://127.0.0.1:22") == 0 || strcmp(t.url, "tcp://[::1]:22") == 0);
+	assert_true(strcmp(t.url, "tcp://127.0.0.1:22") == 0 ||
+		    strcmp(t.url, "tcp://[::1]:22") == 0);
 	assert_true(t.family == AF_INET || t.family == AF_INET6);
 	assert_int_equal(t.port, 22);
 	if (t.family == AF_INET)
@@ -250,8 +267,8 @@ test_hostnames(void **state)
 static void
 test_timing_kept(void **state)
 {
-	struct target_conf	t;
-	char			err[256];
+	struct target_conf t;
+	char err[256];
 
 	target_conf_defaults(&t);
 	t.interval_ns = 5 * NSEC_PER_MSEC;
@@ -267,8 +284,8 @@ test_timing_kept(void **state)
 static void
 test_down_after(void **state)
 {
-	struct target_conf	t;
-	char			err[256];
+	struct target_conf t;
+	char err[256];
 
 	target_conf_defaults(&t);
 	assert_int_equal(target_parse_down_after("5", &t, err, sizeof err), 0);
@@ -291,10 +308,10 @@ test_down_after(void **state)
 	assert_string_equal(err, "down-after \"0.5ms\" must be at least 1ms");
 	assert_int_equal(target_parse_down_after("abc", &t, err, sizeof err), -1);
 	assert_string_equal(err, "down-after \"abc\" is not a number or a duration "
-	    "(for example 3 or 500ms)");
+				 "(for example 3 or 500ms)");
 	assert_int_equal(target_parse_down_after("", &t, err, sizeof err), -1);
 	assert_string_equal(err, "down-after \"\" is not a number or a duration "
-	    "(for example 3 or 500ms)");
+				 "(for example 3 or 500ms)");
 	assert_int_equal(target_parse_down_after("-3", &t, err, sizeof err), -1);
 	assert_string_equal(err, "down-after \"-3\": must not be negative");
 	assert_int_equal(target_parse_down_after("3 s", &t, err, sizeof err), -1);
@@ -307,8 +324,8 @@ test_down_after(void **state)
 static void
 test_timing_settings(void **state)
 {
-	struct target_conf	t;
-	char			err[256];
+	struct target_conf t;
+	char err[256];
 
 	target_conf_defaults(&t);
 	assert_int_equal(target_parse_interval("100us", &t, err, sizeof err), 0);
@@ -339,8 +356,8 @@ test_timing_settings(void **state)
 static void
 test_long_input(void **state)
 {
-	struct target_conf	t;
-	char			spec[2000], err[64];
+	struct target_conf t;
+	char spec[2000], err[64];
 
 	memset(spec, 'a', sizeof spec - 1);
 	spec[sizeof spec - 1] = '\0';
@@ -370,7 +387,8 @@ test_listen_addresses(void **state)
 		{ "123456", "port \"123456\" must be a number from 1 to 65535" },
 		{ "127.0.0.1:", "port \"\" must be a number from 1 to 65535" },
 		{ "127.0.0.1:9x", "port \"9x\" must be a number from 1 to 65535" },
-		{ "localhost:9619", "\"localhost\" is not a numeric IPv4 address (no name lookups)" },
+		{ "localhost:9619",
+		  "\"localhost\" is not a numeric IPv4 address (no name lookups)" },
 		{ "300.1.1.1:80", "\"300.1.1.1\" is not a numeric IPv4 address (no name lookups)" },
 		{ "::1:80", "an IPv6 address is written [ADDR]:PORT" },
 		{ "[::1]80", "an IPv6 address is written [ADDR]:PORT" },
@@ -408,19 +426,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_ports),
-		cmocka_unit_test(test_bad_addresses),
-		cmocka_unit_test(test_hostnames),
-		cmocka_unit_test(test_timing_kept),
-		cmocka_unit_test(test_down_after),
-		cmocka_unit_test(test_timing_settings),
-		cmocka_unit_test(test_long_input),
-		cmocka_unit_test(test_listen_addresses),
+		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_ipv6),       cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ports),      cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_hostnames),  cmocka_unit_test(test_timing_kept),
+		cmocka_unit_test(test_down_after), cmocka_unit_test(test_timing_settings),
+		cmocka_unit_test(test_long_input), cmocka_unit_test(test_listen_addresses),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

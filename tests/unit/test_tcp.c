@@ -32,7 +32,7 @@ static const uint8_t mon6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 static const uint8_t host6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t rtr6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xfe };
 
-#define TID 7
+#define TID   7
 #define RPORT 22
 
 /* ---- frame building helpers ---- */
@@ -67,7 +67,7 @@ mk_tcp(uint8_t *b, int fam, const void *src, const void *dst, uint16_t sp, uint1
 	b[13] = flags;
 	put16(b + 14, 1024);
 	put16(b + 16, tcp_pkt_checksum(fam, src, dst, b, 20));
-	return (20);
+	return 20;
 }
 
 /* An IPv4 header before len payload bytes already at b + 20. */
@@ -81,7 +81,7 @@ mk_ip4(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t
 	b[9] = proto;
 	memcpy(b + 12, src, 4);
 	memcpy(b + 16, dst, 4);
-	return (20 + len);
+	return 20 + len;
 }
 
 /* An IPv6 header before len payload bytes already at b + 40. */
@@ -95,19 +95,19 @@ mk_ip6(uint8_t *b, const uint8_t *src, const uint8_t *dst, uint8_t nh, size_t le
 	b[7] = 64;
 	memcpy(b + 8, src, 16);
 	memcpy(b + 24, dst, 16);
-	return (40 + len);
+	return 40 + len;
 }
 
 /* Prefix link header for link type: move the len-byte IP packet at ip into out. */
 static size_t
 mk_link(uint8_t *out, enum tcp_pkt_link link, int fam, const uint8_t *ip, size_t len)
 {
-	size_t	hl = link == TCP_PKT_LINK_SLL ? 16 : link == TCP_PKT_LINK_SLL2 ? 20 : 0;
+	size_t hl = link == TCP_PKT_LINK_SLL ? 16 : link == TCP_PKT_LINK_SLL2 ? 20 : 0;
 	uint16_t et = fam == AF_INET ? 0x0800 : 0x86dd;
 
 	memset(out, 0, hl);
 	if (link == TCP_PKT_LINK_SLL) {
-		put16(out, 0);   /* to us */
+		put16(out, 0); /* to us */
 		put16(out + 2, 1);
 		put16(out + 14, et);
 	} else if (link == TCP_PKT_LINK_SLL2) {
@@ -115,16 +115,15 @@ mk_link(uint8_t *out, enum tcp_pkt_link link, int fam, const uint8_t *ip, size_t
 		put16(out + 8, 1);
 	}
 	memcpy(out + hl, ip, len);
-	return (hl + len);
+	return hl + len;
 }
 
 /* A reply from host:RPORT to mon:lport with ack and flags, as a frame. */
 static size_t
-mk_reply(uint8_t *out, enum tcp_pkt_link link, int fam, uint16_t lport, uint32_t ack,
-         uint8_t flags)
+mk_reply(uint8_t *out, enum tcp_pkt_link link, int fam, uint16_t lport, uint32_t ack, uint8_t flags)
 {
-	uint8_t	ip[128];
-	size_t	hl = fam == AF_INET ? 20 : 40, n;
+	uint8_t ip[128];
+	size_t hl = fam == AF_INET ? 20 : 40, n;
 
 	if (fam == AF_INET) {
 		mk_tcp(ip + hl, fam, host4, mon4, RPORT, lport, 0x55555555, ack, flags);
@@ -133,33 +132,33 @@ mk_reply(uint8_t *out, enum tcp_pkt_link link, int fam, uint16_t lport, uint32_t
 		mk_tcp(ip + hl, fam, host6, mon6, RPORT, lport, 0x55555555, ack, flags);
 		n = mk_ip6(ip, host6, mon6, 6, 20);
 	}
-	return (mk_link(out, link, fam, ip, n));
+	return mk_link(out, link, fam, ip, n);
 }
 
 /* Our SYN for (TID, seq) as an IP packet (IPv6 gets its header added here). */
 static size_t
 mk_syn_ip(uint8_t *ip, int fam, uint64_t seq, const uint64_t *key)
 {
-	const void	*l = fam == AF_INET ? (const void *)mon4 : mon6;
-	const void	*r = fam == AF_INET ? (const void *)host4 : host6;
-	uint16_t	 sp = tcp_pkt_sport(tcp_pkt_sport_offset(key, TID), seq);
-	uint32_t	 isn = tcp_pkt_cookie(key, fam, l, r, sp, RPORT, TID, seq);
-	size_t		 n;
+	const void *l = fam == AF_INET ? (const void *)mon4 : mon6;
+	const void *r = fam == AF_INET ? (const void *)host4 : host6;
+	uint16_t sp = tcp_pkt_sport(tcp_pkt_sport_offset(key, TID), seq);
+	uint32_t isn = tcp_pkt_cookie(key, fam, l, r, sp, RPORT, TID, seq);
+	size_t n;
 
 	if (fam == AF_INET)
-		return (tcp_pkt_build_syn(ip, 128, fam, l, r, sp, RPORT, isn));
+		return tcp_pkt_build_syn(ip, 128, fam, l, r, sp, RPORT, isn);
 	n = tcp_pkt_build_syn(ip + 40, 128, fam, l, r, sp, RPORT, isn);
-	return (mk_ip6(ip, mon6, host6, 6, n));
+	return mk_ip6(ip, mon6, host6, 6, n);
 }
 
 /* An ICMP error from the router quoting the first qlen bytes of quote. */
 static size_t
 mk_icmp(uint8_t *out, enum tcp_pkt_link link, int fam, uint8_t type, const uint8_t *quote,
-        size_t qlen)
+	size_t qlen)
 {
-	uint8_t	ip[256];
-	size_t	hl = fam == AF_INET ? 20 : 40, n;
-	uint8_t	*ic = ip + hl;
+	uint8_t ip[256];
+	size_t hl = fam == AF_INET ? 20 : 40, n;
+	uint8_t *ic = ip + hl;
 
 	memset(ic, 0, 8);
 	ic[0] = type;
@@ -169,33 +168,32 @@ mk_icmp(uint8_t *out, enum tcp_pkt_link link, int fam, uint8_t type, const uint8
 		n = mk_ip4(ip, rtr4, mon4, 1, 8 + qlen);
 	else
 		n = mk_ip6(ip, rtr6, mon6, 58, 8 + qlen);
-	return (mk_link(out, link, fam, ip, n));
+	return mk_link(out, link, fam, ip, n);
 }
 
 /* The cookie our SYN for (TID, seq) carried. */
 static uint32_t
 our_isn(int fam, uint64_t seq, const uint64_t *key)
 {
-	const void	*l = fam == AF_INET ? (const void *)mon4 : mon6;
-	const void	*r = fam == AF_INET ? (const void *)host4 : host6;
-	uint16_t	 sp = tcp_pkt_sport(tcp_pkt_sport_offset(key, TID), seq);
+	const void *l = fam == AF_INET ? (const void *)mon4 : mon6;
+	const void *r = fam == AF_INET ? (const void *)host4 : host6;
+	uint16_t sp = tcp_pkt_sport(tcp_pkt_sport_offset(key, TID), seq);
 
-	return (tcp_pkt_cookie(key, fam, l, r, sp, RPORT, TID, seq));
+	return tcp_pkt_cookie(key, fam, l, r, sp, RPORT, TID, seq);
 }
 
 /* Parse frame and verify it against TID with last sent seq last. */
 static enum tcp_pkt_class
-classify(enum tcp_pkt_link link, const uint8_t *f, size_t n, uint64_t last, int *ok,
-         uint64_t *seq)
+classify(enum tcp_pkt_link link, const uint8_t *f, size_t n, uint64_t last, int *ok, uint64_t *seq)
 {
-	struct tcp_pkt_info	in;
-	enum tcp_pkt_class	k = tcp_pkt_parse(link, f, n, &in);
+	struct tcp_pkt_info in;
+	enum tcp_pkt_class k = tcp_pkt_parse(link, f, n, &in);
 
 	*ok = 0;
 	if (k == TCP_PKT_SYNACK || k == TCP_PKT_RST || k == TCP_PKT_UNREACH)
 		*ok = tcp_pkt_verify(key_a, &in, TID, tcp_pkt_sport_offset(key_a, TID), last,
-		                     seq) == 0;
-	return (k);
+				     seq) == 0;
+	return k;
 }
 
 /* ---- cookies ---- */
@@ -204,9 +202,9 @@ classify(enum tcp_pkt_link link, const uint8_t *f, size_t n, uint64_t last, int 
 static void
 test_cookie(void **state)
 {
-	struct tcp_pkt_info	in;
-	uint16_t		off = tcp_pkt_sport_offset(key_a, TID);
-	uint64_t		seq = 123456, got;
+	struct tcp_pkt_info in;
+	uint16_t off = tcp_pkt_sport_offset(key_a, TID);
+	uint64_t seq = 123456, got;
 
 	memset(&in, 0, sizeof in);
 	in.family = AF_INET;
@@ -246,7 +244,7 @@ test_cookie(void **state)
 
 	/* Offsets differ between targets (not all 1024 can collide). */
 	assert_true(tcp_pkt_sport_offset(key_a, 1) != tcp_pkt_sport_offset(key_a, 2) ||
-	            tcp_pkt_sport_offset(key_a, 3) != tcp_pkt_sport_offset(key_a, 4));
+		    tcp_pkt_sport_offset(key_a, 3) != tcp_pkt_sport_offset(key_a, 4));
 }
 
 /* ---- sequence recovery ---- */
@@ -256,24 +254,34 @@ test_cookie(void **state)
 static void
 test_seq_recovery(void **state)
 {
-	static const uint64_t	lasts[] = { 0, 5, 16383, 16384, 16390, 32767, 32768, 1000000,
-	                                    UINT64_C(0xffffffff) + 3, UINT64_C(1) << 40 };
-	uint16_t		offs[] = { 0, 1, 0x1555, 0x3fff, tcp_pkt_sport_offset(key_a, TID) };
-	uint64_t		got, seq, back;
-	size_t			i, j;
-	int			checked = 0;
+	static const uint64_t lasts[] = { 0,
+					  5,
+					  16383,
+					  16384,
+					  16390,
+					  32767,
+					  32768,
+					  1000000,
+					  UINT64_C(0xffffffff) + 3,
+					  UINT64_C(1) << 40 };
+	uint16_t offs[] = { 0, 1, 0x1555, 0x3fff, tcp_pkt_sport_offset(key_a, TID) };
+	uint64_t got, seq, back;
+	size_t i, j;
+	int checked = 0;
 
 	for (i = 0; i < sizeof lasts / sizeof lasts[0]; i++) {
 		for (j = 0; j < sizeof offs / sizeof offs[0]; j++) {
-			for (back = 0; back < TCP_PKT_SPORT_SPAN; back += (back < 40 || back > 16340) ? 1 : 97) {
-				uint16_t	sp;
+			for (back = 0; back < TCP_PKT_SPORT_SPAN;
+			     back += (back < 40 || back > 16340) ? 1 : 97) {
+				uint16_t sp;
 
 				if (back > lasts[i])
 					break;
 				seq = lasts[i] - back;
 				sp = tcp_pkt_sport(offs[j], seq);
 				assert_true((unsigned)sp - tcp_pkt_sport_base < TCP_PKT_SPORT_SPAN);
-				assert_int_equal(tcp_pkt_seq_candidate(offs[j], sp, lasts[i], 0, &got), 0);
+				assert_int_equal(
+					tcp_pkt_seq_candidate(offs[j], sp, lasts[i], 0, &got), 0);
 				assert_true(got == seq);
 				checked++;
 			}
@@ -282,9 +290,11 @@ test_seq_recovery(void **state)
 	assert_true(checked > 1000);
 	/* Neighbouring seqs use different ports; a whole window uses each port once. */
 	assert_int_not_equal(tcp_pkt_sport(0x1234, 100), tcp_pkt_sport(0x1234, 101));
-	assert_int_equal(tcp_pkt_sport(0x1234, 100), tcp_pkt_sport(0x1234, 100 + TCP_PKT_SPORT_SPAN));
+	assert_int_equal(tcp_pkt_sport(0x1234, 100),
+			 tcp_pkt_sport(0x1234, 100 + TCP_PKT_SPORT_SPAN));
 	/* Ports outside the range are not ours. */
-	assert_int_equal(tcp_pkt_seq_candidate(0, (uint16_t)(tcp_pkt_sport_base - 1), 100, 0, &got), -1);
+	assert_int_equal(tcp_pkt_seq_candidate(0, (uint16_t)(tcp_pkt_sport_base - 1), 100, 0, &got),
+			 -1);
 	assert_int_equal(tcp_pkt_seq_candidate(0, 80, 100, 0, &got), -1);
 	/* Before seq 0 there is nothing. */
 	assert_int_equal(tcp_pkt_seq_candidate(0, tcp_pkt_sport(0, 10), 5, 0, &got), -1);
@@ -293,28 +303,28 @@ test_seq_recovery(void **state)
 	/* Through the cookie: a probe one or three windows older than the
 	 * latest is still found, at its true seq, not the younger alias. */
 	for (i = 0; i < 4; i++) {
-		uint8_t			f[128];
-		size_t			n;
-		int			ok;
-		uint64_t		last = 50000 + i, s = last - 5 - (i == 3 ? 3 : i) * TCP_PKT_SPORT_SPAN;
+		uint8_t f[128];
+		size_t n;
+		int ok;
+		uint64_t last = 50000 + i, s = last - 5 - (i == 3 ? 3 : i) * TCP_PKT_SPORT_SPAN;
 
 		n = mk_reply(f, TCP_PKT_LINK_SLL, AF_INET,
-		             tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), s),
-		             our_isn(AF_INET, s, key_a) + 1, 0x12);
+			     tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), s),
+			     our_isn(AF_INET, s, key_a) + 1, 0x12);
 		assert_int_equal(classify(TCP_PKT_LINK_SLL, f, n, last, &ok, &got), TCP_PKT_SYNACK);
 		assert_true(ok);
 		assert_true(got == s);
 	}
 	/* Beyond TCP_PKT_WINDOWS windows it is rejected, never misattributed. */
 	{
-		uint8_t		f[128];
-		size_t		n;
-		int		ok;
-		uint64_t	last = 200000, s = last - 1 - TCP_PKT_WINDOWS * TCP_PKT_SPORT_SPAN;
+		uint8_t f[128];
+		size_t n;
+		int ok;
+		uint64_t last = 200000, s = last - 1 - TCP_PKT_WINDOWS * TCP_PKT_SPORT_SPAN;
 
 		n = mk_reply(f, TCP_PKT_LINK_SLL, AF_INET,
-		             tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), s),
-		             our_isn(AF_INET, s, key_a) + 1, 0x12);
+			     tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), s),
+			     our_isn(AF_INET, s, key_a) + 1, 0x12);
 		classify(TCP_PKT_LINK_SLL, f, n, last, &ok, &got);
 		assert_false(ok);
 	}
@@ -328,8 +338,8 @@ struct frame_case {
 };
 
 static const struct frame_case frame_cases[] = {
-	{ TCP_PKT_LINK_SLL, AF_INET },  { TCP_PKT_LINK_SLL2, AF_INET },
-	{ TCP_PKT_LINK_RAW, AF_INET },  { TCP_PKT_LINK_SLL, AF_INET6 },
+	{ TCP_PKT_LINK_SLL, AF_INET },   { TCP_PKT_LINK_SLL2, AF_INET },
+	{ TCP_PKT_LINK_RAW, AF_INET },   { TCP_PKT_LINK_SLL, AF_INET6 },
 	{ TCP_PKT_LINK_SLL2, AF_INET6 }, { TCP_PKT_LINK_RAW, AF_INET6 },
 };
 
@@ -337,16 +347,16 @@ static const struct frame_case frame_cases[] = {
 static void
 test_classify(void **state)
 {
-	uint8_t		f[256], q[128];
-	size_t		i, n, qn;
-	uint64_t	seq = 777, last = 780, got;
-	int		ok;
+	uint8_t f[256], q[128];
+	size_t i, n, qn;
+	uint64_t seq = 777, last = 780, got;
+	int ok;
 
 	for (i = 0; i < sizeof frame_cases / sizeof frame_cases[0]; i++) {
-		enum tcp_pkt_link	l = frame_cases[i].link;
-		int			fam = frame_cases[i].fam;
-		uint16_t		sp = tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), seq);
-		uint32_t		isn = our_isn(fam, seq, key_a);
+		enum tcp_pkt_link l = frame_cases[i].link;
+		int fam = frame_cases[i].fam;
+		uint16_t sp = tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), seq);
+		uint32_t isn = our_isn(fam, seq, key_a);
 
 		/* SYN-ACK: ok, right seq. */
 		n = mk_reply(f, l, fam, sp, isn + 1, 0x12);
@@ -420,15 +430,15 @@ test_classify(void **state)
 static void
 test_truncation(void **state)
 {
-	uint8_t		f[256], q[128];
-	size_t		i, n, len, qn;
-	uint64_t	seq = 31, got;
-	int		ok, kind;
+	uint8_t f[256], q[128];
+	size_t i, n, len, qn;
+	uint64_t seq = 31, got;
+	int ok, kind;
 
 	for (i = 0; i < sizeof frame_cases / sizeof frame_cases[0]; i++) {
-		enum tcp_pkt_link	l = frame_cases[i].link;
-		int			fam = frame_cases[i].fam;
-		uint16_t		sp = tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), seq);
+		enum tcp_pkt_link l = frame_cases[i].link;
+		int fam = frame_cases[i].fam;
+		uint16_t sp = tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), seq);
 
 		for (kind = 0; kind < 3; kind++) {
 			if (kind == 2) {
@@ -436,12 +446,12 @@ test_truncation(void **state)
 				n = mk_icmp(f, l, fam, fam == AF_INET ? 3 : 1, q, qn);
 			} else
 				n = mk_reply(f, l, fam, sp, our_isn(fam, seq, key_a) + 1,
-				             kind == 0 ? 0x12 : 0x14);
+					     kind == 0 ? 0x12 : 0x14);
 			classify(l, f, n, seq, &ok, &got);
 			assert_true(ok);
 			for (len = 0; len < n; len++) {
-				uint8_t		*c = malloc(len ? len : 1);
-				enum tcp_pkt_class	k;
+				uint8_t *c = malloc(len ? len : 1);
+				enum tcp_pkt_class k;
 
 				memcpy(c, f, len);
 				k = classify(l, c, len, seq, &ok, &got);
@@ -467,23 +477,23 @@ test_filter(void **state)
 		{ DLT_LINUX_SLL2, TCP_PKT_LINK_SLL2 },
 		{ DLT_RAW, TCP_PKT_LINK_RAW },
 	};
-	char			buf[600], tiny[16];
-	uint8_t			f[256], q[128];
-	struct bpf_program	prog;
-	struct pcap_pkthdr	h;
-	size_t			i, n, qn;
-	int			fam, fi;
+	char buf[600], tiny[16];
+	uint8_t f[256], q[128];
+	struct bpf_program prog;
+	struct pcap_pkthdr h;
+	size_t i, n, qn;
+	int fam, fi;
 
 	assert_int_equal(tcp_pkt_filter(tiny, sizeof tiny, AF_INET), -1);
 	assert_int_equal(tcp_pkt_filter(buf, sizeof buf, AF_UNIX), -1);
 	for (i = 0; i < sizeof links / sizeof links[0]; i++) {
-		pcap_t	*pc = pcap_open_dead_with_tstamp_precision(links[i].dlt, TCP_PKT_SNAPLEN,
-		                                                   PCAP_TSTAMP_PRECISION_NANO);
+		pcap_t *pc = pcap_open_dead_with_tstamp_precision(links[i].dlt, TCP_PKT_SNAPLEN,
+								  PCAP_TSTAMP_PRECISION_NANO);
 
 		assert_non_null(pc);
 		for (fi = 0; fi < 2; fi++) {
-			uint16_t	sp;
-			uint32_t	isn;
+			uint16_t sp;
+			uint32_t isn;
 
 			fam = fi == 0 ? AF_INET : AF_INET6;
 			sp = tcp_pkt_sport(tcp_pkt_sport_offset(key_a, TID), 5);
@@ -492,8 +502,8 @@ test_filter(void **state)
 			if (pcap_compile(pc, &prog, buf, 1, PCAP_NETMASK_UNKNOWN) != 0)
 				fail_msg("pcap_compile(%s): %s", buf, pcap_geterr(pc));
 			memset(&h, 0, sizeof h);
-#define MATCH(frame_len) (h.caplen = h.len = (bpf_u_int32)(frame_len), \
-			  pcap_offline_filter(&prog, &h, f) != 0)
+#define MATCH(frame_len) \
+	(h.caplen = h.len = (bpf_u_int32)(frame_len), pcap_offline_filter(&prog, &h, f) != 0)
 			n = mk_reply(f, links[i].link, fam, sp, isn + 1, 0x12);
 			assert_true(MATCH(n));
 			n = mk_reply(f, links[i].link, fam, sp, isn + 1, 0x14);
@@ -515,7 +525,7 @@ test_filter(void **state)
 			assert_false(MATCH(n));
 			/* The other family's frames do not pass this family's filter. */
 			n = mk_reply(f, links[i].link, fam == AF_INET ? AF_INET6 : AF_INET, sp,
-			             isn + 1, 0x12);
+				     isn + 1, 0x12);
 			assert_false(MATCH(n));
 #undef MATCH
 			pcap_freecode(&prog);
@@ -530,20 +540,20 @@ test_filter(void **state)
 static uint16_t
 csum_words(const uint8_t *pseudo, size_t plen, const uint8_t *seg, size_t slen)
 {
-	uint8_t		all[128];
-	uint64_t	s = 0;
-	size_t		i, n = plen + slen;
+	uint8_t all[128];
+	uint64_t s = 0;
+	size_t i, n = plen + slen;
 
 	memcpy(all, pseudo, plen);
 	memcpy(all + plen, seg, slen);
 	while (n % 4)
 		all[n++] = 0;
 	for (i = 0; i < n; i += 4)
-		s += (uint32_t)all[i] << 24 | (uint32_t)all[i + 1] << 16 | (uint32_t)all[i + 2] << 8 |
-		     all[i + 3];
+		s += (uint32_t)all[i] << 24 | (uint32_t)all[i + 1] << 16 |
+		     (uint32_t)all[i + 2] << 8 | all[i + 3];
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
-	return ((uint16_t)~s);
+	return (uint16_t)~s;
 }
 
 /*
@@ -555,20 +565,21 @@ csum_words(const uint8_t *pseudo, size_t plen, const uint8_t *seg, size_t slen)
 static void
 test_checksum(void **state)
 {
-	static const uint8_t	good4[TCP_PKT_SYN4_LEN] = {
-		0x45, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
-		0xc6, 0x12, 0x00, 0x01, 0xc6, 0x12, 0x00, 0x02,
-		0xc3, 0x50, 0x00, 0x16, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00,
-		0x60, 0x02, 0xfa, 0xf0, 0xb0, 0x09, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4,
+	static const uint8_t good4[TCP_PKT_SYN4_LEN] = {
+		0x45, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x00,
+		0x00, 0xc6, 0x12, 0x00, 0x01, 0xc6, 0x12, 0x00, 0x02, 0xc3, 0x50,
+		0x00, 0x16, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00, 0x60,
+		0x02, 0xfa, 0xf0, 0xb0, 0x09, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4,
 	};
-	static const uint8_t	good6[TCP_PKT_TCP_LEN] = {
+	static const uint8_t good6[TCP_PKT_TCP_LEN] = {
 		0xc3, 0x50, 0x00, 0x16, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00,
 		0x60, 0x02, 0xfa, 0xf0, 0xe0, 0xbc, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4,
 	};
-	uint8_t	b[64], pseudo[40];
+	uint8_t b[64], pseudo[40];
 
-	assert_int_equal(tcp_pkt_build_syn(b, sizeof b, AF_INET, mon4, host4, 50000, 22, 0xdeadbeef),
-	                 TCP_PKT_SYN4_LEN);
+	assert_int_equal(
+		tcp_pkt_build_syn(b, sizeof b, AF_INET, mon4, host4, 50000, 22, 0xdeadbeef),
+		TCP_PKT_SYN4_LEN);
 	assert_memory_equal(b, good4, sizeof good4);
 	assert_int_equal(tcp_pkt_checksum(AF_INET, mon4, host4, b + 20, TCP_PKT_TCP_LEN), 0);
 	memset(pseudo, 0, sizeof pseudo);
@@ -578,8 +589,9 @@ test_checksum(void **state)
 	pseudo[11] = TCP_PKT_TCP_LEN;
 	assert_int_equal(csum_words(pseudo, 12, b + 20, TCP_PKT_TCP_LEN), 0);
 
-	assert_int_equal(tcp_pkt_build_syn(b, sizeof b, AF_INET6, mon6, host6, 50000, 22, 0xdeadbeef),
-	                 TCP_PKT_TCP_LEN);
+	assert_int_equal(
+		tcp_pkt_build_syn(b, sizeof b, AF_INET6, mon6, host6, 50000, 22, 0xdeadbeef),
+		TCP_PKT_TCP_LEN);
 	assert_memory_equal(b, good6, sizeof good6);
 	memset(pseudo, 0, sizeof pseudo);
 	memcpy(pseudo, mon6, 16);
@@ -589,7 +601,8 @@ test_checksum(void **state)
 	assert_int_equal(csum_words(pseudo, 40, b, TCP_PKT_TCP_LEN), 0);
 
 	/* Too small a buffer, or an unknown family: nothing built. */
-	assert_int_equal(tcp_pkt_build_syn(b, TCP_PKT_SYN4_LEN - 1, AF_INET, mon4, host4, 1, 2, 3), 0);
+	assert_int_equal(tcp_pkt_build_syn(b, TCP_PKT_SYN4_LEN - 1, AF_INET, mon4, host4, 1, 2, 3),
+			 0);
 	assert_int_equal(tcp_pkt_build_syn(b, sizeof b, AF_UNIX, mon4, host4, 1, 2, 3), 0);
 }
 
@@ -605,7 +618,7 @@ struct live {
 static void
 live_on_reply(const struct probe_reply *r, void *arg)
 {
-	struct live	*lv = arg;
+	struct live *lv = arg;
 
 	if (lv->got++ == 0)
 		lv->r = *r;
@@ -617,9 +630,9 @@ live_on_reply(const struct probe_reply *r, void *arg)
 static int
 live_port(int listen_too, uint16_t *port)
 {
-	struct sockaddr_in	sin;
-	socklen_t		sl = sizeof sin;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
@@ -630,24 +643,24 @@ live_port(int listen_too, uint16_t *port)
 	*port = ntohs(sin.sin_port);
 	if (!listen_too) {
 		close(fd);
-		return (-1);
+		return -1;
 	}
 	assert_int_equal(listen(fd, 16), 0);
-	return (fd);
+	return fd;
 }
 
 /* Probe 127.0.0.1:port with ops once; the result, or -1 after 2 s. */
 static int
 live_probe(const struct probe_ops *ops, uint16_t port, const char *want_mode)
 {
-	struct live		lv;
-	struct sockaddr_in	to;
-	struct timeval		tv = { 2, 0 };
-	struct probe		*p;
-	struct probe_counters	c;
-	char			err[256];
-	uint64_t		key[2];
-	int64_t			t0;
+	struct live lv;
+	struct sockaddr_in to;
+	struct timeval tv = { 2, 0 };
+	struct probe *p;
+	struct probe_counters c;
+	char err[256];
+	uint64_t key[2];
+	int64_t t0;
 
 	memset(&lv, 0, sizeof lv);
 	lv.base = event_base_new();
@@ -661,7 +674,7 @@ live_probe(const struct probe_ops *ops, uint16_t port, const char *want_mode)
 	to.sin_port = htons(port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	{
-		struct timespec	ts;
+		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		t0 = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -674,14 +687,14 @@ live_probe(const struct probe_ops *ops, uint16_t port, const char *want_mode)
 	ops->close(p);
 	event_base_free(lv.base);
 	if (lv.got == 0)
-		return (-1);
+		return -1;
 	assert_int_equal(lv.r.tid, 3);
 	assert_true(lv.r.seq == 41);
 	assert_int_equal(lv.r.peer.ss_family, AF_INET);
 	assert_int_equal(ntohs(((struct sockaddr_in *)&lv.r.peer)->sin_port), port);
 	/* The reply time is on the send clock, after the send, within 2 s. */
 	assert_true(lv.r.rx_real_ns >= t0 && lv.r.rx_real_ns < t0 + 2000000000LL);
-	return ((int)lv.r.result);
+	return (int)lv.r.result;
 }
 
 /* Raw mode (root only) against a listener (ok) and a closed port (refused).
@@ -690,15 +703,16 @@ live_probe(const struct probe_ops *ops, uint16_t port, const char *want_mode)
 static void
 test_live_raw(void **state)
 {
-	uint16_t	open_port, closed_port;
-	int		lfd;
+	uint16_t open_port, closed_port;
+	int lfd;
 
 	if (geteuid() != 0)
 		skip();
 	lfd = live_port(1, &open_port);
 	live_port(0, &closed_port);
 	assert_int_equal(live_probe(&probe_tcp_syn_ops, open_port, "raw SYN + pcap"), PROBE_OK);
-	assert_int_equal(live_probe(&probe_tcp_syn_ops, closed_port, "raw SYN + pcap"), PROBE_REFUSED);
+	assert_int_equal(live_probe(&probe_tcp_syn_ops, closed_port, "raw SYN + pcap"),
+			 PROBE_REFUSED);
 	close(lfd);
 }
 
@@ -707,22 +721,21 @@ test_live_raw(void **state)
 static void
 test_live_connect(void **state)
 {
-	uint16_t	open_port, closed_port;
-	int		lfd;
+	uint16_t open_port, closed_port;
+	int lfd;
 
 	lfd = live_port(1, &open_port);
 	live_port(0, &closed_port);
-	assert_int_equal(live_probe(&probe_tcp_connect_ops, open_port, "connect()"),
-	                 PROBE_OK);
+	assert_int_equal(live_probe(&probe_tcp_connect_ops, open_port, "connect()"), PROBE_OK);
 	assert_int_equal(live_probe(&probe_tcp_connect_ops, closed_port, "connect()"),
-	                 PROBE_REFUSED);
+			 PROBE_REFUSED);
 	if (geteuid() != 0) {
-		struct event_base	*base = event_base_new();
-		char			 err[256] = "";
-		uint64_t		 key[2] = { 1, 2 };
+		struct event_base *base = event_base_new();
+		char err[256] = "";
+		uint64_t key[2] = { 1, 2 };
 
 		assert_null(probe_tcp_syn_ops.open(base, AF_INET, key, live_on_reply, NULL, err,
-		                                   sizeof err));
+						   sizeof err));
 		assert_non_null(strstr(err, "not permitted"));
 		event_base_free(base);
 	}
@@ -733,14 +746,14 @@ test_live_connect(void **state)
 static void
 test_connect_forget(void **state)
 {
-	struct event_base	*base = event_base_new();
-	struct sockaddr_in	 to;
-	struct probe		*p;
-	struct probe_counters	 c;
-	struct live		 lv;
-	char			 err[128];
-	uint64_t		 key[2] = { 1, 2 };
-	struct timeval		 tv = { 0, 200000 };
+	struct event_base *base = event_base_new();
+	struct sockaddr_in to;
+	struct probe *p;
+	struct probe_counters c;
+	struct live lv;
+	char err[128];
+	uint64_t key[2] = { 1, 2 };
+	struct timeval tv = { 0, 200000 };
 
 	memset(&lv, 0, sizeof lv);
 	lv.base = base;
@@ -763,12 +776,13 @@ test_connect_forget(void **state)
 	assert_int_equal(c.matched, 0);
 	/* A family mismatch is a local error. */
 	{
-		struct sockaddr_in6	s6;
+		struct sockaddr_in6 s6;
 
 		memset(&s6, 0, sizeof s6);
 		s6.sin6_family = AF_INET6;
-		assert_int_equal(probe_tcp_connect_ops.send(p, (struct sockaddr *)&s6, sizeof s6, 1, 2),
-		                 EINVAL);
+		assert_int_equal(
+			probe_tcp_connect_ops.send(p, (struct sockaddr *)&s6, sizeof s6, 1, 2),
+			EINVAL);
 	}
 	probe_tcp_connect_ops.close(p);
 	probe_tcp_connect_ops.close(NULL);
@@ -785,15 +799,15 @@ test_sport_window(void **state)
 		unsigned lo, hi, base;
 		int rc;
 	} cases[] = {
-		{ 32768, 60999, 16384, 0 },     /* Linux's default: just below it */
-		{ 32768, 49151, 49152, 0 },     /* room above: IANA's dynamic ports */
-		{ 1024, 40000, 49152, 0 },      /* only above */
-		{ 49152, 65535, 32768, 0 },     /* only below */
-		{ 17408, 65535, 1024, 0 },      /* just room below */
-		{ 1024, 49151, 49152, 0 },      /* just room above */
-		{ 17407, 49152, 49152, -1 },    /* no room: the default, and -1 */
+		{ 32768, 60999, 16384, 0 },  /* Linux's default: just below it */
+		{ 32768, 49151, 49152, 0 },  /* room above: IANA's dynamic ports */
+		{ 1024, 40000, 49152, 0 },   /* only above */
+		{ 49152, 65535, 32768, 0 },  /* only below */
+		{ 17408, 65535, 1024, 0 },   /* just room below */
+		{ 1024, 49151, 49152, 0 },   /* just room above */
+		{ 17407, 49152, 49152, -1 }, /* no room: the default, and -1 */
 		{ 1024, 65535, 49152, -1 },
-		{ 60000, 50000, 49152, 0 },     /* nonsense range: the default */
+		{ 60000, 50000, 49152, 0 }, /* nonsense range: the default */
 	};
 	unsigned saved = tcp_pkt_sport_base, base;
 	uint64_t got;
@@ -802,16 +816,19 @@ test_sport_window(void **state)
 	(void)state;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		base = 0;
-		assert_int_equal(tcp_pkt_pick_sport_base(cases[i].lo, cases[i].hi, &base), cases[i].rc);
+		assert_int_equal(tcp_pkt_pick_sport_base(cases[i].lo, cases[i].hi, &base),
+				 cases[i].rc);
 		assert_int_equal(base, cases[i].base);
 		assert_true(base >= 1024 && base + TCP_PKT_SPORT_SPAN - 1 <= 65535);
 		if (cases[i].rc == 0 && cases[i].lo <= cases[i].hi)
-			assert_true(base + TCP_PKT_SPORT_SPAN - 1 < cases[i].lo || base > cases[i].hi);
+			assert_true(base + TCP_PKT_SPORT_SPAN - 1 < cases[i].lo ||
+				    base > cases[i].hi);
 	}
 	tcp_pkt_sport_base = 16384;
 	assert_int_equal(tcp_pkt_sport(0, 0), 16384);
 	assert_int_equal(tcp_pkt_sport(0, TCP_PKT_SPORT_SPAN - 1), 32767);
-	assert_int_equal(tcp_pkt_seq_candidate(0x1555, tcp_pkt_sport(0x1555, 70000), 70003, 0, &got), 0);
+	assert_int_equal(
+		tcp_pkt_seq_candidate(0x1555, tcp_pkt_sport(0x1555, 70000), 70003, 0, &got), 0);
 	assert_true(got == 70000);
 	assert_int_equal(tcp_pkt_seq_candidate(0, 49152, 100, 0, &got), -1);
 	assert_int_equal(tcp_pkt_seq_candidate(0, 32768, 100, 0, &got), -1);
@@ -823,17 +840,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cookie),
-		cmocka_unit_test(test_seq_recovery),
-		cmocka_unit_test(test_sport_window),
-		cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_truncation),
-		cmocka_unit_test(test_filter),
-		cmocka_unit_test(test_checksum),
-		cmocka_unit_test(test_live_raw),
-		cmocka_unit_test(test_live_connect),
-		cmocka_unit_test(test_connect_forget),
+		cmocka_unit_test(test_cookie),       cmocka_unit_test(test_seq_recovery),
+		cmocka_unit_test(test_sport_window), cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_truncation),   cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_checksum),     cmocka_unit_test(test_live_raw),
+		cmocka_unit_test(test_live_connect), cmocka_unit_test(test_connect_forget),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

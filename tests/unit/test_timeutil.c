@@ -21,21 +21,22 @@
 static void
 check_duration(const char *s, int64_t want)
 {
-	char	err[256] = "";
-	int64_t	ns = -12345;
+	char err[256] = "";
+	int64_t ns = -12345;
 
 	if (duration_parse(s, &ns, err, sizeof err) != 0)
 		fail_msg("duration_parse(\"%s\") failed: %s", s, err);
 	if (ns != want)
-		fail_msg("duration_parse(\"%s\") = %lld, want %lld", s, (long long)ns, (long long)want);
+		fail_msg("duration_parse(\"%s\") = %lld, want %lld", s, (long long)ns,
+			 (long long)want);
 }
 
 /* Assert that s is refused with exactly msg and *ns is left alone. */
 static void
 check_duration_error(const char *s, const char *msg)
 {
-	char	err[256] = "";
-	int64_t	ns = -12345;
+	char err[256] = "";
+	int64_t ns = -12345;
 
 	assert_int_equal(duration_parse(s, &ns, err, sizeof err), -1);
 	assert_string_equal(err, msg);
@@ -59,7 +60,7 @@ test_duration_units(void **state)
 	check_duration("0.001s", 1000000);
 	check_duration("2.25h", 8100000000000LL);
 	check_duration("0.000000001s", 1);
-	check_duration("1.9ns", 1);  /* sub-nanosecond fractions are dropped */
+	check_duration("1.9ns", 1); /* sub-nanosecond fractions are dropped */
 	check_duration("0.3333333333333s", 333333333);
 	check_duration("007ms", 7000000);
 	check_duration("100us", 100000);
@@ -84,9 +85,9 @@ test_duration_overflow(void **state)
 	check_duration("876000h", 876000LL * 3600 * 1000000000);
 	check_duration_error("1000000h", "\"1000000h\": too long (at most 100 years)");
 	check_duration_error("99999999999999999999999s",
-	    "\"99999999999999999999999s\": too long (at most 100 years)");
+			     "\"99999999999999999999999s\": too long (at most 100 years)");
 	check_duration_error("18446744073709551615ns1h",
-	    "\"18446744073709551615ns1h\": too long (at most 100 years)");
+			     "\"18446744073709551615ns1h\": too long (at most 100 years)");
 	check_duration_error("500000h500000h", "\"500000h500000h\": too long (at most 100 years)");
 }
 
@@ -98,64 +99,71 @@ test_duration_errors(void **state)
 	check_duration_error(NULL, "\"\": empty duration (for example 10ms)");
 	check_duration_error("10", "\"10\": missing unit (for example 10ms)");
 	check_duration_error("2m30", "\"2m30\": missing unit (for example 10ms)");
-	check_duration_error("10 parsecs",
-	    "\"10 parsecs\": unknown unit \"parsecs\" (use ns, us, ms, s, m or h)");
+	check_duration_error(
+		"10 parsecs",
+		"\"10 parsecs\": unknown unit \"parsecs\" (use ns, us, ms, s, m or h)");
 	check_duration_error("10 ms", "\"10 ms\": spaces are not allowed");
 	check_duration_error("1h 5m", "\"1h 5m\": spaces are not allowed");
 	check_duration_error("10 ", "\"10 \": spaces are not allowed");
 	check_duration_error("-5s", "\"-5s\": must not be negative");
-	check_duration_error("abc",
-	    "\"abc\": not a duration (for example 10ms, 1.5s or 2m30s)");
+	check_duration_error("abc", "\"abc\": not a duration (for example 10ms, 1.5s or 2m30s)");
 	check_duration_error(" 10ms", "\" 10ms\": spaces are not allowed");
 	check_duration_error("10ms ", "\"10ms \": spaces are not allowed");
 	check_duration_error(".5s", "\".5s\": not a duration (for example 10ms, 1.5s or 2m30s)");
 	check_duration_error("5.s", "\"5.s\": not a duration (for example 10ms, 1.5s or 2m30s)");
 	check_duration_error("1.2.3s",
-	    "\"1.2.3s\": not a duration (for example 10ms, 1.5s or 2m30s)");
+			     "\"1.2.3s\": not a duration (for example 10ms, 1.5s or 2m30s)");
 	check_duration_error("10MS", "\"10MS\": unknown unit \"MS\" (use ns, us, ms, s, m or h)");
-	check_duration_error("10sec", "\"10sec\": unknown unit \"sec\" (use ns, us, ms, s, m or h)");
+	check_duration_error("10sec",
+			     "\"10sec\": unknown unit \"sec\" (use ns, us, ms, s, m or h)");
 	check_duration_error("+5s", "\"+5s\": not a duration (for example 10ms, 1.5s or 2m30s)");
 	check_duration_error("5s\n", "\"5s\\x0a\": spaces are not allowed");
 	check_duration_error("1\x01s",
-	    "\"1\\x01s\": unknown unit \"\\x01s\" (use ns, us, ms, s, m or h)");
+			     "\"1\\x01s\": unknown unit \"\\x01s\" (use ns, us, ms, s, m or h)");
 }
 
 /* Range checks name the setting and write the bound compactly. */
 static void
 test_duration_range(void **state)
 {
-	char	err[256];
-	int64_t	ns = 0;
+	char err[256];
+	int64_t ns = 0;
 
 	assert_int_equal(duration_parse_range("interval", "5ms", 100000, 3600000000000LL, &ns, err,
-	    sizeof err), 0);
+					      sizeof err),
+			 0);
 	assert_true(ns == 5000000);
 	assert_int_equal(duration_parse_range("interval", "100us", 100000, 3600000000000LL, &ns,
-	    err, sizeof err), 0);
+					      err, sizeof err),
+			 0);
 	assert_true(ns == 100000);
 	assert_int_equal(duration_parse_range("interval", "1h", 100000, 3600000000000LL, &ns, err,
-	    sizeof err), 0);
+					      sizeof err),
+			 0);
 	assert_true(ns == 3600000000000LL);
 
 	assert_int_equal(duration_parse_range("interval", "0ms", 100000, 3600000000000LL, &ns, err,
-	    sizeof err), -1);
+					      sizeof err),
+			 -1);
 	assert_string_equal(err, "interval \"0ms\" must be at least 100us");
-	assert_int_equal(duration_parse_range("interval", "99us", 100000, 3600000000000LL, &ns,
-	    err, sizeof err), -1);
+	assert_int_equal(duration_parse_range("interval", "99us", 100000, 3600000000000LL, &ns, err,
+					      sizeof err),
+			 -1);
 	assert_string_equal(err, "interval \"99us\" must be at least 100us");
 	assert_int_equal(duration_parse_range("interval", "61m", 100000, 3600000000000LL, &ns, err,
-	    sizeof err), -1);
+					      sizeof err),
+			 -1);
 	assert_string_equal(err, "interval \"61m\" must be at most 1h");
-	assert_int_equal(duration_parse_range("timeout", "0.5ms", 1000000, 0, &ns, err,
-	    sizeof err), -1);
+	assert_int_equal(duration_parse_range("timeout", "0.5ms", 1000000, 0, &ns, err, sizeof err),
+			 -1);
 	assert_string_equal(err, "timeout \"0.5ms\" must be at least 1ms");
-	assert_int_equal(duration_parse_range("timeout", "500h", 1000000, 0, &ns, err,
-	    sizeof err), 0);
-	assert_int_equal(duration_parse_range("timeout", "2s", 0, NSEC_PER_SEC, &ns, err,
-	    sizeof err), -1);
+	assert_int_equal(duration_parse_range("timeout", "500h", 1000000, 0, &ns, err, sizeof err),
+			 0);
+	assert_int_equal(
+		duration_parse_range("timeout", "2s", 0, NSEC_PER_SEC, &ns, err, sizeof err), -1);
 	assert_string_equal(err, "timeout \"2s\" must be at most 1s");
 	assert_int_equal(duration_parse_range("interval", "10", 100000, 0, &ns, err, sizeof err),
-	    -1);
+			 -1);
 	assert_string_equal(err, "interval \"10\": missing unit (for example 10ms)");
 	assert_true(ns == 500LL * 3600 * NSEC_PER_SEC);
 }
@@ -164,13 +172,13 @@ test_duration_range(void **state)
 static void
 test_uint_parse(void **state)
 {
-	char			err[256];
-	unsigned long long	v = 0;
+	char err[256];
+	unsigned long long v = 0;
 
 	assert_int_equal(uint_parse_range("down-after", "3", 1, 1000000, &v, err, sizeof err), 0);
 	assert_true(v == 3);
-	assert_int_equal(uint_parse_range("down-after", "1000000", 1, 1000000, &v, err,
-	    sizeof err), 0);
+	assert_int_equal(uint_parse_range("down-after", "1000000", 1, 1000000, &v, err, sizeof err),
+			 0);
 	assert_true(v == 1000000);
 	assert_int_equal(uint_parse_range("down-after", "abc", 1, 10, &v, err, sizeof err), -1);
 	assert_string_equal(err, "down-after \"abc\" is not a number");
@@ -190,12 +198,13 @@ test_uint_parse(void **state)
 	assert_string_equal(err, "up-after \"1 \" is not a number");
 	assert_int_equal(uint_parse_range("up-after", "0x10", 1, 100, &v, err, sizeof err), -1);
 	assert_string_equal(err, "up-after \"0x10\" is not a number");
-	assert_int_equal(uint_parse_range("n", "99999999999999999999999", 0, ~0ULL, &v, err,
-	    sizeof err), -1);
+	assert_int_equal(
+		uint_parse_range("n", "99999999999999999999999", 0, ~0ULL, &v, err, sizeof err),
+		-1);
 	assert_string_equal(err, "n \"99999999999999999999999\" must be at most "
-	    "18446744073709551615");
-	assert_int_equal(uint_parse_range("n", "18446744073709551615", 0, ~0ULL, &v, err,
-	    sizeof err), 0);
+				 "18446744073709551615");
+	assert_int_equal(
+		uint_parse_range("n", "18446744073709551615", 0, ~0ULL, &v, err, sizeof err), 0);
 	assert_true(v == ~0ULL);
 }
 
@@ -203,7 +212,7 @@ test_uint_parse(void **state)
 static void
 check_format(int64_t ns, const char *want)
 {
-	char	buf[64];
+	char buf[64];
 
 	duration_format(ns, buf, sizeof buf);
 	assert_string_equal(buf, want);
@@ -213,7 +222,7 @@ check_format(int64_t ns, const char *want)
 static void
 test_duration_format(void **state)
 {
-	char	buf[64];
+	char buf[64];
 
 	check_format(0, "0.000ms");
 	check_format(250000, "0.250ms");
@@ -265,8 +274,8 @@ test_duration_format(void **state)
 static void
 test_time_format(void **state)
 {
-	char	buf[64];
-	int64_t	t = TEST_T0 * NSEC_PER_SEC + 123456789;
+	char buf[64];
+	int64_t t = TEST_T0 * NSEC_PER_SEC + 123456789;
 
 	time_format_local(t, buf, sizeof buf);
 	assert_string_equal(buf, "2026-11-25 22:13:47.123");
@@ -287,8 +296,8 @@ test_time_format(void **state)
 static void
 check_time(const char *s, int64_t want)
 {
-	char	err[256] = "";
-	int64_t	t = 0;
+	char err[256] = "";
+	int64_t t = 0;
 
 	if (time_parse(s, TEST_T0 * NSEC_PER_SEC, &t, err, sizeof err) != 0)
 		fail_msg("time_parse(\"%s\") failed: %s", s, err);
@@ -300,8 +309,8 @@ check_time(const char *s, int64_t want)
 static void
 check_time_error(const char *s, const char *msg)
 {
-	char	err[256] = "";
-	int64_t	t = 0;
+	char err[256] = "";
+	int64_t t = 0;
 
 	assert_int_equal(time_parse(s, TEST_T0 * NSEC_PER_SEC, &t, err, sizeof err), -1);
 	assert_string_equal(err, msg);
@@ -311,7 +320,7 @@ check_time_error(const char *s, const char *msg)
 static void
 test_time_parse(void **state)
 {
-	int64_t	now = TEST_T0 * NSEC_PER_SEC;
+	int64_t now = TEST_T0 * NSEC_PER_SEC;
 
 	check_time("now", now);
 	check_time("2h", now - 2 * 3600 * NSEC_PER_SEC);
@@ -334,23 +343,28 @@ test_time_parse(void **state)
 
 	check_time_error("", "\"\": empty time (for example 2026-11-25T22:13:47Z, now or 2h)");
 	check_time_error("yesterday", "\"yesterday\": not a time (for example "
-	    "2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
-	check_time_error("2026-11-25T22:13:47Zjunk", "\"2026-11-25T22:13:47Zjunk\": not a time "
-	    "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
-	check_time_error("2026-11-25 ", "\"2026-11-25 \": not a time "
-	    "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
-	check_time_error("2026-11-25T22:13:47.Z", "\"2026-11-25T22:13:47.Z\": not a time "
-	    "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
-	check_time_error("2026-11-25T22:13:47+0200", "\"2026-11-25T22:13:47+0200\": not a time "
-	    "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
-	check_time_error("2026-1-25", "\"2026-1-25\": not a time "
-	    "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+				      "2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+	check_time_error("2026-11-25T22:13:47Zjunk",
+			 "\"2026-11-25T22:13:47Zjunk\": not a time "
+			 "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+	check_time_error("2026-11-25 ",
+			 "\"2026-11-25 \": not a time "
+			 "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+	check_time_error("2026-11-25T22:13:47.Z",
+			 "\"2026-11-25T22:13:47.Z\": not a time "
+			 "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+	check_time_error("2026-11-25T22:13:47+0200",
+			 "\"2026-11-25T22:13:47+0200\": not a time "
+			 "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
+	check_time_error("2026-1-25",
+			 "\"2026-1-25\": not a time "
+			 "(for example 2026-11-25T22:13:47Z, \"2026-11-25 22:13\", now or 2h)");
 	check_time_error("2026-02-29", "\"2026-02-29\": no such date or time");
 	check_time_error("2026-13-01", "\"2026-13-01\": no such date or time");
 	check_time_error("2026-11-25 24:00", "\"2026-11-25 24:00\": no such date or time");
 	check_time_error("9999-12-31T23:59:59Z", "\"9999-12-31T23:59:59Z\": out of range");
 	check_time_error("2 hours", "\"2 hours\": unknown unit \"hours\" "
-	    "(use ns, us, ms, s, m or h)");
+				    "(use ns, us, ms, s, m or h)");
 	check_time_error("2", "\"2\": missing unit (for example 10ms)");
 }
 
@@ -358,9 +372,9 @@ test_time_parse(void **state)
 static void
 test_siphash(void **state)
 {
-	uint64_t	key[2], key2[2];
-	unsigned char	msg[64];
-	size_t		i;
+	uint64_t key[2], key2[2];
+	unsigned char msg[64];
+	size_t i;
 
 	/* The key bytes 00..0f read as two little-endian words. */
 	key[0] = 0x0706050403020100ULL;
@@ -386,11 +400,11 @@ test_siphash(void **state)
 static void
 test_log_escape(void **state)
 {
-	char	buf[32];
+	char buf[32];
 
 	assert_string_equal(log_escape(buf, sizeof buf, "vm101 ok", 8), "vm101 ok");
 	assert_string_equal(log_escape(buf, sizeof buf, "a\nb\\c\x7f\xff", 7),
-	    "a\\x0ab\\\\c\\x7f\\xff");
+			    "a\\x0ab\\\\c\\x7f\\xff");
 	assert_string_equal(log_escape(buf, sizeof buf, "a\0b", 3), "a\\x00b");
 	/* An escape that does not fit is dropped whole. */
 	assert_string_equal(log_escape(buf, 5, "ab\ncd", 5), "ab");
@@ -407,8 +421,8 @@ test_log_escape(void **state)
 static void
 test_xalloc(void **state)
 {
-	char	*s;
-	int	*a;
+	char *s;
+	int *a;
 
 	s = xasprintf("%s:%d", "hamon.conf", 12);
 	assert_string_equal(s, "hamon.conf:12");
@@ -429,7 +443,7 @@ test_xalloc(void **state)
 static void
 test_clocks(void **state)
 {
-	int64_t	a, b;
+	int64_t a, b;
 
 	a = time_mono_ns();
 	b = time_mono_ns();
@@ -459,5 +473,5 @@ main(void)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,10 +13,10 @@
 #include "lib/target.h"
 #include "monitor/aware.h"
 
-#define MS 1000000LL
-#define SEC 1000000000LL
+#define MS    1000000LL
+#define SEC   1000000000LL
 #define REAL0 1764108827000000000LL
-#define NT 300
+#define NT    300
 
 static struct target_conf conf[NT];
 
@@ -46,7 +46,7 @@ static uint64_t
 aw_window(struct aware *a, enum aware_scope scope, int ifindex, int target, int64_t s, int64_t e)
 {
 	uint64_t id = aware_window_open(a, scope, ifindex, "veth0", target, "test", "test window",
-	                                s, REAL0 + s);
+					s, REAL0 + s);
 
 	assert_true(id != 0);
 	if (e >= 0)
@@ -67,7 +67,7 @@ test_window_scope(void **state)
 	aw_window(a, AWARE_SCOPE_LINK, 2, -1, 1 * SEC, 2 * SEC);
 	assert_true(aware_covers(a, 0, 1500 * MS));
 	assert_true(aware_covers(a, 1, 1 * SEC));
-	assert_false(aware_covers(a, 1, 2 * SEC));    /* [start, end) */
+	assert_false(aware_covers(a, 1, 2 * SEC)); /* [start, end) */
 	assert_false(aware_covers(a, 2, 1500 * MS));
 	assert_int_equal(aware_unknown_ns(a, 0), 1 * SEC);
 	assert_int_equal(aware_unknown_ns(a, 1), 1 * SEC);
