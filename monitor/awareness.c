@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "lib/json.h"
+#include "lib/jsonw.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -282,25 +283,26 @@ aware_print_window(const struct aware *a, const struct window *w)
 	if (a->o.quiet)
 		return;
 	if (a->o.format == MONITOR_JSON) {
-		time_format_rfc3339(w->start_real, when, sizeof(when));
-		printf("{\"event\":\"unknown\",\"target\":");
+		struct jsonw *j = jsonw_new(stdout);
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "event", "unknown");
 		if (w->target >= 0)
-			json_write_string(stdout, a->t[w->target].conf->name);
+			jsonw_string_field(j, "target", a->t[w->target].conf->name);
 		else
-			printf("null");
-		printf(",\"time\":\"%s\",\"duration_ms\":%.3f,\"scope\":\"%s\"", when, dur / 1e6,
-		       w->scope == AWARE_SCOPE_LINK     ? "link"
-		       : w->scope == AWARE_SCOPE_TARGET ? "target"
-							: "all");
-		if (w->scope == AWARE_SCOPE_LINK) {
-			printf(",\"ifname\":");
-			json_write_string(stdout, w->ifname);
-		}
-		printf(",\"code\":");
-		json_write_string(stdout, w->code);
-		printf(",\"reason\":");
-		json_write_string(stdout, w->reason);
-		printf("}\n");
+			jsonw_null_field(j, "target");
+		jsonw_time_field(j, "time", w->start_real);
+		jsonw_ms_field(j, "duration_ms", dur);
+		jsonw_string_field(j, "scope",
+				   w->scope == AWARE_SCOPE_LINK     ? "link"
+				   : w->scope == AWARE_SCOPE_TARGET ? "target"
+								    : "all");
+		if (w->scope == AWARE_SCOPE_LINK)
+			jsonw_string_field(j, "ifname", w->ifname);
+		jsonw_string_field(j, "code", w->code);
+		jsonw_string_field(j, "reason", w->reason);
+		jsonw_obj_close(j);
+		jsonw_free(j);
 	} else {
 		time_format_local(w->start_real, when, sizeof(when));
 		printf("%s %s UNKNOWN %s for %.1f ms\n", when,
@@ -482,24 +484,23 @@ aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 	if (a->o.quiet)
 		return;
 	if (a->o.format == MONITOR_JSON) {
-		time_format_rfc3339(ev->rx_real_ns, when, sizeof(when));
-		printf("{\"event\":\"%s\",\"target\":", cls);
+		struct jsonw *j = jsonw_new(stdout);
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "event", cls);
 		if (tid >= 0)
-			json_write_string(stdout, a->t[tid].conf->name);
+			jsonw_string_field(j, "target", a->t[tid].conf->name);
 		else
-			printf("null");
-		printf(",\"time\":\"%s\",\"kind\":\"%s\",\"ifname\":", when,
-		       nlw_kind_name(ev->kind));
-		json_write_string(stdout, ev->ifname);
-		printf(",\"state\":");
-		json_write_string(stdout, ev->state);
-		printf(",\"address\":");
-		json_write_string(stdout, ev->address);
-		printf(",\"lladdr\":");
-		json_write_string(stdout, ev->lladdr);
-		printf(",\"text\":");
-		json_write_string(stdout, ev->text);
-		printf("}\n");
+			jsonw_null_field(j, "target");
+		jsonw_time_field(j, "time", ev->rx_real_ns);
+		jsonw_string_field(j, "kind", nlw_kind_name(ev->kind));
+		jsonw_string_field(j, "ifname", ev->ifname);
+		jsonw_string_field(j, "state", ev->state);
+		jsonw_string_field(j, "address", ev->address);
+		jsonw_string_field(j, "lladdr", ev->lladdr);
+		jsonw_string_field(j, "text", ev->text);
+		jsonw_obj_close(j);
+		jsonw_free(j);
 	} else {
 		time_format_local(ev->rx_real_ns, when, sizeof(when));
 		printf("%s %s %-5s %s\n", when, tid >= 0 ? a->t[tid].conf->name : "*", cls,

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "lib/json.h"
+#include "lib/jsonw.h"
 #include "lib/log.h"
 #include "lib/siphash.h"
 #include "lib/timeutil.h"
@@ -211,14 +212,23 @@ monitor_socket_counters(struct monitor *m)
 			continue;
 		memset(&c, 0, sizeof(c));
 		m->chan[i].ops->counters(m->chan[i].p, &c);
-		if (m->o.format == MONITOR_JSON)
-			printf("{\"event\":\"packets\",\"socket\":\"%s\",\"mode\":\"%s\",\"sent\":"
-			       "%" PRIu64 ",\"send_errors\":%" PRIu64 ",\"received\":%" PRIu64
-			       ",\"matched\":%" PRIu64 ",\"foreign\":%" PRIu64
-			       ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64 "}\n",
-			       names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent, c.send_errors,
-			       c.received, c.matched, c.foreign, c.bad_check, c.malformed);
-		else
+		if (m->o.format == MONITOR_JSON) {
+			struct jsonw *j = jsonw_new(stdout);
+
+			jsonw_obj_open(j);
+			jsonw_string_field(j, "event", "packets");
+			jsonw_string_field(j, "socket", names[i]);
+			jsonw_string_field(j, "mode", m->chan[i].ops->mode(m->chan[i].p));
+			jsonw_uint_field(j, "sent", c.sent);
+			jsonw_uint_field(j, "send_errors", c.send_errors);
+			jsonw_uint_field(j, "received", c.received);
+			jsonw_uint_field(j, "matched", c.matched);
+			jsonw_uint_field(j, "foreign", c.foreign);
+			jsonw_uint_field(j, "bad_check", c.bad_check);
+			jsonw_uint_field(j, "malformed", c.malformed);
+			jsonw_obj_close(j);
+			jsonw_free(j);
+		} else
 			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64
 				 " send errors, %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64
 				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed",
@@ -292,25 +302,38 @@ monitor_summary(struct monitor *m, int print)
 		if (!print)
 			;
 		else if (m->o.format == MONITOR_JSON) {
-			printf("{\"event\":\"summary\",\"target\":\"%s\",\"sent\":%" PRIu64
-			       ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"late\":%" PRIu64
-			       ",\"unreach\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"loss_pct\":%.3f",
-			       t->conf->name, decided, t->received, t->lost, t->late, t->unreach,
-			       t->refused, loss);
-			if (t->received)
-				printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_p99_ms\":%."
-				       "3f,\"rtt_max_ms\":%.3f",
-				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
-			printf(",\"unknown\":%" PRIu64 ",\"unknown_ms\":%.3f", t->unknown,
-			       aware_unknown_ns(m->aw, i) / 1e6);
-			printf(",\"bursts\":%" PRIu64 ",\"outages\":%" PRIu64
-			       ",\"downtime_ms\":%.3f"
-			       ",\"send_errors\":%" PRIu64 ",\"foreign\":%" PRIu64
-			       ",\"bad_check\":%" PRIu64 ",\"malformed\":%" PRIu64
-			       ",\"stale\":%" PRIu64 ",\"dup\":%" PRIu64 ",\"transmitted\":%" PRIu64
-			       "}\n",
-			       t->bursts, t->outages, t->downtime / 1e6, t->send_errors, foreign,
-			       bad, malformed, t->stale, t->dup, t->sent - t->send_errors);
+			struct jsonw *j = jsonw_new(stdout);
+
+			jsonw_obj_open(j);
+			jsonw_string_field(j, "event", "summary");
+			jsonw_string_field(j, "target", t->conf->name);
+			jsonw_uint_field(j, "sent", decided);
+			jsonw_uint_field(j, "received", t->received);
+			jsonw_uint_field(j, "lost", t->lost);
+			jsonw_uint_field(j, "late", t->late);
+			jsonw_uint_field(j, "unreach", t->unreach);
+			jsonw_uint_field(j, "refused", t->refused);
+			jsonw_float_field(j, "loss_pct", loss, 3);
+			if (t->received) {
+				jsonw_ms_field(j, "rtt_min_ms", t->rtt_min);
+				jsonw_ms_field(j, "rtt_avg_ms", avg);
+				jsonw_ms_field(j, "rtt_p99_ms", p99);
+				jsonw_ms_field(j, "rtt_max_ms", t->rtt_max);
+			}
+			jsonw_uint_field(j, "unknown", t->unknown);
+			jsonw_ms_field(j, "unknown_ms", aware_unknown_ns(m->aw, i));
+			jsonw_uint_field(j, "bursts", t->bursts);
+			jsonw_uint_field(j, "outages", t->outages);
+			jsonw_ms_field(j, "downtime_ms", t->downtime);
+			jsonw_uint_field(j, "send_errors", t->send_errors);
+			jsonw_uint_field(j, "foreign", foreign);
+			jsonw_uint_field(j, "bad_check", bad);
+			jsonw_uint_field(j, "malformed", malformed);
+			jsonw_uint_field(j, "stale", t->stale);
+			jsonw_uint_field(j, "dup", t->dup);
+			jsonw_uint_field(j, "transmitted", t->sent - t->send_errors);
+			jsonw_obj_close(j);
+			jsonw_free(j);
 		} else {
 			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss",
 			       t->conf->name, decided, t->received, loss);
@@ -396,10 +419,14 @@ monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *lab
 	log_escape(safe, sizeof(safe), label, strlen(label));
 	if (!m->o.quiet) {
 		if (m->o.format == MONITOR_JSON) {
-			time_format_rfc3339(ts_ns, when, sizeof(when));
-			printf("{\"event\":\"%s\",\"time\":\"%s\",\"label\":", kind, when);
-			json_write_string(stdout, label);
-			printf("}\n");
+			struct jsonw *j = jsonw_new(stdout);
+
+			jsonw_obj_open(j);
+			jsonw_string_field(j, "event", kind);
+			jsonw_time_field(j, "time", ts_ns);
+			jsonw_string_field(j, "label", label);
+			jsonw_obj_close(j);
+			jsonw_free(j);
 		} else {
 			time_format_local(ts_ns, when, sizeof(when));
 			printf("%s %s %s\n", when,

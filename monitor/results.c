@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "lib/jsonw.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "monitor/aware.h"
@@ -45,28 +46,30 @@ static void
 monitor_print_transition(struct mtarget *t, const struct lt_transition *tr, int64_t declared)
 {
 	struct monitor *m = t->m;
-	char when[64], last[64], dur[64], pm[32], rfc[64], rfc2[64];
+	char when[64], last[64], dur[64], pm[32];
 
 	if (m->o.quiet)
 		return;
 	time_format_local(tr->effective.real, when, sizeof(when));
 	if (m->o.format == MONITOR_JSON) {
-		time_format_rfc3339(tr->effective.real, rfc, sizeof(rfc));
-		time_format_rfc3339(declared, rfc2, sizeof(rfc2));
-		printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"declared\":\"%s\","
-		       "\"seq\":%" PRIu64,
-		       tr->to == LT_DOWN ? "down" : "up", t->conf->name, rfc, rfc2,
-		       tr->effective.seq);
-		if (tr->to == LT_DOWN && tr->last_reply_real > 0) {
-			time_format_rfc3339(tr->last_reply_real, rfc, sizeof(rfc));
-			printf(",\"last_reply\":\"%s\"", rfc);
+		struct jsonw *j = jsonw_new(stdout);
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "event", tr->to == LT_DOWN ? "down" : "up");
+		jsonw_string_field(j, "target", t->conf->name);
+		jsonw_time_field(j, "time", tr->effective.real);
+		jsonw_time_field(j, "declared", declared);
+		jsonw_uint_field(j, "seq", tr->effective.seq);
+		if (tr->to == LT_DOWN && tr->last_reply_real > 0)
+			jsonw_time_field(j, "last_reply", tr->last_reply_real);
+		if (tr->outage != NULL) {
+			jsonw_ms_field(j, "duration_ms", tr->outage->duration);
+			jsonw_ms_field(j, "lower_ms", tr->outage->lower);
+			jsonw_ms_field(j, "upper_ms", tr->outage->upper);
+			jsonw_uint_field(j, "lost", tr->outage->lost);
 		}
-		if (tr->outage != NULL)
-			printf(",\"duration_ms\":%.3f,\"lower_ms\":%.3f,\"upper_ms\":%.3f,\"lost\":"
-			       "%" PRIu64,
-			       tr->outage->duration / 1e6, tr->outage->lower / 1e6,
-			       tr->outage->upper / 1e6, tr->outage->lost);
-		printf("}\n");
+		jsonw_obj_close(j);
+		jsonw_free(j);
 	} else if (tr->to == LT_DOWN) {
 		if (tr->last_reply_real > 0) {
 			time_format_clock(tr->last_reply_real, last, sizeof(last));
@@ -216,10 +219,15 @@ monitor_refusal_change(struct mtarget *t, const struct slot *s)
 	if (!m->o.quiet) {
 		time_format_local(s->tx_real, when, sizeof(when));
 		if (m->o.format == MONITOR_JSON) {
-			time_format_rfc3339(s->tx_real, when, sizeof(when));
-			printf("{\"event\":\"%s\",\"target\":\"%s\",\"time\":\"%s\",\"seq\":"
-			       "%" PRIu64 "}\n",
-			       t->refusing ? "refused" : "accepting", t->conf->name, when, s->seq);
+			struct jsonw *j = jsonw_new(stdout);
+
+			jsonw_obj_open(j);
+			jsonw_string_field(j, "event", t->refusing ? "refused" : "accepting");
+			jsonw_string_field(j, "target", t->conf->name);
+			jsonw_time_field(j, "time", s->tx_real);
+			jsonw_uint_field(j, "seq", s->seq);
+			jsonw_obj_close(j);
+			jsonw_free(j);
 		} else
 			printf("%s %s %s (%s)\n", when, t->conf->name,
 			       t->refusing ? "REFUSED" : "ACCEPTS", text);
