@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "report/report.h"
+#include "report/runreport.h"
 #include "store/bench_store.h"
 #include "store/store.h"
 
@@ -706,14 +707,39 @@ test_bench_csv(void **state)
 	free(doc);
 }
 
+static const char *const rtt_windows[] = { "before", "during", "after" };
+
+/* report --format csv of a session. */
+static void
+test_report_csv(void **state)
+{
+	struct fixture *fx = *state;
+	struct fields got = { .n = 0 }, want = { .n = 0 };
+	struct store_session_row row;
+	char *doc = read_doc(), *out = NULL, err[256];
+	size_t len = 0;
+	FILE *fp;
+
+	assert_int_equal(store_get_session(fx->sa, 0, 0, &row, err, sizeof err), 0);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	if (report_print_session(fx->sa, row.id, RR_FMT_CSV, fp, err, sizeof err) != 0)
+		fail_msg("report: %s", err);
+	fclose(fp);
+	scan_csv(out, &got);
+	free(out);
+	doc_fields(doc, "report-csv", rtt_windows, 3, &want);
+	check_fields("report csv", &got, &want);
+	free(doc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_history_json),
-		cmocka_unit_test(test_history_csv),
-		cmocka_unit_test(test_bench_json),
-		cmocka_unit_test(test_bench_csv),
+		cmocka_unit_test(test_history_json), cmocka_unit_test(test_history_csv),
+		cmocka_unit_test(test_bench_json),   cmocka_unit_test(test_bench_csv),
+		cmocka_unit_test(test_report_csv),
 	};
 
 	log_init("test_formats", 0, 0);
