@@ -45,10 +45,9 @@ build_loss(const struct store_loss_row *row, void *arg)
 	b.lower_ns = row->loss.lower_ns;
 	b.upper_ns = row->loss.upper_ns;
 	b.lost = row->loss.lost;
-	b.open = row->loss.end_state != STORE_END_CLOSED;
-	b.end = row->loss.end_state == STORE_END_UNKNOWN ? RR_END_UNKNOWN
-		: b.open                                 ? RR_END_AT_EXIT
-							 : RR_END_CLOSED;
+	b.open = row->loss.end_state == STORE_END_UNKNOWN   ? RR_END_UNKNOWN
+		 : row->loss.end_state == STORE_END_AT_EXIT ? RR_END_AT_EXIT
+							    : RR_END_CLOSED;
 	runreport_add_burst(c->t, &b);
 	return 0;
 }

@@ -469,9 +469,9 @@ rows_build_losses(const struct rr_target *tg)
 		rows_add_val(row, "lost", ROWS_INT, (int64_t)b->lost, 1);
 		/* The human formats say only "(open)" of a loss still open. */
 		rows_add_str(row, "end_state",
-			     !b->open                   ? "closed"
-			     : b->end == RR_END_UNKNOWN ? "unknown"
-							: "at-exit")
+			     !b->open                    ? "closed"
+			     : b->open == RR_END_UNKNOWN ? "unknown"
+							 : "at-exit")
 			->flags = ROWS_DETAIL;
 	}
 	return t;

@@ -41,7 +41,7 @@ enum run_kind {
  * thresholded DOWN period (it may cover several bursts). */
 enum rr_loss_kind { RR_BURST = 0, RR_OUTAGE = 1 };
 
-/* How a loss period ended (the store's end_state). */
+/* How a loss period ended (the store's end_state): struct rr_burst.open. */
 enum rr_end { RR_END_CLOSED = 0, RR_END_AT_EXIT, RR_END_UNKNOWN };
 
 /* The scheduler's timing quality over the session (store_sched). */
@@ -56,8 +56,8 @@ struct rr_burst {
 	int64_t start_ns, end_ns;   /* estimates */
 	int64_t lower_ns, upper_ns; /* bounds of the duration */
 	uint64_t lost;              /* probes lost in it */
-	int open;                   /* still open when monitoring stopped */
-	enum rr_end end;            /* if open: at exit, or unknown (a crash) */
+	int open;                   /* enum rr_end: 0 closed; still open when monitoring
+	                             * stopped (AT_EXIT), or when the monitor died (UNKNOWN) */
 };
 
 /* One probe: rtt_ns < 0 when it was not answered. */
