@@ -11,6 +11,7 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_store_migrate tests/unit/test_store_rollup \
 	tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
+	tests/unit/test_render tests/unit/test_runreport_events \
 	tests/unit/test_store_windows \
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
@@ -75,9 +76,17 @@ tests_unit_test_tcp_LDADD = $(UNIT_LDADD)
 tests_unit_test_hvparse_SOURCES = tests/unit/test_hvparse.c
 tests_unit_test_hvparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
-tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
+# The run report's tests share runreport_fixture.c (the fixed report, rendering).
+RUNREPORT_FIXTURE = tests/unit/runreport_fixture.c tests/unit/runreport_fixture.h
+tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c $(RUNREPORT_FIXTURE)
 tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
+tests_unit_test_render_SOURCES = tests/unit/test_render.c $(RUNREPORT_FIXTURE)
+tests_unit_test_render_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_LDADD = $(UNIT_LDADD)
+tests_unit_test_runreport_events_SOURCES = tests/unit/test_runreport_events.c $(RUNREPORT_FIXTURE)
+tests_unit_test_runreport_events_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_runreport_events_LDADD = $(UNIT_LDADD)
 tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c
 tests_unit_test_jsonw_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jsonw_LDADD = $(UNIT_LDADD)
