@@ -60,7 +60,8 @@ tests_helpers_faultctl_LDADD = $(NFTABLES_LIBS)
 endif
 # The hostile-packet sender of hostile.t.
 check_PROGRAMS += tests/helpers/hostile
-tests_helpers_hostile_SOURCES = tests/helpers/hostile.c
+tests_helpers_hostile_SOURCES = tests/helpers/hostile.c tests/helpers/hostile.h \
+	tests/helpers/hostile_pkt.c tests/helpers/hostile_net.c
 
 # Not a test: the store/report benchmark's filler (tests/perf/store_bench.sh).
 # Built with the tests so that it keeps compiling.

@@ -7,8 +7,11 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
 	tests/unit/test_bench tests/unit/test_netlink \
-	tests/unit/test_store tests/unit/test_icmp tests/unit/test_monitor \
+	tests/unit/test_store tests/unit/test_store_recovery tests/unit/test_store_runs \
+	tests/unit/test_store_migrate tests/unit/test_store_rollup \
+	tests/unit/test_icmp tests/unit/test_monitor \
 	tests/unit/test_tcp tests/unit/test_hvparse tests/unit/test_runreport \
+	tests/unit/test_render tests/unit/test_runreport_events \
 	tests/unit/test_store_windows \
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
@@ -33,9 +36,23 @@ tests_unit_test_bench_LDADD = bench/libbench.a $(UNIT_LDADD) $(LIBURING_LIBS)
 tests_unit_test_netlink_SOURCES = tests/unit/test_netlink.c
 tests_unit_test_netlink_CFLAGS = $(UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_netlink_LDADD = $(UNIT_LDADD)
-tests_unit_test_store_SOURCES = tests/unit/test_store.c
+# The store's tests share store_fixture.c (setup, SQL helpers, collectors).
+STORE_FIXTURE = tests/unit/store_fixture.c tests/unit/store_fixture.h
+tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_FIXTURE)
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_recovery_SOURCES = tests/unit/test_store_recovery.c $(STORE_FIXTURE)
+tests_unit_test_store_recovery_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_recovery_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_runs_SOURCES = tests/unit/test_store_runs.c $(STORE_FIXTURE)
+tests_unit_test_store_runs_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_runs_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_migrate_SOURCES = tests/unit/test_store_migrate.c $(STORE_FIXTURE)
+tests_unit_test_store_migrate_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_migrate_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_rollup_SOURCES = tests/unit/test_store_rollup.c $(STORE_FIXTURE)
+tests_unit_test_store_rollup_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_store_rollup_LDADD = $(UNIT_LDADD)
 tests_unit_test_store_windows_SOURCES = tests/unit/test_store_windows.c
 tests_unit_test_store_windows_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_store_windows_LDADD = $(UNIT_LDADD)
@@ -59,9 +76,17 @@ tests_unit_test_tcp_LDADD = $(UNIT_LDADD)
 tests_unit_test_hvparse_SOURCES = tests/unit/test_hvparse.c
 tests_unit_test_hvparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hvparse_LDADD = $(UNIT_LDADD)
-tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c
+# The run report's tests share runreport_fixture.c (the fixed report, rendering).
+RUNREPORT_FIXTURE = tests/unit/runreport_fixture.c tests/unit/runreport_fixture.h
+tests_unit_test_runreport_SOURCES = tests/unit/test_runreport.c $(RUNREPORT_FIXTURE)
 tests_unit_test_runreport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_runreport_LDADD = $(UNIT_LDADD)
+tests_unit_test_render_SOURCES = tests/unit/test_render.c $(RUNREPORT_FIXTURE)
+tests_unit_test_render_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_render_LDADD = $(UNIT_LDADD)
+tests_unit_test_runreport_events_SOURCES = tests/unit/test_runreport_events.c $(RUNREPORT_FIXTURE)
+tests_unit_test_runreport_events_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_runreport_events_LDADD = $(UNIT_LDADD)
 tests_unit_test_jsonw_SOURCES = tests/unit/test_jsonw.c
 tests_unit_test_jsonw_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jsonw_LDADD = $(UNIT_LDADD)
