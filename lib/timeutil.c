@@ -21,10 +21,15 @@ struct timeutil_unit {
 };
 
 /* Largest first: duration_format_compact() picks the first that divides exactly. */
-/* clang-format off: one unit a line */
+/* One unit a line. */
+/* clang-format off */
 static const struct timeutil_unit timeutil_units[] = {
-	{ "h", 3600 * NSEC_PER_SEC }, { "m", 60 * NSEC_PER_SEC }, { "s", NSEC_PER_SEC },
-	{ "ms", NSEC_PER_MSEC },      { "us", NSEC_PER_USEC },    { "ns", 1 },
+	{ "h", 3600 * NSEC_PER_SEC },
+	{ "m", 60 * NSEC_PER_SEC },
+	{ "s", NSEC_PER_SEC },
+	{ "ms", NSEC_PER_MSEC },
+	{ "us", NSEC_PER_USEC },
+	{ "ns", 1 },
 };
 /* clang-format on */
 #define TIMEUTIL_NUNITS (sizeof timeutil_units / sizeof timeutil_units[0])

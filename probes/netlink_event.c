@@ -85,14 +85,20 @@ nlw_kind_class(enum nlw_kind k)
 const char *
 nlw_neigh_state_name(int nud)
 {
-	/* clang-format off: one state a line */
+	/* One state a line. */
+	/* clang-format off */
 	static const struct {
 		int bit;
 		const char *name;
 	} names[] = {
-		{ NUD_REACHABLE, "REACHABLE" },   { NUD_STALE, "STALE" }, { NUD_FAILED, "FAILED" },
-		{ NUD_INCOMPLETE, "INCOMPLETE" }, { NUD_DELAY, "DELAY" }, { NUD_PROBE, "PROBE" },
-		{ NUD_PERMANENT, "PERMANENT" },   { NUD_NOARP, "NOARP" },
+		{ NUD_REACHABLE, "REACHABLE" },
+		{ NUD_STALE, "STALE" },
+		{ NUD_FAILED, "FAILED" },
+		{ NUD_INCOMPLETE, "INCOMPLETE" },
+		{ NUD_DELAY, "DELAY" },
+		{ NUD_PROBE, "PROBE" },
+		{ NUD_PERMANENT, "PERMANENT" },
+		{ NUD_NOARP, "NOARP" },
 	};
 	/* clang-format on */
 	size_t i;
