@@ -170,8 +170,9 @@ for ((it = 1; it <= ITER; it++)); do
 				assert_eq "history: its end_state" "${B_STATE[0]}" unknown
 				assert_eq "history: its session" "$(jq -r '.[0].session' "$T_TMP/outage.json")" "$outage_sid"
 				# The estimate lies in the spacing of the sends around
-				# the fault: from the stored samples, the last answered
-				# send and the first lost one after it. Their gap is the
+				# the fault: the first lost send (the DOWN transition's
+				# effective time, on disk before the kill) and the last
+				# answered one before it (the stored samples). Their gap is the
 				# interval, or more when the monitor ran late (a loaded
 				# machine): the tolerance is that gap + 2 ms (the
 				# fault's own edge, half an nft call). Without the
@@ -180,8 +181,9 @@ for ((it = 1; it <= ITER; it++)); do
 				gap=$(sqlite3 -readonly "$db" "WITH v AS (SELECT s.tx_ns, s.rtt_ns FROM samples s
 					JOIN targets t ON t.id = s.target_id WHERE t.name = '$victim'
 					AND s.session_id = $outage_sid),
-					n AS (SELECT min(tx_ns) AS tx FROM v WHERE rtt_ns IS NULL
-					AND tx_ns >= ${FAULT_START[0]} - 2000000)
+					n AS (SELECT max(r.effective_ns) AS tx FROM transitions r
+					JOIN targets t ON t.id = r.target_id WHERE t.name = '$victim'
+					AND r.session_id = $outage_sid AND r.to_state = 2)
 					SELECT n.tx - (SELECT max(tx_ns) FROM v WHERE rtt_ns IS NOT NULL
 					AND tx_ns < n.tx) FROM n" 2>/dev/null)
 				case $gap in
