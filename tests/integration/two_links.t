@@ -112,15 +112,18 @@ else
 	diag_file "$OUT" 40
 fi
 
+# UNION: jq that takes an array of {s, e} (ns) and gives the length of
+# their union in ms.
+UNION='sort_by(.s) | reduce .[] as $w ({end: null, sum: 0};
+	if .end == null or $w.s > .end then {end: $w.e, sum: (.sum + $w.e - $w.s)}
+	elif $w.e > .end then {end: $w.e, sum: (.sum + $w.e - .end)}
+	else . end) | .sum / 1e6'
+
 # expect TARGET DEV: the union, in ms, of the windows that apply to TARGET.
 expect() {
 	jq -s --arg t "$1" --arg dev "$2" '
 		[.[] | select(.scope == "all" or (.scope == "link" and .ifname == $dev) or
-			(.scope == "target" and .target == $t))] | sort_by(.s) |
-		reduce .[] as $w ({end: null, sum: 0};
-			if .end == null or $w.s > .end then {end: $w.e, sum: (.sum + $w.e - $w.s)}
-			elif $w.e > .end then {end: $w.e, sum: (.sum + $w.e - .end)}
-			else . end) | .sum / 1e6' "$T_TMP/windows.json"
+			(.scope == "target" and .target == $t))] | '"$UNION" "$T_TMP/windows.json"
 }
 exp_a=$(expect a hm0)
 exp_b=$(expect b hb0)
@@ -139,11 +142,7 @@ assert_within "live summary: b's unknown (ms) = union of b's windows (none of hm
 stored() {
 	sqlite3 -readonly -json "$DB" "SELECT w.start_ns AS s, w.end_ns AS e FROM unknown_windows w
 		LEFT JOIN targets t ON t.id = w.target_id WHERE w.target_id IS NULL OR t.name = '$1'" |
-		jq -s '(add // []) | sort_by(.s) |
-		reduce .[] as $w ({end: null, sum: 0};
-			if .end == null or $w.s > .end then {end: $w.e, sum: (.sum + $w.e - $w.s)}
-			elif $w.e > .end then {end: $w.e, sum: (.sum + $w.e - .end)}
-			else . end) | .sum / 1e6'
+		jq -s '(add // []) | '"$UNION"
 }
 st_a=$(stored a)
 st_b=$(stored b)
