@@ -262,6 +262,33 @@ unreachable_guard() {
 		bail_out "cannot add the unreachable route for 2001:db8::/32"
 }
 
+# netns_name TESTNAME ROLE: a namespace name of this run. It carries the
+# test script's pid, so two `make check` runs beside each other (two clones)
+# never share a namespace, and a leftover tells whose it was.
+netns_name() { echo "hmt-$1-$$-$2"; }
+
+# netns_make NS...: fresh namespaces with lo up, removed at exit. Leftovers
+# of the same test from a run that was killed before its trap ran (its pid
+# is gone) are removed first; a live run's namespaces are never touched.
+netns_make() {
+	local ns f rest pid
+	for ns in "$@"; do
+		for f in /run/netns/"${ns%-"$$"-*}"-*; do
+			[ -e "$f" ] || continue
+			rest=${f#/run/netns/"${ns%-"$$"-*}"-}
+			pid=${rest%%-*}
+			case $pid in '' | *[!0-9]*) continue ;; esac
+			[ "$pid" = "$$" ] && continue
+			kill -0 "$pid" 2>/dev/null && continue
+			diag "removing stale namespace ${f#/run/netns/} (its run, pid $pid, is gone)"
+			ip netns del "${f#/run/netns/}" 2>/dev/null
+		done
+		cleanup_netns "$ns"
+		ip netns add "$ns" || bail_out "ip netns add $ns failed"
+		ip -n "$ns" link set lo up || bail_out "lo up in $ns failed"
+	done
+}
+
 # Run a command in the monitor / host namespace.
 in_mon() { ip netns exec "$NS_MON" "$@"; }
 in_h1() { ip netns exec "$NS_H1" "$@"; }
@@ -269,8 +296,8 @@ in_h1() { ip netns exec "$NS_H1" "$@"; }
 #
 # netns_pair TESTNAME N: two namespaces joined by a veth pair, made inside the
 # namespaces (nothing appears in the root namespace):
-#   NS_MON=hmt-TESTNAME-mon  dev hm0  198.18.N.1/24  2001:db8:N::1/64
-#   NS_H1=hmt-TESTNAME-h1    dev hh0  198.18.N.2/24  2001:db8:N::2/64
+#   NS_MON=hmt-TESTNAME-PID-mon  dev hm0  198.18.N.1/24  2001:db8:N::1/64
+#   NS_H1=hmt-TESTNAME-PID-h1    dev hh0  198.18.N.2/24  2001:db8:N::2/64
 # lo up, IPv6 addresses without DAD, fixed MACs with permanent neighbour
 # entries both ways (ARP/ND never takes part in an outage), no default route.
 # Sets NS_MON NS_H1 MON_IP4 H1_IP4 MON_IP6 H1_IP6 MON_DEV H1_DEV.
@@ -280,8 +307,8 @@ netns_pair() {
 	case $n in '' | *[!0-9]*) bail_out "netns_pair: N \"$n\" is not a number" ;; esac
 	if [ "$n" -lt 1 ] || [ "$n" -gt 255 ]; then bail_out "netns_pair: N $n not in 1..255"; fi
 	unreachable_guard
-	NS_MON="hmt-$name-mon"
-	NS_H1="hmt-$name-h1"
+	NS_MON=$(netns_name "$name" mon)
+	NS_H1=$(netns_name "$name" h1)
 	MON_DEV=hm0
 	H1_DEV=hh0
 	MON_IP4="198.18.$n.1"
@@ -292,18 +319,7 @@ netns_pair() {
 	MON_MAC="02:68:6d:$hex:00:01"
 	H1_MAC="02:68:6d:$hex:00:02"
 
-	for ns in "$NS_MON" "$NS_H1"; do
-		# Left over by a run that was killed before its trap ran: ours
-		# by name, so remove it.
-		if [ -e "/run/netns/$ns" ]; then
-			diag "removing stale namespace $ns"
-			cleanup_netns "$ns"
-			ip netns del "$ns" 2>/dev/null
-		fi
-		cleanup_netns "$ns"
-		ip netns add "$ns" || bail_out "ip netns add $ns failed"
-		ip -n "$ns" link set lo up || bail_out "lo up in $ns failed"
-	done
+	netns_make "$NS_MON" "$NS_H1"
 	ip -n "$NS_MON" link add "$MON_DEV" address "$MON_MAC" type veth \
 		peer name "$H1_DEV" address "$H1_MAC" netns "$NS_H1" ||
 		bail_out "veth pair $MON_DEV/$H1_DEV failed"

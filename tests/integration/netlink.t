@@ -64,21 +64,13 @@ OUT="$T_TMP/mon.out"
 nl_topology() {
 	local ns
 	unreachable_guard
-	NS_MON=hmt-nl-mon NS_H1=hmt-nl-h1 NS_H2=hmt-nl-h2
+	NS_MON=$(netns_name nl mon) NS_H1=$(netns_name nl h1) NS_H2=$(netns_name nl h2)
 	MON_DEV=hm0 H1_DEV=hh0
 	MON_IP4="198.18.$N.1" H1_IP4="198.18.$N.2"
 	MON_MAC="02:68:6d:$(printf '%02x' "$N"):00:01"
 	H1_MAC="02:68:6d:$(printf '%02x' "$N"):00:02"
 	H2_MAC="02:68:6d:$(printf '%02x' "$N"):00:03"
-	for ns in "$NS_MON" "$NS_H1" "$NS_H2"; do
-		if [ -e "/run/netns/$ns" ]; then
-			diag "removing stale namespace $ns"
-			ip netns del "$ns" 2>/dev/null
-		fi
-		cleanup_netns "$ns"
-		ip netns add "$ns" || bail_out "ip netns add $ns failed"
-		ip -n "$ns" link set lo up || bail_out "lo up in $ns failed"
-	done
+	netns_make "$NS_MON" "$NS_H1" "$NS_H2"
 	# H1 is also the segment's switch: br0 (H1's address and MAC) joins
 	# hh0 and a veth to H2, so both hosts are one hop from the monitor.
 	if ! {

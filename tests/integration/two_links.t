@@ -34,7 +34,7 @@ need_cmd ip jq timeout date sqlite3
 hamon_ready || tap_done
 
 N=56
-NS_MON=hmt-tl-mon NS_A=hmt-tl-a NS_B=hmt-tl-b
+NS_MON=$(netns_name tl mon) NS_A=$(netns_name tl a) NS_B=$(netns_name tl b)
 A_IP="198.18.$N.2" B_IP="198.18.$((N + 1)).2"
 DB="$T_TMP/tl.db"
 
@@ -54,15 +54,7 @@ tl_link() {
 }
 
 unreachable_guard
-for ns in "$NS_MON" "$NS_A" "$NS_B"; do
-	if [ -e "/run/netns/$ns" ]; then
-		diag "removing stale namespace $ns"
-		ip netns del "$ns" 2>/dev/null
-	fi
-	cleanup_netns "$ns"
-	ip netns add "$ns" || bail_out "ip netns add $ns failed"
-	ip -n "$ns" link set lo up || bail_out "lo up in $ns failed"
-done
+netns_make "$NS_MON" "$NS_A" "$NS_B"
 tl_link hm0 10 "$NS_A" ha0 20 "198.18.$N" 38 || bail_out "link hm0 to $NS_A failed"
 tl_link hb0 11 "$NS_B" hb1 21 "198.18.$((N + 1))" 39 || bail_out "link hb0 to $NS_B failed"
 for ns in "$NS_MON" "$NS_A" "$NS_B"; do
