@@ -66,6 +66,19 @@ size_t aware_count_open(const struct aware *a);
  * decide a probe. */
 size_t aware_count_kept(const struct aware *a);
 
+/* The egress link ifindex went down / came back, as netlink saw it at
+ * rx (mono, real). Down opens the link's window; up makes each target
+ * behind it wait for sight: its part ends at its first reply after up, or
+ * when its first probe after up times out. */
+void aware_link_down(struct aware *a, int ifindex, const char *ifname, int64_t rx_mono,
+		     int64_t rx_real);
+void aware_link_up(struct aware *a, int ifindex, int64_t rx_mono);
+/* Target's next hop changed to state nud (NUD_* bits, 0: deleted) at
+ * rx_mono: while it is resolved the wait for sight has no timeout. */
+void aware_neigh(struct aware *a, size_t target, int nud, int64_t rx_mono);
+/* A reply (or a late one) of target to its probe sent at tx_mono, received
+ * at rx_mono: sight, if it waited for it behind a link that came back. */
+void aware_after_reply(struct aware *a, size_t target, int64_t tx_mono, int64_t rx_mono);
 /* After each send of target: clock steps, local send failures (err). */
 void aware_after_send(struct aware *a, size_t target, int64_t tx_mono, int64_t tx_real, int err);
 /* The scheduler timer fired late: a window from key to now. */

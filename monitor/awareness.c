@@ -8,6 +8,7 @@
  * through the view it was handed: their configuration, store ids, and the
  * egress it learns itself. monitor.c calls in; nothing here calls back. */
 #include <arpa/inet.h>
+#include <linux/neighbour.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -48,6 +49,18 @@
  * covers yet. Spans are dropped once no window can still reach back to
  * them: older than the last round minus the largest back-dating (timeout,
  * interval, netlink margin) and older than every open window's start.
+ *
+ * A link window does not end when the link comes back: the path may not
+ * work yet (the neighbour is resolved again, requests queued meanwhile are
+ * answered a second later). It ends for each target behind the link on its
+ * own, when sight returns: at the first reply received after link-up, or,
+ * when none comes, when the first probe sent after link-up times out (from
+ * then on a loss is the target's). While the kernel resolves the target's
+ * next hop (neighbour INCOMPLETE or PROBE), no timeout ends the wait: the
+ * requests are queued, not lost; the resolution ends it (FAILED: at once,
+ * the loss is real; resolved: the next probe's timeout starts anew). Probes sent before that are unknown,
+ * answered or not: never lost, never an RTT sample. The window is shown
+ * once, when its last target sees again.
  */
 struct window {
 	uint64_t id;
@@ -60,6 +73,14 @@ struct window {
 	int first_target; /* closed: first target it applied to, -1 if none */
 	char code[AWARE_CODE_LEN];
 	char reason[AWARE_REASON_LEN];
+	/* LINK, once the link is back: sight returns per target, so each has
+	 * its own end (INT64_MAX while it waits); end_mono stays INT64_MAX
+	 * until the last one sees again. */
+	int64_t up_mono;  /* when the link came back, 0 while it is down */
+	int64_t *tend;    /* nt long, NULL before the link is back */
+	size_t waiting;   /* targets still waiting for sight */
+	int64_t next_due; /* earliest time a waiting target's timeout can end it */
+	int shown;        /* its rows are stored and its line printed */
 };
 
 /* A union of time as sorted, disjoint, non-touching [s, e) spans. */
@@ -80,6 +101,10 @@ struct atarget {
 	char src[64];
 	char gateway[64];
 	uint64_t sendfail_win; /* open "sends fail" window, 0 when none */
+	uint64_t recover_win;  /* the link window it waits in for sight, 0 when none */
+	int64_t first_tx;      /* its first send after the link came back, 0 before */
+	int neigh_wait;        /* its next hop is being resolved: no timeout ends the wait */
+	int sight_timed;       /* its wait ended by a timeout, not by an answer */
 	struct spans u;        /* its windows other than ALL ones, merged */
 	int64_t unknown_ns;    /* union of every window that applied to it */
 };
@@ -232,6 +257,23 @@ window_applies(const struct aware *a, const struct window *w, size_t k)
 	}
 }
 
+/* Where window w ends for target k: a link window back up ends per
+ * target; one still waiting ends when its first probe after link-up times
+ * out, if no reply comes first (INT64_MAX: not yet known). */
+static int64_t
+window_end(const struct aware *a, const struct window *w, size_t k)
+{
+	const struct atarget *t = &a->t[k];
+
+	if (w->tend == NULL || w->tend[k] == INT64_MIN)
+		return w->end_mono;
+	if (w->tend[k] != INT64_MAX)
+		return w->tend[k];
+	if (t->recover_win == w->id && t->first_tx != 0 && !t->neigh_wait)
+		return t->first_tx + t->conf->timeout_ns;
+	return INT64_MAX;
+}
+
 /* The window with this id, or NULL. */
 static struct window *
 window_find(struct aware *a, uint64_t id)
@@ -320,7 +362,7 @@ aware_print_window(const struct aware *a, const struct window *w)
  * does not change its length.
  */
 static void
-aware_persist(struct aware *a, const struct window *w, int target_index)
+aware_persist(struct aware *a, const struct window *w, int target_index, int64_t end_mono)
 {
 	struct store_window sw;
 
@@ -330,7 +372,7 @@ aware_persist(struct aware *a, const struct window *w, int target_index)
 	sw.session_id = a->session_id;
 	sw.target_id = target_index >= 0 ? a->t[target_index].store_id : 0;
 	sw.start_ns = w->start_real;
-	sw.end_ns = w->start_real + (w->end_mono - w->start_mono);
+	sw.end_ns = w->start_real + (end_mono - w->start_mono);
 	sw.scope = w->scope == AWARE_SCOPE_LINK     ? STORE_SCOPE_LINK
 		   : w->scope == AWARE_SCOPE_TARGET ? STORE_SCOPE_TARGET
 						    : STORE_SCOPE_ALL;
@@ -354,47 +396,262 @@ aware_charge_target(struct aware *a, size_t k, int64_t s, int64_t e, int64_t hor
 	spans_drop_before(&t->u, horizon);
 }
 
+/* Charge window w's [start, e) to target k and store its row. */
+static void
+window_charge(struct aware *a, struct window *w, size_t k, int64_t e, int64_t horizon)
+{
+	int64_t s = w->start_mono;
+
+	if (w->first_target < 0)
+		w->first_target = (int)k;
+	if (w->scope == AWARE_SCOPE_ALL) {
+		a->t[k].unknown_ns += (e - s) - spans_overlap(&a->all, s, e) -
+				      spans_overlap(&a->t[k].u, s, e) +
+				      spans_overlap2(&a->all, &a->t[k].u, s, e);
+		return;
+	}
+	aware_charge_target(a, k, s, e, horizon);
+	if (w->tend == NULL)
+		aware_persist(a, w, (int)k, e);
+}
+
+/* Store the rows of a link window that came back (one per target, each
+ * with its own end) and show it: once nothing can move its ends. */
+static void
+window_show(struct aware *a, struct window *w)
+{
+	size_t k;
+
+	if (w->shown)
+		return;
+	w->shown = 1;
+	for (k = 0; k < a->nt; k++)
+		if (w->tend[k] != INT64_MIN && w->tend[k] != INT64_MAX)
+			aware_persist(a, w, (int)k, w->tend[k]);
+	if (w->first_target < 0)
+		aware_persist(a, w, -1, w->end_mono);
+	aware_print_window(a, w);
+}
+
+/* The window has ended for every target at end_mono: keep it for the
+ * probes it may still decide, and show it. */
+static void
+window_finish(struct aware *a, struct window *w, int64_t end_mono, int64_t end_real)
+{
+	int64_t prune;
+
+	w->end_mono = end_mono;
+	w->end_real = end_real;
+	prune = end_mono > INT64_MAX - a->max_timeout ? INT64_MAX : end_mono + a->max_timeout;
+	if (prune < a->next_prune)
+		a->next_prune = prune;
+	if (w->tend != NULL)
+		return; /* shown when it is pruned: a late answer may still move an end */
+	if (w->scope == AWARE_SCOPE_ALL || w->first_target < 0)
+		aware_persist(a, w, -1, end_mono);
+	aware_print_window(a, w);
+}
+
 /* Close a window: charge its time to the targets it covers, show, store. */
 void
 aware_window_close(struct aware *a, uint64_t id, int64_t end_mono, int64_t end_real)
 {
 	struct window *w = window_find(a, id);
-	int64_t s, e, horizon, prune;
+	int64_t horizon;
 	size_t k;
 
-	if (w == NULL || w->end_mono != INT64_MAX)
+	if (w == NULL || w->end_mono != INT64_MAX || w->tend != NULL)
 		return;
 	if (end_mono < w->start_mono)
 		end_mono = w->start_mono;
-	w->end_mono = end_mono;
-	w->end_real = end_real;
-	s = w->start_mono;
-	e = end_mono;
-	horizon = aware_horizon(a, s);
-	for (k = 0; k < a->nt; k++) {
-		if (!window_applies(a, w, k))
-			continue;
-		if (w->first_target < 0)
-			w->first_target = (int)k;
-		if (w->scope == AWARE_SCOPE_ALL)
-			a->t[k].unknown_ns += (e - s) - spans_overlap(&a->all, s, e) -
-					      spans_overlap(&a->t[k].u, s, e) +
-					      spans_overlap2(&a->all, &a->t[k].u, s, e);
-		else
-			aware_charge_target(a, k, s, e, horizon);
-		if (w->scope != AWARE_SCOPE_ALL)
-			aware_persist(a, w, (int)k);
-	}
+	horizon = aware_horizon(a, w->start_mono);
+	for (k = 0; k < a->nt; k++)
+		if (window_applies(a, w, k))
+			window_charge(a, w, k, end_mono, horizon);
 	if (w->scope == AWARE_SCOPE_ALL) {
-		spans_add(&a->all, s, e);
+		spans_add(&a->all, w->start_mono, end_mono);
 		spans_drop_before(&a->all, horizon);
 	}
-	if (w->scope == AWARE_SCOPE_ALL || w->first_target < 0)
-		aware_persist(a, w, -1);
-	prune = end_mono > INT64_MAX - a->max_timeout ? INT64_MAX : end_mono + a->max_timeout;
-	if (prune < a->next_prune)
-		a->next_prune = prune;
-	aware_print_window(a, w);
+	window_finish(a, w, end_mono, end_real);
+}
+
+/* Target k sees again through link window w at e (by_timeout: its first
+ * probe after link-up went unanswered): its part ends there. */
+static void
+window_target_sees(struct aware *a, struct window *w, size_t k, int64_t e, int by_timeout)
+{
+	struct atarget *t = &a->t[k];
+	int64_t end = INT64_MIN;
+	size_t i;
+
+	if (e < w->start_mono)
+		e = w->start_mono;
+	w->tend[k] = e;
+	t->first_tx = 0;
+	t->neigh_wait = 0;
+	t->sight_timed = by_timeout;
+	window_charge(a, w, k, e, aware_horizon(a, w->start_mono));
+	if (--w->waiting > 0)
+		return;
+	for (i = 0; i < a->nt; i++)
+		if (w->tend[i] != INT64_MIN && w->tend[i] > end)
+			end = w->tend[i];
+	if (end == INT64_MIN)
+		end = w->up_mono;
+	window_finish(a, w, end, w->start_real + (end - w->start_mono));
+}
+
+/* The link of window w is back at up (mono): each target behind it now
+ * waits for sight (window_target_sees). */
+static void
+window_link_up(struct aware *a, struct window *w, int64_t up)
+{
+	size_t k;
+
+	if (up < w->start_mono)
+		up = w->start_mono;
+	w->up_mono = up;
+	w->tend = xreallocarray(NULL, a->nt ? a->nt : 1, sizeof(*w->tend));
+	w->waiting = 0;
+	w->next_due = INT64_MAX;
+	for (k = 0; k < a->nt; k++) {
+		if (!window_applies(a, w, k)) {
+			w->tend[k] = INT64_MIN;
+			continue;
+		}
+		w->tend[k] = INT64_MAX;
+		w->waiting++;
+		a->t[k].recover_win = w->id;
+		a->t[k].first_tx = 0;
+		a->t[k].neigh_wait = 0;
+	}
+	snprintf(w->reason + strlen(w->reason), sizeof(w->reason) - strlen(w->reason),
+		 "; up after %.1f ms", (up - w->start_mono) / 1e6);
+	if (w->waiting == 0)
+		window_finish(a, w, up, w->start_real + (up - w->start_mono));
+}
+
+/* Window w goes: its targets no longer point at it; its ends go too. */
+static void
+window_unlink(struct aware *a, struct window *w)
+{
+	size_t k;
+
+	for (k = 0; k < a->nt; k++)
+		if (a->t[k].recover_win == w->id)
+			a->t[k].recover_win = 0;
+	free(w->tend);
+	w->tend = NULL;
+}
+
+/* End window w at e for every target still waiting in it (or earlier,
+ * where its first probe after link-up timed out before e). */
+static void
+window_end_waiting(struct aware *a, struct window *w, int64_t e)
+{
+	size_t k;
+
+	for (k = 0; k < a->nt && w->waiting > 0; k++) {
+		int64_t ek;
+
+		if (w->tend[k] != INT64_MAX)
+			continue;
+		ek = window_end(a, w, k);
+		window_target_sees(a, w, k, ek < e ? ek : e, ek < e);
+	}
+}
+
+/* Target's next hop changed state (NUD_* bits) at rx_mono while it waits
+ * for sight behind a link that came back. */
+void
+aware_neigh(struct aware *a, size_t target, int nud, int64_t rx_mono)
+{
+	struct atarget *t = &a->t[target];
+	struct window *w;
+
+	if (t->recover_win == 0 || (w = window_find(a, t->recover_win)) == NULL ||
+	    rx_mono < w->up_mono || w->tend[target] != INT64_MAX)
+		return;
+	if (nud & (NUD_INCOMPLETE | NUD_PROBE))
+		t->neigh_wait = 1;
+	else if (nud & NUD_FAILED)
+		window_target_sees(a, w, target, rx_mono, 1);
+	else if (nud != 0 && t->neigh_wait) {
+		/* Resolved: the queued requests go out now; the next probe's
+		 * timeout ends the wait if no answer comes first. */
+		t->neigh_wait = 0;
+		t->first_tx = 0;
+	}
+}
+
+/*
+ * A reply from target to a probe sent at tx_mono, received at rx_mono: if
+ * it waits for sight, it sees again. If its wait ended by a timeout and
+ * this answers a probe sent before that end, the kernel was still
+ * resolving the path (its ARP retry and our timeout are both a second):
+ * the wait really lasted until now. Safe to move within a timeout of the
+ * old end: no probe sent after that end has been decided by its timeout
+ * yet, and the queued requests are answered oldest first.
+ */
+void
+aware_after_reply(struct aware *a, size_t target, int64_t tx_mono, int64_t rx_mono)
+{
+	struct atarget *t = &a->t[target];
+	struct window *w;
+	int64_t old;
+
+	if (t->recover_win == 0 || (w = window_find(a, t->recover_win)) == NULL)
+		return;
+	old = w->tend[target];
+	if (old == INT64_MAX) {
+		if (rx_mono >= w->up_mono)
+			window_target_sees(a, w, target, rx_mono, 0);
+		return;
+	}
+	if (!t->sight_timed || w->shown || tx_mono >= old || rx_mono <= old ||
+	    rx_mono >= old + t->conf->timeout_ns)
+		return;
+	w->tend[target] = rx_mono;
+	aware_charge_target(a, target, w->start_mono, rx_mono, aware_horizon(a, w->start_mono));
+	if (w->end_mono != INT64_MAX && rx_mono > w->end_mono) {
+		w->end_real += rx_mono - w->end_mono;
+		w->end_mono = rx_mono;
+	}
+}
+
+/* End, for targets whose first probe after link-up has timed out by now,
+ * their part of the link windows coming back. Scans at most once a
+ * millisecond per window (the ends are exact whenever they are found:
+ * window_end already applies them to the probes they decide). */
+static void
+windows_sweep_due(struct aware *a, int64_t now)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->nwin; i++) {
+		struct window *w = &a->win[i];
+		int64_t next = INT64_MAX;
+
+		if (w->tend == NULL || w->waiting == 0 || now < w->next_due)
+			continue;
+		for (k = 0; k < a->nt && w->waiting > 0; k++) {
+			const struct atarget *t = &a->t[k];
+			int64_t due;
+
+			if (w->tend[k] != INT64_MAX || t->recover_win != w->id ||
+			    t->first_tx == 0 || t->neigh_wait)
+				continue;
+			due = t->first_tx + t->conf->timeout_ns;
+			if (due <= now)
+				window_target_sees(a, w, k, due, 1);
+			else if (due < next)
+				next = due;
+		}
+		w = &a->win[i]; /* window_target_sees never moves the array */
+		w->next_due = next == INT64_MAX            ? INT64_MAX
+			      : next > now + NSEC_PER_MSEC ? next
+							   : now + NSEC_PER_MSEC;
+	}
 }
 
 /* Is a probe of target sent at tx_mono inside a window that applies to it? */
@@ -406,24 +663,25 @@ aware_covers(const struct aware *a, size_t target, int64_t tx_mono)
 	for (i = 0; i < a->nwin; i++) {
 		const struct window *w = &a->win[i];
 
-		if (tx_mono >= w->start_mono && tx_mono < w->end_mono &&
+		if (tx_mono >= w->start_mono && tx_mono < window_end(a, w, target) &&
 		    window_applies(a, w, target))
 			return 1;
 	}
 	return 0;
 }
 
-/* The open window for an egress link, 0 when none. */
-static uint64_t
-window_for_link(const struct aware *a, int ifindex)
+/* The open window of an egress link (maybe back up and waiting for
+ * sight), NULL when none. */
+static struct window *
+window_for_link(struct aware *a, int ifindex)
 {
 	size_t i;
 
 	for (i = 0; i < a->nwin; i++)
 		if (a->win[i].scope == AWARE_SCOPE_LINK && a->win[i].ifindex == ifindex &&
 		    a->win[i].end_mono == INT64_MAX)
-			return a->win[i].id;
-	return 0;
+			return &a->win[i];
+	return NULL;
 }
 
 /* Time inside the windows that applied to target. */
@@ -451,24 +709,52 @@ aware_count_kept(const struct aware *a)
 	return a->nwin;
 }
 
+/* Egress link ifindex went down (netlink saw it at rx): its window opens,
+ * back-dated by netlink's margin. */
+void
+aware_link_down(struct aware *a, int ifindex, const char *ifname, int64_t rx_mono, int64_t rx_real)
+{
+	struct window *w = window_for_link(a, ifindex);
+	char reason[AWARE_REASON_LEN];
+
+	if (w != NULL && w->tend != NULL) {
+		/* Down again before every target saw: they stay blind. */
+		window_end_waiting(a, w, rx_mono - AWARE_NL_MARGIN_NS);
+		w = NULL;
+	}
+	if (w != NULL)
+		return;
+	snprintf(reason, sizeof(reason), "egress link %s down", ifname);
+	aware_window_open(a, AWARE_SCOPE_LINK, ifindex, ifname, -1, "link-down", reason,
+			  rx_mono - AWARE_NL_MARGIN_NS, rx_real - AWARE_NL_MARGIN_NS);
+}
+
+/* Link ifindex is back (netlink saw it at rx): its window waits for each
+ * target behind it to see again. */
+void
+aware_link_up(struct aware *a, int ifindex, int64_t rx_mono)
+{
+	struct window *w = window_for_link(a, ifindex);
+
+	if (w != NULL && w->tend == NULL)
+		window_link_up(a, w, rx_mono + AWARE_NL_MARGIN_NS);
+}
+
 /* A netlink event, once per target it concerns (tid -1: none). */
 static void
 aware_on_nl(const struct nlw_event *ev, int tid, void *arg)
 {
 	struct aware *a = arg;
 	const char *cls = nlw_kind_class(ev->kind);
-	char when[64], reason[AWARE_REASON_LEN];
-	uint64_t w;
+	char when[64];
 
-	/* Link changes of an egress link open and close its window. */
-	if (tid >= 0 && ev->kind == NLW_LINK_DOWN && window_for_link(a, ev->ifindex) == 0) {
-		snprintf(reason, sizeof(reason), "egress link %s down", ev->ifname);
-		aware_window_open(a, AWARE_SCOPE_LINK, ev->ifindex, ev->ifname, -1, "link-down",
-				  reason, ev->rx_mono_ns - AWARE_NL_MARGIN_NS,
-				  ev->rx_real_ns - AWARE_NL_MARGIN_NS);
-	} else if (ev->kind == NLW_LINK_UP && (w = window_for_link(a, ev->ifindex)) != 0)
-		aware_window_close(a, w, ev->rx_mono_ns + AWARE_NL_MARGIN_NS,
-				   ev->rx_real_ns + AWARE_NL_MARGIN_NS);
+	/* Link changes of an egress link open its window and start its end. */
+	if (ev->kind == NLW_LINK_DOWN && tid >= 0)
+		aware_link_down(a, ev->ifindex, ev->ifname, ev->rx_mono_ns, ev->rx_real_ns);
+	else if (ev->kind == NLW_LINK_UP)
+		aware_link_up(a, ev->ifindex, ev->rx_mono_ns);
+	else if (ev->kind == NLW_NEIGH && tid >= 0 && (size_t)tid < a->nt)
+		aware_neigh(a, (size_t)tid, ev->neigh_state, ev->rx_mono_ns);
 	if (tid >= 0 && (size_t)tid < a->nt &&
 	    (ev->kind == NLW_ROUTE_ADD || ev->kind == NLW_ROUTE_DEL)) {
 		int ifx = nlwatch_target_ifindex(a->nl, tid);
@@ -632,6 +918,15 @@ aware_after_send(struct aware *a, size_t target, int64_t tx_mono, int64_t tx_rea
 		aware_window_close(a, w, tx_mono, tx_real);
 	}
 	a->clock_offset = off;
+	if (t->recover_win != 0 && t->first_tx == 0) {
+		struct window *w = window_find(a, t->recover_win);
+
+		if (w != NULL && w->tend[target] == INT64_MAX && tx_mono >= w->up_mono) {
+			t->first_tx = tx_mono;
+			if (tx_mono + t->conf->timeout_ns < w->next_due)
+				w->next_due = tx_mono + t->conf->timeout_ns;
+		}
+	}
 	if (err != 0 && t->sendfail_win == 0) {
 		snprintf(reason, sizeof(reason), "sends fail here: %s", strerror(err));
 		t->sendfail_win = aware_window_open(
@@ -667,14 +962,20 @@ aware_tick(struct aware *a, int64_t now)
 	size_t i, j;
 
 	a->last_tick = now;
+	windows_sweep_due(a, now);
 	if (now < a->next_prune)
 		return;
 	a->next_prune = INT64_MAX;
 	for (i = j = 0; i < a->nwin; i++) {
 		struct window *w = &a->win[i];
 
-		if (w->end_mono != INT64_MAX && w->end_mono + a->max_timeout < now)
+		if (w->end_mono != INT64_MAX && w->end_mono + a->max_timeout < now) {
+			if (w->tend != NULL) {
+				window_show(a, w);
+				window_unlink(a, w);
+			}
 			continue;
+		}
 		if (w->end_mono != INT64_MAX && w->end_mono + a->max_timeout < a->next_prune)
 			a->next_prune = w->end_mono + a->max_timeout;
 		if (i != j)
@@ -692,8 +993,13 @@ aware_finish(struct aware *a, int64_t now_mono, int64_t now_real)
 	size_t i;
 
 	for (i = 0; i < a->nwin; i++)
-		if (a->win[i].end_mono == INT64_MAX)
+		if (a->win[i].tend != NULL && a->win[i].end_mono == INT64_MAX)
+			window_end_waiting(a, &a->win[i], now_mono);
+		else if (a->win[i].end_mono == INT64_MAX)
 			aware_window_close(a, a->win[i].id, now_mono, now_real);
+	for (i = 0; i < a->nwin; i++)
+		if (a->win[i].tend != NULL)
+			window_show(a, &a->win[i]);
 }
 
 /* Stop watching and free. */
@@ -708,6 +1014,8 @@ aware_free(struct aware *a)
 	for (i = 0; i < a->nt; i++)
 		free(a->t[i].u.v);
 	free(a->all.v);
+	for (i = 0; i < a->nwin; i++)
+		free(a->win[i].tend);
 	free(a->win);
 	free(a->t);
 	free(a);

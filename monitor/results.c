@@ -254,8 +254,10 @@ monitor_decide(struct mtarget *t, struct slot *s)
 	int ok = s->state == SLOT_OK || s->state == SLOT_REFUSED;
 	struct store_sample smp;
 
-	/* Lost while the monitor could not see: unknown, never a loss. */
-	if (!ok && (s->state == SLOT_LOCALFAIL || aware_covers(t->m->aw, t->idx, s->tx_mono))) {
+	/* Sent while the monitor could not see: unknown, never a loss and never
+	 * an RTT sample (an answer then may have waited for the path to come
+	 * back). An answer still proves the target was there. */
+	if (s->state == SLOT_LOCALFAIL || aware_covers(t->m->aw, t->idx, s->tx_mono)) {
 		t->unknown++;
 		if (t->m->o.samples && t->m->o.store != NULL) {
 			smp.session_id = t->m->o.session_id;
@@ -266,7 +268,10 @@ monitor_decide(struct mtarget *t, struct slot *s)
 			smp.result = PROBE_UNKNOWN;
 			store_push_sample(t->m->o.store, &smp);
 		}
-		s->state = SLOT_DONE;
+		if (ok)
+			lt_probe_ok(&t->lt, &p, s->tx_real + s->rtt, &cb);
+		if (s->state != SLOT_TIMEDOUT)
+			s->state = SLOT_DONE;
 		return;
 	}
 
@@ -364,6 +369,7 @@ monitor_record_reply(struct monitor *m, const struct probe_reply *r)
 			s->rtt = r->rx_real_ns - s->tx_real;
 			if (s->rtt < 0)
 				s->rtt = 0;
+			aware_after_reply(m->aw, t->idx, s->tx_mono, s->tx_mono + s->rtt);
 			if (s->rtt > t->conf->timeout_ns) {
 				/* Read late (we were busy) but answered late too. */
 				s->state = SLOT_TIMEDOUT;
@@ -374,13 +380,17 @@ monitor_record_reply(struct monitor *m, const struct probe_reply *r)
 			s->rtt = r->rx_real_ns - s->tx_real;
 			if (s->rtt < 0)
 				s->rtt = 0;
+			aware_after_reply(m->aw, t->idx, s->tx_mono, s->tx_mono + s->rtt);
 			s->state = SLOT_REFUSED;
 		} else
 			s->state = SLOT_UNREACH;
 		return (int)r->tid;
 	case SLOT_TIMEDOUT:
-		if (r->result == PROBE_OK)
+		if (r->result == PROBE_OK) {
 			t->late++;
+			aware_after_reply(m->aw, t->idx, s->tx_mono,
+					  s->tx_mono + (r->rx_real_ns - s->tx_real));
+		}
 		break;
 	default:
 		t->dup++;

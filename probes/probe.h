@@ -14,7 +14,7 @@ enum probe_result {
 	PROBE_UNREACH, /* ICMP error quoting our probe, or a local send error */
 	PROBE_REFUSED, /* TCP RST: host up, service down */
 	PROBE_LATE,    /* answered after its timeout */
-	PROBE_UNKNOWN, /* lost while the monitor could not see (stored samples only) */
+	PROBE_UNKNOWN, /* sent while the monitor could not see (stored samples only) */
 };
 const char *probe_result_name(enum probe_result r);
 

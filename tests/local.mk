@@ -50,7 +50,8 @@ INTEGRATION_TESTS = \
 	tests/integration/bad_input.t \
 	tests/integration/hostile.t \
 	tests/integration/report_events.t \
-	tests/integration/two_links.t
+	tests/integration/two_links.t \
+	tests/integration/sight.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
 

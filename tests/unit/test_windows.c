@@ -1,6 +1,7 @@
 /* test_windows.c: UNKNOWN windows (monitor/aware.h) without netlink or a
  * store: which targets a window applies to, the union of overlapping
- * windows, many open at once, pruning after the longest timeout. */
+ * windows, many open at once, pruning after the longest timeout, and a
+ * link window that ends per target when sight returns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,15 +181,90 @@ test_window_prune(void **state)
 	aware_free(a);
 }
 
+/* Target i sends at mono t (no error; real = REAL0 + mono, no clock step). */
+static void
+aw_send(struct aware *a, size_t i, int64_t t)
+{
+	aware_after_send(a, i, t, REAL0 + t, 0);
+}
+
+/* A link that comes back is not yet a path: each target behind it stays
+ * unknown until its first reply after link-up, or until its first probe
+ * after link-up times out; other links' targets are never touched. */
+static void
+test_window_sight(void **state)
+{
+	struct aware *a = aw_new(3);
+
+	(void)state;
+	aware_set_egress(a, 0, 2, "veth0");
+	aware_set_egress(a, 1, 2, "veth0");
+	aware_set_egress(a, 2, 3, "veth1");
+	aware_link_down(a, 2, "veth0", 1 * SEC, REAL0 + 1 * SEC); /* opens at 0.99 s */
+	assert_true(aware_covers(a, 0, 995 * MS));
+	assert_false(aware_covers(a, 0, 985 * MS));
+	aware_link_up(a, 2, 2500 * MS); /* up at 2.51 s: both wait for sight */
+	assert_true(aware_covers(a, 0, 2600 * MS));
+	assert_int_equal(aware_count_open(a), 1);
+	/* a reply received before link-up proves nothing */
+	aware_after_reply(a, 0, 2500 * MS, 2505 * MS);
+	assert_true(aware_covers(a, 0, 2600 * MS));
+	aw_send(a, 0, 2520 * MS);
+	aw_send(a, 1, 2530 * MS);
+	aw_send(a, 0, 2530 * MS); /* only the first send after up counts */
+	/* target 0's neighbour resolves late: its first answer at 3.4 s */
+	aware_after_reply(a, 0, 2520 * MS, 3400 * MS);
+	assert_true(aware_covers(a, 0, 3399 * MS));
+	assert_false(aware_covers(a, 0, 3400 * MS));
+	assert_int_equal(aware_unknown_ns(a, 0), 3400 * MS - 990 * MS);
+	assert_int_equal(aware_count_open(a), 1); /* target 1 still waits */
+	/* target 1 never answers: it sees (its losses count) once its first
+	 * probe after up, sent at 2.53 s, has timed out at 3.53 s */
+	assert_true(aware_covers(a, 1, 3529 * MS));
+	assert_false(aware_covers(a, 1, 3530 * MS));
+	aware_tick(a, 3600 * MS);
+	assert_int_equal(aware_count_open(a), 0);
+	assert_int_equal(aware_unknown_ns(a, 1), 3530 * MS - 990 * MS);
+	/* ... unless a request queued before that end is answered after it,
+	 * within a timeout: the path was still being resolved until then */
+	aware_after_reply(a, 1, 3540 * MS, 3545 * MS); /* sent after the end: no */
+	assert_int_equal(aware_unknown_ns(a, 1), 3530 * MS - 990 * MS);
+	aware_after_reply(a, 1, 2530 * MS, 3550 * MS);
+	assert_true(aware_covers(a, 1, 3549 * MS));
+	assert_false(aware_covers(a, 1, 3550 * MS));
+	assert_int_equal(aware_unknown_ns(a, 1), 3550 * MS - 990 * MS);
+	aware_after_reply(a, 1, 2540 * MS, 4600 * MS); /* a timeout after the end: no */
+	assert_int_equal(aware_unknown_ns(a, 1), 3550 * MS - 990 * MS);
+	assert_false(aware_covers(a, 2, 1500 * MS));
+	assert_int_equal(aware_unknown_ns(a, 2), 0);
+
+	/* down again before anyone saw: one blind stretch, counted once */
+	aware_link_down(a, 2, "veth0", 10 * SEC, REAL0 + 10 * SEC);
+	aware_link_up(a, 2, 11 * SEC);
+	aw_send(a, 0, 11020 * MS);
+	aware_link_down(a, 2, "veth0", 11200 * MS, REAL0 + 11200 * MS);
+	assert_true(aware_covers(a, 0, 11195 * MS));
+	aware_link_up(a, 2, 12 * SEC);
+	aw_send(a, 0, 12015 * MS);
+	aware_after_reply(a, 0, 12015 * MS, 12020 * MS);
+	assert_false(aware_covers(a, 0, 12020 * MS));
+	assert_true(aware_covers(a, 0, 12019 * MS));
+	assert_int_equal(aware_unknown_ns(a, 0), 2410 * MS + 12020 * MS - 9990 * MS);
+	/* aware_finish ends who still waits */
+	aware_finish(a, 13 * SEC, REAL0 + 13 * SEC);
+	assert_int_equal(aware_count_open(a), 0);
+	assert_int_equal(aware_unknown_ns(a, 1), 2560 * MS + 13 * SEC - 9990 * MS);
+	aware_free(a);
+}
+
 /* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window_scope),
-		cmocka_unit_test(test_window_overlap),
-		cmocka_unit_test(test_window_many_open),
-		cmocka_unit_test(test_window_prune),
+		cmocka_unit_test(test_window_scope),     cmocka_unit_test(test_window_overlap),
+		cmocka_unit_test(test_window_many_open), cmocka_unit_test(test_window_prune),
+		cmocka_unit_test(test_window_sight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
