@@ -5,9 +5,11 @@
 # carry kernel receive timestamps, none is sent while it is stopped (the
 # missed deadlines are skipped, never sent as a burst), and nothing is lost.
 #
-# Tolerance: the window runs from the first missed deadline to the wake-up,
-# so it is shorter than the stop by up to one interval (10 ms) and longer by
-# the wake-up latency after SIGCONT; +-25 ms covers both on a loaded machine.
+# Tolerance: the window runs from the first missed deadline to the wake-up.
+# Each signal is bracketed by clock readings taken just before and after
+# it, so the window must start within one interval (10 ms) of the stop's
+# bracket and end no earlier than the SIGCONT was sent; how late the
+# monitor then woke is the machine's business (shown, not asserted).
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,25 +26,27 @@ ip netns exec "$NS_MON" "$HAMON" monitor --db "$db" --interval 10ms --duration 4
 pid=$!
 cleanup_pid "$pid"
 sleep 1.5
-t0=$(date +%s%N)
+t0b=$(date +%s%N)
 kill -STOP "$pid"
+t0a=$(date +%s%N)
 sleep 0.3
+t1b=$(date +%s%N)
 kill -CONT "$pid"
-t1=$(date +%s%N)
+t1a=$(date +%s%N)
 wait_pid "$pid"
 assert_eq "monitor exit status" "$?" 0 || diag_file "$T_TMP/mon.err"
 
-stop_ms=$(jq -n "($t1 - $t0) / 1e6")
 # The longest stall window is the SIGSTOP's: a loaded machine can add
 # short ones of a few ms.
 ev=$(jq -s -c '[.[] | select(.event == "unknown" and (.reason | test("stalled")))] |
 	max_by(.duration_ms) // empty' "$T_TMP/mon.out")
-if [ -n "$ev" ]; then
-	assert_within "UNKNOWN window vs the stop (ms)" "$(jq -r .duration_ms <<<"$ev")" "$stop_ms" 25
-else
-	tap_fail "an UNKNOWN window for the stall"
-	diag_file "$T_TMP/mon.out" 30
-fi
+[ -n "$ev" ] || diag_file "$T_TMP/mon.out" 30
+read -r ws we < <(sqlite3 -separator ' ' "$db" "select start_ns, end_ns from unknown_windows
+	where code = 'stall' order by end_ns - start_ns desc limit 1")
+assert_between "the stall window's start (ms after the stop's bracket began)" \
+	"$(jq -n "(${ws:-0} - $t0b) / 1e6")" -10.001 "$(jq -n "($t0a - $t0b) / 1e6 + 10.001")"
+assert_ge "the stall window's end (ms after SIGCONT was sent)" "$(jq -n "(${we:-0} - $t1b) / 1e6")" 0
+diag "the stop lasted $(jq -n "($t1a - $t0b) / 1e6") ms at most; the window $(jq -r '.duration_ms // "none"' <<<"${ev:-{\}}") ms; the monitor woke $(jq -n "(${we:-0} - $t1a) / 1e6") ms after SIGCONT returned"
 sum=$(jq -c 'select(.event == "summary" and .target == "vm")' "$T_TMP/mon.out")
 assert_eq "no probe lost" "$(jq -r .lost <<<"$sum")" 0
 assert_eq "no outage" "$(jq -r .outages <<<"$sum")" 0
@@ -52,8 +56,7 @@ assert_eq "the stall is stored as one row of scope all, code stall, of >= 250 ms
 	"$(sqlite3 "$db" "select count(*) from unknown_windows where scope = 'all' and code = 'stall'
 		and target_id is null and end_ns - start_ns >= 250000000")" 1
 assert_within "the stored stall's length (ms) = the printed one" \
-	"$(sqlite3 "$db" "select max(end_ns - start_ns) / 1e6 from unknown_windows where code = 'stall'")" \
-	"$(jq -r '.duration_ms // 0' <<<"${ev:-{\}}")" 0.002
+	"$(jq -n "(${we:-0} - ${ws:-0}) / 1e6")" "$(jq -r '.duration_ms // 0' <<<"${ev:-{\}}")" 0.002
 "$HAMON" report --db "$db" --format json >"$T_TMP/report.json" 2>"$T_TMP/report.err"
 assert_ge "the report shows the unknown time (ms)" \
 	"$(jq -r '.run.unknown_ms // .unknown_ms // 0' "$T_TMP/report.json")" 250 || diag_file "$T_TMP/report.json"
