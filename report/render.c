@@ -6,28 +6,8 @@
  * in render_view.c.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "report/render.h"
-
-/* Parse a format name. */
-int
-runreport_format_parse(const char *s, enum rr_format *out)
-{
-	if (strcmp(s, "text") == 0 || strcmp(s, "table") == 0)
-		*out = RR_FMT_TEXT;
-	else if (strcmp(s, "json") == 0)
-		*out = RR_FMT_JSON;
-	else if (strcmp(s, "csv") == 0)
-		*out = RR_FMT_CSV;
-	else if (strcmp(s, "md") == 0 || strcmp(s, "markdown") == 0)
-		*out = RR_FMT_MD;
-	else if (strcmp(s, "html") == 0)
-		*out = RR_FMT_HTML;
-	else
-		return -1;
-	return 0;
-}
 
 /* Write a computed report in fmt. */
 int

@@ -285,8 +285,6 @@ void runagg_compute(struct run_aggregate *a);
 
 enum rr_format { RR_FMT_TEXT = 0, RR_FMT_JSON, RR_FMT_CSV, RR_FMT_MD, RR_FMT_HTML };
 
-/* "text|json|csv|md|markdown|html" (table is an alias of text): 0 or -1. */
-int runreport_format_parse(const char *s, enum rr_format *out);
 /*
  * Write a computed report. Text, Markdown and HTML print local times; JSON
  * and CSV RFC 3339 UTC with microseconds, milliseconds with 3 decimals.

@@ -16,6 +16,8 @@ include $(srcdir)/tests/unit/local.mk
 #   bench.t          `hamon bench` and its stored runs
 #   crash_loop.t     root: 20 kill -9 of a 100-target monitor on one database
 #   diskfull.t       root: the database on a small tmpfs that fills up
+#   formats.t        root: monitor JSON lines and metric families against
+#                    report/FORMATS.md (its checker: formats.check.py)
 #   hostile.t        root: tests/helpers/hostile floods the monitor with
 #                    forged, truncated, corrupt and foreign packets; the
 #                    statistics and outages must come through untouched
@@ -39,6 +41,7 @@ INTEGRATION_TESTS = \
 	tests/integration/flood.t \
 	tests/integration/tcp_outage.t \
 	tests/integration/run.t \
+	tests/integration/formats.t \
 	tests/integration/privileges.t \
 	tests/integration/stall.t \
 	tests/integration/reader.t \
@@ -53,7 +56,8 @@ INTEGRATION_TESTS = \
 	tests/integration/two_links.t \
 	tests/integration/sight.t
 TESTS += $(INTEGRATION_TESTS)
-EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
+	tests/integration/formats.check.py
 
 TEST_EXTENSIONS = .t
 T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh

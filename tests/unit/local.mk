@@ -93,7 +93,8 @@ tests_unit_test_jsonw_LDADD = $(UNIT_LDADD)
 tests_unit_test_outfmt_SOURCES = tests/unit/test_outfmt.c
 tests_unit_test_outfmt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_outfmt_LDADD = $(UNIT_LDADD)
-# Holds history and bench output to report/FORMATS.md (read via $top_srcdir).
+# Holds history, bench, run report and label aggregate output to
+# report/FORMATS.md (read via $top_srcdir, as are the PVE logs its rich run wrote).
 tests_unit_test_formats_SOURCES = tests/unit/test_formats.c
 tests_unit_test_formats_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_formats_LDADD = $(UNIT_LDADD)

@@ -1,8 +1,13 @@
 /*
- * test_formats.c: the outputs are what report/FORMATS.md says. A small
- * database (two vantage points, loss rows, bench runs of two labels) is
- * built with the store API; `hamon history` and `hamon report --bench` are
- * run in JSON and CSV; the set of keys (JSON, with their paths) or columns
+ * test_formats.c: the outputs are what report/FORMATS.md says. Small
+ * databases are built with the store API: two vantage points with loss rows
+ * and bench runs of two labels, and a third with two runs of one label (one
+ * with every optional part of a report: markers, unknown windows, events,
+ * bench figures, scheduler timing, a failover, the hypervisor's figures from
+ * task logs and an HA journal) and a monitor session with a span.
+ * `hamon history`, `hamon report --bench`, the run report and the label
+ * aggregate are rendered in JSON and CSV; the set of keys (JSON, with their
+ * paths) or columns
  * (CSV) each writes must equal the set the document's checked table lists,
  * each value must have a documented type, each number the documented
  * decimals, and no JSON integer may exceed 2^53. A renamed, added or
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -46,7 +52,7 @@ static const char *const type_names[] = { "string", "integer", "number", "boolea
 					  "null",   "object",  "array" };
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 
-#define MAX_FIELDS 64
+#define MAX_FIELDS 256
 struct field {
 	char name[128];
 	unsigned types;    /* seen, or documented */
@@ -58,8 +64,9 @@ struct fields {
 };
 
 struct fixture {
-	char dir[64], a[96], b[96];
-	struct store *sa, *sb;
+	char dir[64], a[96], b[96], c[96];
+	struct store *sa, *sb, *sc;
+	int64_t runs[3]; /* in c: the rich run, the plain run, the span session */
 };
 
 /* ---- the database ---- */
@@ -149,10 +156,213 @@ put_bench(struct store *s, const char *label, int64_t started, double scale)
 		fail_msg("%s", err);
 }
 
+/* ---- the database of runs ---- */
+
+/* 2026-11-26T10:00:00Z: the rich run's monitoring starts. */
+#define T1        (T0 + 86400 * NSEC_PER_SEC)
+#define RUN_LABEL "migrate-101"
+
+/* The logs the rich run's command "wrote": the hypervisor figures of a
+ * migration (with its downtime limits), a failed one (errors), a backup and
+ * an HA failover (events), so every part of the hypervisor object is set. */
+static const char *const run_logs[] = { "qm-migrate-online-autoincrease.log",
+					"qm-migrate-failed.log", "vzdump-qemu.log",
+					"ha-failover.journal", NULL };
+
+/* The fixture logs concatenated, malloc'd; *len set. */
+static char *
+read_logs(size_t *len)
+{
+	const char *top = getenv("top_srcdir");
+	char path[512], *buf = NULL;
+	size_t n = 0, got;
+	FILE *fp;
+	int i;
+
+	for (i = 0; run_logs[i] != NULL; i++) {
+		snprintf(path, sizeof path, "%s/tests/fixtures/pve/%s", top != NULL ? top : ".",
+			 run_logs[i]);
+		if ((fp = fopen(path, "rb")) == NULL)
+			fail_msg("%s: cannot read (set top_srcdir)", path);
+		for (;;) {
+			buf = realloc(buf, n + 4096);
+			assert_non_null(buf);
+			if ((got = fread(buf + n, 1, 4096, fp)) == 0)
+				break;
+			n += got;
+		}
+		fclose(fp);
+	}
+	*len = n;
+	return buf;
+}
+
+/* A target of the run database. */
+static int64_t
+run_target(struct store *s, const char *name, const char *url, int port)
+{
+	struct store_target t = { name, url, "198.18.0.2", 2, port, 500 * MS, 400 * MS };
+	char err[256];
+	int64_t id = store_target_upsert(s, &t, err, sizeof err);
+
+	if (id <= 0)
+		fail_msg("%s", err);
+	return id;
+}
+
+/* Probes of target tid every 500 ms over [start, start + 10 s), those sent
+ * in [lost_from, lost_to) unanswered; its totals as the session summary. */
+static void
+run_probes(struct store *s, int64_t sid, int64_t tid, int64_t start, int64_t lost_from,
+	   int64_t lost_to)
+{
+	struct store_target_summary ts;
+	struct store_sample smp;
+	uint64_t i, lost = 0;
+
+	for (i = 0; i < 20; i++) {
+		int64_t tx = start + 250 * MS + (int64_t)i * 500 * MS;
+		int down = tx >= lost_from && tx < lost_to;
+
+		smp = (struct store_sample){
+			sid, tid, i, tx, down ? -1 : 1000000 + 12345 * (int64_t)i, down ? 1 : 0
+		};
+		store_push_sample(s, &smp);
+		lost += (uint64_t)down;
+	}
+	memset(&ts, 0, sizeof ts);
+	ts.session_id = sid;
+	ts.target_id = tid;
+	ts.sent = 20;
+	ts.received = 20 - lost;
+	ts.lost = lost;
+	ts.rtt_min_ns = ts.rtt_avg_ns = ts.rtt_p99_ns = ts.rtt_max_ns = -1;
+	store_push_target_summary(s, &ts);
+}
+
+/* An event of session sid (target 0: about none). */
+static void
+run_event(struct store *s, int64_t sid, int64_t tid, int64_t ts, const char *kind, const char *text)
+{
+	struct store_event ev = { sid, tid, ts, kind, text };
+
+	store_push_event(s, &ev);
+}
+
+/* A closed UNKNOWN window of session sid. */
+static void
+run_window(struct store *s, int64_t sid, int64_t tid, int64_t start, int64_t len,
+	   enum store_scope scope, const char *code)
+{
+	struct store_window w = { sid, tid, start, start + len, scope, 0, NULL, code, "a reason" };
+
+	store_push_window(s, &w);
+}
+
+/* A session begun at start. */
+static int64_t
+run_session(struct store *s, int64_t start)
+{
+	struct store_session sess = { start, (int)getpid(), "node", "hamon run" };
+	char err[256];
+	int64_t sid = store_session_begin(s, &sess, err, sizeof err);
+
+	if (sid <= 0)
+		fail_msg("%s", err);
+	return sid;
+}
+
+/* The run row of session sid: the command ran [start + 2 s, start + 8 s). */
+static void
+run_row(struct store *s, int64_t sid, int64_t start, const char *output, size_t len)
+{
+	struct store_run run;
+	char err[256];
+
+	memset(&run, 0, sizeof run);
+	run.session_id = sid;
+	run.label = RUN_LABEL;
+	run.kind = "migration";
+	run.argv = "qm migrate 101 pve2 --online";
+	run.cmd_start_ns = start + 2 * NSEC_PER_SEC;
+	run.cmd_end_ns = start + 8 * NSEC_PER_SEC;
+	run.cmd_duration_ns = 6 * NSEC_PER_SEC;
+	run.exit_status = output != NULL ? 137 : 0; /* killed by signal 9 */
+	run.output_bytes = len;
+	run.output = output;
+	run.output_len = len;
+	if (store_run_put(s, &run, err, sizeof err) != 0)
+		fail_msg("%s", err);
+}
+
+/* The rich run: everything a report can hold, each optional part once. */
+static int64_t
+make_rich_run(struct store *s)
+{
+	struct store_sched sc = { 20000, 3, 12345, 67890, 1234567 };
+	int64_t sid = run_session(s, T1), vm, ssh;
+	size_t len;
+	char *logs = read_logs(&len);
+
+	vm = run_target(s, "vm101", "icmp://198.18.0.2", 0);
+	ssh = run_target(s, "vm101-ssh", "tcp://198.18.0.2:22", 22);
+	run_probes(s, sid, vm, T1, T1 + 5 * NSEC_PER_SEC, T1 + 6500 * MS);
+	run_probes(s, sid, ssh, T1, T1 + 5 * NSEC_PER_SEC, T1 + 7 * NSEC_PER_SEC);
+	push_loss(s, sid, vm, STORE_BURST, T1 + 4900 * MS, 1500 * MS, STORE_END_CLOSED);
+	push_loss(s, sid, vm, STORE_OUTAGE, T1 + 4900 * MS, 1500 * MS, STORE_END_CLOSED);
+	push_loss(s, sid, ssh, STORE_OUTAGE, T1 + 4900 * MS, 2000 * MS, STORE_END_CLOSED);
+	run_event(s, sid, 0, T1 + 4500 * MS, "marker", "power cut node1");
+	run_event(s, sid, 0, T1 + 6 * NSEC_PER_SEC, "marker", "note");
+	run_event(s, sid, vm, T1 + 100 * MS, "path", "eth0 via 198.18.0.1");
+	run_event(s, sid, 0, T1 + 4600 * MS, "link", "eth0 down");
+	run_event(s, sid, ssh, T1 + 4700 * MS, "refused", "198.18.0.2:22 answers with resets");
+	run_window(s, sid, 0, T1 + 1 * NSEC_PER_SEC, 200 * MS, STORE_SCOPE_ALL, "stall");
+	run_window(s, sid, ssh, T1 + 3 * NSEC_PER_SEC, 100 * MS, STORE_SCOPE_TARGET, "send-error");
+	run_row(s, sid, T1, logs, len);
+	free(logs);
+	assert_int_equal(store_flush(s), 0);
+	store_session_sched(s, sid, &sc);
+	put_bench(s, "host", T1 + 3 * NSEC_PER_SEC, 1.0);
+	store_session_end(s, sid, T1 + 10 * NSEC_PER_SEC, "stopped");
+	return sid;
+}
+
+/* A second run of the label without hypervisor figures or a marker; the
+ * ssh target was not probed in it. */
+static int64_t
+make_plain_run(struct store *s, int64_t start)
+{
+	int64_t sid = run_session(s, start);
+	int64_t vm = run_target(s, "vm101", "icmp://198.18.0.2", 0);
+
+	run_probes(s, sid, vm, start, start + 4 * NSEC_PER_SEC, start + 4200 * MS);
+	push_loss(s, sid, vm, STORE_BURST, start + 3900 * MS, 400 * MS, STORE_END_CLOSED);
+	run_row(s, sid, start, NULL, 0);
+	assert_int_equal(store_flush(s), 0);
+	store_session_end(s, sid, start + 10 * NSEC_PER_SEC, "stopped");
+	return sid;
+}
+
+/* A monitor session (no run) with a span set by `hamon mark`. */
+static int64_t
+make_span_session(struct store *s, int64_t start)
+{
+	int64_t sid = run_session(s, start);
+	int64_t vm = run_target(s, "vm101", "icmp://198.18.0.2", 0);
+
+	run_probes(s, sid, vm, start, start, start);
+	run_event(s, sid, 0, start + 1 * NSEC_PER_SEC, "span-begin", "drain node1");
+	run_event(s, sid, 0, start + 9 * NSEC_PER_SEC, "span-end", "drain node1");
+	assert_int_equal(store_flush(s), 0);
+	store_session_end(s, sid, start + 10 * NSEC_PER_SEC, "stopped");
+	return sid;
+}
+
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
+	char err[256];
 
 	if (fx == NULL)
 		return -1;
@@ -165,6 +375,13 @@ setup(void **state)
 	fx->sb = make_db(fx->b, 1);
 	put_bench(fx->sa, "host", T0, 1.0);
 	put_bench(fx->sa, "kvm", T0 + NSEC_PER_SEC, 0.95);
+	snprintf(fx->c, sizeof fx->c, "%s/c.db", fx->dir);
+	fx->sc = store_open(fx->c, STORE_WRITE, err, sizeof err);
+	if (fx->sc == NULL)
+		fail_msg("%s", err);
+	fx->runs[0] = make_rich_run(fx->sc);
+	fx->runs[1] = make_plain_run(fx->sc, T1 + 3600 * NSEC_PER_SEC);
+	fx->runs[2] = make_span_session(fx->sc, T1 + 7200 * NSEC_PER_SEC);
 	*state = fx;
 	return 0;
 }
@@ -179,10 +396,13 @@ teardown(void **state)
 
 	store_close(fx->sa);
 	store_close(fx->sb);
+	store_close(fx->sc);
 	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
 		snprintf(p, sizeof p, "%s%s", fx->a, sfx[i]);
 		unlink(p);
 		snprintf(p, sizeof p, "%s%s", fx->b, sfx[i]);
+		unlink(p);
+		snprintf(p, sizeof p, "%s%s", fx->c, sfx[i]);
 		unlink(p);
 	}
 	rmdir(fx->dir);
@@ -524,8 +744,8 @@ doc_fields(const char *doc, const char *id, const char *const *labels, size_t nl
 		}
 		if (types == 0)
 			fail_msg("FORMATS.md %s: %s: no type", id, name);
-		/* the precision: "ms, 3 decimals" */
-		if ((w = strstr(cell[3], " decimals")) != NULL) {
+		/* the precision: "ms, 3 decimals", "µs, 1 decimal" */
+		if ((w = strstr(cell[3], " decimal")) != NULL) {
 			while (w > cell[3] && isdigit((unsigned char)w[-1]))
 				w--;
 			decimals = (unsigned)atoi(w) + 1;
@@ -709,27 +929,124 @@ test_bench_csv(void **state)
 
 static const char *const rtt_windows[] = { "before", "during", "after" };
 
-/* report --format csv of a session. */
+/* The report of session id of store st in fmt. */
+static char *
+run_report(struct store *st, int64_t id, enum rr_format fmt)
+{
+	char err[256], *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+
+	assert_non_null(fp);
+	if (report_print_session(st, id, fmt, fp, err, sizeof err) != 0)
+		fail_msg("report: %s", err);
+	fclose(fp);
+	return out;
+}
+
+/* report --format csv of a plain session and of the runs. */
 static void
 test_report_csv(void **state)
 {
 	struct fixture *fx = *state;
 	struct fields got = { .n = 0 }, want = { .n = 0 };
 	struct store_session_row row;
-	char *doc = read_doc(), *out = NULL, err[256];
-	size_t len = 0;
-	FILE *fp;
+	char *doc = read_doc(), *out, err[256];
+	size_t i;
 
 	assert_int_equal(store_get_session(fx->sa, 0, 0, &row, err, sizeof err), 0);
-	fp = open_memstream(&out, &len);
-	assert_non_null(fp);
-	if (report_print_session(fx->sa, row.id, RR_FMT_CSV, fp, err, sizeof err) != 0)
-		fail_msg("report: %s", err);
-	fclose(fp);
+	out = run_report(fx->sa, row.id, RR_FMT_CSV);
 	scan_csv(out, &got);
 	free(out);
+	for (i = 0; i < 3; i++) {
+		out = run_report(fx->sc, fx->runs[i], RR_FMT_CSV);
+		scan_csv(out, &got);
+		free(out);
+	}
 	doc_fields(doc, "report-csv", rtt_windows, 3, &want);
 	check_fields("report csv", &got, &want);
+	free(doc);
+}
+
+/* report --format json of the runs and the span session: together they
+ * write every optional object, so every documented key is seen. */
+static void
+test_report_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct fields got = { .n = 0 }, want = { .n = 0 };
+	char *doc = read_doc(), *out;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		out = run_report(fx->sc, fx->runs[i], RR_FMT_JSON);
+		scan_json(out, &got);
+		if (i == 0) {
+			/* the parts the fixture is there for are not null */
+			assert_null(strstr(out, "\"hypervisor\":null"));
+			assert_null(strstr(out, "\"failover_marker\":null"));
+			assert_null(strstr(out, "\"timing\":null"));
+		}
+		free(out);
+	}
+	doc_fields(doc, "report-json", rtt_windows, 3, &want);
+	check_fields("report json", &got, &want);
+	free(doc);
+}
+
+/* report --label in fmt. */
+static char *
+run_label(struct fixture *fx, const char *label, enum rr_format fmt)
+{
+	char err[256], *out = NULL;
+	size_t len = 0;
+	struct run_aggregate *a = report_build_label(fx->sc, label, err, sizeof err);
+	FILE *fp;
+
+	if (a == NULL)
+		fail_msg("report --label: %s", err);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	assert_int_equal(runagg_render(a, fmt, fp), 0);
+	fclose(fp);
+	runagg_free(a);
+	return out;
+}
+
+/* report --label --format json: of the two runs, and of a label without runs
+ * (its nulls). */
+static void
+test_label_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct fields got = { .n = 0 }, want = { .n = 0 };
+	char *doc = read_doc(), *out;
+
+	out = run_label(fx, RUN_LABEL, RR_FMT_JSON);
+	assert_non_null(strstr(out, "\"runs\":2"));
+	scan_json(out, &got);
+	free(out);
+	out = run_label(fx, "no-such-label", RR_FMT_JSON);
+	scan_json(out, &got);
+	free(out);
+	doc_fields(doc, "label-json", NULL, 0, &want);
+	check_fields("report --label json", &got, &want);
+	free(doc);
+}
+
+/* report --label --format csv. */
+static void
+test_label_csv(void **state)
+{
+	struct fixture *fx = *state;
+	struct fields got = { .n = 0 }, want = { .n = 0 };
+	char *doc = read_doc(), *out;
+
+	out = run_label(fx, RUN_LABEL, RR_FMT_CSV);
+	scan_csv(out, &got);
+	free(out);
+	doc_fields(doc, "label-csv", NULL, 0, &want);
+	check_fields("report --label csv", &got, &want);
 	free(doc);
 }
 
@@ -739,9 +1056,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_json), cmocka_unit_test(test_history_csv),
 		cmocka_unit_test(test_bench_json),   cmocka_unit_test(test_bench_csv),
-		cmocka_unit_test(test_report_csv),
+		cmocka_unit_test(test_report_csv),   cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_label_json),   cmocka_unit_test(test_label_csv),
 	};
 
+	/* the hypervisor's local time stamps, read in UTC */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	log_init("test_formats", 0, 0);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

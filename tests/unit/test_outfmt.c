@@ -41,6 +41,7 @@ test_outfmt_parse(void **state)
 	check_parse("csv", OUTFMT_ALL, OUT_CSV);
 	check_parse("md", OUTFMT_ALL, OUT_MD);
 	check_parse("html", OUTFMT_ALL, OUT_HTML);
+	check_parse("table", OUTFMT_ALL, OUT_TEXT);
 	check_parse("table", HISTORY, OUT_TEXT);
 	check_parse("markdown", OUTFMT_ALL, OUT_MD);
 	check_parse("csv", HISTORY, OUT_CSV);

@@ -426,22 +426,13 @@ test_unknown_union(void **state)
 	runreport_free(r);
 }
 
-/* Name parsers. */
+/* The run kind names. */
 static void
 test_names(void **state)
 {
-	enum rr_format f;
 	enum run_kind k;
 
 	(void)state;
-	assert_int_equal(runreport_format_parse("md", &f), 0);
-	assert_int_equal(f, RR_FMT_MD);
-	assert_int_equal(runreport_format_parse("markdown", &f), 0);
-	assert_int_equal(runreport_format_parse("html", &f), 0);
-	assert_int_equal(f, RR_FMT_HTML);
-	assert_int_equal(runreport_format_parse("table", &f), 0);
-	assert_int_equal(f, RR_FMT_TEXT);
-	assert_int_equal(runreport_format_parse("xml", &f), -1);
 	assert_int_equal(runreport_kind_parse("failover", &k), 0);
 	assert_int_equal(k, RUN_KIND_FAILOVER);
 	assert_int_equal(runreport_kind_parse("backup", &k), 0);
