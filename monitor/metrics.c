@@ -200,7 +200,7 @@ static const struct family families[] = {
 	COUNTER("hamon_probes_sent_total", sent, "Probes sent, or attempted (see send errors)."),
 	COUNTER("hamon_probe_send_errors_total", send_errors,
 		"Probes that failed locally at send: nothing left the machine."),
-	COUNTER("hamon_replies_total", received, "Probes answered within their timeout."),
+	COUNTER("hamon_probes_received_total", received, "Probes answered within their timeout."),
 	COUNTER("hamon_probes_lost_total", lost,
 		"Probes not answered within their timeout, or answered by an ICMP error."),
 	COUNTER("hamon_probes_unreachable_total", unreach,

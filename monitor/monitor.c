@@ -331,7 +331,6 @@ monitor_summary(struct monitor *m, int print)
 			jsonw_uint_field(j, "malformed", malformed);
 			jsonw_uint_field(j, "stale", t->stale);
 			jsonw_uint_field(j, "dup", t->dup);
-			jsonw_uint_field(j, "transmitted", t->sent - t->send_errors);
 			jsonw_obj_close(j);
 			jsonw_free(j);
 		} else {

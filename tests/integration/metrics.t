@@ -93,7 +93,7 @@ else
 fi
 assert_eq "before: state up" "$(metric "$T_TMP/before.prom" hamon_target_state 'target="vm",state="up"')" 1
 assert_eq "before: nothing lost" "$(metric "$T_TMP/before.prom" hamon_probes_lost_total 'target="vm"')" 0
-assert_ge "before: replies counted" "$(metric "$T_TMP/before.prom" hamon_replies_total 'target="vm"')" 50
+assert_ge "before: replies counted" "$(metric "$T_TMP/before.prom" hamon_probes_received_total 'target="vm"')" 50
 assert_eq "before: last outage NaN" "$(metric "$T_TMP/before.prom" hamon_last_outage_seconds 'target="vm"')" NaN
 code=$(in_mon curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$PORT/other")
 assert_eq "GET /other is 404" "$code" 404
