@@ -5,11 +5,14 @@
  * Everything happens on the monitor's event loop: the command's pipes and
  * SIGCHLD are events like the probe sockets, so probing never waits for the
  * command and the command never waits for probing. */
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +43,13 @@ struct run {
 	enum run_phase phase;
 	struct event *tick; /* 10 ms poll while waiting for targets */
 	struct event *settle;
-	struct event *sigchld, *sigint, *sigterm;
+	struct event *sigchld, *sig[MONITOR_NSTOP_SIGNALS];
 	struct event *out_ev[2]; /* the command's stdout, stderr */
 	int out_fd[2];
 	struct event *exec_ev; /* CLOEXEC pipe: EOF = exec worked */
 	int exec_fd;
-	int go_fd; /* launcher's start pipe, -1 once used */
+	int go_fd;  /* launcher's start pipe, -1 once used */
+	int sig_fd; /* signals for the launcher to pass on to the command */
 	int64_t wait_start;
 	int64_t all_up_at; /* when every target had answered */
 	pid_t pid;
@@ -166,19 +170,66 @@ run_exec_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * The launcher once the command runs: it stays with the invoking user's
+ * rights, so it can pass on the signals the unprivileged monitor may not
+ * send to a root command (read from sig_r as ints), and it ends as the
+ * command did: the same exit status, or killed by the same signal.
+ */
+static void __attribute__((noreturn)) run_relay(pid_t pid, int sig_r)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), st = 0, s, reaped = 0;
+	struct rlimit no_core = { 0, 0 };
+	struct pollfd p[2];
+	sigset_t none;
+
+	for (;;) {
+		p[0].fd = sig_r;
+		p[0].events = POLLIN;
+		p[1].fd = pfd;
+		p[1].events = POLLIN;
+		/* Without pidfds (before Linux 5.3) look every 5 ms. */
+		if (poll(p, 2, pfd >= 0 ? -1 : 5) < 0 && errno != EINTR)
+			break;
+		if (sig_r >= 0 && (p[0].revents & (POLLIN | POLLHUP))) {
+			ssize_t n = read(sig_r, &s, sizeof(s));
+
+			if (n == (ssize_t)sizeof(s))
+				kill(pid, s);
+			else if (n == 0)
+				sig_r = -1; /* the monitor has gone: poll ignores -1 */
+		}
+		if (pfd >= 0 ? (p[1].revents & POLLIN) != 0
+			     : (reaped = waitpid(pid, &st, WNOHANG) == pid) != 0)
+			break;
+	}
+	if (!reaped && waitpid(pid, &st, 0) != pid)
+		_exit(127);
+	if (WIFEXITED(st))
+		_exit(WEXITSTATUS(st));
+	s = WTERMSIG(st);
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	raise(s);
+	_exit(128 + s);
+}
+
+/*
  * The launcher: a child forked before hamon drops its privileges, waiting
  * on a pipe. The wrapped command (a migration needs root) keeps the
  * invoking user's rights while the monitor runs as an unprivileged user.
- * Writing one byte starts the command; closing the pipe ends the launcher
- * without running anything.
+ * Writing one byte starts the command (a child of the launcher, which then
+ * relays signals: run_relay); closing the pipe ends the launcher without
+ * running anything.
  */
 static int
 run_launcher_fork(struct run *r)
 {
-	int out[2], errp[2], ex[2], go[2], i;
+	int out[2], errp[2], ex[2], go[2], sg[2], i;
 
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
-	    pipe2(ex, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
+	    pipe2(ex, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0 || pipe2(sg, O_CLOEXEC) != 0) {
 		log_warn("run: pipe");
 		return -1;
 	}
@@ -190,22 +241,37 @@ run_launcher_fork(struct run *r)
 	}
 	if (r->pid == 0) {
 		sigset_t none;
+		pid_t cmd;
 		char c;
 		int e;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		/* Handlers go at exec, ignored signals stay: the command gets
+		 * every disposition at its default. */
+		for (e = 0; e < MONITOR_NSTOP_SIGNALS; e++)
+			signal(monitor_stop_signals[e], SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
+		signal(SIGUSR1, SIG_DFL);
 		/* Only the parent may hold the write end, or EOF never comes. */
 		close(go[1]);
 		close(out[0]);
 		close(errp[0]);
 		close(ex[0]);
+		close(sg[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(0);
+		if ((cmd = fork()) != 0) {
+			/* Only the command may hold the write ends now. */
+			close(out[1]);
+			close(errp[1]);
+			close(ex[1]);
+			if (cmd < 0)
+				_exit(127);
+			run_relay(cmd, sg[0]);
+		}
 		dup2(out[1], STDOUT_FILENO);
 		dup2(errp[1], STDERR_FILENO);
 		/* Probe sockets, pcap, netlink, the database: none of it is the
@@ -221,7 +287,9 @@ run_launcher_fork(struct run *r)
 	close(errp[1]);
 	close(ex[1]);
 	close(go[0]);
+	close(sg[0]);
 	r->go_fd = go[1];
+	r->sig_fd = sg[1];
 	r->out_fd[0] = out[0];
 	r->out_fd[1] = errp[0];
 	for (i = 0; i < 2; i++)
@@ -298,9 +366,20 @@ run_tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* SIGINT/SIGTERM: the terminal already signalled the command (same process
- * group); hamon keeps probing until it exits, then settles as usual. A
- * signal while waiting or settling stops at once. */
+/* Have the launcher send sig to the command (the monitor itself may lack
+ * the right to). */
+static void
+run_signal_command(struct run *r, int sig)
+{
+	if (r->sig_fd < 0 || write(r->sig_fd, &sig, sizeof(sig)) != (ssize_t)sizeof(sig))
+		log_warn("run: cannot pass signal %d on to the command", sig);
+}
+
+/* A stop signal (monitor_stop_signals) while the command runs: hamon keeps
+ * probing until it exits, then settles as usual. SIGINT came from the
+ * terminal, which signalled the command too (same process group); any other
+ * is passed on to it. A second one kills the command. A signal while
+ * waiting or settling stops at once. */
 static void
 run_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -308,9 +387,9 @@ run_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	if (r->phase == RUN_COMMAND && r->pid > 0 && !r->exited) {
 		if (r->interrupted++)
-			kill(r->pid, SIGKILL);
-		else if (sig == SIGTERM)
-			kill(r->pid, SIGTERM);
+			run_signal_command(r, SIGKILL);
+		else if (sig != SIGINT)
+			run_signal_command(r, (int)sig);
 		return;
 	}
 	if (r->phase == RUN_WAITING)
@@ -402,7 +481,7 @@ cmd_run(int argc, char **argv)
 	}
 	r.ms = &ms;
 	r.base = monitor_base(ms.m);
-	r.out_fd[0] = r.out_fd[1] = r.exec_fd = r.go_fd = -1;
+	r.out_fd[0] = r.out_fd[1] = r.exec_fd = r.go_fd = r.sig_fd = -1;
 	if (run_launcher_fork(&r) != 0) {
 		msession_close(&ms, "failed");
 		return 1;
@@ -421,11 +500,11 @@ cmd_run(int argc, char **argv)
 	r.tick = event_new(r.base, -1, EV_PERSIST, run_tick_cb, &r);
 	event_add(r.tick, &tv);
 	r.sigchld = evsignal_new(r.base, SIGCHLD, run_sigchld_cb, &r);
-	r.sigint = evsignal_new(r.base, SIGINT, run_signal_cb, &r);
-	r.sigterm = evsignal_new(r.base, SIGTERM, run_signal_cb, &r);
 	event_add(r.sigchld, NULL);
-	event_add(r.sigint, NULL);
-	event_add(r.sigterm, NULL);
+	for (i = 0; i < MONITOR_NSTOP_SIGNALS; i++) {
+		r.sig[i] = evsignal_new(r.base, monitor_stop_signals[i], run_signal_cb, &r);
+		event_add(r.sig[i], NULL);
+	}
 
 	monitor_loop(ms.m);
 
@@ -440,7 +519,7 @@ cmd_run(int argc, char **argv)
 	}
 	/* The loop can end before the command does only on a second signal. */
 	if (r.pid > 0 && !r.exited) {
-		kill(r.pid, SIGKILL);
+		run_signal_command(&r, SIGKILL);
 		waitpid(r.pid, NULL, 0);
 		r.status = 128 + SIGKILL;
 		r.end_real = time_real_ns();
@@ -466,8 +545,10 @@ cmd_run(int argc, char **argv)
 	if (r.settle)
 		event_free(r.settle);
 	event_free(r.sigchld);
-	event_free(r.sigint);
-	event_free(r.sigterm);
+	for (i = 0; i < MONITOR_NSTOP_SIGNALS; i++)
+		event_free(r.sig[i]);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
 	hvparse_free(r.hv);
 	free(r.capture);
 	msession_close(&ms, ms.st != NULL && r.start_real ? NULL : "stopped");

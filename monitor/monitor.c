@@ -27,18 +27,40 @@
 #include "probes/probe.h"
 #include "store/store.h"
 
-/* SIGINT/SIGTERM: the first stops sending, the second quits at once. */
+/*
+ * Every signal whose default would end the process, except those a
+ * debugger or profiler owns (SIGTRAP, SIGPROF) and the fatal ones: each
+ * ends the monitor cleanly, with its summary, everything committed and the
+ * session closed. A dropped ssh session (SIGHUP) is one of them.
+ */
+const int monitor_stop_signals[MONITOR_NSTOP_SIGNALS] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM, SIGVTALRM, SIGXCPU, SIGPWR,
+};
+
+/* A stop signal: the first stops sending, the second quits at once. */
 static void
 monitor_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct monitor *m = arg;
 
+	(void)what;
+	if (m->signals == 0 && sig != SIGINT && sig != SIGTERM)
+		log_info("%s: stopping", strsignal((int)sig));
 	if (++m->signals > 1) {
 		log_warnx("second signal: stopping without waiting for replies");
 		event_base_loopbreak(m->base);
 		return;
 	}
 	monitor_stop(m);
+}
+
+/* SIGUSR1: interim figures of every target. */
+static void
+monitor_usr1_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	monitor_interim(arg);
 }
 
 /* Ring size for a target's probes in flight. */
@@ -124,12 +146,15 @@ monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops
 			goto fail;
 
 	m->timer = event_new(m->base, -1, 0, monitor_timer_cb, m);
-	if (!o->no_signals) {
-		m->sigint = evsignal_new(m->base, SIGINT, monitor_signal_cb, m);
-		m->sigterm = evsignal_new(m->base, SIGTERM, monitor_signal_cb, m);
-		event_add(m->sigint, NULL);
-		event_add(m->sigterm, NULL);
+	for (i = 0; !o->no_signals && i < MONITOR_NSTOP_SIGNALS; i++) {
+		m->sig[i] = evsignal_new(m->base, monitor_stop_signals[i], monitor_signal_cb, m);
+		event_add(m->sig[i], NULL);
 	}
+	m->sigusr1 = evsignal_new(m->base, SIGUSR1, monitor_usr1_cb, m);
+	event_add(m->sigusr1, NULL);
+	/* A file grown past RLIMIT_FSIZE: the write fails (EFBIG) and the store
+	 * says so, rather than the process dying without its summary. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	m->nt = o->ntargets;
 	m->t = xcalloc(m->nt, sizeof(*m->t));
@@ -259,110 +284,137 @@ monitor_finish_aware(struct monitor *m, int64_t now_mono, int64_t now_real)
 	store_session_sched(m->o.store, m->o.session_id, &sc);
 }
 
-/* Per-target summary lines, and their rows in the store. */
-void
-monitor_summary(struct monitor *m, int print)
+/* The foreign, bad-check and malformed packets of every probe socket. */
+static void
+monitor_packet_totals(struct monitor *m, uint64_t *foreign, uint64_t *bad, uint64_t *malformed)
 {
 	struct probe_counters c4;
-	uint64_t foreign, bad, malformed;
-	int64_t stop_mono = mclock_mono(&m->o.clock), stop_real = mclock_real(&m->o.clock);
 	size_t i;
 
-	monitor_finish_aware(m, stop_mono, stop_real);
-	foreign = m->foreign_addr;
-	bad = malformed = 0;
+	*foreign = m->foreign_addr;
+	*bad = *malformed = 0;
 	for (i = 0; i < 4; i++) {
 		if (m->chan[i].p == NULL)
 			continue;
 		memset(&c4, 0, sizeof(c4));
 		m->chan[i].ops->counters(m->chan[i].p, &c4);
-		foreign += c4.foreign;
-		bad += c4.bad_check;
-		malformed += c4.malformed;
+		*foreign += c4.foreign;
+		*bad += c4.bad_check;
+		*malformed += c4.malformed;
 	}
+}
 
+/* Target i's figures so far on stdout: event "summary" at the end,
+ * "interim" on SIGUSR1. */
+static void
+monitor_print_target(struct monitor *m, size_t i, const char *event, uint64_t foreign, uint64_t bad,
+		     uint64_t malformed)
+{
+	struct mtarget *t = &m->t[i];
+	uint64_t decided = t->received + t->refused + t->lost + t->unknown;
+	double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
+	int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
+	int64_t p99 = monitor_target_rtt_quantile(m, i, 0.99);
+	char down[64];
+
+	duration_format(t->downtime, down, sizeof(down));
+	if (m->o.format == MONITOR_JSON) {
+		struct jsonw *j = jsonw_new(stdout);
+
+		jsonw_obj_open(j);
+		jsonw_string_field(j, "event", event);
+		jsonw_string_field(j, "target", t->conf->name);
+		jsonw_uint_field(j, "sent", decided);
+		jsonw_uint_field(j, "received", t->received);
+		jsonw_uint_field(j, "lost", t->lost);
+		jsonw_uint_field(j, "late", t->late);
+		jsonw_uint_field(j, "unreach", t->unreach);
+		jsonw_uint_field(j, "refused", t->refused);
+		jsonw_float_field(j, "loss_pct", loss, 3);
+		if (t->received) {
+			jsonw_ms_field(j, "rtt_min_ms", t->rtt_min);
+			jsonw_ms_field(j, "rtt_avg_ms", avg);
+			jsonw_ms_field(j, "rtt_p99_ms", p99);
+			jsonw_ms_field(j, "rtt_max_ms", t->rtt_max);
+		}
+		jsonw_uint_field(j, "unknown", t->unknown);
+		jsonw_ms_field(j, "unknown_ms", aware_unknown_ns(m->aw, i));
+		jsonw_uint_field(j, "bursts", t->bursts);
+		jsonw_uint_field(j, "outages", t->outages);
+		jsonw_ms_field(j, "downtime_ms", t->downtime);
+		jsonw_uint_field(j, "send_errors", t->send_errors);
+		jsonw_uint_field(j, "foreign", foreign);
+		jsonw_uint_field(j, "bad_check", bad);
+		jsonw_uint_field(j, "malformed", malformed);
+		jsonw_uint_field(j, "stale", t->stale);
+		jsonw_uint_field(j, "dup", t->dup);
+		jsonw_obj_close(j);
+		jsonw_free(j);
+		return;
+	}
+	printf("%s%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss", t->conf->name,
+	       strcmp(event, "summary") == 0 ? "" : " (so far)", decided, t->received, loss);
+	if (t->refused)
+		printf(", %" PRIu64 " refused", t->refused);
+	if (t->received)
+		printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms", t->rtt_min / 1e6, avg / 1e6,
+		       p99 / 1e6, t->rtt_max / 1e6);
+	printf(", %" PRIu64 " outage%s, %s down", t->outages, t->outages == 1 ? "" : "s", down);
+	if (aware_unknown_ns(m->aw, i) > 0 || t->unknown > 0) {
+		char unk[64];
+
+		duration_format(aware_unknown_ns(m->aw, i), unk, sizeof(unk));
+		printf(", %s unknown (%" PRIu64 " probes)", unk, t->unknown);
+	}
+	printf("\n");
+}
+
+/* SIGUSR1: every target's figures so far, as fping does on SIGQUIT. */
+void
+monitor_interim(struct monitor *m)
+{
+	uint64_t foreign, bad, malformed;
+	size_t i;
+
+	monitor_packet_totals(m, &foreign, &bad, &malformed);
+	for (i = 0; i < m->nt; i++)
+		monitor_print_target(m, i, "interim", foreign, bad, malformed);
+	fflush(stdout);
+}
+
+/* Per-target summary lines, and their rows in the store. */
+void
+monitor_summary(struct monitor *m, int print)
+{
+	uint64_t foreign, bad, malformed;
+	int64_t stop_mono = mclock_mono(&m->o.clock), stop_real = mclock_real(&m->o.clock);
+	size_t i;
+
+	monitor_finish_aware(m, stop_mono, stop_real);
+	monitor_packet_totals(m, &foreign, &bad, &malformed);
 	for (i = 0; i < m->nt; i++) {
 		struct mtarget *t = &m->t[i];
 		struct lt_callbacks cb = { monitor_on_period, NULL, t };
 		struct lt_point stop = { t->next_seq, stop_mono, stop_real };
 		struct store_target_summary ts;
-		uint64_t decided = t->received + t->refused + t->lost + t->unknown;
-		double loss = decided ? 100.0 * (double)t->lost / (double)decided : 0;
-		int64_t avg = t->received ? t->rtt_sum / (int64_t)t->received : -1;
-		int64_t p99 = rtthist_quantile(&t->hist, 0.99);
-		char down[64];
 
-		/* A bucket's midpoint can lie past the largest value seen. */
-		if (p99 > t->rtt_max)
-			p99 = t->rtt_max;
 		/* Probes still unanswered after a forced stop are not counted. */
 		lt_finish(&t->lt, &stop, &cb);
 		monitor_flush_second(t);
-		duration_format(t->downtime, down, sizeof(down));
-		if (!print)
-			;
-		else if (m->o.format == MONITOR_JSON) {
-			struct jsonw *j = jsonw_new(stdout);
-
-			jsonw_obj_open(j);
-			jsonw_string_field(j, "event", "summary");
-			jsonw_string_field(j, "target", t->conf->name);
-			jsonw_uint_field(j, "sent", decided);
-			jsonw_uint_field(j, "received", t->received);
-			jsonw_uint_field(j, "lost", t->lost);
-			jsonw_uint_field(j, "late", t->late);
-			jsonw_uint_field(j, "unreach", t->unreach);
-			jsonw_uint_field(j, "refused", t->refused);
-			jsonw_float_field(j, "loss_pct", loss, 3);
-			if (t->received) {
-				jsonw_ms_field(j, "rtt_min_ms", t->rtt_min);
-				jsonw_ms_field(j, "rtt_avg_ms", avg);
-				jsonw_ms_field(j, "rtt_p99_ms", p99);
-				jsonw_ms_field(j, "rtt_max_ms", t->rtt_max);
-			}
-			jsonw_uint_field(j, "unknown", t->unknown);
-			jsonw_ms_field(j, "unknown_ms", aware_unknown_ns(m->aw, i));
-			jsonw_uint_field(j, "bursts", t->bursts);
-			jsonw_uint_field(j, "outages", t->outages);
-			jsonw_ms_field(j, "downtime_ms", t->downtime);
-			jsonw_uint_field(j, "send_errors", t->send_errors);
-			jsonw_uint_field(j, "foreign", foreign);
-			jsonw_uint_field(j, "bad_check", bad);
-			jsonw_uint_field(j, "malformed", malformed);
-			jsonw_uint_field(j, "stale", t->stale);
-			jsonw_uint_field(j, "dup", t->dup);
-			jsonw_obj_close(j);
-			jsonw_free(j);
-		} else {
-			printf("%s: %" PRIu64 " sent, %" PRIu64 " received, %.2f%% loss",
-			       t->conf->name, decided, t->received, loss);
-			if (t->refused)
-				printf(", %" PRIu64 " refused", t->refused);
-			if (t->received)
-				printf(", rtt min/avg/p99/max %.3f/%.3f/%.3f/%.3f ms",
-				       t->rtt_min / 1e6, avg / 1e6, p99 / 1e6, t->rtt_max / 1e6);
-			printf(", %" PRIu64 " outage%s, %s down", t->outages,
-			       t->outages == 1 ? "" : "s", down);
-			if (aware_unknown_ns(m->aw, i) > 0 || t->unknown > 0) {
-				char unk[64];
-
-				duration_format(aware_unknown_ns(m->aw, i), unk, sizeof(unk));
-				printf(", %s unknown (%" PRIu64 " probes)", unk, t->unknown);
-			}
-			printf("\n");
-		}
+		if (print)
+			monitor_print_target(m, i, "summary", foreign, bad, malformed);
 		if (m->o.store != NULL) {
 			memset(&ts, 0, sizeof(ts));
 			ts.session_id = m->o.session_id;
 			ts.target_id = t->store_id;
-			ts.sent = decided;
+			ts.sent = t->received + t->refused + t->lost + t->unknown;
 			ts.received = t->received;
 			ts.lost = t->lost;
 			ts.late = t->late;
 			ts.unreach = t->unreach;
 			ts.rtt_min_ns = t->rtt_min;
-			ts.rtt_avg_ns = avg;
-			ts.rtt_p99_ns = p99;
+			ts.rtt_avg_ns = t->received ? t->rtt_sum / (int64_t)t->received : -1;
+			ts.rtt_p99_ns = monitor_target_rtt_quantile(m, i, 0.99);
 			ts.rtt_max_ns = t->rtt_max;
 			ts.outages = t->outages;
 			ts.downtime_ns = t->downtime;
@@ -565,10 +617,11 @@ monitor_free(struct monitor *m)
 	aware_free(m->aw);
 	if (m->timer)
 		event_free(m->timer);
-	if (m->sigint)
-		event_free(m->sigint);
-	if (m->sigterm)
-		event_free(m->sigterm);
+	for (i = 0; i < MONITOR_NSTOP_SIGNALS; i++)
+		if (m->sig[i])
+			event_free(m->sig[i]);
+	if (m->sigusr1)
+		event_free(m->sigusr1);
 	for (i = 0; i < 4; i++)
 		if (m->chan[i].p)
 			m->chan[i].ops->close(m->chan[i].p);

@@ -33,7 +33,7 @@ struct monitor_opts {
 	int64_t duration_ns; /* stop sending after this long (0: until a signal) */
 	uint64_t count;      /* stop each target after this many probes (0: no limit) */
 	enum monitor_tcp_mode tcp_mode;
-	int no_signals;             /* the caller handles SIGINT/SIGTERM itself */
+	int no_signals;             /* the caller handles the stop signals itself */
 	int no_netlink;             /* do not watch links, neighbours and routes */
 	struct monitor_clock clock; /* all zero: the real clocks */
 };
@@ -53,6 +53,14 @@ int monitor_loop(struct monitor *m);
 void monitor_stop(struct monitor *m);
 /* Close open periods, store the per-target summary and, if print, print it. */
 void monitor_summary(struct monitor *m, int print);
+/* Every target's figures so far (SIGUSR1 calls this). */
+void monitor_interim(struct monitor *m);
+
+/* The signals that stop a monitor cleanly (SIGINT, SIGTERM, SIGHUP, ...):
+ * the monitor handles them unless no_signals, and `hamon run` uses the same
+ * list for its own handler. */
+#define MONITOR_NSTOP_SIGNALS 9
+extern const int monitor_stop_signals[MONITOR_NSTOP_SIGNALS];
 /* How many targets are UP right now. */
 size_t monitor_count_up(const struct monitor *m);
 /* Names of the targets not UP, comma-separated, into buf. */

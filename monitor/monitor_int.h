@@ -79,7 +79,8 @@ struct mtarget {
 struct monitor {
 	struct event_base *base;
 	struct event *timer;
-	struct event *sigint, *sigterm;
+	struct event *sig[MONITOR_NSTOP_SIGNALS]; /* monitor_stop_signals */
+	struct event *sigusr1;
 	struct monitor_opts o;
 	uint64_t key[2];
 

@@ -54,7 +54,8 @@ INTEGRATION_TESTS = \
 	tests/integration/hostile.t \
 	tests/integration/report_events.t \
 	tests/integration/two_links.t \
-	tests/integration/sight.t
+	tests/integration/sight.t \
+	tests/integration/signals.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py
