@@ -678,8 +678,13 @@ nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_
 		snprintf(err, errlen, "netlink: cannot allocate a socket");
 		goto fail;
 	}
+	/* libnl maps most errnos of socket() and bind() to "Unspecific
+	 * failure": say which it was. */
+	errno = 0;
 	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0) {
-		snprintf(err, errlen, "netlink: connect: %s", nl_geterror(rc));
+		snprintf(err, errlen, "netlink: connect: %s%s%s%s", nl_geterror(rc),
+			 errno != 0 ? " (" : "", errno != 0 ? strerror(errno) : "",
+			 errno != 0 ? ")" : "");
 		goto fail;
 	}
 	/* Notifications carry sequence numbers of other sockets' requests,
