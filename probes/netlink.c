@@ -181,7 +181,8 @@ nlw_refresh_target(struct nlwatch *w, size_t i)
 /* Mark link ifindex and what depends on it as to be decided again. */
 static void nlw_mark(struct nlwatch *w, int ifindex, int depth);
 
-/* Mark what may depend on link l: its master, the links stacked on it. */
+/* Mark what may depend on link ifindex, a port of master (0 none): that
+ * master and the links stacked on ifindex, and theirs in turn. */
 static void
 nlw_mark_dependents(struct nlwatch *w, int ifindex, int master, int depth)
 {
