@@ -736,7 +736,9 @@ aware_new(const struct aware_opts *o)
 	if (o->no_netlink || o->base == NULL)
 		return a;
 	if ((a->nl = nlwatch_open(o->base, aware_on_nl, a, err, sizeof(err))) == NULL) {
-		log_warnx("netlink: %s; link and neighbour events will not be seen", err);
+		log_warnx("%s; egress links are not watched: a link down counts as the targets' "
+			  "loss, and no link or neighbour event is seen",
+			  err);
 		return a;
 	}
 	for (i = 0; i < a->nt; i++) {

@@ -178,71 +178,182 @@ nlw_refresh_target(struct nlwatch *w, size_t i)
 
 /* ---------------------------------------------------------------- parsing */
 
-/* A link message: report a change of usability, keep the table current. */
+/* Mark link ifindex and what depends on it as to be decided again. */
+static void nlw_mark(struct nlwatch *w, int ifindex, int depth);
+
+/* Mark what may depend on link ifindex, a port of master (0 none): that
+ * master and the links stacked on ifindex, and theirs in turn. */
 static void
-nlw_on_link(struct nlwatch *w, struct rtnl_link *rl, int msgtype)
+nlw_mark_dependents(struct nlwatch *w, int ifindex, int master, int depth)
+{
+	size_t i;
+
+	if (depth >= NLW_STACK_MAX)
+		return;
+	if (master > 0 && master != ifindex)
+		nlw_mark(w, master, depth + 1);
+	for (i = 0; i < w->nlinks; i++)
+		if (w->links[i].lower == ifindex && w->links[i].ifindex != ifindex)
+			nlw_mark(w, w->links[i].ifindex, depth + 1);
+}
+
+static void
+nlw_mark(struct nlwatch *w, int ifindex, int depth)
+{
+	struct nlw_link *l = nlw_link_find(w, ifindex);
+
+	if (l == NULL || l->dirty || depth >= NLW_STACK_MAX)
+		return;
+	l->dirty = 1;
+	nlw_mark_dependents(w, l->ifindex, l->master, depth);
+}
+
+/*
+ * Decide link l's usability again; report it when it changed (or l is new)
+ * unless quiet. m: the message about l that caused it, NULL when one of
+ * its ports or its lower link changed.
+ */
+static void
+nlw_link_decide(struct nlwatch *w, struct nlw_link *l, int fresh, int quiet,
+		const struct nlw_linkmsg *m)
 {
 	struct nlw_event ev;
-	struct nlw_link *l;
-	struct nl_addr *ll;
-	const char *name;
-	unsigned int flags;
-	int ifindex, up, fresh = 0, ours = w->msg_pid == w->port;
+	char cause[NLW_CAUSELEN];
+	int up = nlw_link_usable(w->links, w->nlinks, l, cause, sizeof cause);
 
-	/* Bridge port messages (AF_BRIDGE) share the group; they describe a
-	 * port's bridging, not the link. */
-	if (rtnl_link_get_family(rl) != AF_UNSPEC)
+	l->dirty = 0;
+	if (!fresh && l->up == up)
+		return; /* some other attribute changed */
+	l->up = up;
+	if (quiet)
 		return;
-	ifindex = rtnl_link_get_ifindex(rl);
-	if (ifindex <= 0)
-		return;
-	flags = rtnl_link_get_flags(rl);
-	up = (flags & IFF_UP) && (flags & IFF_RUNNING);
-	name = rtnl_link_get_name(rl);
-	l = nlw_link_find(w, ifindex);
-
 	nlw_event_init(&ev, up ? NLW_LINK_UP : NLW_LINK_DOWN);
-	ev.ifindex = ifindex;
-	if (name != NULL)
-		snprintf(ev.ifname, sizeof ev.ifname, "%s", name);
-	else if (l != NULL)
-		memcpy(ev.ifname, l->name, IFNAMSIZ);
-	ev.link_flags = flags;
-	if ((ll = rtnl_link_get_addr(rl)) != NULL)
-		nlw_format_lladdr(nl_addr_get_binary_addr(ll), nl_addr_get_len(ll), ev.lladdr,
-				  sizeof ev.lladdr);
+	ev.ifindex = l->ifindex;
+	memcpy(ev.ifname, l->name, IFNAMSIZ);
+	ev.link_flags = l->flags;
+	if (m != NULL)
+		nlw_format_lladdr(m->lladdr, m->lladdr_len, ev.lladdr, sizeof ev.lladdr);
+	snprintf(ev.state, sizeof ev.state, "%s", up ? "up" : "down");
+	snprintf(ev.operstate, sizeof ev.operstate, "%s",
+		 l->operstate < 0 ? "unknown" : nlw_operstate_name(l->operstate));
+	snprintf(ev.cause, sizeof ev.cause, "%s", cause);
+	nlw_emit(w, &ev);
+}
 
-	if (msgtype == RTM_DELLINK) {
-		ev.kind = NLW_LINK_DOWN;
-		snprintf(ev.state, sizeof ev.state, "down");
-		snprintf(ev.operstate, sizeof ev.operstate, "deleted");
-		if (l != NULL)
-			nlw_link_remove(w, (size_t)(l - w->links));
-		nlw_emit(w, &ev);
+/* Decide every marked link again. */
+static void
+nlw_decide_marked(struct nlwatch *w, int quiet)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlinks; i++)
+		if (w->links[i].dirty)
+			nlw_link_decide(w, &w->links[i], 0, quiet, NULL);
+}
+
+/* A link went away: report it, and decide again what depended on it. */
+static void
+nlw_link_gone(struct nlwatch *w, int ifindex, const char *name, const struct nlw_linkmsg *m)
+{
+	struct nlw_event ev;
+	struct nlw_link *l = nlw_link_find(w, ifindex);
+	int master = m != NULL ? m->master : 0;
+
+	nlw_event_init(&ev, NLW_LINK_DOWN);
+	ev.ifindex = ifindex;
+	snprintf(ev.ifname, sizeof ev.ifname, "%s", name);
+	if (m != NULL) {
+		ev.link_flags = m->flags;
+		nlw_format_lladdr(m->lladdr, m->lladdr_len, ev.lladdr, sizeof ev.lladdr);
+	}
+	if (l != NULL) {
+		if (master == 0)
+			master = l->master;
+		if (ev.ifname[0] == '\0')
+			memcpy(ev.ifname, l->name, IFNAMSIZ);
+		nlw_link_remove(w, (size_t)(l - w->links));
+	}
+	snprintf(ev.state, sizeof ev.state, "down");
+	snprintf(ev.operstate, sizeof ev.operstate, "deleted");
+	nlw_emit(w, &ev);
+	/* A bridge whose last port was deleted has none left. */
+	nlw_mark(w, master, 0);
+	nlw_mark_dependents(w, ifindex, 0, 0);
+}
+
+/*
+ * A bridge port's own message (AF_BRIDGE): its forwarding state. The link
+ * itself is described by its AF_UNSPEC messages; RTM_DELLINK here means it
+ * left its bridge, not that it is gone.
+ */
+static void
+nlw_on_brport(struct nlwatch *w, const struct nlw_linkmsg *m, int quiet)
+{
+	struct nlw_link *l = nlw_link_find(w, m->ifindex);
+
+	if (l == NULL)
+		return; /* its AF_UNSPEC message, or the dump, brings it */
+	if (m->type == RTM_DELLINK)
+		l->brport_state = -1;
+	else if (m->brport_state >= 0)
+		l->brport_state = m->brport_state;
+	if (m->type == RTM_NEWLINK && m->master > 0 && m->master != m->ifindex)
+		l->master = m->master;
+	nlw_mark_dependents(w, l->ifindex, l->master, 0);
+	nlw_decide_marked(w, quiet);
+}
+
+/* A link message: keep the table current, report changes of usability, of
+ * the link and of the bridges, bonds and vlans that depend on it. */
+static void
+nlw_on_link(struct nlwatch *w, const struct nlw_linkmsg *m)
+{
+	struct nlw_link *l;
+	int fresh = 0, old_master;
+	/* The first dump only teaches us the current state. */
+	int quiet = w->msg_pid == w->port && !w->synced;
+
+	if (m->ifindex <= 0)
+		return;
+	if (m->family == AF_BRIDGE) {
+		nlw_on_brport(w, m, quiet);
 		return;
 	}
-	if (l == NULL) {
+	if (m->family != AF_UNSPEC)
+		return;
+	if (m->type == RTM_DELLINK) {
+		nlw_link_gone(w, m->ifindex, m->name, m);
+		nlw_decide_marked(w, 0);
+		return;
+	}
+	if ((l = nlw_link_find(w, m->ifindex)) == NULL) {
 		if (w->nlinks == w->caplinks) {
 			w->caplinks = w->caplinks ? w->caplinks * 2 : 16;
 			w->links = xreallocarray(w->links, w->caplinks, sizeof *w->links);
 		}
 		l = &w->links[w->nlinks++];
 		memset(l, 0, sizeof *l);
-		l->ifindex = ifindex;
+		l->ifindex = m->ifindex;
+		l->brport_state = -1;
 		fresh = 1;
 	}
+	old_master = l->master;
 	l->gen = w->gen;
-	l->flags = flags;
-	memcpy(l->name, ev.ifname, IFNAMSIZ);
-	if (!fresh && l->up == up)
-		return; /* some other attribute changed */
-	l->up = up;
-	/* The first dump only teaches us the current state. */
-	if (ours && !w->synced)
-		return;
-	snprintf(ev.state, sizeof ev.state, "%s", up ? "up" : "down");
-	rtnl_link_operstate2str(rtnl_link_get_operstate(rl), ev.operstate, sizeof ev.operstate);
-	nlw_emit(w, &ev);
+	l->flags = m->flags;
+	l->operstate = m->operstate;
+	l->master = m->master != m->ifindex ? m->master : 0;
+	l->lower = m->lower;
+	if (m->brport_state >= 0 || l->master == 0)
+		l->brport_state = m->brport_state;
+	if (m->name[0] != '\0')
+		memcpy(l->name, m->name, IFNAMSIZ);
+	snprintf(l->kind, sizeof l->kind, "%s", m->kind);
+	nlw_link_decide(w, l, fresh, quiet, m);
+	/* l stays valid: nothing below adds links. */
+	nlw_mark_dependents(w, l->ifindex, l->master, 0);
+	if (old_master != l->master)
+		nlw_mark(w, old_master, 0);
+	nlw_decide_marked(w, quiet);
 }
 
 /* An address message. */
@@ -371,10 +482,7 @@ nlw_parse_cb(struct nl_object *obj, void *arg)
 
 	if (type == NULL)
 		return;
-	if (strcmp(type, "route/link") == 0 && (msgtype == RTM_NEWLINK || msgtype == RTM_DELLINK))
-		nlw_on_link(w, (struct rtnl_link *)obj, msgtype);
-	else if (strcmp(type, "route/addr") == 0 &&
-		 (msgtype == RTM_NEWADDR || msgtype == RTM_DELADDR))
+	if (strcmp(type, "route/addr") == 0 && (msgtype == RTM_NEWADDR || msgtype == RTM_DELADDR))
 		nlw_on_addr(w, (struct rtnl_addr *)obj, msgtype);
 	else if (strcmp(type, "route/neigh") == 0 &&
 		 (msgtype == RTM_NEWNEIGH || msgtype == RTM_DELNEIGH))
@@ -397,6 +505,18 @@ nlw_valid_cb(struct nl_msg *msg, void *arg)
 	w->msg_seq = h->nlmsg_seq;
 	w->rx_real = time_real_ns();
 	w->rx_mono = time_mono_ns();
+	/* Links from their bytes, whatever their kind (see nlw_parse_link). */
+	if (h->nlmsg_type == RTM_NEWLINK || h->nlmsg_type == RTM_DELLINK) {
+		struct nlw_linkmsg m;
+
+		if (nlw_parse_link(h, h->nlmsg_len, &m) == 0) {
+			nlw_on_link(w, &m);
+			return NL_OK;
+		}
+		log_debug("netlink: malformed link message (%u bytes)", h->nlmsg_len);
+		w->n.errors++;
+		return NL_OK;
+	}
 	rc = nl_msg_parse(msg, nlw_parse_cb, w);
 	if (rc < 0 && rc != -NLE_MSGTYPE_NOSUPPORT) {
 		log_debug("netlink: message type %d: %s", h->nlmsg_type, nl_geterror(rc));
@@ -449,18 +569,16 @@ nlw_finish_cb(struct nl_msg *msg, void *arg)
 	w->rx_mono = time_mono_ns();
 	/* Links the complete dump did not mention were deleted in the window. */
 	for (i = 0; i < w->nlinks;) {
+		char name[IFNAMSIZ];
+
 		if (w->links[i].gen == w->gen) {
 			i++;
 			continue;
 		}
-		nlw_event_init(&ev, NLW_LINK_DOWN);
-		ev.ifindex = w->links[i].ifindex;
-		memcpy(ev.ifname, w->links[i].name, IFNAMSIZ);
-		snprintf(ev.state, sizeof ev.state, "down");
-		snprintf(ev.operstate, sizeof ev.operstate, "deleted");
-		nlw_link_remove(w, i);
-		nlw_emit(w, &ev);
+		memcpy(name, w->links[i].name, IFNAMSIZ);
+		nlw_link_gone(w, w->links[i].ifindex, name, NULL);
 	}
+	nlw_decide_marked(w, 0);
 	w->resyncing = 0;
 	w->n.resyncs++;
 	nlw_event_init(&ev, NLW_RESYNCED);
@@ -561,8 +679,13 @@ nlwatch_open(struct event_base *base, nlwatch_cb cb, void *arg, char *err, size_
 		snprintf(err, errlen, "netlink: cannot allocate a socket");
 		goto fail;
 	}
+	/* libnl maps most errnos of socket() and bind() to "Unspecific
+	 * failure": say which it was. */
+	errno = 0;
 	if ((rc = nl_connect(w->sk, NETLINK_ROUTE)) < 0) {
-		snprintf(err, errlen, "netlink: connect: %s", nl_geterror(rc));
+		snprintf(err, errlen, "netlink: connect: %s%s%s%s", nl_geterror(rc),
+			 errno != 0 ? " (" : "", errno != 0 ? strerror(errno) : "",
+			 errno != 0 ? ")" : "");
 		goto fail;
 	}
 	/* Notifications carry sequence numbers of other sockets' requests,

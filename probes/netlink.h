@@ -12,7 +12,9 @@
 struct event_base;
 
 enum nlw_kind {
-	NLW_LINK_UP = 0, /* a link became usable: IFF_UP and IFF_RUNNING (oper up/unknown) */
+	NLW_LINK_UP = 0, /* a link became usable: IFF_UP, IFF_LOWER_UP and IFF_RUNNING (oper
+	                  * up/unknown); a bridge or bond also needs a port that is, a vlan
+	                  * the link under it */
 	NLW_LINK_DOWN,   /* a link stopped being usable, or was deleted */
 	NLW_ADDR_ADD,    /* an interface address appeared */
 	NLW_ADDR_DEL,    /* an interface address went away */
@@ -35,6 +37,7 @@ const char *nlw_kind_class(enum nlw_kind k);
 #define NLW_LLADDRSTRLEN 64                     /* 20 bytes as "xx:" pairs, and more */
 #define NLW_STATELEN     24
 #define NLW_TEXTLEN      256
+#define NLW_CAUSELEN     48
 
 /* One change, as the kernel reported it. Strings are always terminated;
  * ifname is the kernel's name as is, text is escaped and printable. */
@@ -56,6 +59,10 @@ struct nlw_event {
 	                                 * "FAILED", ..., "DELETED"; "add"/"del" otherwise */
 	char operstate[NLW_STATELEN];   /* links: "up", "down", "lowerlayerdown", "unknown",
 	                                 * "deleted", ... */
+	char cause[NLW_CAUSELEN];       /* links: what a bridge's ports, a bond's slaves or a
+	                                 * vlan's lower link decided ("no bridge port
+	                                 * forwarding", "lower vmbr0 down"), "" when the
+	                                 * link's own state did */
 	unsigned int link_flags;        /* links: IFF_* */
 	int neigh_state;                /* neighbours: NUD_* bits, 0 when deleted */
 	int table;                      /* routes: routing table id */
@@ -110,7 +117,7 @@ struct nlw_route {
 	char gw_text[INET6_ADDRSTRLEN];  /* "" when none */
 	int table;
 	int route_type;               /* RTN_UNICAST, RTN_LOCAL, ... */
-	int link_up;                  /* IFF_UP and IFF_RUNNING */
+	int link_up;                  /* its own IFF_UP, IFF_LOWER_UP and IFF_RUNNING */
 	unsigned int link_flags;      /* IFF_* of the egress link */
 	char operstate[NLW_STATELEN]; /* "up", "down", "unknown", ... */
 };

@@ -6,9 +6,13 @@
 #include <sys/types.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <linux/if.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <event2/event.h>
@@ -208,9 +212,12 @@ nlw_event_format(struct nlw_event *ev)
 	/* Sized so that every line fits NLW_TEXTLEN whole: an escaped name
 	 * is at most 4 bytes per byte. */
 	char ifname[IFNAMSIZ * 4 + 1], dev[sizeof ifname], gw[INET6_ADDRSTRLEN + 8];
-	char ll[NLW_LLADDRSTRLEN + 8];
+	char ll[NLW_LLADDRSTRLEN + 8], cause[NLW_CAUSELEN + (IFNAMSIZ - 1) * 3];
 
 	log_escape(ifname, sizeof ifname, ev->ifname, strnlen(ev->ifname, sizeof ev->ifname));
+	/* The cause may hold another link's name: its only bytes that can
+	 * need escaping, at most 4 bytes for each of its IFNAMSIZ - 1. */
+	log_escape(cause, sizeof cause, ev->cause, strnlen(ev->cause, sizeof ev->cause));
 	if (ifname[0] != '\0')
 		snprintf(dev, sizeof dev, "%s", ifname);
 	else if (ev->ifindex != 0)
@@ -226,8 +233,9 @@ nlw_event_format(struct nlw_event *ev)
 	switch (ev->kind) {
 	case NLW_LINK_UP:
 	case NLW_LINK_DOWN:
-		snprintf(ev->text, sizeof ev->text, "link %s %s (operstate %s)", dev,
-			 ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate);
+		snprintf(ev->text, sizeof ev->text, "link %s %s (operstate %s%s%s)", dev,
+			 ev->kind == NLW_LINK_UP ? "up" : "down", ev->operstate,
+			 cause[0] != '\0' ? "; " : "", cause);
 		break;
 	case NLW_ADDR_ADD:
 	case NLW_ADDR_DEL:
@@ -359,4 +367,289 @@ nlw_route_type_dead(int type)
 {
 	return type == RTN_UNREACHABLE || type == RTN_BLACKHOLE || type == RTN_PROHIBIT ||
 	       type == RTN_THROW;
+}
+
+/* ---------------------------------------------------------------- links */
+
+/* One attribute: its type (flags stripped) and payload. */
+struct nlw_attr {
+	const uint8_t *p;
+	size_t len;
+};
+
+/*
+ * Index the attributes in [p, p + len) by type into tb[0..max] (later ones
+ * win, types above max are skipped). 0, or -1 if one claims more bytes than
+ * are left or fewer than its own header: the message is not to be trusted.
+ * Headers are copied out, so buf need not be aligned.
+ */
+static int
+nlw_attrs(const uint8_t *p, size_t len, struct nlw_attr *tb, int max)
+{
+	struct rtattr rta;
+	size_t step;
+	int type;
+
+	memset(tb, 0, (size_t)(max + 1) * sizeof *tb);
+	while (len >= sizeof rta) {
+		memcpy(&rta, p, sizeof rta);
+		if (rta.rta_len < sizeof rta || rta.rta_len > len)
+			return -1;
+		type = rta.rta_type & NLA_TYPE_MASK;
+		if (type <= max) {
+			tb[type].p = p + RTA_LENGTH(0);
+			tb[type].len = rta.rta_len - RTA_LENGTH(0);
+		}
+		step = RTA_ALIGN(rta.rta_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
+	return 0;
+}
+
+/* An attribute's u32 (host order), or dflt when absent or short. */
+static int64_t
+nlw_attr_u32(const struct nlw_attr *a, int64_t dflt)
+{
+	uint32_t v;
+
+	if (a->p == NULL || a->len < sizeof v)
+		return dflt;
+	memcpy(&v, a->p, sizeof v);
+	return v;
+}
+
+/* An attribute's u8, or dflt. */
+static int
+nlw_attr_u8(const struct nlw_attr *a, int dflt)
+{
+	if (a->p == NULL || a->len < 1)
+		return dflt;
+	return a->p[0];
+}
+
+/* A string attribute into out[outlen], cut at its NUL or its end. */
+static void
+nlw_attr_str(const struct nlw_attr *a, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (a->p != NULL)
+		for (; n < a->len && n + 1 < outlen && a->p[n] != '\0'; n++)
+			out[n] = (char)a->p[n];
+	out[n] = '\0';
+}
+
+/* A bridge port's state from nested port attributes (IFLA_BRPORT_*); -1 if none. */
+static int
+nlw_brport_state(const struct nlw_attr *nest)
+{
+	struct nlw_attr tb[IFLA_BRPORT_STATE + 1];
+
+	if (nest->p == NULL || nlw_attrs(nest->p, nest->len, tb, IFLA_BRPORT_STATE) < 0)
+		return -1;
+	return nlw_attr_u8(&tb[IFLA_BRPORT_STATE], -1);
+}
+
+/* IFLA_LINKINFO: the kind, and a bridge port's state from its slave data. */
+static int
+nlw_parse_linkinfo(const struct nlw_attr *info, struct nlw_linkmsg *out)
+{
+	struct nlw_attr tb[IFLA_INFO_SLAVE_DATA + 1];
+	char slave[NLW_KINDLEN];
+
+	if (nlw_attrs(info->p, info->len, tb, IFLA_INFO_SLAVE_DATA) < 0)
+		return -1;
+	nlw_attr_str(&tb[IFLA_INFO_KIND], out->kind, sizeof out->kind);
+	nlw_attr_str(&tb[IFLA_INFO_SLAVE_KIND], slave, sizeof slave);
+	if (strcmp(slave, "bridge") == 0)
+		out->brport_state = nlw_brport_state(&tb[IFLA_INFO_SLAVE_DATA]);
+	return 0;
+}
+
+/* Parse a link message from its bytes. */
+int
+nlw_parse_link(const void *buf, size_t len, struct nlw_linkmsg *out)
+{
+	struct nlw_attr tb[IFLA_LINK_NETNSID + 1];
+	const uint8_t *p = buf;
+	struct nlmsghdr h;
+	struct ifinfomsg ifi;
+	int64_t v;
+
+	memset(out, 0, sizeof *out);
+	out->operstate = -1;
+	out->brport_state = -1;
+	if (buf == NULL || len < NLMSG_LENGTH(sizeof ifi))
+		return -1;
+	memcpy(&h, p, sizeof h);
+	if (h.nlmsg_len < NLMSG_LENGTH(sizeof ifi) || h.nlmsg_len > len)
+		return -1;
+	if (h.nlmsg_type != RTM_NEWLINK && h.nlmsg_type != RTM_DELLINK)
+		return -1;
+	memcpy(&ifi, p + NLMSG_HDRLEN, sizeof ifi);
+	out->type = h.nlmsg_type;
+	out->family = ifi.ifi_family;
+	out->ifindex = ifi.ifi_index;
+	out->flags = ifi.ifi_flags;
+	/* The attributes follow the header, aligned (16 bytes already are). */
+	len = h.nlmsg_len > NLMSG_SPACE(sizeof ifi) ? h.nlmsg_len - NLMSG_SPACE(sizeof ifi) : 0;
+	if (nlw_attrs(p + NLMSG_SPACE(sizeof ifi), len, tb, IFLA_LINK_NETNSID) < 0)
+		return -1;
+	nlw_attr_str(&tb[IFLA_IFNAME], out->name, sizeof out->name);
+	out->operstate = nlw_attr_u8(&tb[IFLA_OPERSTATE], -1);
+	if ((v = nlw_attr_u32(&tb[IFLA_MASTER], 0)) <= INT32_MAX)
+		out->master = (int)v;
+	/* A veth's IFLA_LINK is its peer, often in another namespace, where
+	 * the index means another link. */
+	if (tb[IFLA_LINK_NETNSID].p == NULL && (v = nlw_attr_u32(&tb[IFLA_LINK], 0)) <= INT32_MAX)
+		out->lower = (int)v;
+	if (tb[IFLA_ADDRESS].p != NULL && tb[IFLA_ADDRESS].len <= sizeof out->lladdr) {
+		memcpy(out->lladdr, tb[IFLA_ADDRESS].p, tb[IFLA_ADDRESS].len);
+		out->lladdr_len = tb[IFLA_ADDRESS].len;
+	}
+	if (tb[IFLA_LINKINFO].p != NULL && nlw_parse_linkinfo(&tb[IFLA_LINKINFO], out) < 0)
+		return -1;
+	/* AF_BRIDGE messages carry the port's state nested in IFLA_PROTINFO. */
+	if (out->family == AF_BRIDGE && tb[IFLA_PROTINFO].p != NULL)
+		out->brport_state = tb[IFLA_PROTINFO].len >= sizeof(struct rtattr)
+					    ? nlw_brport_state(&tb[IFLA_PROTINFO])
+					    : nlw_attr_u8(&tb[IFLA_PROTINFO], -1);
+	return 0;
+}
+
+/* IF_OPER_* as ip-link(8) prints it. */
+const char *
+nlw_operstate_name(int operstate)
+{
+	static const char *const names[] = { "unknown", "notpresent", "down", "lowerlayerdown",
+					     "testing", "dormant",    "up" };
+
+	if (operstate < 0)
+		return "";
+	if ((size_t)operstate >= sizeof names / sizeof names[0])
+		return "unknown";
+	return names[operstate];
+}
+
+/* A link's own state: up, a carrier, operstate up or unknown. */
+int
+nlw_link_self_up(unsigned int flags, int operstate)
+{
+	unsigned int need = IFF_UP | IFF_RUNNING | IFF_LOWER_UP;
+
+	if ((flags & need) != need)
+		return 0;
+	return operstate != IF_OPER_DOWN && operstate != IF_OPER_LOWERLAYERDOWN &&
+	       operstate != IF_OPER_NOTPRESENT && operstate != IF_OPER_DORMANT &&
+	       operstate != IF_OPER_TESTING;
+}
+
+/* Kinds whose carrier the kernel copies from the one link under them. */
+static int
+nlw_kind_stacked(const char *kind)
+{
+	static const char *const stacked[] = { "vlan", "macvlan", "macvtap", "ipvlan", "ipvtap" };
+	size_t i;
+
+	for (i = 0; i < sizeof stacked / sizeof stacked[0]; i++)
+		if (strcmp(kind, stacked[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The table entry of ifindex, or NULL. */
+static const struct nlw_link *
+nlw_link_in(const struct nlw_link *v, size_t n, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].ifindex == ifindex)
+			return &v[i];
+	return NULL;
+}
+
+static int nlw_usable_at(const struct nlw_link *v, size_t n, const struct nlw_link *l, int depth,
+			 char *cause, size_t causelen);
+
+/*
+ * A bridge or bond with ports: usable while one port is. A bridge port
+ * counts while it forwards (the kernel's own rule for the bridge's carrier,
+ * which it reports only at its next link-watch run, up to a second later:
+ * measured 996 ms after the last port went down; the bridge itself sends on
+ * without a carrier, so its own flag is not waited for when a port comes
+ * back). A bond sends nothing until its own carrier is back (its link
+ * monitor picks an active slave), so that is needed too. -1: no ports known.
+ */
+static int
+nlw_master_usable(const struct nlw_link *v, size_t n, const struct nlw_link *l, int depth,
+		  char *cause, size_t causelen)
+{
+	int bridge = strcmp(l->kind, "bridge") == 0, ports = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct nlw_link *p = &v[i];
+
+		if (p->master != l->ifindex || p == l)
+			continue;
+		ports++;
+		if (bridge && p->brport_state >= 0 && p->brport_state != BR_STATE_FORWARDING)
+			continue;
+		if (!nlw_usable_at(v, n, p, depth + 1, NULL, 0))
+			continue;
+		if (!bridge && !nlw_link_self_up(l->flags, l->operstate))
+			return 0;
+		if (cause != NULL)
+			snprintf(cause, causelen, "%s %s %s", bridge ? "bridge port" : "bond slave",
+				 p->name, bridge ? "forwarding" : "up");
+		return 1;
+	}
+	if (ports == 0)
+		return -1;
+	if (cause != NULL)
+		snprintf(cause, causelen, "%s",
+			 bridge ? "no bridge port forwarding" : "no bond slave up");
+	return 0;
+}
+
+/* nlw_link_usable, depth links down from where it was asked. */
+static int
+nlw_usable_at(const struct nlw_link *v, size_t n, const struct nlw_link *l, int depth, char *cause,
+	      size_t causelen)
+{
+	const struct nlw_link *low;
+	int rc;
+
+	if (cause != NULL && causelen > 0)
+		cause[0] = '\0';
+	if (depth >= NLW_STACK_MAX)
+		return nlw_link_self_up(l->flags, l->operstate);
+	if (strcmp(l->kind, "bridge") == 0 || strcmp(l->kind, "bond") == 0) {
+		if (!(l->flags & IFF_UP))
+			return 0;
+		if ((rc = nlw_master_usable(v, n, l, depth, cause, causelen)) >= 0)
+			return rc;
+	}
+	if (!nlw_link_self_up(l->flags, l->operstate))
+		return 0;
+	if (!nlw_kind_stacked(l->kind) || l->lower <= 0 || l->lower == l->ifindex ||
+	    (low = nlw_link_in(v, n, l->lower)) == NULL)
+		return 1;
+	if (nlw_usable_at(v, n, low, depth + 1, NULL, 0))
+		return 1;
+	if (cause != NULL)
+		snprintf(cause, causelen, "lower %s down", low->name);
+	return 0;
+}
+
+/* Whether link l carries traffic, following its ports and lower link. */
+int
+nlw_link_usable(const struct nlw_link *v, size_t n, const struct nlw_link *l, char *cause,
+		size_t causelen)
+{
+	return nlw_usable_at(v, n, l, 0, cause, causelen);
 }

@@ -20,13 +20,48 @@ struct nl_sock;
 #define NLW_READ_MAX 64        /* datagrams per read callback, so a storm cannot starve the loop */
 #define NLW_RCVBUF   (1 << 20) /* default receive buffer: room for a burst of notifications */
 
+#define NLW_KINDLEN 16 /* IFLA_INFO_KIND: "bridge", "bond", "vlan", "veth", ... */
+/* How deep masters and lower links are followed: a bound, not a limit any
+ * real layout reaches (a vlan on a bridge on a bond is 3). */
+#define NLW_STACK_MAX 8
+
+/*
+ * One link message as the kernel sent it (RTM_NEWLINK, RTM_DELLINK), read
+ * from its bytes. Why not libnl's link object: libnl 3.7 gives the object
+ * of a link whose IFLA_INFO_KIND is "bridge" the family AF_BRIDGE, although
+ * the kernel sent ifi_family AF_UNSPEC, so a bridge's own messages cannot be
+ * told from its ports' AF_BRIDGE ones (and a kind whose IFLA_INFO_DATA libnl
+ * fails to parse is lost whole). The header and a few attributes are all
+ * the watch needs, whatever the kind.
+ */
+struct nlw_linkmsg {
+	int type;   /* RTM_NEWLINK or RTM_DELLINK */
+	int family; /* ifi_family: AF_UNSPEC the link, AF_BRIDGE its bridge port */
+	int ifindex;
+	unsigned int flags;     /* ifi_flags: IFF_* (IFF_RUNNING: operstate up or unknown) */
+	int operstate;          /* IF_OPER_*, -1 when absent */
+	int master;             /* IFLA_MASTER: the bridge or bond it is a port of, 0 none */
+	int lower;              /* IFLA_LINK when in our namespace (no IFLA_LINK_NETNSID), 0 none */
+	int brport_state;       /* BR_STATE_* of a bridge port, -1 unknown */
+	char name[IFNAMSIZ];    /* "" when absent */
+	char kind[NLW_KINDLEN]; /* "" when absent */
+	uint8_t lladdr[32];
+	size_t lladdr_len;
+};
+
 /* What we last knew of one link. */
 struct nlw_link {
 	int ifindex;
-	int up;
-	unsigned int flags;
-	uint32_t gen; /* dump generation it was last seen in */
+	int up;             /* the usability last reported (or learned from the dump) */
+	unsigned int flags; /* as the kernel last said */
+	int operstate;      /* IF_OPER_*, -1 unknown */
+	int master;         /* bridge or bond it is a port of, 0 none */
+	int lower;          /* link it is stacked on (vlan, macvlan), 0 none */
+	int brport_state;   /* BR_STATE_* as a bridge port, -1 unknown */
+	int dirty;          /* its usability must be decided again */
+	uint32_t gen;       /* dump generation it was last seen in */
 	char name[IFNAMSIZ];
+	char kind[NLW_KINDLEN];
 };
 
 struct nlwatch {
@@ -83,5 +118,26 @@ struct nl_msg *nlw_build_getroute(int family, const uint8_t *addr, uint32_t seq)
 int nlw_route_nexthop(struct rtnl_route *rr, int family, int *ifindex, int *has_gw, uint8_t gw[16]);
 /* 1 if a route of this type gets packets nowhere. */
 int nlw_route_type_dead(int type);
+
+/* Parse a link message (len bytes from its nlmsghdr) into out; 0, or -1 if
+ * it is not a link message or is malformed (truncated, bad lengths). */
+int nlw_parse_link(const void *buf, size_t len, struct nlw_linkmsg *out);
+/* "up", "down", "lowerlayerdown", ... as ip-link(8) prints IF_OPER_*; "" for -1. */
+const char *nlw_operstate_name(int operstate);
+/* 1 if a link's own flags and operstate say it carries traffic: up, with a
+ * carrier (IFF_LOWER_UP) and operstate up or unknown (IFF_RUNNING). */
+int nlw_link_self_up(unsigned int flags, int operstate);
+/*
+ * 1 if link l of table v[n] carries traffic now. Its own state, and: a
+ * bridge with ports is usable only while one of them forwards, a bond with
+ * slaves only while one of them is usable (followed through the table: the
+ * kernel sets the master's carrier from its ports, but may report it up to
+ * a second later); a vlan or macvlan only while the link under it is. When
+ * a port or the lower link decided it, cause gets a short reason ("no
+ * bridge port forwarding", "bridge port tap0 forwarding", "lower vmbr0
+ * down"), else "" (the link's own state did).
+ */
+int nlw_link_usable(const struct nlw_link *v, size_t n, const struct nlw_link *l, char *cause,
+		    size_t causelen);
 
 #endif

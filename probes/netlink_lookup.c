@@ -39,11 +39,11 @@
 struct nlw_lookup {
 	int done;
 	int error; /* errno from the kernel, 0 */
-	int want;  /* RTM_NEWROUTE or RTM_NEWLINK */
+	int want;  /* RTM_NEWROUTE or RTM_NEWLINK (read by nlw_lookup_link) */
 	struct nlw_route *out;
 };
 
-/* Parse callback of a lookup: the route, or the egress link. */
+/* Parse callback of a lookup: the route (links: nlw_lookup_link). */
 static void
 nlw_lookup_parse_cb(struct nl_object *obj, void *arg)
 {
@@ -70,24 +70,39 @@ nlw_lookup_parse_cb(struct nl_object *obj, void *arg)
 		r->table = (int)rtnl_route_get_table(rr);
 		r->route_type = rtnl_route_get_type(rr);
 		l->done = 1;
-	} else if (l->want == RTM_NEWLINK && strcmp(type, "route/link") == 0) {
-		struct rtnl_link *rl = (struct rtnl_link *)obj;
-		const char *name = rtnl_link_get_name(rl);
-
-		if (name != NULL)
-			snprintf(r->ifname, sizeof r->ifname, "%s", name);
-		r->link_flags = rtnl_link_get_flags(rl);
-		r->link_up = (r->link_flags & IFF_UP) && (r->link_flags & IFF_RUNNING);
-		rtnl_link_operstate2str(rtnl_link_get_operstate(rl), r->operstate,
-					sizeof r->operstate);
-		l->done = 1;
 	}
+}
+
+/* The egress link's answer, from its bytes as the watch reads links. */
+static void
+nlw_lookup_link(struct nlw_lookup *l, const struct nlmsghdr *h)
+{
+	struct nlw_route *r = l->out;
+	struct nlw_linkmsg m;
+
+	if (nlw_parse_link(h, h->nlmsg_len, &m) < 0 || m.family != AF_UNSPEC ||
+	    m.ifindex != r->ifindex)
+		return;
+	snprintf(r->ifname, sizeof r->ifname, "%s", m.name);
+	r->link_flags = m.flags;
+	r->link_up = nlw_link_self_up(m.flags, m.operstate);
+	snprintf(r->operstate, sizeof r->operstate, "%s",
+		 m.operstate < 0 ? "unknown" : nlw_operstate_name(m.operstate));
+	l->done = 1;
 }
 
 /* NL_CB_VALID of a lookup. */
 static int
 nlw_lookup_valid_cb(struct nl_msg *msg, void *arg)
 {
+	struct nlw_lookup *l = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	if (h->nlmsg_type == RTM_NEWLINK) {
+		if (l->want == RTM_NEWLINK)
+			nlw_lookup_link(l, h);
+		return NL_OK;
+	}
 	nl_msg_parse(msg, nlw_lookup_parse_cb, arg);
 	return NL_OK;
 }

@@ -22,6 +22,8 @@ include $(srcdir)/tests/unit/local.mk
 #                    forged, truncated, corrupt and foreign packets; the
 #                    statistics and outages must come through untouched
 #   netlink.t        root: network events through `hamon monitor`
+#   bridge.t         root: a bridge (and a macvlan on it, a bond) as the
+#                    egress: link state from the ports, UNKNOWN, not loss
 #   report_events.t  root: network events and bench runs in a run's report
 # In the order they run: `make check -j2` starts the next one as soon as one
 # ends, so neighbours share the two cores. The order is the one the suite
@@ -32,6 +34,7 @@ include $(srcdir)/tests/unit/local.mk
 # nft-latency bounds.)
 INTEGRATION_TESTS = \
 	tests/integration/netlink.t \
+	tests/integration/bridge.t \
 	tests/integration/bench.t \
 	tests/integration/cli.t \
 	tests/integration/faultctl.t \

@@ -6,7 +6,7 @@ UNIT_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 
 UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_config \
-	tests/unit/test_bench tests/unit/test_netlink \
+	tests/unit/test_bench tests/unit/test_netlink tests/unit/test_netlink_link \
 	tests/unit/test_store tests/unit/test_store_recovery tests/unit/test_store_runs \
 	tests/unit/test_store_migrate tests/unit/test_store_rollup \
 	tests/unit/test_icmp tests/unit/test_monitor \
@@ -36,6 +36,10 @@ tests_unit_test_bench_LDADD = bench/libbench.a $(UNIT_LDADD) $(LIBURING_LIBS)
 tests_unit_test_netlink_SOURCES = tests/unit/test_netlink.c
 tests_unit_test_netlink_CFLAGS = $(UNIT_CFLAGS) $(LIBNL_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_netlink_LDADD = $(UNIT_LDADD)
+# Link messages from their bytes, and bridge/bond/vlan usability: pure.
+tests_unit_test_netlink_link_SOURCES = tests/unit/test_netlink_link.c
+tests_unit_test_netlink_link_CFLAGS = $(UNIT_CFLAGS) $(LIBNL_CFLAGS)
+tests_unit_test_netlink_link_LDADD = $(UNIT_LDADD)
 # The store's tests share store_fixture.c (setup, SQL helpers, collectors).
 STORE_FIXTURE = tests/unit/store_fixture.c tests/unit/store_fixture.h
 tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_FIXTURE)

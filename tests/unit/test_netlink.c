@@ -646,6 +646,31 @@ static void __attribute__((noreturn)) live_child(int fd)
 	LIVE_CHECK(&l, live_wait(&l, &at, NLW_LINK_UP, "nlt0", NULL, 7) != NULL,
 		   "no LINK_UP again");
 
+	/* A bridge as the egress: its port decides, before the kernel's own
+	 * report of the bridge's carrier (which waits for link-watch). */
+	LIVE_CHECK(
+		&l,
+		live_sh("ip link add nlbr type bridge && ip link add nlp0 type veth peer name nlp1 "
+			"&& ip link set nlp0 master nlbr && ip addr add 198.18.63.1/24 dev nlbr "
+			"&& ip link set nlp1 up && ip link set nlp0 up && ip link set nlbr up") ==
+			0,
+		"bridge nlbr");
+	r = live_wait(&l, &at, NLW_LINK_UP, "nlbr", NULL, -1);
+	LIVE_CHECK(&l, r != NULL, "no LINK_UP of the bridge nlbr");
+	ss = live_sa("198.18.63.2");
+	LIVE_CHECK(&l, nlwatch_watch_target(l.w, 11, (struct sockaddr *)&ss) == 0, "watch 11");
+	LIVE_CHECK(&l, nlwatch_target_ifindex(l.w, 11) == (int)if_nametoindex("nlbr"),
+		   "target 11 egress %d", nlwatch_target_ifindex(l.w, 11));
+	LIVE_CHECK(&l, live_sh("ip link set nlp0 down") == 0, "port down");
+	r = live_wait(&l, &at, NLW_LINK_DOWN, "nlbr", NULL, 11);
+	LIVE_CHECK(&l, r != NULL, "no LINK_DOWN of nlbr for target 11");
+	LIVE_CHECK(&l, strcmp(r->ev.cause, "no bridge port forwarding") == 0, "cause \"%s\"",
+		   r->ev.cause);
+	LIVE_CHECK(&l, strstr(r->ev.text, "link nlbr down") == r->ev.text, "text %s", r->ev.text);
+	LIVE_CHECK(&l, live_sh("ip link set nlp0 up") == 0, "port up");
+	r = live_wait(&l, &at, NLW_LINK_UP, "nlbr", NULL, 11);
+	LIVE_CHECK(&l, r != NULL, "no LINK_UP of nlbr for target 11 after its port came back");
+
 	/* Overrun: a tiny buffer, a flood the loop does not read, a link
 	 * deleted while the view is lost. */
 	LIVE_CHECK(&l,
