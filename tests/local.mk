@@ -16,6 +16,9 @@ include $(srcdir)/tests/unit/local.mk
 #   bench.t          `hamon bench` and its stored runs
 #   crash_loop.t     root: 20 kill -9 of a 100-target monitor on one database
 #   diskfull.t       root: the database on a small tmpfs that fills up
+#   fdlimit.t        root: 1 100 idle connections to --metrics under
+#                    ulimit -n 1024; scrapes, marks, ICMP and connect-mode
+#                    probes keep working (last: its flood loads the cores)
 #   hostile.t        root: tests/helpers/hostile floods the monitor with
 #                    forged, truncated, corrupt and foreign packets; the
 #                    statistics and outages must come through untouched
@@ -50,7 +53,8 @@ INTEGRATION_TESTS = \
 	tests/integration/bad_input.t \
 	tests/integration/hostile.t \
 	tests/integration/report_events.t \
-	tests/integration/two_links.t
+	tests/integration/two_links.t \
+	tests/integration/fdlimit.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
 
