@@ -18,15 +18,21 @@
  * nor limits connections, and an idle one holds its descriptor for the
  * whole timeout; a local user opening a thousand of them starved probes
  * and the control socket (EMFILE). So every connection evhttp accepts
- * gets its bufferevent from metrics_bev(): a pass-through filter over the
- * socket, whose free callback tells us when evhttp lets the connection
- * go. Beyond METRICS_MAX_CONNS (sized from RLIMIT_NOFILE, see
- * lib/fdlimit.c) a new connection gets a bare 503 and is shut at the next
- * turn of the loop: refused at once, never left to hang. A connection must complete a
- * request every METRICS_HEADER_S unless a reply is being streamed to it,
- * else it is shut as well: a client that never finishes its headers holds
- * a slot two seconds, not ten. Shutting the socket (not freeing anything
- * of evhttp's) makes evhttp read an EOF and free the connection itself.
+ * gets its bufferevent from metrics_bev(), which keeps a reference to it:
+ * evhttp's bufferevent_free() then only clears its callbacks, and a check
+ * every METRICS_HEADER_S, or a new connection at the cap, sees the
+ * connection gone and forgets it. Beyond max_conns
+ * (sized from RLIMIT_NOFILE, see lib/fdlimit.c) a new
+ * connection gets a bare 503 and is shut at the next turn of the loop:
+ * refused at once, never left to hang. A connection must complete a
+ * request between two checks unless a reply is being streamed to it, else
+ * it is shut as well: a client that never finishes its headers holds a
+ * slot two seconds, not ten. Shutting the socket (not freeing anything of
+ * evhttp's) makes evhttp read an EOF and free the connection itself.
+ * (A pass-through filter bufferevent with a free callback was tried
+ * first: a filter reports its output written once it has moved it to the
+ * socket's bufferevent, so evhttp closed a 404's connection before the
+ * 404 was sent.)
  * libevent's listener accepts until the queue is empty, and a flood keeps
  * it full: after METRICS_ACCEPT_BATCH accepts the listener waits one turn
  * of the loop, so probes due meanwhile are sent on time. At EMFILE
@@ -68,6 +74,7 @@
 #define METRICS_HEADER_S     2    /* to complete each request on a connection */
 #define METRICS_BACKLOG      128  /* a flood is accepted and shut, not left in SYN retries */
 #define METRICS_ACCEPT_BATCH 8    /* accepts, then the listener waits a loop turn */
+#define METRICS_REAP_MS      10   /* after a shut, until evhttp has let go */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 struct metrics;
@@ -76,11 +83,12 @@ struct scrape;
 /* One connection evhttp accepted, known from its bufferevent. */
 struct mconn {
 	struct metrics *mx;
-	struct bufferevent *sock, *filt; /* filt is evhttp's; sock under it */
-	struct event *timer;             /* refusal, then the request bound */
-	struct scrape *sc;               /* the reply streamed to it, if any */
-	uint64_t requests, seen;         /* requests so far, at the last check */
-	int excess;                      /* beyond the cap: refused at once */
+	struct bufferevent *bev; /* evhttp's, with a reference of ours */
+	struct event *timer;     /* refusal, the request bound, reaping */
+	struct scrape *sc;       /* the reply streamed to it, if any */
+	uint64_t requests, seen; /* requests so far, at the last check */
+	int excess;              /* beyond the cap: refused at once */
+	int shut;                /* by us: gone at evhttp's next read */
 	struct mconn *next, **prevp;
 };
 
@@ -422,15 +430,43 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 	scrape_free(sc);
 }
 
+/* Forget conn: evhttp has freed its connection (or never will use it). */
+static void
+mconn_free(struct mconn *conn)
+{
+	if (conn->sc != NULL)
+		conn->sc->conn = NULL;
+	if (conn->next != NULL)
+		conn->next->prevp = conn->prevp;
+	*conn->prevp = conn->next;
+	conn->mx->nconns--;
+	event_free(conn->timer);
+	bufferevent_decref(conn->bev); /* ours: evhttp's free left it to us */
+	free(conn);
+}
+
+/* Is evhttp done with conn? bufferevent_free() clears the callbacks,
+ * and evhttp sets an event callback for as long as it holds one; our
+ * reference keeps the memory valid to ask. */
+static int
+mconn_gone(const struct mconn *conn)
+{
+	bufferevent_event_cb eventcb;
+
+	bufferevent_getcb(conn->bev, NULL, NULL, &eventcb, NULL);
+	return eventcb == NULL;
+}
+
 /* Shut conn's socket (after a 503 if it is beyond the cap): evhttp reads
- * the EOF and frees the connection, which frees conn (mconn_free). */
+ * the EOF and frees the connection; the next check sees it gone. */
 static void
 mconn_shut(struct mconn *conn)
 {
 	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 				   "Content-Length: 0\r\nConnection: close\r\n\r\n";
-	evutil_socket_t fd = bufferevent_getfd(conn->sock);
+	evutil_socket_t fd = bufferevent_getfd(conn->bev);
 
+	conn->shut = 1;
 	if (fd < 0)
 		return;
 	/* Refused: a scraper is told so at once rather than left to guess;
@@ -440,46 +476,51 @@ mconn_shut(struct mconn *conn)
 	shutdown(fd, SHUT_RDWR);
 }
 
-/* A connection's check: refused at once beyond the cap, then shut unless
- * it completed a request since the last check or is being streamed to. */
+/* A connection's check: forgotten once evhttp freed it; refused at once
+ * beyond the cap; then shut unless it completed a request since the last
+ * check or is being streamed to. */
 static void
 mconn_check(evutil_socket_t fd, short what, void *arg)
 {
-	static const struct timeval bound = { METRICS_HEADER_S, 0 };
+	static const struct timeval bound = { METRICS_HEADER_S, 0 },
+				    soon = { 0, METRICS_REAP_MS * 1000 };
 	struct mconn *conn = arg;
 
 	(void)fd;
 	(void)what;
-	if (conn->sc == NULL && conn->requests == conn->seen) {
+	if (mconn_gone(conn)) {
+		mconn_free(conn);
+		return;
+	}
+	if (!conn->shut && conn->sc == NULL && conn->requests == conn->seen) {
 		if (conn->excess)
 			conn->mx->refused++;
 		else
 			conn->mx->expired++;
 		mconn_shut(conn);
-		return;
 	}
 	conn->seen = conn->requests;
-	event_add(conn->timer, &bound);
+	/* A shut connection is gone after evhttp's next read. */
+	event_add(conn->timer, conn->shut ? &soon : &bound);
 }
 
-/* evhttp let the connection go (its bufferevent is being freed). */
+/* At the cap: forget the connections evhttp has let go since their last
+ * check, so that they do not count against a new one. */
 static void
-mconn_free(void *arg)
+metrics_reap(struct metrics *mx)
 {
-	struct mconn *conn = arg;
+	struct mconn *conn = mx->conns, *next;
 
-	if (conn->sc != NULL)
-		conn->sc->conn = NULL;
-	if (conn->next != NULL)
-		conn->next->prevp = conn->prevp;
-	*conn->prevp = conn->next;
-	conn->mx->nconns--;
-	event_free(conn->timer);
-	free(conn);
+	for (; conn != NULL; conn = next) {
+		next = conn->next;
+		if (mconn_gone(conn))
+			mconn_free(conn);
+	}
 }
 
-/* evhttp accepted a connection: its bufferevent, a pass-through filter
- * whose free tells us when the connection ends. Over the cap the
+/* evhttp accepted a connection: its bufferevent, made here so that we
+ * hold a reference to it and can tell when evhttp lets it go. Options 0,
+ * as evhttp's own: evhttp then closes the socket itself. Over the cap the
  * connection is shut at the next turn of the loop (evhttp owns it by
  * then); a NULL return lets evhttp make a plain one, uncounted. */
 static struct bufferevent *
@@ -490,18 +531,19 @@ metrics_bev(struct event_base *base, void *arg)
 	struct mconn *conn = xcalloc(1, sizeof(*conn));
 
 	conn->mx = mx;
-	conn->sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	conn->bev = bufferevent_socket_new(base, -1, 0);
 	conn->timer = evtimer_new(base, mconn_check, conn);
-	if (conn->sock == NULL || conn->timer == NULL ||
-	    (conn->filt = bufferevent_filter_new(conn->sock, NULL, NULL, BEV_OPT_CLOSE_ON_FREE,
-						 mconn_free, conn)) == NULL) {
-		if (conn->sock != NULL)
-			bufferevent_free(conn->sock);
+	if (conn->bev == NULL || conn->timer == NULL) {
+		if (conn->bev != NULL)
+			bufferevent_free(conn->bev);
 		if (conn->timer != NULL)
 			event_free(conn->timer);
 		free(conn);
 		return NULL;
 	}
+	bufferevent_incref(conn->bev);
+	if (mx->nconns >= mx->max_conns)
+		metrics_reap(mx);
 	if ((conn->next = mx->conns) != NULL)
 		mx->conns->prevp = &conn->next;
 	conn->prevp = &mx->conns;
@@ -514,7 +556,7 @@ metrics_bev(struct event_base *base, void *arg)
 		mx->paused = 1;
 		event_add(mx->resume, &now);
 	}
-	return conn->filt;
+	return conn->bev;
 }
 
 /* The connection a request came on (NULL for one evhttp made itself). */
@@ -526,7 +568,7 @@ metrics_conn_of(struct metrics *mx, struct evhttp_request *req)
 	struct mconn *conn;
 
 	for (conn = mx->conns; conn != NULL; conn = conn->next)
-		if (conn->filt == bev)
+		if (conn->bev == bev)
 			return conn;
 	return NULL;
 }
@@ -704,6 +746,8 @@ metrics_close(struct metrics *mx)
 			scrape_free(mx->scrapes[i]);
 	event_free(mx->resume);
 	evhttp_free(mx->http); /* closes the listening socket too */
+	while (mx->conns != NULL)
+		mconn_free(mx->conns); /* evhttp let every one go */
 	if (metrics_one == mx)
 		metrics_one = NULL;
 	free(mx);
