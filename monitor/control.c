@@ -136,34 +136,47 @@ control_take_token(char **label, const char **token)
 	return 0;
 }
 
-/* Parse and apply one request line; the reply goes into out. */
-static void
-control_handle(struct control *c, char *line, char *out, size_t outlen)
+/* Parse one request line in place; see control.h. */
+int
+control_parse(char *line, struct control_req *rq, const char **why)
 {
 	char *kind = line, *ts, *label, *end;
-	const char *token;
 	long long v;
 
-	if ((ts = strchr(kind, ' ')) == NULL || (label = strchr(ts + 1, ' ')) == NULL) {
-		snprintf(out, outlen, "error malformed request\n");
-		return;
-	}
+	*why = "malformed request";
+	if ((ts = strchr(kind, ' ')) == NULL || (label = strchr(ts + 1, ' ')) == NULL)
+		return -1;
 	*ts++ = '\0';
 	*label++ = '\0';
 	if (strcmp(kind, "marker") != 0 && strcmp(kind, "span-begin") != 0 &&
 	    strcmp(kind, "span-end") != 0) {
-		snprintf(out, outlen, "error unknown request\n");
-		return;
+		*why = "unknown request";
+		return -1;
 	}
 	errno = 0;
 	v = strtoll(ts, &end, 10);
-	if (errno || *end != '\0' || v <= 0 || control_take_token(&label, &token) != 0 ||
-	    *label == '\0') {
-		snprintf(out, outlen, "error malformed request\n");
+	if (errno || end == ts || *end != '\0' || v <= 0 ||
+	    control_take_token(&label, &rq->token) != 0 || *label == '\0')
+		return -1;
+	rq->kind = kind;
+	rq->ts_ns = (int64_t)v;
+	rq->label = label;
+	return 0;
+}
+
+/* Parse and apply one request line; the reply goes into out. */
+static void
+control_handle(struct control *c, char *line, char *out, size_t outlen)
+{
+	struct control_req rq;
+	const char *why;
+
+	if (control_parse(line, &rq, &why) != 0) {
+		snprintf(out, outlen, "error %s\n", why);
 		return;
 	}
-	if (!control_token_seen(c, token))
-		monitor_mark(c->m, (int64_t)v, kind, label);
+	if (!control_token_seen(c, rq.token))
+		monitor_mark(c->m, rq.ts_ns, rq.kind, rq.label);
 	snprintf(out, outlen, "ok\n");
 }
 
