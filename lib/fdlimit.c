@@ -60,3 +60,12 @@ fdlimit_metrics_cap(long limit)
 		return FDLIMIT_METRICS_MAX;
 	return (size_t)n;
 }
+
+/* The rest, for probes that take a descriptor each. */
+size_t
+fdlimit_probe_cap(long limit)
+{
+	long n = limit - FDLIMIT_RESERVE - (long)fdlimit_metrics_cap(limit);
+
+	return n < 16 ? 16 : (size_t)n;
+}

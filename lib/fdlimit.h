@@ -20,5 +20,8 @@ long fdlimit_current(void);
 /* How many metrics connections may be open at once under limit
  * descriptors: an eighth of what the reserve leaves, between 4 and 128. */
 size_t fdlimit_metrics_cap(long limit);
+/* How many connect-mode probe sockets one probe kind may hold at once:
+ * what the reserve and the metrics cap leave, at least 16. */
+size_t fdlimit_probe_cap(long limit);
 
 #endif

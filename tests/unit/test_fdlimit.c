@@ -24,6 +24,17 @@ test_metrics_cap(void **state)
 	assert_int_equal(fdlimit_metrics_cap(1L << 20), 128);
 }
 
+/* Connect-mode sockets get what the reserve and the metrics cap leave. */
+static void
+test_probe_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(fdlimit_probe_cap(1024), 1024 - 64 - 120);
+	assert_int_equal(fdlimit_probe_cap(100), 100 - 64 - 4);
+	assert_int_equal(fdlimit_probe_cap(64), 16); /* the floor */
+	assert_int_equal(fdlimit_probe_cap(1L << 20), (1L << 20) - 64 - 128);
+}
+
 /* Raising goes to the hard limit when allowed, never lowers; restore puts
  * the soft limit back as it was. */
 static void
@@ -53,6 +64,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_cap),
+		cmocka_unit_test(test_probe_cap),
 		cmocka_unit_test(test_raise_restore),
 	};
 
