@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/fdlimit.h"
 #include "lib/listenaddr.h"
 #include "lib/log.h"
 #include "lib/privdrop.h"
@@ -315,6 +316,9 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	size_t i;
 
 	log_init("hamon", cli->verbose, 0);
+	/* Before any socket: the caps of --metrics and the control socket are
+	 * sized from the limit. */
+	log_debug("descriptors: %ld", fdlimit_raise());
 	monitor_cli_config(cli, &ms->cfg);
 	ms->db = cli->no_db        ? NULL
 		 : cli->db         ? cli->db

@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "lib/fdlimit.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -277,6 +278,7 @@ run_launcher_fork(struct run *r)
 		/* Probe sockets, pcap, netlink, the database: none of it is the
 		 * command's business. */
 		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		fdlimit_restore();
 		execvp(r->ms->cli.command[0], r->ms->cli.command);
 		e = errno;
 		if (write(ex[1], &e, sizeof(e)) < 0)

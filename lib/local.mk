@@ -4,7 +4,8 @@
 noinst_LIBRARIES += lib/libhamon.a
 lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/jsonw.h lib/jsonw.c \
 	lib/outfmt.h lib/outfmt.c lib/privdrop.h lib/privdrop.c \
-	lib/config.c lib/config.h lib/listenaddr.c lib/listenaddr.h \
+	lib/config.c lib/config.h lib/fdlimit.c lib/fdlimit.h \
+	lib/listenaddr.c lib/listenaddr.h \
 	lib/log.c lib/log.h \
 	lib/siphash.c lib/siphash.h \
 	lib/target.c lib/target.h \

@@ -839,10 +839,12 @@ aware_after_send(struct aware *a, size_t target, int64_t tx_mono, int64_t tx_rea
 	}
 	if (err != 0 && t->sendfail_win == 0) {
 		snprintf(reason, sizeof(reason), "sends fail here: %s", strerror(err));
-		t->sendfail_win = aware_window_open(
-			a, AWARE_SCOPE_TARGET, 0, NULL, (int)target,
-			err == ENETUNREACH || err == EHOSTUNREACH ? "no-route" : "send-error",
-			reason, tx_mono, tx_real);
+		t->sendfail_win =
+			aware_window_open(a, AWARE_SCOPE_TARGET, 0, NULL, (int)target,
+					  err == ENETUNREACH || err == EHOSTUNREACH ? "no-route"
+					  : err == EMFILE || err == ENFILE          ? "no-fd"
+										    : "send-error",
+					  reason, tx_mono, tx_real);
 	} else if (err == 0 && t->sendfail_win != 0) {
 		aware_window_close(a, t->sendfail_win, tx_mono, tx_real);
 		t->sendfail_win = 0;

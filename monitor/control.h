@@ -14,6 +14,16 @@ int control_path(const char *db, char *buf, size_t len);
 /* Listen on path (mode 0600, owner only) on the monitor's event base;
  * a stale socket file is replaced. NULL with err on failure. */
 struct control *control_open(struct monitor *m, const char *path, char *err, size_t errlen);
+/* One request, "<kind> <unix ns> [id=<token>] <label>": kind is marker,
+ * span-begin or span-end; the token (1 to 32 lower-case hex digits, ""
+ * when absent) makes a repeat of the request harmless. */
+struct control_req {
+	const char *kind, *token, *label;
+	int64_t ts_ns;
+};
+/* Parse line (no newline) in place into rq: 0, or -1 with *why. */
+int control_parse(char *line, struct control_req *rq, const char **why);
+
 /* Stop listening and remove the socket file. NULL is a no-op. */
 void control_close(struct control *c);
 

@@ -14,10 +14,32 @@
  * come from a few hundred microseconds apart; Prometheus takes each sample
  * as it is.
  *
- * Connections are not counted (evhttp 2.1 has no limit): at EMFILE the
- * listener pauses for a second instead of spinning on accept(). A client
- * that half-closes its side gets its reply cut (libevent takes the EOF for
- * a failure); curl and Prometheus do not half-close.
+ * Descriptors are never the client's to take. evhttp 2.1 neither counts
+ * nor limits connections, and an idle one holds its descriptor for the
+ * whole timeout; a local user opening a thousand of them starved probes
+ * and the control socket (EMFILE). So every connection evhttp accepts
+ * gets its bufferevent from metrics_bev(), which keeps a reference to it:
+ * evhttp's bufferevent_free() then only clears its callbacks, and a check
+ * every METRICS_HEADER_S, or a new connection at the cap, sees the
+ * connection gone and forgets it. Beyond max_conns
+ * (sized from RLIMIT_NOFILE, see lib/fdlimit.c) a new
+ * connection gets a bare 503 and is shut at the next turn of the loop:
+ * refused at once, never left to hang. A connection must complete a
+ * request between two checks unless a reply is being streamed to it, else
+ * it is shut as well: a client that never finishes its headers holds a
+ * slot two seconds, not ten. Shutting the socket (not freeing anything of
+ * evhttp's) makes evhttp read an EOF and free the connection itself.
+ * (A pass-through filter bufferevent with a free callback was tried
+ * first: a filter reports its output written once it has moved it to the
+ * socket's bufferevent, so evhttp closed a 404's connection before the
+ * 404 was sent.)
+ * libevent's listener accepts until the queue is empty, and a flood keeps
+ * it full: after METRICS_ACCEPT_BATCH accepts the listener waits one turn
+ * of the loop, so probes due meanwhile are sent on time. At EMFILE
+ * regardless, the listener pauses for a second instead of spinning on
+ * accept(). A client that half-closes its side gets its reply
+ * cut (libevent takes the EOF for a failure); curl and Prometheus do not
+ * half-close.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,11 +53,13 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 
+#include "lib/fdlimit.h"
 #include "lib/listenaddr.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -47,13 +71,31 @@
 #define METRICS_STEP_LINES   2000 /* about 0.2 ms of rendering per loop turn */
 #define METRICS_MAX_SCRAPES  4    /* at once; more get 503 */
 #define METRICS_TIMEOUT_S    10   /* an idle or stalled client is dropped */
+#define METRICS_HEADER_S     2    /* to complete each request on a connection */
+#define METRICS_BACKLOG      128  /* a flood is accepted and shut, not left in SYN retries */
+#define METRICS_ACCEPT_BATCH 8    /* accepts, then the listener waits a loop turn */
+#define METRICS_REAP_MS      10   /* after a shut, until evhttp has let go */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 struct metrics;
+struct scrape;
+
+/* One connection evhttp accepted, known from its bufferevent. */
+struct mconn {
+	struct metrics *mx;
+	struct bufferevent *bev; /* evhttp's, with a reference of ours */
+	struct event *timer;     /* refusal, the request bound, reaping */
+	struct scrape *sc;       /* the reply streamed to it, if any */
+	uint64_t requests, seen; /* requests so far, at the last check */
+	int excess;              /* beyond the cap: refused at once */
+	int shut;                /* by us: gone at evhttp's next read */
+	struct mconn *next, **prevp;
+};
 
 /* One scrape being streamed. */
 struct scrape {
 	struct metrics *mx;
+	struct mconn *conn; /* NULL once the connection is gone */
 	struct evhttp_request *req;
 	int gone; /* the connection died: req is detached and ours to free */
 	struct evbuffer *body;
@@ -71,6 +113,12 @@ struct metrics {
 	int64_t start_real;
 	struct scrape *scrapes[METRICS_MAX_SCRAPES];
 	uint64_t served;
+	struct mconn *conns; /* open connections */
+	size_t nconns, max_conns;
+	uint64_t refused; /* connections shut beyond max_conns */
+	uint64_t expired; /* connections shut for want of a request */
+	unsigned batch;   /* accepts since the listener last waited */
+	int paused;       /* the listener is off until resume fires */
 };
 
 /* A per-target metric family: name, type, help and how to print one target. */
@@ -270,6 +318,21 @@ metrics_put_process(struct metrics *mx, struct evbuffer *b)
 			"hamon_store_dropped_total %" PRIu64 "\n",
 			store_dropped(st));
 	evbuffer_add_printf(b,
+			    "# HELP hamon_metrics_connections Connections to this endpoint now.\n"
+			    "# TYPE hamon_metrics_connections gauge\n"
+			    "hamon_metrics_connections %zu\n"
+			    "# HELP hamon_metrics_connections_max Connections served at once;"
+			    " more are shut at once.\n"
+			    "# TYPE hamon_metrics_connections_max gauge\n"
+			    "hamon_metrics_connections_max %zu\n"
+			    "# HELP hamon_metrics_refused_total Connections shut: beyond the"
+			    " maximum (reason=\"limit\") or without a request in time"
+			    " (reason=\"timeout\").\n"
+			    "# TYPE hamon_metrics_refused_total counter\n"
+			    "hamon_metrics_refused_total{reason=\"limit\"} %" PRIu64 "\n"
+			    "hamon_metrics_refused_total{reason=\"timeout\"} %" PRIu64 "\n",
+			    mx->nconns, mx->max_conns, mx->refused, mx->expired);
+	evbuffer_add_printf(b,
 			    "# HELP hamon_scrapes_total Scrapes served before this one.\n"
 			    "# TYPE hamon_scrapes_total counter\nhamon_scrapes_total %" PRIu64 "\n",
 			    mx->served);
@@ -285,6 +348,8 @@ scrape_free(struct scrape *sc)
 	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
 		if (sc->mx->scrapes[i] == sc)
 			sc->mx->scrapes[i] = NULL;
+	if (sc->conn != NULL)
+		sc->conn->sc = NULL;
 	if (sc->req == NULL)
 		;
 	else if (sc->gone)
@@ -365,15 +430,161 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 	scrape_free(sc);
 }
 
+/* Forget conn: evhttp has freed its connection (or never will use it). */
+static void
+mconn_free(struct mconn *conn)
+{
+	if (conn->sc != NULL)
+		conn->sc->conn = NULL;
+	if (conn->next != NULL)
+		conn->next->prevp = conn->prevp;
+	*conn->prevp = conn->next;
+	conn->mx->nconns--;
+	event_free(conn->timer);
+	bufferevent_decref(conn->bev); /* ours: evhttp's free left it to us */
+	free(conn);
+}
+
+/* Is evhttp done with conn? bufferevent_free() clears the callbacks,
+ * and evhttp sets an event callback for as long as it holds one; our
+ * reference keeps the memory valid to ask. */
+static int
+mconn_gone(const struct mconn *conn)
+{
+	bufferevent_event_cb eventcb;
+
+	bufferevent_getcb(conn->bev, NULL, NULL, &eventcb, NULL);
+	return eventcb == NULL;
+}
+
+/* Shut conn's socket (after a 503 if it is beyond the cap): evhttp reads
+ * the EOF and frees the connection; the next check sees it gone. */
+static void
+mconn_shut(struct mconn *conn)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	evutil_socket_t fd = bufferevent_getfd(conn->bev);
+
+	conn->shut = 1;
+	if (fd < 0)
+		return;
+	/* Refused: a scraper is told so at once rather than left to guess;
+	 * the socket is fresh, the answer fits its buffer or is dropped. */
+	if (conn->excess && send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_debug("metrics: 503 not sent");
+	shutdown(fd, SHUT_RDWR);
+}
+
+/* A connection's check: forgotten once evhttp freed it; refused at once
+ * beyond the cap; then shut unless it completed a request since the last
+ * check or is being streamed to. */
+static void
+mconn_check(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval bound = { METRICS_HEADER_S, 0 },
+				    soon = { 0, METRICS_REAP_MS * 1000 };
+	struct mconn *conn = arg;
+
+	(void)fd;
+	(void)what;
+	if (mconn_gone(conn)) {
+		mconn_free(conn);
+		return;
+	}
+	if (!conn->shut && conn->sc == NULL && conn->requests == conn->seen) {
+		if (conn->excess)
+			conn->mx->refused++;
+		else
+			conn->mx->expired++;
+		mconn_shut(conn);
+	}
+	conn->seen = conn->requests;
+	/* A shut connection is gone after evhttp's next read. */
+	event_add(conn->timer, conn->shut ? &soon : &bound);
+}
+
+/* At the cap: forget the connections evhttp has let go since their last
+ * check, so that they do not count against a new one. */
+static void
+metrics_reap(struct metrics *mx)
+{
+	struct mconn *conn = mx->conns, *next;
+
+	for (; conn != NULL; conn = next) {
+		next = conn->next;
+		if (mconn_gone(conn))
+			mconn_free(conn);
+	}
+}
+
+/* evhttp accepted a connection: its bufferevent, made here so that we
+ * hold a reference to it and can tell when evhttp lets it go. Options 0,
+ * as evhttp's own: evhttp then closes the socket itself. Over the cap the
+ * connection is shut at the next turn of the loop (evhttp owns it by
+ * then); a NULL return lets evhttp make a plain one, uncounted. */
+static struct bufferevent *
+metrics_bev(struct event_base *base, void *arg)
+{
+	static const struct timeval now = { 0, 0 }, bound = { METRICS_HEADER_S, 0 };
+	struct metrics *mx = arg;
+	struct mconn *conn = xcalloc(1, sizeof(*conn));
+
+	conn->mx = mx;
+	conn->bev = bufferevent_socket_new(base, -1, 0);
+	conn->timer = evtimer_new(base, mconn_check, conn);
+	if (conn->bev == NULL || conn->timer == NULL) {
+		if (conn->bev != NULL)
+			bufferevent_free(conn->bev);
+		if (conn->timer != NULL)
+			event_free(conn->timer);
+		free(conn);
+		return NULL;
+	}
+	bufferevent_incref(conn->bev);
+	if (mx->nconns >= mx->max_conns)
+		metrics_reap(mx);
+	if ((conn->next = mx->conns) != NULL)
+		mx->conns->prevp = &conn->next;
+	conn->prevp = &mx->conns;
+	mx->conns = conn;
+	conn->excess = ++mx->nconns > mx->max_conns;
+	event_add(conn->timer, conn->excess ? &now : &bound);
+	if (++mx->batch >= METRICS_ACCEPT_BATCH && !mx->paused) {
+		/* libevent's accept loop sees the listener off and returns. */
+		evconnlistener_disable(mx->listener);
+		mx->paused = 1;
+		event_add(mx->resume, &now);
+	}
+	return conn->bev;
+}
+
+/* The connection a request came on (NULL for one evhttp made itself). */
+static struct mconn *
+metrics_conn_of(struct metrics *mx, struct evhttp_request *req)
+{
+	struct bufferevent *bev =
+		evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+	struct mconn *conn;
+
+	for (conn = mx->conns; conn != NULL; conn = conn->next)
+		if (conn->bev == bev)
+			return conn;
+	return NULL;
+}
+
 /* Every request: GET or HEAD of /metrics, else 404. */
 static void
 metrics_request(struct evhttp_request *req, void *arg)
 {
 	struct metrics *mx = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	struct mconn *conn = metrics_conn_of(mx, req);
 	struct scrape *sc;
 	size_t i;
 
+	if (conn != NULL)
+		conn->requests++;
 	if (path == NULL || strcmp(path, "/metrics") != 0) {
 		evhttp_send_error(req, HTTP_NOTFOUND, "hamon serves /metrics only");
 		return;
@@ -399,6 +610,8 @@ metrics_request(struct evhttp_request *req, void *arg)
 	if (sc->body == NULL || sc->ev == NULL)
 		fatalx("metrics: out of memory");
 	mx->scrapes[i] = sc;
+	if ((sc->conn = conn) != NULL)
+		conn->sc = sc;
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), scrape_closed, sc);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  METRICS_CONTENT_TYPE);
@@ -423,10 +636,11 @@ metrics_accept_error(struct evconnlistener *l, void *arg)
 		return;
 	log_warnx("metrics: cannot accept a connection: %s; pausing for a second", strerror(errno));
 	evconnlistener_disable(l);
+	mx->paused = 1;
 	event_add(mx->resume, &pause);
 }
 
-/* The pause after EMFILE is over: accept again. */
+/* The pause (a batch of accepts, or EMFILE) is over: accept again. */
 static void
 metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
 {
@@ -434,6 +648,8 @@ metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	mx->paused = 0;
+	mx->batch = 0;
 	evconnlistener_enable(mx->listener);
 }
 
@@ -464,7 +680,7 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, METRICS_BACKLOG) < 0) {
 		snprintf(err, errlen, "--metrics %s: cannot listen: %s", spec, strerror(errno));
 		close(fd);
 		return NULL;
@@ -505,6 +721,8 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	evhttp_set_max_headers_size(mx->http, 8192);
 	evhttp_set_max_body_size(mx->http, 1024);
 	evhttp_set_gencb(mx->http, metrics_request, mx);
+	mx->max_conns = fdlimit_metrics_cap(fdlimit_current());
+	evhttp_set_bevcb(mx->http, metrics_bev, mx);
 	return mx;
 }
 
@@ -528,6 +746,8 @@ metrics_close(struct metrics *mx)
 			scrape_free(mx->scrapes[i]);
 	event_free(mx->resume);
 	evhttp_free(mx->http); /* closes the listening socket too */
+	while (mx->conns != NULL)
+		mconn_free(mx->conns); /* evhttp let every one go */
 	if (metrics_one == mx)
 		metrics_one = NULL;
 	free(mx);

@@ -21,8 +21,13 @@
  * Every socket is closed with SO_LINGER {1, 0}: an abortive close that
  * sends RST, so neither side keeps a TIME_WAIT entry however fast we probe.
  * A probe the monitor gives up on is closed by forget(); at most
- * TCP_CONNECT_MAX sockets are open at once and sends beyond that fail with
- * ENOBUFS (counted as send errors).
+ * TCP_CONNECT_MAX sockets are open at once, fewer when the descriptor
+ * limit leaves fewer beside the reserve and the metrics cap
+ * (lib/fdlimit.c), and sends beyond that fail with EMFILE, as they would
+ * have a little later: counted as send errors, and an UNKNOWN window of
+ * code no-fd for the target, never lost probes. So a target probed fast
+ * during an outage (one socket per probe until its timeout) cannot take
+ * the descriptors of the store, the control socket or the metrics.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -36,6 +41,7 @@
 
 #include <event2/event.h>
 
+#include "lib/fdlimit.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "probes/probe.h"
@@ -63,7 +69,7 @@ struct probe {
 	void *arg;
 	struct tcp_conn *buckets[TCP_CONNECT_BUCKETS];
 	struct tcp_conn *free; /* released conns, reused */
-	size_t active;
+	size_t active, max;    /* sockets open, and at most */
 	struct probe_counters c;
 };
 
@@ -174,9 +180,9 @@ tcp_connect_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, ui
 		p->c.send_errors++;
 		return EINVAL;
 	}
-	if (p->active >= TCP_CONNECT_MAX) {
+	if (p->active >= p->max) {
 		p->c.send_errors++;
-		return ENOBUFS;
+		return EMFILE;
 	}
 	fd = socket(p->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0) {
@@ -251,6 +257,9 @@ tcp_connect_open(struct event_base *base, int family, const uint64_t key[2], pro
 	p->family = family;
 	p->cb = cb;
 	p->arg = arg;
+	p->max = fdlimit_probe_cap(fdlimit_current());
+	if (p->max > TCP_CONNECT_MAX)
+		p->max = TCP_CONNECT_MAX;
 	return p;
 }
 

@@ -18,6 +18,9 @@ include $(srcdir)/tests/unit/local.mk
 #   diskfull.t       root: the database on a small tmpfs that fills up
 #   formats.t        root: monitor JSON lines and metric families against
 #                    report/FORMATS.md (its checker: formats.check.py)
+#   fdlimit.t        root: 1 100 idle connections to --metrics under
+#                    ulimit -n 1024; scrapes, marks, ICMP and connect-mode
+#                    probes keep working (last: its flood loads the cores)
 #   hostile.t        root: tests/helpers/hostile floods the monitor with
 #                    forged, truncated, corrupt and foreign packets; the
 #                    statistics and outages must come through untouched
@@ -58,7 +61,8 @@ INTEGRATION_TESTS = \
 	tests/integration/report_events.t \
 	tests/integration/two_links.t \
 	tests/integration/sight.t \
-	tests/integration/signals.t
+	tests/integration/signals.t \
+	tests/integration/fdlimit.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py

@@ -15,7 +15,8 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_store_windows \
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
-	tests/unit/test_sched tests/unit/test_windows
+	tests/unit/test_sched tests/unit/test_windows tests/unit/test_fdlimit \
+	tests/unit/test_control
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -68,6 +69,12 @@ tests_unit_test_icmp_LDADD = $(UNIT_LDADD)
 tests_unit_test_monitor_SOURCES = tests/unit/test_monitor.c
 tests_unit_test_monitor_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_monitor_LDADD = $(UNIT_LDADD)
+tests_unit_test_fdlimit_SOURCES = tests/unit/test_fdlimit.c
+tests_unit_test_fdlimit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_fdlimit_LDADD = $(UNIT_LDADD)
+tests_unit_test_control_SOURCES = tests/unit/test_control.c
+tests_unit_test_control_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_control_LDADD = $(UNIT_LDADD)
 tests_unit_test_sched_SOURCES = tests/unit/test_sched.c
 tests_unit_test_sched_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_sched_LDADD = $(UNIT_LDADD)
