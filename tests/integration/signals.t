@@ -93,11 +93,18 @@ hamon_bg run 40 run --db "$db" --interval 10ms --settle 1s --target "vm=icmp://$
 
 bpid=$BG_PID
 hpid=$(hamon_pid "$bpid")
-# The command runs once the target answered and the baseline passed.
+# The command runs once the target answered and the baseline passed, as a
+# child of hamon's launcher (which keeps the invoking user's rights).
+cmd=
 for i in $(seq 150); do
-	[ -n "$(pgrep -P "${hpid:-0}" -x sh)" ] && break
+	for c in $(pgrep -P "${hpid:-0}"); do
+		cmd=$(pgrep -P "$c" -x sh | head -n 1)
+		[ -n "$cmd" ] && break
+	done
+	[ -n "$cmd" ] && break
 	sleep 0.1
 done
+tap_check "run: the command started (pid ${cmd:-none})" [ -n "$cmd" ]
 sleep 0.3
 kill -HUP "${hpid:-0}" 2>/dev/null
 rc=0
