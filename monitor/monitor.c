@@ -151,7 +151,10 @@ monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops
 		lt_init(&t->lt, t->conf->down_after, t->conf->down_after_ns, t->conf->up_after);
 		t->heap_pos = i;
 		m->heap[i] = t;
+		if (t->conf->timeout_ns > m->max_timeout)
+			m->max_timeout = t->conf->timeout_ns;
 	}
+	monitor_size_rx(m);
 	m->heaplen = m->nt;
 	ao.base = m->base;
 	ao.targets = o->targets;
@@ -226,15 +229,17 @@ monitor_socket_counters(struct monitor *m)
 			jsonw_uint_field(j, "foreign", c.foreign);
 			jsonw_uint_field(j, "bad_check", c.bad_check);
 			jsonw_uint_field(j, "malformed", c.malformed);
+			jsonw_uint_field(j, "rx_drops", c.rx_drops);
 			jsonw_obj_close(j);
 			jsonw_free(j);
 		} else
 			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64
 				 " send errors, %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64
-				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed",
+				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed, %" PRIu64
+				 " dropped by the kernel",
 				 names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent,
 				 c.send_errors, c.received, c.matched, c.foreign, c.bad_check,
-				 c.malformed);
+				 c.malformed, c.rx_drops);
 	}
 }
 
@@ -247,6 +252,8 @@ monitor_finish_aware(struct monitor *m, int64_t now_mono, int64_t now_real)
 	struct monitor_lag lag;
 	struct store_sched sc;
 
+	/* Drops up to now first, so the rx-drop windows end where they do. */
+	monitor_rx_sync(m, 1);
 	aware_finish(m->aw, now_mono, now_real);
 	if (m->o.store == NULL)
 		return;
@@ -264,13 +271,13 @@ void
 monitor_summary(struct monitor *m, int print)
 {
 	struct probe_counters c4;
-	uint64_t foreign, bad, malformed;
+	uint64_t foreign, bad, malformed, rx_drops;
 	int64_t stop_mono = mclock_mono(&m->o.clock), stop_real = mclock_real(&m->o.clock);
 	size_t i;
 
 	monitor_finish_aware(m, stop_mono, stop_real);
 	foreign = m->foreign_addr;
-	bad = malformed = 0;
+	bad = malformed = rx_drops = 0;
 	for (i = 0; i < 4; i++) {
 		if (m->chan[i].p == NULL)
 			continue;
@@ -279,6 +286,7 @@ monitor_summary(struct monitor *m, int print)
 		foreign += c4.foreign;
 		bad += c4.bad_check;
 		malformed += c4.malformed;
+		rx_drops += c4.rx_drops;
 	}
 
 	for (i = 0; i < m->nt; i++) {
@@ -329,6 +337,7 @@ monitor_summary(struct monitor *m, int print)
 			jsonw_uint_field(j, "foreign", foreign);
 			jsonw_uint_field(j, "bad_check", bad);
 			jsonw_uint_field(j, "malformed", malformed);
+			jsonw_uint_field(j, "rx_drops", rx_drops);
 			jsonw_uint_field(j, "stale", t->stale);
 			jsonw_uint_field(j, "dup", t->dup);
 			jsonw_uint_field(j, "transmitted", t->sent - t->send_errors);
@@ -370,6 +379,10 @@ monitor_summary(struct monitor *m, int print)
 			store_push_target_summary(m->o.store, &ts);
 		}
 	}
+	if (rx_drops > 0 && print && m->o.format == MONITOR_TEXT)
+		printf("the kernel dropped %" PRIu64 " packets at our sockets (receive queue "
+		       "full); probes they could have answered are unknown, not lost\n",
+		       rx_drops);
 	if (log_verbosity() > 0) {
 		struct monitor_lag lag;
 
