@@ -80,7 +80,13 @@ struct probe_ops {
 	 * probe rates this halves the wake-ups: replies carry kernel receive
 	 * timestamps, so reading them a tick later changes no figure. */
 	void (*poll)(struct probe *p, int mode);
-	/* Optional (may be NULL): the receive drops seen since the last call,
+	/* Human-readable mechanism: "raw socket" or "datagram socket (unprivileged)". */
+	const char *(*mode)(const struct probe *p);
+	void (*counters)(const struct probe *p, struct probe_counters *out);
+	/* Free events, then close fds. NULL is a no-op. */
+	void (*close)(struct probe *p);
+	/* (Last, so that positional initialisers of the members above stay
+	 * valid.) Optional (may be NULL): the receive drops seen since the last call,
 	 * from what the received packets said (SO_RXQ_OVFL) and, with ask set,
 	 * from the kernel's counter now (a syscall). Returns 1 and fills out
 	 * when there were any, else 0. */
@@ -90,11 +96,6 @@ struct probe_ops {
 	 * kernel granted, *cap the sysctl's limit when that is what bound it
 	 * (else 0). */
 	void (*rcvbuf)(struct probe *p, size_t want, size_t *got, size_t *cap);
-	/* Human-readable mechanism: "raw socket" or "datagram socket (unprivileged)". */
-	const char *(*mode)(const struct probe *p);
-	void (*counters)(const struct probe *p, struct probe_counters *out);
-	/* Free events, then close fds. NULL is a no-op. */
-	void (*close)(struct probe *p);
 };
 
 extern const struct probe_ops probe_icmp_ops;
