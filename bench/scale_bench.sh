@@ -77,15 +77,15 @@ ip netns exec "$H1" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_
 ip netns exec "$MON" ping -n -q -c 1 -W 2 198.19.39.16 >/dev/null ||
 	{ echo "$0: no round trip to 198.19.39.16" >&2; exit 1; }
 
-# The i-th address (0-based) of NET.0.1 on (NET 198.19, or 127.1: loopback).
-addr() { local a=$(($1 + 1)); echo "$NET.$((a >> 8)).$((a & 255))"; }
-# n targets as a config file (10 000 arguments would do too; this is shorter).
+# n targets every iv as a config file, addresses NET.0.1 on (NET 198.19,
+# or 127.1: loopback); 10 000 arguments would do too, this is shorter.
 targets_file() {
 	local n=$1 iv=$2 f=$TMP/targets-$1-$NET.conf i
-	{
-		printf '[defaults]\ninterval = %s\ntimeout = 1s\n' "$iv"
-		for ((i = 0; i < n; i++)); do printf '[t%d]\ntarget = icmp://%s\n' "$i" "$(addr "$i")"; done
-	} >"$f"
+	awk -v n="$n" -v iv="$iv" -v net="$NET" 'BEGIN {
+		printf "[defaults]\ninterval = %s\ntimeout = 1s\n", iv
+		for (i = 0; i < n; i++)
+			printf "[t%d]\ntarget = icmp://%s.%d.%d\n", i, net, int((i + 1) / 256), (i + 1) % 256
+	}' >"$f"
 	echo "$f"
 }
 
@@ -132,8 +132,9 @@ for load in "10000 100ms 100000 198.19" "200 1ms 1000 198.19" "10000 100ms 10000
 		hp=$(awk -v c="$cpu" -v s="$sent" 'BEGIN { printf "%.3f", (s ? c * 1e6 / s : 0) }')
 		pp=$(awk -v c="$pcpu" -v s="$psent" 'BEGIN { printf "%.3f", (s ? c * 1e6 / s : 0) }')
 		ratio=$(awk -v a="$hp" -v b="$pp" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-		[ "$NET" = 127.1 ] && iv="$iv lo"
-		printf '%-18s %3d %9s %6s %6s %7s %8s %8s %8s %9s %9s %6s %9s %9s\n' "$n x $iv" "$r" \
+		label="$n x $iv"
+		[ "$NET" = 127.1 ] && label="$label lo"
+		printf '%-18s %3d %9s %6s %6s %7s %8s %8s %8s %9s %9s %6s %9s %9s\n' "$label" "$r" \
 			"$sent" "$lost" "$outages" "$unknown" "$drops" "$p50" "$p99" "$hp" "$pp" \
 			"$ratio" "$pp50" "$pp99"
 	done

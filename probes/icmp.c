@@ -46,10 +46,17 @@
 #include "probes/rxdrop.h"
 
 #define ICMP_BATCH 64 /* messages per recvmmsg */
-/* Messages per callback, so that one busy socket cannot starve the loop;
- * at 100 000 replies a second a 50 us round finds about 5 queued, and a
- * 40 ms stall 4 000, which one round drains. */
-#define ICMP_READ_MAX   8192
+/* Messages per callback, so that one busy socket (a flood) cannot starve
+ * the loop for long: 1024 is 10 ms of replies at 100 000 a second, and
+ * what a longer stall leaves queued is read in the rounds after it (the
+ * replies carry kernel timestamps, so reading them late changes no RTT). */
+#define ICMP_READ_MAX 1024
+/* A scheduler round's read (poll mode 0) goes on past that cap until it
+ * reads a packet that arrived after the read began: every reply queued
+ * before the round is read before the round calls any probe lost (a
+ * flood arriving meanwhile does not hold it). This bounds it in case
+ * timestamps are missing or wrong. */
+#define ICMP_DRAIN_MAX  (1 << 20)
 #define ICMP_ERRQ_MAX   64   /* error-queue messages per callback */
 #define ICMP_RX_LEN     1536 /* anything longer cannot be about a 64-byte probe */
 #define ICMP_RCVBUF     (4 << 20)
@@ -170,8 +177,8 @@ icmp_deliver(struct probe *p, enum icmp_pkt_class k, const struct icmp_pkt_info 
 	}
 }
 
-/* Classify one packet from the normal receive queue. */
-static void
+/* Classify one packet from the normal receive queue; returns its receive time. */
+static int64_t
 icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t len, int64_t *now)
 {
 	struct icmp_pkt_info info;
@@ -186,12 +193,12 @@ icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t
 	rxdrop_seen(&p->drops, ovfl, r.rx_real_ns);
 	if (m->msg_flags & MSG_TRUNC) {
 		p->n.foreign++;
-		return;
+		return r.rx_real_ns;
 	}
 	src = icmp_addr_bytes(p->ctx.family, m->msg_name, m->msg_namelen);
 	if (src == NULL) {
 		p->n.malformed++;
-		return;
+		return r.rx_real_ns;
 	}
 	k = icmp_pkt_parse(&p->ctx, buf, len, src, &info);
 	if (k == ICMP_PKT_OK) {
@@ -205,9 +212,10 @@ icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t
 		memcpy(&r.reporter, m->msg_name, m->msg_namelen);
 	} else {
 		icmp_deliver(p, k, &info, &r);
-		return;
+		return r.rx_real_ns;
 	}
 	icmp_deliver(p, k, &info, &r);
+	return r.rx_real_ns;
 }
 
 /* The extended error of an error-queue message, with its offender address if complete. */
@@ -308,21 +316,23 @@ icmp_read_errqueue(struct probe *p, int64_t *now)
 
 /*
  * The socket is readable, or has an error queued (EPOLLERR wakes an EV_READ
- * event too). Drain the normal queue in recvmmsg batches, up to a cap. The
- * error queue costs a syscall, so it is read only when something says it
- * holds news: a pending socket error reported by recvmmsg, a wakeup with
- * nothing on the normal queue, or a flag left by send().
+ * event too), or a scheduler round reads before it expires anything
+ * (until: its start, CLOCK_REALTIME; 0 from the event). Drain the normal
+ * queue in recvmmsg batches, up to a cap, or for a round up to the first
+ * packet that arrived after until. The error queue costs a syscall, so it
+ * is read only when something says it holds news: a pending socket error
+ * reported by recvmmsg, a wakeup with nothing on the normal queue, or a
+ * flag left by send().
  */
 static void
-icmp_read_cb(evutil_socket_t fd, short what, void *arg)
+icmp_read(struct probe *p, int fd, int64_t until)
 {
-	struct probe *p = arg;
-	int64_t now = 0;
+	int64_t now = 0, last = 0;
 	int got = 0, n, i, tries, errq = p->errq_due;
+	int max = until ? ICMP_DRAIN_MAX : ICMP_READ_MAX;
 
-	(void)what;
 	p->errq_due = 0;
-	for (tries = 0; tries < ICMP_READ_MAX / ICMP_BATCH + 2 && got < ICMP_READ_MAX; tries++) {
+	for (tries = 0; tries < max / ICMP_BATCH + 2 && got < max; tries++) {
 		for (i = 0; i < ICMP_BATCH; i++) {
 			p->msgs[i].msg_hdr.msg_namelen = sizeof p->from[i];
 			p->msgs[i].msg_hdr.msg_controllen = sizeof p->ctl[i].buf;
@@ -341,16 +351,24 @@ icmp_read_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			icmp_handle_packet(p, &p->msgs[i].msg_hdr, p->rx[i], p->msgs[i].msg_len,
-					   &now);
+			last = icmp_handle_packet(p, &p->msgs[i].msg_hdr, p->rx[i],
+						  p->msgs[i].msg_len, &now);
 		got += n;
-		if (n < ICMP_BATCH)
+		if (n < ICMP_BATCH || (until && last >= until))
 			break;
 	}
-	if (got >= ICMP_READ_MAX)
+	if (got >= max)
 		errq = 1; /* we may not have seen a pending error: look anyway */
 	if (errq)
 		icmp_read_errqueue(p, &now);
+}
+
+/* The socket's read event. */
+static void
+icmp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	icmp_read(arg, fd, 0);
 }
 
 /* Set an int socket option; 0 or -1 with a reason in err. */
@@ -606,7 +624,7 @@ icmp_poll(struct probe *p, int mode)
 	else if (mode < 0)
 		event_add(p->ev, NULL);
 	else
-		icmp_read_cb(event_get_fd(p->ev), EV_READ, p);
+		icmp_read(p, event_get_fd(p->ev), time_real_ns());
 }
 
 const struct probe_ops probe_icmp_ops = {
