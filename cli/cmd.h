@@ -26,6 +26,7 @@ struct monitor_cli {
 	const char *user; /* drop to this user (default hamon/nobody) */
 	int keep_privileges;
 	int no_netlink;
+	size_t rcvbuf;       /* --rcvbuf BYTES per socket, 0: sized for the rate */
 	const char *metrics; /* --metrics [ADDR:]PORT, checked */
 	/* hamon run only */
 	const char *label, *kind;

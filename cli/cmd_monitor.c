@@ -27,7 +27,7 @@ static const char monitor_usage[] =
 	"                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
 	"                     [--format text|json] [--duration D] [--count N]\n"
 	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
-	"                     [--no-netlink] [--metrics [ADDR:]PORT]\n"
+	"                     [--no-netlink] [--rcvbuf BYTES] [--metrics [ADDR:]PORT]\n"
 	"                     [TARGET...]\n"
 	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
 	"tcp://[IPV6ADDR]:PORT;\n"
@@ -109,6 +109,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-netlink", no_argument, NULL, 'X' },
+		{ "rcvbuf", required_argument, NULL, 'Z' },
 		{ "keep-privileges", no_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -159,6 +160,12 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			break;
 		case 'X':
 			cli->no_netlink = 1;
+			break;
+		case 'Z':
+			if (uint_parse_range("rcvbuf", optarg, 1024, 1u << 30, &v, err,
+					     sizeof(err)) != 0)
+				usage_error("%s", err);
+			cli->rcvbuf = (size_t)v;
 			break;
 		case 'P':
 			cli->keep_privileges = 1;
@@ -336,6 +343,7 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	o.tcp_mode = cli->tcp_mode;
 	o.no_signals = ms->own_signals;
 	o.no_netlink = cli->no_netlink;
+	o.rcvbuf = cli->rcvbuf;
 
 	/* Sockets first: they need privileges that later may be dropped. */
 	if ((ms->m = monitor_new(&o, err, errlen)) == NULL)

@@ -176,7 +176,10 @@ monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops
 		lt_init(&t->lt, t->conf->down_after, t->conf->down_after_ns, t->conf->up_after);
 		t->heap_pos = i;
 		m->heap[i] = t;
+		if (t->conf->timeout_ns > m->max_timeout)
+			m->max_timeout = t->conf->timeout_ns;
 	}
+	monitor_size_rx(m);
 	m->heaplen = m->nt;
 	ao.base = m->base;
 	ao.targets = o->targets;
@@ -251,15 +254,17 @@ monitor_socket_counters(struct monitor *m)
 			jsonw_uint_field(j, "foreign", c.foreign);
 			jsonw_uint_field(j, "bad_check", c.bad_check);
 			jsonw_uint_field(j, "malformed", c.malformed);
+			jsonw_uint_field(j, "rx_drops", c.rx_drops);
 			jsonw_obj_close(j);
 			jsonw_free(j);
 		} else
 			log_info("packets %s (%s): %" PRIu64 " sent, %" PRIu64
 				 " send errors, %" PRIu64 " read, %" PRIu64 " matched, %" PRIu64
-				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed",
+				 " foreign, %" PRIu64 " bad check, %" PRIu64 " malformed, %" PRIu64
+				 " dropped by the kernel",
 				 names[i], m->chan[i].ops->mode(m->chan[i].p), c.sent,
 				 c.send_errors, c.received, c.matched, c.foreign, c.bad_check,
-				 c.malformed);
+				 c.malformed, c.rx_drops);
 	}
 }
 
@@ -272,6 +277,8 @@ monitor_finish_aware(struct monitor *m, int64_t now_mono, int64_t now_real)
 	struct monitor_lag lag;
 	struct store_sched sc;
 
+	/* Drops up to now first, so the rx-drop windows end where they do. */
+	monitor_rx_sync(m, 1);
 	aware_finish(m->aw, now_mono, now_real);
 	if (m->o.store == NULL)
 		return;
@@ -286,13 +293,14 @@ monitor_finish_aware(struct monitor *m, int64_t now_mono, int64_t now_real)
 
 /* The foreign, bad-check and malformed packets of every probe socket. */
 static void
-monitor_packet_totals(struct monitor *m, uint64_t *foreign, uint64_t *bad, uint64_t *malformed)
+monitor_packet_totals(struct monitor *m, uint64_t *foreign, uint64_t *bad, uint64_t *malformed,
+		      uint64_t *rx_drops)
 {
 	struct probe_counters c4;
 	size_t i;
 
 	*foreign = m->foreign_addr;
-	*bad = *malformed = 0;
+	*bad = *malformed = *rx_drops = 0;
 	for (i = 0; i < 4; i++) {
 		if (m->chan[i].p == NULL)
 			continue;
@@ -301,6 +309,7 @@ monitor_packet_totals(struct monitor *m, uint64_t *foreign, uint64_t *bad, uint6
 		*foreign += c4.foreign;
 		*bad += c4.bad_check;
 		*malformed += c4.malformed;
+		*rx_drops += c4.rx_drops;
 	}
 }
 
@@ -308,7 +317,7 @@ monitor_packet_totals(struct monitor *m, uint64_t *foreign, uint64_t *bad, uint6
  * "interim" on SIGUSR1. */
 static void
 monitor_print_target(struct monitor *m, size_t i, const char *event, uint64_t foreign, uint64_t bad,
-		     uint64_t malformed)
+		     uint64_t malformed, uint64_t rx_drops)
 {
 	struct mtarget *t = &m->t[i];
 	uint64_t decided = t->received + t->refused + t->lost + t->unknown;
@@ -346,6 +355,7 @@ monitor_print_target(struct monitor *m, size_t i, const char *event, uint64_t fo
 		jsonw_uint_field(j, "foreign", foreign);
 		jsonw_uint_field(j, "bad_check", bad);
 		jsonw_uint_field(j, "malformed", malformed);
+		jsonw_uint_field(j, "rx_drops", rx_drops);
 		jsonw_uint_field(j, "stale", t->stale);
 		jsonw_uint_field(j, "dup", t->dup);
 		jsonw_obj_close(j);
@@ -373,12 +383,12 @@ monitor_print_target(struct monitor *m, size_t i, const char *event, uint64_t fo
 void
 monitor_interim(struct monitor *m)
 {
-	uint64_t foreign, bad, malformed;
+	uint64_t foreign, bad, malformed, rx_drops;
 	size_t i;
 
-	monitor_packet_totals(m, &foreign, &bad, &malformed);
+	monitor_packet_totals(m, &foreign, &bad, &malformed, &rx_drops);
 	for (i = 0; i < m->nt; i++)
-		monitor_print_target(m, i, "interim", foreign, bad, malformed);
+		monitor_print_target(m, i, "interim", foreign, bad, malformed, rx_drops);
 	fflush(stdout);
 }
 
@@ -386,12 +396,12 @@ monitor_interim(struct monitor *m)
 void
 monitor_summary(struct monitor *m, int print)
 {
-	uint64_t foreign, bad, malformed;
+	uint64_t foreign, bad, malformed, rx_drops;
 	int64_t stop_mono = mclock_mono(&m->o.clock), stop_real = mclock_real(&m->o.clock);
 	size_t i;
 
 	monitor_finish_aware(m, stop_mono, stop_real);
-	monitor_packet_totals(m, &foreign, &bad, &malformed);
+	monitor_packet_totals(m, &foreign, &bad, &malformed, &rx_drops);
 	for (i = 0; i < m->nt; i++) {
 		struct mtarget *t = &m->t[i];
 		struct lt_callbacks cb = { monitor_on_period, NULL, t };
@@ -402,7 +412,7 @@ monitor_summary(struct monitor *m, int print)
 		lt_finish(&t->lt, &stop, &cb);
 		monitor_flush_second(t);
 		if (print)
-			monitor_print_target(m, i, "summary", foreign, bad, malformed);
+			monitor_print_target(m, i, "summary", foreign, bad, malformed, rx_drops);
 		if (m->o.store != NULL) {
 			memset(&ts, 0, sizeof(ts));
 			ts.session_id = m->o.session_id;
@@ -421,6 +431,10 @@ monitor_summary(struct monitor *m, int print)
 			store_push_target_summary(m->o.store, &ts);
 		}
 	}
+	if (rx_drops > 0 && print && m->o.format == MONITOR_TEXT)
+		printf("the kernel dropped %" PRIu64 " packets at our sockets (receive queue "
+		       "full); probes they could have answered are unknown, not lost\n",
+		       rx_drops);
 	if (log_verbosity() > 0) {
 		struct monitor_lag lag;
 

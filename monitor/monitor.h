@@ -35,6 +35,7 @@ struct monitor_opts {
 	enum monitor_tcp_mode tcp_mode;
 	int no_signals;             /* the caller handles the stop signals itself */
 	int no_netlink;             /* do not watch links, neighbours and routes */
+	size_t rcvbuf;              /* receive buffer bytes per socket (0: sized for the rate) */
 	struct monitor_clock clock; /* all zero: the real clocks */
 };
 

@@ -20,6 +20,12 @@ struct aware;
 #define MONITOR_STALL_NS  (5LL * 1000000) /* a send later than this is a stall */
 #define MONITOR_BATCH_NS  (50LL * 1000)   /* sends due this soon share a wake-up */
 #define MONITOR_POLL_RATE 200.0           /* probes/s from which sockets are polled */
+/* Receive buffer per socket: its targets' replies for this long, at this
+ * many bytes each as the kernel charges them (an echo reply on loopback
+ * is charged 832 bytes; rounded up for NICs' larger buffers). */
+#define MONITOR_RX_HOLD_NS   (1000LL * 1000 * 1000)
+#define MONITOR_RX_CHARGE    1024
+#define MONITOR_RX_MIN_BYTES (4 << 20)
 
 enum slot_state {
 	SLOT_EMPTY = 0,
@@ -88,6 +94,8 @@ struct monitor {
 	struct pchan {
 		const struct probe_ops *ops;
 		struct probe *p;
+		uint64_t rxwin;    /* open rx-drop window, 0 when none */
+		int64_t rxwin_end; /* where it ends so far (mono) */
 	} chan[4];
 
 	struct mtarget *t;
@@ -107,8 +115,10 @@ struct monitor {
 	int64_t lag_max;
 	uint64_t skipped;
 
-	struct aware *aw; /* netlink, UNKNOWN windows, clock steps */
-	int polled;       /* probe sockets read at each tick, not by events */
+	struct aware *aw;    /* netlink, UNKNOWN windows, clock steps */
+	int64_t max_timeout; /* longest probe timeout of any target */
+	int64_t rx_asked;    /* mono time the kernel's drop counters were last read */
+	int polled;          /* probe sockets read at each tick, not by events */
 };
 
 /* sched.c */
@@ -120,6 +130,11 @@ int monitor_all_done(const struct monitor *m);
 void monitor_arm(struct monitor *m);
 /* Polled mode on (1), off (-1), or read what is queued (0). */
 void monitor_poll_probes(struct monitor *m, int mode);
+/* Take the probes' receive drops as UNKNOWN windows; with ask, read the
+ * kernel's counters now (before any probe is called lost). */
+void monitor_rx_sync(struct monitor *m, int ask);
+/* Size each socket's receive buffer for its targets' reply rate. */
+void monitor_size_rx(struct monitor *m);
 /* Start the schedule at the clock's now and arm the timer. */
 void monitor_sched_start(struct monitor *m);
 /* One scheduler round at the clock's now (what the timer runs). */

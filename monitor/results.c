@@ -323,6 +323,11 @@ monitor_advance(struct mtarget *t, int64_t now)
 		if (s->state == SLOT_PENDING) {
 			if (s->tx_mono + t->conf->timeout_ns > now)
 				break;
+			/* Its reply may have come in time and been dropped by
+			 * our own socket: learn of drops up to its deadline
+			 * before calling it lost (sched.c, monitor_rx_sync). */
+			if (t->m->rx_asked < s->tx_mono + t->conf->timeout_ns)
+				monitor_rx_sync(t->m, 1);
 			s->state = SLOT_TIMEDOUT;
 			if (t->ops->forget != NULL)
 				t->ops->forget(t->probe, t->idx, s->seq);

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include <linux/errqueue.h>
+#include <linux/sock_diag.h>
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -42,14 +43,24 @@
 #include "lib/xalloc.h"
 #include "probes/icmp_pkt.h"
 #include "probes/probe.h"
+#include "probes/rxdrop.h"
 
-#define ICMP_BATCH 32 /* messages per recvmmsg */
-#define ICMP_READ_MAX \
-	256 /* messages per callback, so that one busy socket cannot starve the loop */
+#define ICMP_BATCH 64 /* messages per recvmmsg */
+/* Messages per callback, so that one busy socket (a flood) cannot starve
+ * the loop for long: 1024 is 10 ms of replies at 100 000 a second, and
+ * what a longer stall leaves queued is read in the rounds after it (the
+ * replies carry kernel timestamps, so reading them late changes no RTT). */
+#define ICMP_READ_MAX 1024
+/* A scheduler round's read (poll mode 0) goes on past that cap until it
+ * reads a packet that arrived after the read began: every reply queued
+ * before the round is read before the round calls any probe lost (a
+ * flood arriving meanwhile does not hold it). This bounds it in case
+ * timestamps are missing or wrong. */
+#define ICMP_DRAIN_MAX  (1 << 20)
 #define ICMP_ERRQ_MAX   64   /* error-queue messages per callback */
 #define ICMP_RX_LEN     1536 /* anything longer cannot be about a 64-byte probe */
 #define ICMP_RCVBUF     (4 << 20)
-#define ICMP_CTL_LEN    64  /* SCM_TIMESTAMPNS */
+#define ICMP_CTL_LEN    64  /* SCM_TIMESTAMPNS and SO_RXQ_OVFL */
 #define ICMP_ERRCTL_LEN 256 /* sock_extended_err, offender address, timestamp */
 
 struct probe {
@@ -61,6 +72,7 @@ struct probe {
 	probe_reply_cb cb;
 	void *cbarg;
 	struct probe_counters n;
+	struct rxdrop drops; /* the socket's receive drops (rxdrop.h) */
 
 	/* One recvmmsg batch, set up once at open. */
 	struct mmsghdr msgs[ICMP_BATCH];
@@ -104,23 +116,39 @@ icmp_make_sockaddr(struct sockaddr_storage *ss, socklen_t *len, int family, cons
 	}
 }
 
-/* The kernel receive time of m, or now (read once per callback) if it has none. */
+/* The kernel receive time of m, or now (read once per callback) if it has
+ * none; *ovfl the socket's drop counter when m was queued (0 if absent). */
 static int64_t
-icmp_rx_time(struct msghdr *m, int64_t *now)
+icmp_rx_meta(struct msghdr *m, int64_t *now, uint32_t *ovfl)
 {
 	struct cmsghdr *cm;
 	struct timespec ts;
+	int64_t rx = 0;
 
+	*ovfl = 0;
 	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof ts)) {
+		if (cm->cmsg_level != SOL_SOCKET)
+			continue;
+		if (cm->cmsg_type == SCM_TIMESTAMPNS && cm->cmsg_len >= CMSG_LEN(sizeof ts)) {
 			memcpy(&ts, CMSG_DATA(cm), sizeof ts);
-			return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-		}
+			rx = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+		} else if (cm->cmsg_type == SO_RXQ_OVFL && cm->cmsg_len >= CMSG_LEN(sizeof *ovfl))
+			memcpy(ovfl, CMSG_DATA(cm), sizeof *ovfl);
 	}
+	if (rx != 0)
+		return rx;
 	if (*now == 0)
 		*now = time_real_ns();
 	return *now;
+}
+
+/* The kernel receive time of m (error queue: no drop counter there). */
+static int64_t
+icmp_rx_time(struct msghdr *m, int64_t *now)
+{
+	uint32_t ovfl;
+
+	return icmp_rx_meta(m, now, &ovfl);
 }
 
 /* Count a classified packet; hand OK and UNREACH to the callback. */
@@ -149,24 +177,28 @@ icmp_deliver(struct probe *p, enum icmp_pkt_class k, const struct icmp_pkt_info 
 	}
 }
 
-/* Classify one packet from the normal receive queue. */
-static void
+/* Classify one packet from the normal receive queue; returns its receive time. */
+static int64_t
 icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t len, int64_t *now)
 {
 	struct icmp_pkt_info info;
 	struct probe_reply r;
 	enum icmp_pkt_class k;
 	const void *src;
+	uint32_t ovfl;
 
 	p->n.received++;
+	/* Every packet, ours or not, tells the drop counter as of its arrival. */
+	r.rx_real_ns = icmp_rx_meta(m, now, &ovfl);
+	rxdrop_seen(&p->drops, ovfl, r.rx_real_ns);
 	if (m->msg_flags & MSG_TRUNC) {
 		p->n.foreign++;
-		return;
+		return r.rx_real_ns;
 	}
 	src = icmp_addr_bytes(p->ctx.family, m->msg_name, m->msg_namelen);
 	if (src == NULL) {
 		p->n.malformed++;
-		return;
+		return r.rx_real_ns;
 	}
 	k = icmp_pkt_parse(&p->ctx, buf, len, src, &info);
 	if (k == ICMP_PKT_OK) {
@@ -180,10 +212,10 @@ icmp_handle_packet(struct probe *p, struct msghdr *m, const uint8_t *buf, size_t
 		memcpy(&r.reporter, m->msg_name, m->msg_namelen);
 	} else {
 		icmp_deliver(p, k, &info, &r);
-		return;
+		return r.rx_real_ns;
 	}
-	r.rx_real_ns = icmp_rx_time(m, now);
 	icmp_deliver(p, k, &info, &r);
+	return r.rx_real_ns;
 }
 
 /* The extended error of an error-queue message, with its offender address if complete. */
@@ -284,21 +316,23 @@ icmp_read_errqueue(struct probe *p, int64_t *now)
 
 /*
  * The socket is readable, or has an error queued (EPOLLERR wakes an EV_READ
- * event too). Drain the normal queue in recvmmsg batches, up to a cap. The
- * error queue costs a syscall, so it is read only when something says it
- * holds news: a pending socket error reported by recvmmsg, a wakeup with
- * nothing on the normal queue, or a flag left by send().
+ * event too), or a scheduler round reads before it expires anything
+ * (until: its start, CLOCK_REALTIME; 0 from the event). Drain the normal
+ * queue in recvmmsg batches, up to a cap, or for a round up to the first
+ * packet that arrived after until. The error queue costs a syscall, so it
+ * is read only when something says it holds news: a pending socket error
+ * reported by recvmmsg, a wakeup with nothing on the normal queue, or a
+ * flag left by send().
  */
 static void
-icmp_read_cb(evutil_socket_t fd, short what, void *arg)
+icmp_read(struct probe *p, int fd, int64_t until)
 {
-	struct probe *p = arg;
-	int64_t now = 0;
+	int64_t now = 0, last = 0;
 	int got = 0, n, i, tries, errq = p->errq_due;
+	int max = until ? ICMP_DRAIN_MAX : ICMP_READ_MAX;
 
-	(void)what;
 	p->errq_due = 0;
-	for (tries = 0; tries < ICMP_READ_MAX / ICMP_BATCH + 2 && got < ICMP_READ_MAX; tries++) {
+	for (tries = 0; tries < max / ICMP_BATCH + 2 && got < max; tries++) {
 		for (i = 0; i < ICMP_BATCH; i++) {
 			p->msgs[i].msg_hdr.msg_namelen = sizeof p->from[i];
 			p->msgs[i].msg_hdr.msg_controllen = sizeof p->ctl[i].buf;
@@ -317,16 +351,24 @@ icmp_read_cb(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			icmp_handle_packet(p, &p->msgs[i].msg_hdr, p->rx[i], p->msgs[i].msg_len,
-					   &now);
+			last = icmp_handle_packet(p, &p->msgs[i].msg_hdr, p->rx[i],
+						  p->msgs[i].msg_len, &now);
 		got += n;
-		if (n < ICMP_BATCH)
+		if (n < ICMP_BATCH || (until && last >= until))
 			break;
 	}
-	if (got >= ICMP_READ_MAX)
+	if (got >= max)
 		errq = 1; /* we may not have seen a pending error: look anyway */
 	if (errq)
 		icmp_read_errqueue(p, &now);
+}
+
+/* The socket's read event. */
+static void
+icmp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	icmp_read(arg, fd, 0);
 }
 
 /* Set an int socket option; 0 or -1 with a reason in err. */
@@ -378,7 +420,8 @@ icmp_setup_socket(int fd, int family, int raw, char *err, size_t errlen)
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0)
 		log_warn("icmp: setsockopt SO_RCVBUF");
 	if (icmp_setsockopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS", err, errlen) <
-	    0)
+		    0 ||
+	    icmp_setsockopt_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL", err, errlen) < 0)
 		return -1;
 	if (family == AF_INET)
 		return icmp_setsockopt_int(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR", err,
@@ -451,6 +494,7 @@ icmp_open(struct event_base *base, int family, const uint64_t key[2], probe_repl
 	p->ctx.ident = icmp_pkt_ident(key);
 	p->ctx.family = family;
 	p->ctx.raw = raw;
+	rxdrop_init(&p->drops, 0, time_real_ns());
 	for (i = 0; i < ICMP_BATCH; i++) {
 		p->iov[i].iov_base = p->rx[i];
 		p->iov[i].iov_len = sizeof p->rx[i];
@@ -508,6 +552,55 @@ icmp_send(struct probe *p, const struct sockaddr *to, socklen_t tolen, uint32_t 
 	return err;
 }
 
+/* probe_ops.rxdrops: drops the packets revealed, and with ask the
+ * kernel's counter now (SO_MEMINFO), which catches drops no later packet
+ * has told of yet. */
+static int
+icmp_rxdrops(struct probe *p, int ask, struct probe_rxdrop *out)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof mem;
+
+	if (ask) {
+		int64_t now = time_real_ns();
+
+		if (getsockopt(p->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+		    len > SK_MEMINFO_DROPS * sizeof mem[0])
+			rxdrop_seen(&p->drops, mem[SK_MEMINFO_DROPS], now);
+	}
+	p->n.rx_drops = p->drops.total;
+	return rxdrop_take(&p->drops, out);
+}
+
+/* probe_ops.rcvbuf: ask for want bytes of receive buffer. The kernel
+ * doubles what it is given (half is its own bookkeeping) and reports the
+ * doubled figure, so half of want is asked for. SO_RCVBUFFORCE passes
+ * net.core.rmem_max with CAP_NET_ADMIN; without it SO_RCVBUF is capped
+ * there, and the cap is read back to name it. */
+static void
+icmp_rcvbuf(struct probe *p, size_t want, size_t *got, size_t *cap)
+{
+	int ask = want / 2 > INT32_MAX ? INT32_MAX : (int)(want / 2), have = 0;
+	socklen_t len = sizeof have;
+	FILE *f;
+	unsigned long max;
+
+	if (ask < 1024)
+		ask = 1024;
+	*cap = 0;
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &ask, sizeof ask) < 0 &&
+	    setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &ask, sizeof ask) < 0)
+		log_warn("icmp: setsockopt SO_RCVBUF");
+	if (getsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &have, &len) < 0)
+		have = 0;
+	*got = (size_t)have;
+	if (*got < want && (f = fopen("/proc/sys/net/core/rmem_max", "re")) != NULL) {
+		if (fscanf(f, "%lu", &max) == 1)
+			*cap = max;
+		fclose(f);
+	}
+}
+
 /* probe_ops.mode: which mechanism open() got. */
 static const char *
 icmp_mode(const struct probe *p)
@@ -531,7 +624,7 @@ icmp_poll(struct probe *p, int mode)
 	else if (mode < 0)
 		event_add(p->ev, NULL);
 	else
-		icmp_read_cb(event_get_fd(p->ev), EV_READ, p);
+		icmp_read(p, event_get_fd(p->ev), time_real_ns());
 }
 
 const struct probe_ops probe_icmp_ops = {
@@ -539,6 +632,8 @@ const struct probe_ops probe_icmp_ops = {
 	.open = icmp_open,
 	.send = icmp_send,
 	.poll = icmp_poll,
+	.rxdrops = icmp_rxdrops,
+	.rcvbuf = icmp_rcvbuf,
 	.mode = icmp_mode,
 	.counters = icmp_counters,
 	.close = icmp_close,

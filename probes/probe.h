@@ -39,6 +39,19 @@ struct probe_counters {
 	uint64_t foreign;   /* well formed, not ours (other pingers, other ids) */
 	uint64_t malformed; /* truncated, bad checksum, bad header */
 	uint64_t bad_check; /* our format, but the keyed check value is wrong */
+	uint64_t rx_drops;  /* packets the kernel had for us but could not queue */
+};
+
+/*
+ * Receive drops not yet reported: the kernel dropped `fresh` packets meant
+ * for this socket (its receive queue was full) and they arrived after
+ * after_real and before before_real (CLOCK_REALTIME). Any reply of ours
+ * may have been among them; the monitor turns the interval into an
+ * UNKNOWN window (monitor/sched.c).
+ */
+struct probe_rxdrop {
+	uint64_t fresh;
+	int64_t after_real, before_real;
 };
 
 typedef void (*probe_reply_cb)(const struct probe_reply *reply, void *arg);
@@ -72,6 +85,17 @@ struct probe_ops {
 	void (*counters)(const struct probe *p, struct probe_counters *out);
 	/* Free events, then close fds. NULL is a no-op. */
 	void (*close)(struct probe *p);
+	/* (Last, so that positional initialisers of the members above stay
+	 * valid.) Optional (may be NULL): the receive drops seen since the last call,
+	 * from what the received packets said (SO_RXQ_OVFL) and, with ask set,
+	 * from the kernel's counter now (a syscall). Returns 1 and fills out
+	 * when there were any, else 0. */
+	int (*rxdrops)(struct probe *p, int ask, struct probe_rxdrop *out);
+	/* Optional (may be NULL): size the receive buffer for `want` bytes
+	 * (forced past net.core.rmem_max when privileged); *got is what the
+	 * kernel granted, *cap the sysctl's limit when that is what bound it
+	 * (else 0). */
+	void (*rcvbuf)(struct probe *p, size_t want, size_t *got, size_t *cap);
 };
 
 extern const struct probe_ops probe_icmp_ops;

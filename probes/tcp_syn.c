@@ -38,14 +38,21 @@
 
 #include "lib/log.h"
 #include "lib/siphash.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "probes/probe.h"
+#include "probes/rxdrop.h"
 #include "probes/tcp_pkt.h"
 
 #define TCP_SYN_SRC_REFRESH  4096       /* sends between source-address lookups */
 #define TCP_SYN_MAX_TID      (1u << 24) /* target indexes we keep state for */
 #define TCP_SYN_PCAP_BUFFER  (4 << 20)  /* kernel capture buffer, bytes */
 #define TCP_SYN_DISPATCH_MAX 4096       /* packets read per callback, so timers still run */
+/* After a read, the capture's drop counter is read at most this often: a
+ * syscall, and the only thing that moves the "no drops before" time on
+ * (pcap gives no per-packet counter), so drop intervals start at most
+ * this long before the drops. */
+#define TCP_SYN_STATS_NS (10LL * 1000 * 1000)
 
 /* What we know about one target index. */
 struct tcp_syn_tid {
@@ -80,6 +87,8 @@ struct probe {
 	uint32_t nused;
 
 	struct probe_counters c;
+	struct rxdrop drops; /* the capture's drops (rxdrop.h) */
+	int64_t stats_real;  /* when pcap_stats was last read */
 };
 
 static void tcp_syn_close(struct probe *p);
@@ -293,6 +302,18 @@ tcp_syn_on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes
 		p->c.foreign++;
 }
 
+/* Read the capture's cumulative drops (the ring's, and the interfaces'
+ * where libpcap knows them) as of now. */
+static void
+tcp_syn_read_stats(struct probe *p, int64_t now)
+{
+	struct pcap_stat st;
+
+	p->stats_real = now;
+	if (pcap_stats(p->pcap, &st) == 0)
+		rxdrop_seen(&p->drops, st.ps_drop + st.ps_ifdrop, now);
+}
+
 /* The capture fd is readable: read everything queued, within a bound. */
 static void
 tcp_syn_on_readable(evutil_socket_t fd, short what, void *arg)
@@ -310,6 +331,22 @@ tcp_syn_on_readable(evutil_socket_t fd, short what, void *arg)
 			break;
 		total += n;
 	}
+	if (total > 0) {
+		int64_t now = time_real_ns();
+
+		if (now - p->stats_real >= TCP_SYN_STATS_NS)
+			tcp_syn_read_stats(p, now);
+	}
+}
+
+/* probe_ops.rxdrops: the capture's drops; with ask, read its counter now. */
+static int
+tcp_syn_rxdrops(struct probe *p, int ask, struct probe_rxdrop *out)
+{
+	if (ask)
+		tcp_syn_read_stats(p, time_real_ns());
+	p->c.rx_drops = p->drops.total;
+	return rxdrop_take(&p->drops, out);
 }
 
 /* Send SYN (tid, seq) to `to`; see probe.h. */
@@ -530,6 +567,14 @@ tcp_syn_open(struct event_base *base, int family, const uint64_t key[2], probe_r
 	}
 	if ((p->pcap = tcp_syn_pcap_open(family, &p->link, err, errlen)) == NULL)
 		goto fail;
+	{
+		struct pcap_stat st;
+
+		/* What the capture dropped before we looked is not ours to judge. */
+		memset(&st, 0, sizeof st);
+		pcap_stats(p->pcap, &st);
+		rxdrop_init(&p->drops, st.ps_drop + st.ps_ifdrop, time_real_ns());
+	}
 	if ((fd = pcap_get_selectable_fd(p->pcap)) < 0) {
 		snprintf(err, errlen, "pcap: no selectable fd");
 		goto fail;
@@ -601,4 +646,6 @@ const struct probe_ops probe_tcp_syn_ops = {
 	.mode = tcp_syn_mode,
 	.counters = tcp_syn_counters,
 	.close = tcp_syn_close,
+	.rxdrops = tcp_syn_rxdrops,
+	/* no .rcvbuf: the capture's buffer is fixed when it is activated */
 };

@@ -28,6 +28,8 @@ include $(srcdir)/tests/unit/local.mk
 #   bridge.t         root: a bridge (and a macvlan on it, a bond) as the
 #                    egress: link state from the ports, UNKNOWN, not loss
 #   report_events.t  root: network events and bench runs in a run's report
+#   rxdrop.t         root: replies dropped at our own full socket are
+#                    unknown (rx-drop), never lost
 # In the order they run: `make check -j2` starts the next one as soon as one
 # ends, so neighbours share the two cores. The order is the one the suite
 # has passed in under ASan on a 2-core machine: the harness checks that time
@@ -50,6 +52,7 @@ INTEGRATION_TESTS = \
 	tests/integration/formats.t \
 	tests/integration/privileges.t \
 	tests/integration/stall.t \
+	tests/integration/rxdrop.t \
 	tests/integration/reader.t \
 	tests/integration/history_merge.t \
 	tests/integration/demo.t \

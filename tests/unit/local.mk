@@ -16,7 +16,7 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
 	tests/unit/test_sched tests/unit/test_windows tests/unit/test_fdlimit \
-	tests/unit/test_control
+	tests/unit/test_control tests/unit/test_rxdrop
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -81,6 +81,9 @@ tests_unit_test_sched_LDADD = $(UNIT_LDADD)
 tests_unit_test_windows_SOURCES = tests/unit/test_windows.c
 tests_unit_test_windows_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_windows_LDADD = $(UNIT_LDADD)
+tests_unit_test_rxdrop_SOURCES = tests/unit/test_rxdrop.c
+tests_unit_test_rxdrop_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_unit_test_rxdrop_LDADD = $(UNIT_LDADD)
 tests_unit_test_tcp_SOURCES = tests/unit/test_tcp.c
 tests_unit_test_tcp_CFLAGS = $(UNIT_CFLAGS) $(LIBEVENT_CFLAGS) $(PCAP_CFLAGS)
 tests_unit_test_tcp_LDADD = $(UNIT_LDADD)
