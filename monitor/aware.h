@@ -58,6 +58,8 @@ uint64_t aware_window_open(struct aware *a, enum aware_scope scope, int ifindex,
 void aware_window_close(struct aware *a, uint64_t id, int64_t end_mono, int64_t end_real);
 /* Is a probe of target sent at tx_mono inside a window that applies to it? */
 int aware_covers(const struct aware *a, size_t target, int64_t tx_mono);
+/* Is an answer to such a probe in doubt (a link window or a clock step)? */
+int aware_doubts_answer(const struct aware *a, size_t target, int64_t tx_mono);
 /* Time inside the windows that applied to target (their union). */
 int64_t aware_unknown_ns(const struct aware *a, size_t target);
 /* Windows open now. */

@@ -578,6 +578,29 @@ aware_covers(const struct aware *a, size_t target, int64_t tx_mono)
 	return 0;
 }
 
+/*
+ * Is an answer to a probe of target sent at tx_mono in doubt? Inside a link
+ * window the path was not there, or was being set up again (requests
+ * queued for a neighbour are answered a second late), and across a clock
+ * step the RTT mixes two clocks: such an answer is no RTT sample. Inside a
+ * stall or an rx-drop window an answer that did arrive is as good as any.
+ */
+int
+aware_doubts_answer(const struct aware *a, size_t target, int64_t tx_mono)
+{
+	size_t i;
+
+	for (i = 0; i < a->nwin; i++) {
+		const struct window *w = &a->win[i];
+
+		if ((w->scope == AWARE_SCOPE_LINK || strcmp(w->code, "clock-step") == 0) &&
+		    tx_mono >= w->start_mono && tx_mono < window_end(a, w, target) &&
+		    window_applies(a, w, target))
+			return 1;
+	}
+	return 0;
+}
+
 /* The open window of an egress link (maybe back up and waiting for
  * sight), NULL when none. */
 static struct window *

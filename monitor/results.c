@@ -254,10 +254,12 @@ monitor_decide(struct mtarget *t, struct slot *s)
 	int ok = s->state == SLOT_OK || s->state == SLOT_REFUSED;
 	struct store_sample smp;
 
-	/* Sent while the monitor could not see: unknown, never a loss and never
-	 * an RTT sample (an answer then may have waited for the path to come
-	 * back). An answer still proves the target was there. */
-	if (s->state == SLOT_LOCALFAIL || aware_covers(t->m->aw, t->idx, s->tx_mono)) {
+	/* Lost while the monitor could not see: unknown, never a loss. An
+	 * answer whose RTT is in doubt (a link window: it may have waited for
+	 * the path to come back; a clock step) is unknown too, never an RTT
+	 * sample, though it still proves the target was there. */
+	if (s->state == SLOT_LOCALFAIL || (ok ? aware_doubts_answer(t->m->aw, t->idx, s->tx_mono)
+					      : aware_covers(t->m->aw, t->idx, s->tx_mono))) {
 		t->unknown++;
 		if (t->m->o.samples && t->m->o.store != NULL) {
 			smp.session_id = t->m->o.session_id;
