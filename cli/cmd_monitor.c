@@ -16,6 +16,7 @@
 #include "lib/xalloc.h"
 #include "cli/cli_opt.h"
 #include "cli/cmd.h"
+#include "cli/notify.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
@@ -449,6 +450,7 @@ int
 cmd_monitor(int argc, char **argv)
 {
 	struct msession ms;
+	struct notify *n;
 	char err[512];
 
 	memset(&ms, 0, sizeof(ms));
@@ -464,7 +466,9 @@ cmd_monitor(int argc, char **argv)
 		return 1;
 	}
 	msession_announce(&ms);
+	n = notify_start(ms.m);
 	monitor_loop(ms.m);
+	notify_free(n);
 	monitor_summary(ms.m, 1);
 	msession_close(&ms, "stopped");
 	return 0;
