@@ -21,6 +21,11 @@ include $(srcdir)/tests/unit/local.mk
 #                    statistics and outages must come through untouched
 #   netlink.t        root: network events through `hamon monitor`
 #   report_events.t  root: network events and bench runs in a run's report
+#   service_files.t  any user: man pages (mandoc -Tlint), hamon.conf.5 against
+#                    lib/config.c, bash completion, systemd-analyze verify and
+#                    security of etc/hamon.service, sysusers.d and tmpfiles.d
+#   service.t        root: the unit's ExecStart as systemd runs it (user hamon,
+#                    ambient capabilities only), READY=1, STATUS=, WATCHDOG=1
 # In the order they run: `make check -j2` starts the next one as soon as one
 # ends, so neighbours share the two cores. The order is the one the suite
 # has passed in under ASan on a 2-core machine: the harness checks that time
@@ -51,7 +56,9 @@ INTEGRATION_TESTS = \
 	tests/integration/hostile.t \
 	tests/integration/report_events.t \
 	tests/integration/two_links.t \
-	tests/integration/sight.t
+	tests/integration/sight.t \
+	tests/integration/service_files.t \
+	tests/integration/service.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
 

@@ -33,7 +33,7 @@
 #   40 faultctl.t   41 outage_icmp.t   42 flood.t   43 kill9.t   44 ipv6.t
 #   45 netlink.t    46 tcp_outage.t  47 run.t    48 crash_loop.t  49 diskfull.t
 #   50 hostile.t    51 privileges.t  52 stall.t  53 reader.t
-#   54 report_events.t  55 metrics.t  56+57 two_links.t
+#   54 report_events.t  55 metrics.t  56+57 two_links.t  58 sight.t  81 service.t
 #   (demo.t uses 198.18.200.0/24)
 #
 # Environment: HAMON (the binary; `make check` exports it), top_srcdir,
