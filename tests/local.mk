@@ -83,6 +83,7 @@ tests_helpers_hostile_SOURCES = tests/helpers/hostile.c tests/helpers/hostile.h 
 check_PROGRAMS += tests/perf/store_rate
 tests_perf_store_rate_SOURCES = tests/perf/store_rate.c
 tests_perf_store_rate_LDADD = $(UNIT_LDADD)
+EXTRA_DIST += tests/perf/README.md tests/perf/longrun.sh tests/perf/store_bench.sh
 
 # libFuzzer targets (./configure CC=clang --enable-fuzzing). Run one with
 #   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp
