@@ -14,4 +14,4 @@ endif
 # The bench tables live in the store's database; their SQL stays in store/.
 store_libstore_a_SOURCES += store/bench_store.h store/bench_store.c
 
-EXTRA_DIST += bench/bench_vs_peers.sh bench/README.md
+EXTRA_DIST += bench/bench_vs_peers.sh bench/probe_bench.sh bench/tcp_bench.sh bench/README.md

@@ -17,6 +17,7 @@
 #include "lib/xalloc.h"
 #include "cli/cli_opt.h"
 #include "cli/cmd.h"
+#include "cli/notify.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
@@ -461,6 +462,7 @@ int
 cmd_monitor(int argc, char **argv)
 {
 	struct msession ms;
+	struct notify *n;
 	char err[512];
 
 	memset(&ms, 0, sizeof(ms));
@@ -476,7 +478,9 @@ cmd_monitor(int argc, char **argv)
 		return 1;
 	}
 	msession_announce(&ms);
+	n = notify_start(ms.m);
 	monitor_loop(ms.m);
+	notify_free(n);
 	monitor_summary(ms.m, 1);
 	msession_close(&ms, "stopped");
 	return 0;

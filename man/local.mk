@@ -1,1 +1,1 @@
-dist_man_MANS += man/hamon.1
+dist_man_MANS += man/hamon.1 man/hamon.conf.5

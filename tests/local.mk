@@ -30,6 +30,11 @@ include $(srcdir)/tests/unit/local.mk
 #   report_events.t  root: network events and bench runs in a run's report
 #   rxdrop.t         root: replies dropped at our own full socket are
 #                    unknown (rx-drop), never lost
+#   service_files.t  any user: man pages (mandoc -Tlint), hamon.conf.5 against
+#                    lib/config.c, bash completion, systemd-analyze verify and
+#                    security of etc/hamon.service, sysusers.d and tmpfiles.d
+#   service.t        root: the unit's ExecStart as systemd runs it (user hamon,
+#                    ambient capabilities only), READY=1, STATUS=, WATCHDOG=1
 # In the order they run: `make check -j2` starts the next one as soon as one
 # ends, so neighbours share the two cores. The order is the one the suite
 # has passed in under ASan on a 2-core machine: the harness checks that time
@@ -65,7 +70,9 @@ INTEGRATION_TESTS = \
 	tests/integration/two_links.t \
 	tests/integration/sight.t \
 	tests/integration/signals.t \
-	tests/integration/fdlimit.t
+	tests/integration/fdlimit.t \
+	tests/integration/service_files.t \
+	tests/integration/service.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py
@@ -91,6 +98,7 @@ tests_helpers_hostile_SOURCES = tests/helpers/hostile.c tests/helpers/hostile.h 
 check_PROGRAMS += tests/perf/store_rate
 tests_perf_store_rate_SOURCES = tests/perf/store_rate.c
 tests_perf_store_rate_LDADD = $(UNIT_LDADD)
+EXTRA_DIST += tests/perf/README.md tests/perf/longrun.sh tests/perf/store_bench.sh
 
 # libFuzzer targets (./configure CC=clang --enable-fuzzing). Run one with
 #   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp

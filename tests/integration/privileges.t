@@ -28,7 +28,10 @@ pid=$!
 cleanup_pid "$pid"
 sleep 1.2
 assert_eq "CapEff of the running monitor" "$(status_field "$pid" CapEff)" 0000000000000000
-assert_eq "real uid of the running monitor (nobody)" "$(status_field "$pid" Uid)" "$(id -u nobody)"
+# hamon drops to user hamon where one exists (the package's, the service's), else nobody.
+drop_user=nobody
+id hamon >/dev/null 2>&1 && drop_user=hamon
+assert_eq "real uid of the running monitor ($drop_user)" "$(status_field "$pid" Uid)" "$(id -u "$drop_user")"
 assert_eq "control socket mode" "$(stat -c %a "$db.ctl" 2>/dev/null)" 600
 rc=0
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$HAMON" mark --db "$db" "intruder" \
