@@ -8,5 +8,5 @@ cli_libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bin_PROGRAMS += hamon
 hamon_SOURCES = cli/main.c
 hamon_LDADD = cli/libcli.a monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a \
-	store/libstore.a probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
-	$(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
+	store/libstore.a probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) \
+	$(LIBNL_LIBS) $(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
