@@ -2,7 +2,8 @@
 # sees every other one; it holds no measurement logic of its own.
 noinst_LIBRARIES += cli/libcli.a
 cli_libcli_a_SOURCES = cli/cmd.h cli/cli_opt.h cli/cli_opt.c cli/cmd_monitor.c cli/cmd_run.c cli/cmd_mark.c \
-	cli/cmd_history.c cli/cmd_report.c cli/cmd_bench.c cli/demo.c
+	cli/cmd_history.c cli/cmd_report.c cli/cmd_bench.c cli/demo.c \
+	cli/cmd_import.c
 cli_libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 
 bin_PROGRAMS += hamon

@@ -113,6 +113,10 @@ struct hv_figures {
 	struct hv_stamp migrate_done;         /* "migration status: completed" */
 	char migrate_error[HVPARSE_TEXT_MAX]; /* "migration status error: X" */
 
+	/* The task's own times: the first and last "%F %H:%M:%S " line
+	 * prefixes, and vzdump's "Backup started at" / "Backup finished at". */
+	struct hv_stamp first_stamp, last_stamp;
+
 	/* Task trailer and error lines. */
 	enum hv_task_status task_status;
 	long task_warnings; /* N of TASK WARNINGS: N */

@@ -47,7 +47,8 @@ hvparse_jj_time(const char *s, int64_t *us)
 		return 0;
 	c.p = s;
 	c.end = s + strlen(s);
-	return hvparse_uint_to_end(&c, 17, us);
+	/* In ns it must fit an int64_t (until the year 2262). */
+	return hvparse_uint_to_end(&c, 16, us) && *us <= INT64_MAX / 1000;
 }
 
 /* One line of a `journalctl -o json` export. */
