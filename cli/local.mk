@@ -3,8 +3,8 @@
 noinst_LIBRARIES += cli/libcli.a
 cli_libcli_a_SOURCES = cli/cmd.h cli/cli_opt.h cli/cli_opt.c cli/cmd_monitor.c cli/cmd_run.c cli/cmd_mark.c \
 	cli/cmd_history.c cli/cmd_report.c cli/cmd_bench.c cli/demo.c \
-	cli/cmd_import.c
-cli_libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+	cli/cmd_import.c cli/cmd_targets.c
+cli_libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 
 bin_PROGRAMS += hamon
 hamon_SOURCES = cli/main.c

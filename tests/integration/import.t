@@ -78,4 +78,16 @@ bad_one "bad UPID" 'is not a UPID' import-task 'UPID:x' --db t.db
 bad_one "no such run" 'no run 7$' import-task --run 7 "$F/vzdump-lxc.log" --db t.db
 bad_one "task log as journal" 'not a journalctl -o json export' import-journal trunc.log --db t.db
 
+# targets --from-pve: sections that check-config accepts; vmid and node as comments.
+"$HAMON" targets --from-pve "$F/cluster-resources.json" >t.conf 2>err
+rc=$?
+tap_check "targets --from-pve: exit 0, 2 sections, the agentless guest commented out" \
+	test "$rc" = 0 -a ! -s err -a "$(grep -c '^\[' t.conf)" = 2 -a "$(grep -c '^#\[noagent\]' t.conf)" = 1
+tap_check "targets --from-pve: vmid and node comments" grep -qx '# vmid 102 (lxc) on node pve2' t.conf
+out=$("$HAMON" check-config t.conf 2>&1) rc=$?
+tap_check "its output is a valid config ($(echo "$out" | head -1))" test "$rc" = 0 -a "$(echo "$out" | head -1)" = "t.conf: ok, 2 targets"
+echo '{}' >obj.json
+"$HAMON" targets --from-pve obj.json >bad.out 2>bad.err
+tap_check "targets --from-pve on a non-list: exit 2, one line" test "$?" = 2 -a ! -s bad.out -a "$(wc -l <bad.err)" = 1
+
 tap_done
