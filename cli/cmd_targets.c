@@ -69,7 +69,7 @@ cmd_targets(int argc, char **argv)
 	json_error_t jerr;
 	json_t *root, *g;
 	char sect[64], esc[256];
-	size_t i;
+	size_t i, k;
 	long vmid;
 	int c;
 
@@ -127,6 +127,21 @@ cmd_targets(int argc, char **argv)
 		node = json_string_value(json_object_get(g, "node"));
 		name = json_string_value(json_object_get(g, "name"));
 		targets_name(name, vmid, sect, sizeof(sect));
+		/* Section names must be unique: a name an earlier guest had gets its vmid. */
+		for (k = 0; k < i; k++) {
+			const json_t *e = json_array_get(root, k);
+			char other[64];
+
+			targets_name(json_string_value(json_object_get(e, "name")),
+				     (long)json_integer_value(json_object_get(e, "vmid")), other,
+				     sizeof(other));
+			if (strcmp(other, sect) == 0) {
+				sect[50] = '\0';
+				snprintf(sect + strlen(sect), sizeof(sect) - strlen(sect), "-%ld",
+					 vmid);
+				break;
+			}
+		}
 		addr = targets_addr(json_object_get(g, "ip-addresses"));
 		log_escape(esc, sizeof(esc), node ? node : "", node ? strlen(node) : 0);
 		printf("\n# vmid %ld (%s) on node %s\n", vmid, type, esc);
