@@ -65,6 +65,9 @@ int cmd_bench(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_import_task(int argc, char **argv);
+int cmd_targets(int argc, char **argv);
+int cmd_import_journal(int argc, char **argv);
 int cmd_demo_step(int argc, char **argv);
 
 #endif

@@ -18,6 +18,10 @@ static const struct subcommand subcommands[] = {
 	{ "report", cmd_report, "report a run: downtime, bounds, latency, failover timing" },
 	{ "history", cmd_history, "list recorded loss bursts and outages" },
 	{ "bench", cmd_bench, "CPU, memory and disk benchmarks, stored for comparison" },
+	{ "import-task", cmd_import_task, "attach a Proxmox task log's figures to its run" },
+	{ "import-journal", cmd_import_journal,
+	  "store HA events from a journalctl -o json export" },
+	{ "targets", cmd_targets, "hamon.conf target sections from a Proxmox guest list" },
 	{ "check-config", cmd_check_config, "validate a configuration file" },
 	{ "demo", cmd_demo, "(root) a migration and a failover on namespace test hosts" },
 	{ "demo-step", cmd_demo_step, NULL }, /* internal: the demo's fault steps */

@@ -45,7 +45,7 @@ hvparse_ha_node(struct hv_cur c, char *dst, size_t n)
 }
 
 /* One pve-ha-crm / pve-ha-lrm message. */
-static void
+void
 hvparse_ha_msg(struct hv_figures *f, struct hv_cur c, struct hv_ha_event *ev)
 {
 	struct hv_cur t;

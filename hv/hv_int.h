@@ -74,6 +74,9 @@ void hvparse_vzdump_error(struct hv_figures *f, struct hv_cur c);
  * idents count: the same words from another program are not HA events.
  */
 int hvparse_journal_line(struct hv_figures *f, struct hv_cur c);
+/* An HA daemon's message (after "ident[PID]: "); ev carries its time and
+ * host in, and is appended to f when the message is one of the HA events. */
+void hvparse_ha_msg(struct hv_figures *f, struct hv_cur c, struct hv_ha_event *ev);
 
 /* ---- qmp.c: QEMU QMP JSON lines ---- */
 

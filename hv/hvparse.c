@@ -82,6 +82,11 @@ hvparse_line(struct hv_figures *f, const char *s, size_t len)
 	 * vzdump (Plugin.pm:22-44): "INFO: ", "WARN: ", "ERROR: " with or
 	 * (per-guest log) without a time before it. */
 	stamped = hvparse_stamp_iso(&c, &st);
+	if (stamped) {
+		if (!f->first_stamp.set)
+			f->first_stamp = st;
+		f->last_stamp = st;
+	}
 	if (hvparse_lit(&c, "ERROR: ")) {
 		if (f->error_lines++ == 0)
 			hvparse_copy_rest(f->first_error, sizeof(f->first_error), &c);

@@ -85,6 +85,7 @@ struct hv_ha_event {
 	char from[HVPARSE_NAME_MAX];    /* old state / fenced node */
 	char to[HVPARSE_NAME_MAX];      /* new state / to node / package */
 	char node[HVPARSE_NAME_MAX];    /* "(node = X)" of a service change */
+	int64_t ts_ns; /* journal JSON __REALTIME_TIMESTAMP as ns (µs steps), else 0 */
 };
 
 struct hv_limit {
@@ -111,6 +112,10 @@ struct hv_figures {
 	struct hv_stamp migrate_start;        /* "start migrate command to ..." */
 	struct hv_stamp migrate_done;         /* "migration status: completed" */
 	char migrate_error[HVPARSE_TEXT_MAX]; /* "migration status error: X" */
+
+	/* The task's own times: the first and last "%F %H:%M:%S " line
+	 * prefixes, and vzdump's "Backup started at" / "Backup finished at". */
+	struct hv_stamp first_stamp, last_stamp;
 
 	/* Task trailer and error lines. */
 	enum hv_task_status task_status;
@@ -166,6 +171,29 @@ int hvparse_figures_any(const struct hv_figures *f);
  * Returns 0, or -1 when the stamp is not set or invalid.
  */
 int hvparse_stamp_to_ns(const struct hv_stamp *st, int64_t near_ns, int64_t *out_ns);
+
+/*
+ * One QMP message as JSON text (a line, or what a QMP socket read gave),
+ * raw {"return": ...} / {"event": ...} or in the qmp-events envelope
+ * {"qmp": {...}}; its figures go into f as for a line of output. Returns 1
+ * when the text was one JSON object, 0 when it was not (f is unchanged).
+ */
+int hvparse_qmp_json(struct hv_figures *f, const char *buf, size_t len);
+
+/* What one line of a `journalctl -o json` export was. */
+enum hv_journal_json {
+	HV_JJ_HA = 0,   /* an entry of pve-ha-crm / pve-ha-lrm, read into f */
+	HV_JJ_OTHER,    /* a journal entry of another program, or without MESSAGE */
+	HV_JJ_NOT_JSON, /* not one JSON object */
+};
+/*
+ * One line of a `journalctl -o json` export (one object per line, fields
+ * MESSAGE, __REALTIME_TIMESTAMP, SYSLOG_IDENTIFIER or _SYSTEMD_UNIT,
+ * _HOSTNAME). An HA daemon's message is read as a journal line's message
+ * is; its event gets the entry's own time (when from the local time zone,
+ * ts_ns exact) and host.
+ */
+enum hv_journal_json hvparse_journal_json(struct hv_figures *f, const char *buf, size_t len);
 
 const char *hvparse_task_status_name(enum hv_task_status s);
 const char *hvparse_ha_kind_name(enum hv_ha_kind k);

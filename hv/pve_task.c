@@ -181,6 +181,7 @@ hvparse_vzdump_msg(struct hv_figures *f, struct hv_cur c)
 	static const char *const fsz[] = { "KB", "MB", "GB", "TB", NULL };
 	char type[sizeof(f->backup_type)];
 	int64_t v, id, ms;
+	int started;
 
 	/* VZ:1060 "Starting Backup of VM $vmid ($vmtype)" */
 	if (hvparse_lit(&c, "Starting Backup of VM ")) {
@@ -188,6 +189,25 @@ hvparse_vzdump_msg(struct hv_figures *f, struct hv_cur c)
 		    hvparse_word_until(&c, ')', type, sizeof(type)) && hvparse_rest_is(&c, ")")) {
 			f->backup_vmid = (long)id;
 			memcpy(f->backup_type, type, sizeof(type));
+		}
+		return;
+	}
+	/* VZ:1061, 1358 "Backup started at %F %H:%M:%S", "Backup finished at ..." */
+	started = hvparse_lit(&c, "Backup started at ");
+	if (started || hvparse_lit(&c, "Backup finished at ")) {
+		struct hv_stamp st;
+		char buf[20];
+		struct hv_cur t = { buf, buf + sizeof(buf) };
+
+		/* The stamp reader wants the space a task-log prefix ends with. */
+		if ((size_t)(c.end - c.p) == sizeof(buf) - 1) {
+			memcpy(buf, c.p, sizeof(buf) - 1);
+			buf[sizeof(buf) - 1] = ' ';
+			if (hvparse_stamp_iso(&t, &st) && hvparse_at_end(&t)) {
+				if (started && !f->first_stamp.set)
+					f->first_stamp = st;
+				f->last_stamp = st;
+			}
 		}
 		return;
 	}

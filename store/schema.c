@@ -6,6 +6,7 @@
 
 #include "lib/xalloc.h"
 #include "store/store_int.h"
+#include "store/hvstore.h"
 
 /*
  * Times are INTEGER nanoseconds since the epoch (CLOCK_REALTIME), durations
@@ -553,6 +554,9 @@ store_legacy_v5(sqlite3 *db)
 	return rc == SQLITE_OK ? store_legacy_sched(db) : rc;
 }
 
+/* Version 6: imported task logs and HA events (hv_import.c holds its SQL). */
+extern const char store_schema_v6[];
+
 /* One step of the schema: applied to a database at version to - 1. sql
  * first, then convert (if any) on the rows, in the same transaction. */
 struct store_migration {
@@ -567,6 +571,7 @@ static const struct store_migration store_migrations[] = {
 	{ STORE_SCHEMA_MINUTES, store_schema_v3, NULL },
 	{ STORE_SCHEMA_HOURS, store_schema_v4, NULL },
 	{ STORE_SCHEMA_WINDOWS, store_schema_v5, store_legacy_v5 },
+	{ STORE_SCHEMA_HV, store_schema_v6, NULL },
 };
 
 /* Read user_version and whether the file holds any schema at all. */

@@ -72,7 +72,8 @@ INTEGRATION_TESTS = \
 	tests/integration/signals.t \
 	tests/integration/fdlimit.t \
 	tests/integration/service_files.t \
-	tests/integration/service.t
+	tests/integration/service.t \
+	tests/integration/import.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py
@@ -104,12 +105,13 @@ EXTRA_DIST += tests/perf/README.md tests/perf/longrun.sh tests/perf/store_bench.
 #   tests/fuzz/fuzz_icmp -max_total_time=60 tests/fuzz/corpus/icmp
 # tests/fuzz/run.sh runs each for a bounded time over its committed corpus.
 FUZZ_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
-	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
+	probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBURING_LIBS) -lpthread -lm
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = tests/fuzz/fuzz_duration tests/fuzz/fuzz_target tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_icmp tests/fuzz/fuzz_hvparse tests/fuzz/fuzz_tcp
+	tests/fuzz/fuzz_icmp tests/fuzz/fuzz_hvparse tests/fuzz/fuzz_tcp tests/fuzz/fuzz_qmp \
+	tests/fuzz/fuzz_journal_json
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 tests_fuzz_fuzz_duration_SOURCES = tests/fuzz/fuzz_duration.c
 tests_fuzz_fuzz_duration_LDFLAGS = $(FUZZ_LDFLAGS)
@@ -126,6 +128,13 @@ tests_fuzz_fuzz_icmp_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_hvparse_SOURCES = tests/fuzz/fuzz_hvparse.c
 tests_fuzz_fuzz_hvparse_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_hvparse_LDADD = $(FUZZ_LDADD)
+# The two jansson readers, each over one message (hvparse feeds them lines).
+tests_fuzz_fuzz_qmp_SOURCES = tests/fuzz/fuzz_qmp.c
+tests_fuzz_fuzz_qmp_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_qmp_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_journal_json_SOURCES = tests/fuzz/fuzz_journal_json.c
+tests_fuzz_fuzz_journal_json_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_journal_json_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_tcp_SOURCES = tests/fuzz/fuzz_tcp.c
 tests_fuzz_fuzz_tcp_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_fuzz_fuzz_tcp_LDFLAGS = $(FUZZ_LDFLAGS)

@@ -1,7 +1,7 @@
 # cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP). The one
 # list of unit tests (included from tests/local.mk): a new one goes here.
 UNIT_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \
-	probes/libprobes.a lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
+	probes/libprobes.a lib/libhamon.a $(CMOCKA_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) $(LIBNL_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBURING_LIBS) -lpthread -lm
 UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 

@@ -213,12 +213,23 @@ query_losses(struct fixture *fx, const struct store_loss_filter *f)
 	return &c;
 }
 
+/* Turn the file back into a version 5 database: version 6 is exactly
+ * version 5 and the hv_tasks and hv_events tables with their indexes. */
+void
+downgrade_to_v5(const char *path)
+{
+	sql_exec(path, "DROP TABLE hv_tasks; DROP TABLE hv_events; PRAGMA user_version = 5;");
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'hv_%'"),
+			 0);
+}
+
 /* Turn the file back into a version 4 database without bench tables:
  * version 5 is exactly version 4 and unknown_windows with its index and
  * view, the bench tables and schedulers. */
 void
 downgrade_to_v4(const char *path)
 {
+	downgrade_to_v5(path);
 	sql_exec(path, "DROP VIEW unknown; DROP TABLE unknown_windows; DROP TABLE bench_results;"
 		       " DROP TABLE bench_runs; DROP TABLE schedulers; PRAGMA user_version = 4;");
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE"

@@ -105,6 +105,7 @@ struct collect *query_losses(struct fixture *fx, const struct store_loss_filter 
 /* Turn the file back into a version 4 database without bench tables:
  * version 5 is exactly version 4 and unknown_windows with its index and
  * view, the bench tables and schedulers. */
+void downgrade_to_v5(const char *path);
 void downgrade_to_v4(const char *path);
 /* Turn the file back into a version 3 database: version 4 is exactly
  * version 3 and the hours table with its view. */

@@ -14,13 +14,17 @@
 #include "hv/hvparse.h"
 
 /* Every fixture, for the chunking tests. */
-static const char *const test_fixtures[] = {
-	"qm-migrate-online.log", "qm-migrate-online-autoincrease.log",
-	"qm-migrate-failed.log", "vzdump-qemu.log",
-	"vzdump-lxc.log",        "ha-failover.journal",
-	"qmp-source.raw.jsonl",  "qmp-destination.raw.jsonl",
-	"qmp-events.jsonl",      NULL
-};
+static const char *const test_fixtures[] = { "qm-migrate-online.log",
+					     "qm-migrate-online-autoincrease.log",
+					     "qm-migrate-failed.log",
+					     "vzdump-qemu.log",
+					     "vzdump-lxc.log",
+					     "ha-failover.journal",
+					     "qmp-source.raw.jsonl",
+					     "qmp-destination.raw.jsonl",
+					     "qmp-events.jsonl",
+					     "ha-failover.journal.json",
+					     NULL };
 
 /* Read tests/fixtures/pve/<name> under $top_srcdir (or .) into memory. */
 static char *
@@ -234,7 +238,8 @@ test_ha(const struct hv_ha_event *ev, enum hv_ha_kind kind, int h, int mi, int s
 	const char *subject, const char *from, const char *to, const char *node)
 {
 	assert_int_equal(ev->kind, kind);
-	test_stamp(&ev->when, 0, 9, 10, h, mi, s);
+	/* A short-format line has no year; a journal JSON entry's time has. */
+	test_stamp(&ev->when, ev->ts_ns != 0 ? 2025 : 0, 9, 10, h, mi, s);
 	assert_string_equal(ev->host, "pve2");
 	assert_string_equal(ev->subject, subject);
 	assert_string_equal(ev->from, from);
@@ -266,6 +271,106 @@ test_ha_failover(void **state)
 	assert_int_equal(f.downtime_ms, -1);
 	assert_int_equal(f.task_status, HV_TASK_UNKNOWN);
 	assert_int_equal(f.lines, 18);
+}
+
+/* ha-failover.journal.json: the same failover as a `journalctl -o json`
+ * export, with the journal's microseconds; another unit's entry is not HA. */
+static void
+test_ha_journal_json(void **state)
+{
+	struct hv_figures f;
+	size_t len, n[3] = { 0, 0, 0 };
+	char *buf = test_read_fixture("ha-failover.journal.json", &len), *l, *nl;
+
+	(void)state;
+	hvparse_figures_init(&f);
+	for (l = buf; l < buf + len; l = nl + 1) {
+		nl = strchr(l, '\n');
+		n[hvparse_journal_json(&f, l, (size_t)(nl - l))]++;
+	}
+	free(buf);
+	assert_int_equal(n[HV_JJ_HA], 18);
+	assert_int_equal(n[HV_JJ_OTHER], 1);
+	assert_int_equal(n[HV_JJ_NOT_JSON], 0);
+	assert_int_equal(f.nha, 11);
+	test_ha(&f.ha[0], HV_HA_NODE_STATE, 0, 50, 21, "pve1", "online", "unknown", "");
+	assert_int_equal(f.ha[0].when.year, 2025);
+	assert_int_equal(f.ha[0].ts_ns, 1757465421120381000LL);
+	assert_string_equal(f.ha[0].host, "pve2");
+	test_ha(&f.ha[3], HV_HA_FENCE_ACK, 0, 52, 21, "pve1", "", "", "");
+	test_ha(&f.ha[7], HV_HA_SERVICE_STATE, 0, 52, 21, "vm:101", "recovery", "started", "pve2");
+	test_ha(&f.ha[10], HV_HA_STARTED, 0, 52, 27, "vm:101", "", "", "");
+	assert_int_equal(f.ha[10].ts_ns, 1757465547456930000LL);
+
+	/* Not JSON, not an object, an HA message under another ident, no time. */
+	hvparse_figures_init(&f);
+	assert_int_equal(hvparse_journal_json(&f, "Sep 10 00:50:21 pve2 x", 22), HV_JJ_NOT_JSON);
+	assert_int_equal(hvparse_journal_json(&f, "[1]", 3), HV_JJ_NOT_JSON);
+	assert_int_equal(hvparse_journal_json(&f, "{\"MESSAGE\": \"x\"", 16), HV_JJ_NOT_JSON);
+#define JJ(s) hvparse_journal_json(&f, s, strlen(s))
+	assert_int_equal(
+		JJ("{\"SYSLOG_IDENTIFIER\": \"sshd\", \"__REALTIME_TIMESTAMP\": \"1\", "
+		   "\"MESSAGE\": \"fencing: acknowledged - got agent lock for node 'a'\"}"),
+		HV_JJ_OTHER);
+	assert_int_equal(
+		JJ("{\"_SYSTEMD_UNIT\": \"pve-ha-crm.service\", "
+		   "\"MESSAGE\": \"fencing: acknowledged - got agent lock for node 'a'\"}"),
+		HV_JJ_OTHER);
+	/* MESSAGE as bytes (not UTF-8 in the journal) is not an HA message. */
+	assert_int_equal(JJ("{\"SYSLOG_IDENTIFIER\": \"pve-ha-crm\", \"__REALTIME_TIMESTAMP\": "
+			    "\"1\", \"MESSAGE\": [102, 111]}"),
+			 HV_JJ_OTHER);
+	/* Two lines in one MESSAGE are not one HA message. */
+	assert_int_equal(JJ("{\"_SYSTEMD_UNIT\": \"pve-ha-crm.service\", \"__REALTIME_TIMESTAMP\": "
+			    "\"1000000\", \"MESSAGE\": \"fencing: acknowledged - got agent lock "
+			    "for node 'a'\\nx\"}"),
+			 HV_JJ_HA);
+	assert_int_equal(f.nha, 0);
+	assert_int_equal(JJ("{\"_SYSTEMD_UNIT\": \"pve-ha-crm.service\", \"__REALTIME_TIMESTAMP\": "
+			    "\"1000000\", \"MESSAGE\": \"fencing: acknowledged - got agent lock "
+			    "for node 'a'\"}"),
+			 HV_JJ_HA);
+	assert_int_equal(f.nha, 1);
+	assert_int_equal(f.ha[0].ts_ns, 1000000000LL);
+	assert_string_equal(f.ha[0].host, "");
+#undef JJ
+}
+
+/* hvparse_qmp_json: one message, raw or enveloped; anything else changes nothing. */
+static void
+test_qmp_json(void **state)
+{
+	struct hv_figures f, none;
+	const char *bad[] = { "",
+			      "[]",
+			      "42",
+			      "\"x\"",
+			      "{\"return\": {}",
+			      "{} {}",
+			      "{\"return\": {\"status\": \"completed\", \"downtime\": 1}} x",
+			      NULL };
+	const char *const *b;
+	const char *s;
+
+	(void)state;
+	hvparse_figures_init(&none);
+	for (b = bad; *b != NULL; b++) {
+		hvparse_figures_init(&f);
+		assert_int_equal(hvparse_qmp_json(&f, *b, strlen(*b)), 0);
+		assert_memory_equal(&f, &none, sizeof(f));
+	}
+	hvparse_figures_init(&f);
+	s = "{\"qmp\": {\"timestamp\": {\"microseconds\": 5, \"seconds\": 7}, \"event\": "
+	    "\"STOP\"}}";
+	assert_int_equal(hvparse_qmp_json(&f, s, strlen(s)), 1);
+	assert_int_equal(f.qmp_stop_ns, 7000005000LL);
+	/* A negative, fractional or string downtime is no downtime. */
+	s = "{\"return\": {\"status\": \"completed\", \"downtime\": -1, \"total-time\": 2.5, "
+	    "\"setup-time\": \"3\"}}";
+	assert_int_equal(hvparse_qmp_json(&f, s, strlen(s)), 1);
+	assert_int_equal(f.downtime_ms, -1);
+	assert_int_equal(f.qmp_total_ms, -1);
+	assert_int_equal(f.qmp_setup_ms, -1);
 }
 
 /* qmp-source.raw.jsonl: downtime 45 from the completed query-migrate, CRLF lines. */
@@ -716,6 +821,8 @@ main(void)
 		cmocka_unit_test(test_vzdump_qemu),
 		cmocka_unit_test(test_vzdump_lxc),
 		cmocka_unit_test(test_ha_failover),
+		cmocka_unit_test(test_ha_journal_json),
+		cmocka_unit_test(test_qmp_json),
 		cmocka_unit_test(test_qmp_source),
 		cmocka_unit_test(test_qmp_destination),
 		cmocka_unit_test(test_qmp_events),
