@@ -28,6 +28,10 @@ size_t render_unknown_counts(const struct rows_row *root, size_t *all, size_t *o
 void render_unknown_summary(FILE *out, enum rr_format fmt, const struct rows_row *root);
 /* Whether any target has unknown time (the targets tables show it then). */
 int render_any_unknown(const struct rows_row *root);
+/* "" for n == 1, else "s". */
+const char *render_plural(int64_t n);
+/* Whether target row t lost nothing (no burst, outage or downtime). */
+int render_clean(const struct rows_row *t);
 /* A cell of row as the human formats show it (rows_format_human). */
 const char *render_human(const struct rows_row *row, const char *name, char *buf, size_t n);
 
