@@ -52,5 +52,8 @@ struct svg_plot;
 struct svg_plot *svg_plot_new(const struct rows_model *m);
 /* Target i's timeline. */
 void svg_write_target(FILE *out, struct svg_plot *p, const struct rows_model *m, size_t i);
+/* A close-up of each of target i's first max outages: the probes around
+ * it (last reply, lost probes, first reply), when samples were kept. */
+void svg_write_insets(FILE *out, const struct rows_model *m, size_t i, size_t max);
 
 #endif

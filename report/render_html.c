@@ -12,6 +12,8 @@
 #include "report/report_css.h"
 
 #define RENDER_HTML_ROWS (10 * ROWS_LIST_MAX)
+/* Close-ups drawn per target; the loss table lists every outage. */
+#define RENDER_HTML_INSETS 12
 
 /* <!DOCTYPE ...> up to <body>, with the embedded style sheet. */
 static void
@@ -326,7 +328,10 @@ render_html_timelines(const struct rows_model *m, const struct rows_table *tg, F
 		if (rows_int(t, "unknown_ms") > 0)
 			fprintf(out, ", unknown %s", render_human(t, "unknown_ms", a, sizeof(a)));
 		fputs("</p>\n", out);
+		fputs("<div class=\"plot\">", out);
 		svg_write_target(out, p, m, i);
+		fputs("</div>\n", out);
+		svg_write_insets(out, m, i, RENDER_HTML_INSETS);
 		render_html_losses(rows_table(t, "losses"), out);
 	}
 	free(p);

@@ -55,7 +55,8 @@ INTEGRATION_TESTS = \
 	tests/integration/report_events.t \
 	tests/integration/two_links.t \
 	tests/integration/sight.t \
-	tests/integration/signals.t
+	tests/integration/signals.t \
+	tests/integration/report_html.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py
