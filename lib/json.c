@@ -76,15 +76,54 @@ json_write_string(FILE *out, const char *str)
 	fputc('"', out);
 }
 
-/* CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+/* Whether s is a plain decimal number ("-12", "+0.5", "-1.5e-3"). */
+static int
+csv_is_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/*
+ * CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. A
+ * field a spreadsheet would run as a formula (it begins with =, +, -, @,
+ * a tab or a CR) gets a leading single quote, so that a target named
+ * "=HYPERLINK(...)" stays text; a signed number such as "-12.5" is left
+ * alone and stays a number.
+ */
 void
 csv_write_field(FILE *out, const char *s)
 {
+	int formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !csv_is_number(s);
+
 	if (strpbrk(s, ",\"\r\n") == NULL) {
+		if (formula)
+			fputc('\'', out);
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			fputc('"', out);

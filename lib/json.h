@@ -13,7 +13,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * escaped, invalid UTF-8 as U+FFFD. */
 void json_write_string(FILE *out, const char *str);
 /* Write s as a CSV field (RFC 4180): quoted, with quotes doubled, when it
- * holds a comma, quote, CR or LF. */
+ * holds a comma, quote, CR or LF; a leading =, +, -, @, tab or CR gets a
+ * single quote before it (formula injection) unless s is a signed number. */
 void csv_write_field(FILE *out, const char *s);
 
 #endif

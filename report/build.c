@@ -13,6 +13,7 @@
 #include "report/runreport.h"
 #include "store/bench_store.h"
 #include "store/store.h"
+#include "store/store_view.h"
 
 struct build_ctx {
 	struct store *st;
@@ -233,7 +234,7 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	struct store_sched sc;
 	struct build_ctx c;
 	struct run_report *r;
-	char *out = NULL;
+	char *out = NULL, host[256];
 	size_t outlen = 0;
 	int rc;
 
@@ -248,6 +249,12 @@ report_build(struct store *st, int64_t session_id, char *err, size_t errlen)
 	r->mon_start_ns = srow.started_ns;
 	r->mon_end_ns = srow.ended_ns;
 	r->exit_status = -1;
+	if (store_get_session_host(st, srow.id, host, sizeof(host), err, errlen) < 0) {
+		runreport_free(r);
+		return NULL;
+	}
+	if (host[0] != '\0')
+		runreport_set_host(r, host);
 	if (srow.has_run) {
 		if (srow.label[0])
 			runreport_set_label(r, srow.label);

@@ -28,6 +28,10 @@ size_t render_unknown_counts(const struct rows_row *root, size_t *all, size_t *o
 void render_unknown_summary(FILE *out, enum rr_format fmt, const struct rows_row *root);
 /* Whether any target has unknown time (the targets tables show it then). */
 int render_any_unknown(const struct rows_row *root);
+/* "" for n == 1, else "s". */
+const char *render_plural(int64_t n);
+/* Whether target row t lost nothing (no burst, outage or downtime). */
+int render_clean(const struct rows_row *t);
 /* A cell of row as the human formats show it (rows_format_human). */
 const char *render_human(const struct rows_row *row, const char *name, char *buf, size_t n);
 
@@ -48,5 +52,8 @@ struct svg_plot;
 struct svg_plot *svg_plot_new(const struct rows_model *m);
 /* Target i's timeline. */
 void svg_write_target(FILE *out, struct svg_plot *p, const struct rows_model *m, size_t i);
+/* A close-up of each of target i's first max outages: the probes around
+ * it (last reply, lost probes, first reply), when samples were kept. */
+void svg_write_insets(FILE *out, const struct rows_model *m, size_t i, size_t max);
 
 #endif

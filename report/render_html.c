@@ -12,6 +12,8 @@
 #include "report/report_css.h"
 
 #define RENDER_HTML_ROWS (10 * ROWS_LIST_MAX)
+/* Close-ups drawn per target; the loss table lists every outage. */
+#define RENDER_HTML_INSETS 12
 
 /* <!DOCTYPE ...> up to <body>, with the embedded style sheet. */
 static void
@@ -95,6 +97,8 @@ render_html_summary(const struct rows_row *root, FILE *out)
 		snprintf(title, sizeof(title), "%s .. %s", a, b);
 		render_html_kv(out, "Monitored", title);
 	}
+	if (rows_known(run, "host"))
+		render_html_kv(out, "Monitor host", rows_str(run, "host"));
 	if (render_unknown_counts(root, &i, &j) > 0) {
 		fputs("<tr><th>Unknown</th><td>", out);
 		render_unknown_summary(out, RR_FMT_HTML, root);
@@ -139,9 +143,15 @@ render_html_targets(const struct rows_row *root, const struct rows_table *tg, FI
 			fputs("</small>", out);
 		}
 		fputs("</td>", out);
-		render_html_num(out, t, "downtime_ms", "dt");
-		render_html_num(out, t, "downtime_lower_ms", NULL);
-		render_html_num(out, t, "downtime_upper_ms", NULL);
+		if (render_clean(t)) {
+			fputs("<td class=\"n clean\">none</td><td class=\"n\">-</td>"
+			      "<td class=\"n\">-</td>",
+			      out);
+		} else {
+			render_html_num(out, t, "downtime_ms", "dt");
+			render_html_num(out, t, "downtime_lower_ms", NULL);
+			render_html_num(out, t, "downtime_upper_ms", NULL);
+		}
 		render_html_num(out, t, "bursts", NULL);
 		render_html_num(out, t, "outages", NULL);
 		render_html_num(out, t, "longest_gap_ms", NULL);
@@ -245,9 +255,9 @@ render_html_losses(const struct rows_table *ls, FILE *out)
 	if (ls->nrows == 0)
 		return;
 	fprintf(out,
-		"<details><summary>%zu loss periods</summary>\n<table>\n<tr><th>Kind</th>"
+		"<details><summary>%zu loss period%s</summary>\n<table>\n<tr><th>Kind</th>"
 		"<th>Start</th><th>Duration</th><th>Lower</th><th>Upper</th><th>Lost</th></tr>\n",
-		ls->nrows);
+		ls->nrows, render_plural((int64_t)ls->nrows));
 	for (j = 0; j < ls->nrows && j < RENDER_HTML_ROWS; j++) {
 		const struct rows_row *bu = &ls->rows[j];
 
@@ -298,22 +308,30 @@ render_html_timelines(const struct rows_model *m, const struct rows_table *tg, F
 
 		fputs("<h3>", out);
 		render_esc_html(out, rows_str(t, "target"));
-		fprintf(out,
-			"</h3>\n<p class=\"sub\">downtime %s [%s, %s], %" PRId64 " bursts, %" PRId64
-			" outages",
-			render_human(t, "downtime_ms", a, sizeof(a)),
-			render_human(t, "downtime_lower_ms", b, sizeof(b)),
-			render_human(t, "downtime_upper_ms", c, sizeof(c)), rows_int(t, "bursts"),
-			rows_int(t, "outages"));
+		if (render_clean(t))
+			fputs("</h3>\n<p class=\"sub\"><span class=\"clean\">clean: no loss</span>",
+			      out);
+		else
+			fprintf(out,
+				"</h3>\n<p class=\"sub\">downtime %s [%s, %s], %" PRId64
+				" burst%s, %" PRId64 " outage%s",
+				render_human(t, "downtime_ms", a, sizeof(a)),
+				render_human(t, "downtime_lower_ms", b, sizeof(b)),
+				render_human(t, "downtime_upper_ms", c, sizeof(c)),
+				rows_int(t, "bursts"), render_plural(rows_int(t, "bursts")),
+				rows_int(t, "outages"), render_plural(rows_int(t, "outages")));
 		if (rows_known(t, "longest_outage_ms"))
 			fprintf(out, " (longest %s)",
 				render_human(t, "longest_outage_ms", a, sizeof(a)));
-		fprintf(out, ", %" PRId64 " of %" PRId64 " probes lost", rows_int(t, "lost"),
-			rows_int(t, "sent"));
+		fprintf(out, ", %" PRId64 " of %" PRId64 " probe%s lost", rows_int(t, "lost"),
+			rows_int(t, "sent"), render_plural(rows_int(t, "sent")));
 		if (rows_int(t, "unknown_ms") > 0)
 			fprintf(out, ", unknown %s", render_human(t, "unknown_ms", a, sizeof(a)));
 		fputs("</p>\n", out);
+		fputs("<div class=\"plot\">", out);
 		svg_write_target(out, p, m, i);
+		fputs("</div>\n", out);
+		svg_write_insets(out, m, i, RENDER_HTML_INSETS);
 		render_html_losses(rows_table(t, "losses"), out);
 	}
 	free(p);
@@ -445,9 +463,10 @@ render_html_aggregate(const struct rows_model *m, FILE *out)
 	fputs("<h1>", out);
 	render_esc_html(out, title);
 	fprintf(out,
-		"</h1>\n<p class=\"sub\">%" PRId64 " runs, %s .. %s</p>\n<table>\n<tr><th>"
+		"</h1>\n<p class=\"sub\">%" PRId64 " run%s, %s .. %s</p>\n<table>\n<tr><th>"
 		"Target</th><th>Runs</th><th>Min</th><th>p50</th><th>p95</th><th>Max</th></tr>\n",
-		rows_int(root, "runs"), render_human(root, "first", t0, sizeof(t0)),
+		rows_int(root, "runs"), render_plural(rows_int(root, "runs")),
+		render_human(root, "first", t0, sizeof(t0)),
 		render_human(root, "last", t1, sizeof(t1)));
 	for (i = 0; i < tg->nrows; i++) {
 		const struct rows_row *t = &tg->rows[i];

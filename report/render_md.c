@@ -61,6 +61,8 @@ render_md_summary(const struct rows_row *root, FILE *out)
 			 render_human(run, "monitor_end", b, sizeof(b)));
 		render_md_kv(out, "Monitored", line);
 	}
+	if (rows_known(run, "host"))
+		render_md_kv(out, "Monitor host", rows_str(run, "host"));
 	if (render_unknown_counts(root, &i, &n) > 0) {
 		fputs("| Unknown | ", out);
 		render_unknown_summary(out, RR_FMT_MD, root);
@@ -94,14 +96,17 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 
 		fputs("| ", out);
 		render_esc_plain(out, rows_str(t, "target"), 1);
-		fprintf(out,
-			" | %s | %s .. %s | %" PRId64 " | %" PRId64 " | %s | %" PRId64 " | %" PRId64
-			" |",
-			render_human(t, "downtime_ms", a, sizeof(a)),
-			render_human(t, "downtime_lower_ms", b, sizeof(b)),
-			render_human(t, "downtime_upper_ms", c, sizeof(c)), rows_int(t, "bursts"),
-			rows_int(t, "outages"), render_human(t, "longest_gap_ms", d, sizeof(d)),
-			rows_int(t, "sent"), rows_int(t, "lost"));
+		if (render_clean(t))
+			fputs(" | none | -", out);
+		else
+			fprintf(out, " | %s | %s .. %s",
+				render_human(t, "downtime_ms", a, sizeof(a)),
+				render_human(t, "downtime_lower_ms", b, sizeof(b)),
+				render_human(t, "downtime_upper_ms", c, sizeof(c)));
+		fprintf(out, " | %" PRId64 " | %" PRId64 " | %s | %" PRId64 " | %" PRId64 " |",
+			rows_int(t, "bursts"), rows_int(t, "outages"),
+			render_human(t, "longest_gap_ms", d, sizeof(d)), rows_int(t, "sent"),
+			rows_int(t, "lost"));
 		if (unk)
 			fprintf(out, " %s |", render_human(t, "unknown_ms", a, sizeof(a)));
 		fputc('\n', out);
@@ -333,9 +338,10 @@ render_md_aggregate(const struct rows_model *m, FILE *out)
 		render_esc_plain(out, rows_str(root, "label"), 1);
 	}
 	fprintf(out,
-		"\n\n%" PRId64 " runs, %s .. %s\n\n| Target | Runs | Min | p50 | p95 | Max |\n"
+		"\n\n%" PRId64 " run%s, %s .. %s\n\n| Target | Runs | Min | p50 | p95 | Max |\n"
 		"|---|--:|--:|--:|--:|--:|\n",
-		rows_int(root, "runs"), render_human(root, "first", t0, sizeof(t0)),
+		rows_int(root, "runs"), render_plural(rows_int(root, "runs")),
+		render_human(root, "first", t0, sizeof(t0)),
 		render_human(root, "last", t1, sizeof(t1)));
 	for (i = 0; i < tg->nrows; i++) {
 		const struct rows_row *t = &tg->rows[i];

@@ -94,6 +94,8 @@ render_text_summary(const struct rows_row *root, const struct rows_row *run, FIL
 			 render_human(run, "monitor_end", b, sizeof(b)));
 		render_text_kv(out, "monitored", line);
 	}
+	if (rows_known(run, "host"))
+		render_text_kv(out, "monitor host", rows_str(run, "host"));
 	if (render_unknown_counts(root, &all, &one) > 0) {
 		fprintf(out, "  %-22s ", "unknown");
 		render_unknown_summary(out, RR_FMT_TEXT, root);
@@ -150,14 +152,20 @@ render_text_targets(const struct rows_row *root, const struct rows_table *tg, in
 
 		fputs("  ", out);
 		render_text_pad(out, rows_str(t, "target"), w);
-		snprintf(line, sizeof(line), "[%s, %s]",
-			 render_human(t, "downtime_lower_ms", b, sizeof(b)),
-			 render_human(t, "downtime_upper_ms", c, sizeof(c)));
+		if (render_clean(t)) {
+			snprintf(a, sizeof(a), "none");
+			snprintf(line, sizeof(line), "-");
+		} else {
+			render_human(t, "downtime_ms", a, sizeof(a));
+			snprintf(line, sizeof(line), "[%s, %s]",
+				 render_human(t, "downtime_lower_ms", b, sizeof(b)),
+				 render_human(t, "downtime_upper_ms", c, sizeof(c)));
+		}
 		fprintf(out,
 			"  %12s  %-25s  %6" PRId64 "  %7" PRId64 "  %12s  %8" PRId64 "  %6" PRId64,
-			render_human(t, "downtime_ms", a, sizeof(a)), line, rows_int(t, "bursts"),
-			rows_int(t, "outages"), render_human(t, "longest_gap_ms", d, sizeof(d)),
-			rows_int(t, "sent"), rows_int(t, "lost"));
+			a, line, rows_int(t, "bursts"), rows_int(t, "outages"),
+			render_human(t, "longest_gap_ms", d, sizeof(d)), rows_int(t, "sent"),
+			rows_int(t, "lost"));
 		if (unk)
 			fprintf(out, "  %12s", render_human(t, "unknown_ms", a, sizeof(a)));
 		fputc('\n', out);

@@ -21,6 +21,25 @@ render_human(const struct rows_row *row, const char *name, char *buf, size_t n)
 	return rows_format_human(c, buf, n);
 }
 
+/* "" for 1, "s" otherwise: "1 burst", "2 bursts", "0 bursts". */
+const char *
+render_plural(int64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * Whether a target of a report is clean: no loss burst, no outage, no
+ * downtime. The human formats then say so ("none") instead of printing
+ * zero bounds, which would read like a measured zero-length outage.
+ */
+int
+render_clean(const struct rows_row *t)
+{
+	return rows_int(t, "bursts") <= 0 && rows_int(t, "outages") <= 0 &&
+	       rows_int(t, "downtime_ms") <= 0;
+}
+
 /* Count the unknown windows for every target and for single ones. */
 size_t
 render_unknown_counts(const struct rows_row *root, size_t *all, size_t *one)

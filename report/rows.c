@@ -296,11 +296,13 @@ rows_build_run(const struct run_report *r)
 {
 	struct rows_table *t = rows_table_new(0);
 	struct rows_row *row = rows_add_row(t);
+	struct rows_cell *c;
 
 	rows_add_val(row, "id", ROWS_INT, r->id, 1);
 	rows_add_str(row, "label", r->label);
 	rows_add_str(row, "kind", runreport_kind_name(r->kind));
 	rows_add_str(row, "command", r->command);
+	rows_add_str(row, "host", r->host);
 	rows_add_val(row, "start", ROWS_TIME, r->start_ns, r->start_ns != 0);
 	rows_add_val(row, "end", ROWS_TIME, r->end_ns, r->end_ns != 0);
 	rows_add_val(row, "duration_ms", ROWS_DUR, r->end_ns - r->start_ns,
@@ -310,7 +312,10 @@ rows_build_run(const struct run_report *r)
 	rows_add_val(row, "output_bytes", ROWS_INT, (int64_t)r->output_bytes, 1);
 	rows_add_val(row, "monitor_start", ROWS_TIME, r->mon_start_ns, r->mon_start_ns != 0);
 	rows_add_val(row, "monitor_end", ROWS_TIME, r->mon_end_ns, r->mon_end_ns != 0);
-	rows_add_val(row, "unknown_ms", ROWS_DUR, r->unknown_ns, 1);
+	/* No unknown time is not news: the human formats leave the line out. */
+	c = rows_add_val(row, "unknown_ms", ROWS_DUR, r->unknown_ns, 1);
+	if (r->unknown_ns == 0)
+		c->flags |= ROWS_DETAIL;
 	if (r->timing.known) {
 		struct rows_table *x = rows_table_new(0);
 		struct rows_row *xr = rows_add_row(x);
@@ -484,7 +489,9 @@ rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows
 {
 	struct rows_table *t = rows_table_new(1);
 	struct rows_row *row;
+	struct rows_cell *c;
 	size_t i;
+	int clean;
 
 	m->geom = xcalloc(r->ntargets + 1, sizeof(*m->geom));
 	m->ngeom = r->ntargets;
@@ -495,9 +502,16 @@ rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows
 		rows_add_str(row, "target", tg->name);
 		rows_add_str(row, "url", tg->url);
 		rows_add_str(row, "path", tg->path);
-		rows_add_val(row, "downtime_ms", ROWS_DUR, tg->downtime_ns, 1);
-		rows_add_val(row, "downtime_lower_ms", ROWS_DUR, tg->downtime_lower_ns, 1);
-		rows_add_val(row, "downtime_upper_ms", ROWS_DUR, tg->downtime_upper_ns, 1);
+		/* A clean target (nothing lost) reads "none" in the human formats,
+		 * not a bold "0.000ms [0.000ms, 0.000ms]"; JSON and CSV keep 0. */
+		clean = tg->downtime_ns == 0 && tg->ncount[RR_BURST] == 0 &&
+			tg->ncount[RR_OUTAGE] == 0;
+		c = rows_add_val(row, "downtime_ms", ROWS_DUR, tg->downtime_ns, 1);
+		c->shown = clean ? "none" : NULL;
+		c = rows_add_val(row, "downtime_lower_ms", ROWS_DUR, tg->downtime_lower_ns, 1);
+		c->shown = clean ? "-" : NULL;
+		c = rows_add_val(row, "downtime_upper_ms", ROWS_DUR, tg->downtime_upper_ns, 1);
+		c->shown = clean ? "-" : NULL;
 		rows_add_val(row, "bursts", ROWS_INT, (int64_t)tg->ncount[RR_BURST], 1);
 		rows_add_val(row, "outages", ROWS_INT, (int64_t)tg->ncount[RR_OUTAGE], 1);
 		rows_add_val(row, "longest_outage_ms", ROWS_DUR, tg->longest_outage_ns,
@@ -506,7 +520,9 @@ rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows
 			     tg->longest_gap_ns >= 0);
 		rows_add_val(row, "sent", ROWS_INT, (int64_t)tg->sent, 1);
 		rows_add_val(row, "lost", ROWS_INT, (int64_t)tg->lost, 1);
-		rows_add_val(row, "unknown_ms", ROWS_DUR, tg->unknown_ns, 1);
+		c = rows_add_val(row, "unknown_ms", ROWS_DUR, tg->unknown_ns, 1);
+		if (tg->unknown_ns == 0)
+			c->flags |= ROWS_DETAIL; /* the tables show the column only when nonzero */
 		rows_add_table(row, "rtt", rows_build_rtt(tg));
 		rows_add_table(row, "failover", rows_build_failover(&tg->failover, have_marker));
 		rows_add_table(row, "losses", rows_build_losses(tg));

@@ -77,7 +77,8 @@ rows_timing_line(const struct rows_row *run, char *buf, size_t n)
 		return 0;
 	x = &t->rows[0];
 	snprintf(buf, n,
-		 "sends %" PRId64 ", lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRId64
+		 "sends %" PRId64
+		 ", lag p50 %.1f \xc2\xb5s, p99 %.1f \xc2\xb5s, max %.1f \xc2\xb5s, %" PRId64
 		 " deadlines skipped",
 		 rows_int(x, "sends"), rows_int(x, "lag_p50_us") / 1e3,
 		 rows_int(x, "lag_p99_us") / 1e3, rows_int(x, "lag_max_us") / 1e3,

@@ -89,6 +89,7 @@ runreport_free(struct run_report *r)
 	free(r->unknowns);
 	free(r->label);
 	free(r->command);
+	free(r->host);
 	free(r);
 }
 
@@ -106,6 +107,14 @@ runreport_set_command(struct run_report *r, const char *command)
 {
 	free(r->command);
 	r->command = runreport_strdup(command);
+}
+
+/* Set (a copy of) the name of the host the monitor ran on. */
+void
+runreport_set_host(struct run_report *r, const char *host)
+{
+	free(r->host);
+	r->host = runreport_strdup(host);
 }
 
 /* Add a target with no data yet; the pointer stays valid until runreport_free(). */

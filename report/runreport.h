@@ -180,6 +180,7 @@ struct run_report {
 	char *label; /* NULL: none */
 	enum run_kind kind;
 	char *command;                    /* argv joined by spaces; NULL: none */
+	char *host;                       /* the host the monitor ran on; NULL: unknown */
 	int64_t mon_start_ns, mon_end_ns; /* monitoring window; 0: unknown */
 	int64_t start_ns, end_ns;         /* the command's span */
 	int exit_status;                  /* -1 unknown, 128+N killed by signal N */
@@ -210,6 +211,7 @@ void runreport_free(struct run_report *r);
 /* Copies the strings; a NULL url or label is stored as NULL. */
 void runreport_set_label(struct run_report *r, const char *label);
 void runreport_set_command(struct run_report *r, const char *command);
+void runreport_set_host(struct run_report *r, const char *host);
 struct rr_target *runreport_add_target(struct run_report *r, const char *name, const char *url);
 void runreport_add_marker(struct run_report *r, int64_t ts_ns, const char *label);
 void runreport_add_span(struct run_report *r, int64_t start_ns, int64_t end_ns, const char *label);

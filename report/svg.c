@@ -362,6 +362,51 @@ svg_losses(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
 	}
 }
 
+/*
+ * Each outage's duration and bounds written on the plot, centred over its
+ * band, so that a 40 ms outage on a 4 s timeline (a hairline) still says
+ * what it was. Labels take the first of SVG_LABEL_ROWS rows where they do
+ * not overlap the one before; an outage with no free row keeps only the
+ * band's tooltip (and its inset and table row).
+ */
+#define SVG_LABEL_ROWS 3
+static void
+svg_outage_labels(FILE *out, const struct svg_plot *p, const struct rows_geom *t)
+{
+	double right[SVG_LABEL_ROWS], x, w;
+	char a[48], b[48], c[48], text[160];
+	size_t i;
+	int row;
+
+	for (row = 0; row < SVG_LABEL_ROWS; row++)
+		right[row] = -1e9;
+	for (i = 0; i < t->nbursts; i++) {
+		const struct rr_burst *bu = &t->bursts[i];
+
+		if (bu->kind != RR_OUTAGE || bu->end_ns < p->t0 || bu->start_ns > p->t1)
+			continue;
+		snprintf(text, sizeof(text), "%s [%s, %s]%s",
+			 svg_dur(a, sizeof(a), bu->end_ns - bu->start_ns),
+			 svg_dur(b, sizeof(b), bu->lower_ns), svg_dur(c, sizeof(c), bu->upper_ns),
+			 bu->open ? " open" : "");
+		w = 6.2 * (double)strlen(text) + 6; /* 11 px text, bold */
+		x = (svg_x(p, bu->start_ns) + svg_x(p, bu->open ? p->t1 : bu->end_ns)) / 2;
+		if (x - w / 2 < SVG_LEFT + 2)
+			x = SVG_LEFT + 2 + w / 2;
+		if (x + w / 2 > SVG_RIGHT - 2)
+			x = SVG_RIGHT - 2 - w / 2;
+		for (row = 0; row < SVG_LABEL_ROWS && right[row] > x - w / 2; row++)
+			;
+		if (row == SVG_LABEL_ROWS)
+			continue;
+		right[row] = x + w / 2;
+		fprintf(out,
+			"<text class=\"ol\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s"
+			"</text>\n",
+			x, SVG_TOP + 13 + 13 * row, text);
+	}
+}
+
 /* Whether the list row's "target" cell is none (every target) or name. */
 static int
 svg_applies(const struct rows_row *row, const char *name)
@@ -648,5 +693,182 @@ svg_write_target(FILE *out, struct svg_plot *p, const struct rows_model *m, size
 	svg_bench(out, p, root);
 	svg_events(out, p, root, g->name);
 	svg_marks(out, p, root, 0);
+	svg_outage_labels(out, p, g);
 	fputs("</svg>\n", out);
+}
+
+/* The inset's box: small enough to stay legible on a phone. */
+#define SVG_IN_W     360
+#define SVG_IN_H     118
+#define SVG_IN_LEFT  10.0
+#define SVG_IN_RIGHT 350.0
+#define SVG_IN_TOP   26.0
+#define SVG_IN_BOT   86.0
+#define SVG_IN_CTX   3   /* probes shown either side of the outage */
+#define SVG_IN_DOTS  240 /* more probes than this in the inset: lost ones as one bar */
+
+/* x of t in an inset over [t0, t1]. */
+static double
+svg_in_x(int64_t t0, int64_t t1, int64_t t)
+{
+	if (t <= t0)
+		return SVG_IN_LEFT;
+	if (t >= t1)
+		return SVG_IN_RIGHT;
+	return SVG_IN_LEFT + (double)(t - t0) / (double)(t1 - t0) * (SVG_IN_RIGHT - SVG_IN_LEFT);
+}
+
+/* The index of the first sample sent at or after t (nsamples if none). */
+static size_t
+svg_first_at(const struct rows_geom *g, int64_t t)
+{
+	size_t lo = 0, hi = g->nsamples, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (g->samples[mid].tx_ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * One outage close up: the probes around it, each reply a blue dot and
+ * each lost probe a red cross, the last reply before and the first reply
+ * after marked, the outage's estimate shaded between its bounds (the
+ * outage began after the last reply and ended before the first). Returns
+ * 0 when no sample of the outage was kept (nothing to zoom into).
+ */
+static int
+svg_inset(FILE *out, const struct rows_geom *g, const struct rr_burst *bu)
+{
+	size_t a = svg_first_at(g, bu->start_ns), b, k, m, lo, hi, i, nlost = 0;
+	int64_t t0, t1, last = -1, first = -1, end = bu->open ? INT64_MAX : bu->end_ns;
+	char d0[48], d1[48], d2[48], c0[48], c1[48];
+	double x0, x1, x;
+
+	/* k: the last reply before the outage; m: the first reply after it. */
+	for (k = a; k > 0 && g->samples[k - 1].rtt_ns < 0; k--)
+		;
+	b = svg_first_at(g, end == INT64_MAX ? INT64_MAX : end);
+	for (m = b; m < g->nsamples && g->samples[m].rtt_ns < 0; m++)
+		;
+	if (k > 0)
+		last = g->samples[k - 1].tx_ns;
+	if (m < g->nsamples)
+		first = g->samples[m].tx_ns;
+	if (last < 0 && first < 0)
+		return 0;
+	lo = k > SVG_IN_CTX ? k - SVG_IN_CTX : 0;
+	hi = m + SVG_IN_CTX < g->nsamples ? m + SVG_IN_CTX : g->nsamples - 1;
+	if (hi < lo || g->nsamples == 0)
+		return 0;
+	t0 = g->samples[lo].tx_ns;
+	t1 = g->samples[hi].tx_ns;
+	if (t1 <= t0)
+		t1 = t0 + NSEC_PER_MSEC;
+	t0 -= (t1 - t0) / 40;
+	t1 += (t1 - t0) / 40;
+	for (i = lo; i <= hi; i++)
+		nlost += g->samples[i].rtt_ns < 0;
+	fputs("<figure class=\"inset\">", out);
+	fprintf(out, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">",
+		SVG_IN_W, SVG_IN_H, SVG_IN_W, SVG_IN_H);
+	fputs("<title>the probes around one outage</title>\n", out);
+	/* The possible span (last reply .. first reply) and the estimate. */
+	x0 = svg_in_x(t0, t1, last >= 0 ? last : t0);
+	x1 = svg_in_x(t0, t1, first >= 0 ? first : t1);
+	fprintf(out,
+		"<rect class=\"bound\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>\n",
+		x0, SVG_IN_TOP, x1 - x0, SVG_IN_BOT - SVG_IN_TOP);
+	x0 = svg_in_x(t0, t1, bu->start_ns);
+	x1 = svg_in_x(t0, t1, bu->open ? t1 : bu->end_ns);
+	fprintf(out,
+		"<rect class=\"outage\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>\n",
+		x0, SVG_IN_TOP, x1 - x0 < 1 ? 1 : x1 - x0, SVG_IN_BOT - SVG_IN_TOP);
+	fprintf(out, "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>\n",
+		SVG_IN_LEFT, SVG_IN_RIGHT, SVG_IN_BOT, SVG_IN_BOT);
+	for (i = lo; i <= hi; i++) {
+		const struct rr_sample *s = &g->samples[i];
+
+		x = svg_in_x(t0, t1, s->tx_ns);
+		if (s->rtt_ns >= 0)
+			fprintf(out, "<circle class=\"dot\" cx=\"%.1f\" cy=\"56\" r=\"2.6\"/>", x);
+		else if (hi - lo <= SVG_IN_DOTS)
+			fprintf(out, "<path class=\"lostx\" d=\"M%.1f 52l6 8m0-8l-6 8\"/>", x - 3);
+	}
+	if (hi - lo > SVG_IN_DOTS && nlost > 0) {
+		/* Too many to draw one by one: the run of lost probes as one bar. */
+		x0 = svg_in_x(t0, t1, g->samples[k < g->nsamples ? k : lo].tx_ns);
+		x1 = svg_in_x(t0, t1, g->samples[m > 0 ? m - 1 : hi].tx_ns);
+		fprintf(out,
+			"<rect class=\"lost\" x=\"%.1f\" y=\"53\" width=\"%.1f\" height=\"6\"/>",
+			x0, x1 - x0 < 1 ? 1 : x1 - x0);
+	}
+	fputc('\n', out);
+	if (last >= 0) {
+		x = svg_in_x(t0, t1, last);
+		fprintf(out,
+			"<line class=\"edge\" x1=\"%.1f\" x2=\"%.1f\" y1=\"18\" y2=\"%.0f\"/>"
+			"<text x=\"%.1f\" y=\"14\" text-anchor=\"%s\">last reply</text>\n",
+			x, x, SVG_IN_BOT, x, x < 60 ? "start" : "end");
+	}
+	if (first >= 0) {
+		x = svg_in_x(t0, t1, first);
+		fprintf(out,
+			"<line class=\"edge\" x1=\"%.1f\" x2=\"%.1f\" y1=\"18\" y2=\"%.0f\"/>"
+			"<text x=\"%.1f\" y=\"14\" text-anchor=\"%s\">first reply</text>\n",
+			x, x, SVG_IN_BOT, x, x > SVG_IN_RIGHT - 60 ? "end" : "start");
+	}
+	fprintf(out,
+		"<text x=\"%.0f\" y=\"%.0f\">%s</text><text x=\"%.0f\" y=\"%.0f\" "
+		"text-anchor=\"end\">%s</text>\n",
+		SVG_IN_LEFT, SVG_IN_BOT + 14, svg_dur(c0, sizeof(c0), 0), SVG_IN_RIGHT,
+		SVG_IN_BOT + 14, svg_dur(c1, sizeof(c1), t1 - t0));
+	fprintf(out,
+		"<text class=\"ol\" x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%s [%s, "
+		"%s]</text>\n",
+		(SVG_IN_LEFT + SVG_IN_RIGHT) / 2, SVG_IN_BOT + 28,
+		svg_dur(d0, sizeof(d0), bu->end_ns - bu->start_ns),
+		svg_dur(d1, sizeof(d1), bu->lower_ns), svg_dur(d2, sizeof(d2), bu->upper_ns));
+	fputs("</svg><figcaption>", out);
+	if (last >= 0) {
+		time_format_clock(last, c0, sizeof(c0));
+		fprintf(out, "last reply %s, ", c0);
+	}
+	fprintf(out, "%" PRIu64 " lost probe%s", bu->lost, bu->lost == 1 ? "" : "s");
+	if (first >= 0) {
+		time_format_clock(first, c1, sizeof(c1));
+		fprintf(out, ", first reply %s", c1);
+	} else
+		fputs(", no reply before the end", out);
+	fputs("</figcaption></figure>\n", out);
+	return 1;
+}
+
+/* A close-up per outage of target i (the first max), when samples were kept. */
+void
+svg_write_insets(FILE *out, const struct rows_model *m, size_t i, size_t max)
+{
+	const struct rows_geom *g = &m->geom[i];
+	size_t j, n = 0, outages = 0;
+
+	if (g->nsamples == 0)
+		return;
+	for (j = 0; j < g->nbursts; j++) {
+		if (g->bursts[j].kind != RR_OUTAGE)
+			continue;
+		outages++;
+		if (n == 0)
+			fputs("<div class=\"insets\">\n", out);
+		if (n < max)
+			n += (size_t)svg_inset(out, g, &g->bursts[j]);
+	}
+	if (outages > n && n > 0)
+		fprintf(out, "<p class=\"sub\">%zu more outage%s without a close-up</p>\n",
+			outages - n, outages - n == 1 ? "" : "s");
+	if (outages > 0)
+		fputs("</div>\n", out);
 }

@@ -73,7 +73,8 @@ INTEGRATION_TESTS = \
 	tests/integration/fdlimit.t \
 	tests/integration/service_files.t \
 	tests/integration/service.t \
-	tests/integration/import.t
+	tests/integration/import.t \
+	tests/integration/report_html.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py

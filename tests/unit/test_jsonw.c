@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "lib/json.h"
 #include "lib/jsonw.h"
 
 struct buf {
@@ -192,13 +193,56 @@ test_jsonw_time(void **state)
 		      "\"epoch\":\"1970-01-01T00:00:00.000000Z\"}\n");
 }
 
+/* CSV fields: quoting, and formula injection neutralised by a leading
+ * single quote, while signed numbers stay numbers. */
+static void
+test_csv_field(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "vm101", "vm101" },
+		{ "a,b", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "=1+2", "'=1+2" },
+		{ "+cmd", "'+cmd" },
+		{ "-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "\tx", "'\tx" },
+		{ "-12.5", "-12.5" },
+		{ "+3", "+3" },
+		{ "-1.5e-3", "-1.5e-3" },
+		{ "-", "'-" },
+		{ "-1e", "'-1e" },
+		{ "-.5", "-.5" },
+		{ "", "" },
+		{ "a=b", "a=b" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&p, &n);
+
+		assert_non_null(f);
+		csv_write_field(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(p, cases[i].want);
+		free(p);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jsonw_nesting),  cmocka_unit_test(test_jsonw_top_level),
-		cmocka_unit_test(test_jsonw_escaping), cmocka_unit_test(test_jsonw_ms),
-		cmocka_unit_test(test_jsonw_float),    cmocka_unit_test(test_jsonw_time),
+		cmocka_unit_test(test_csv_field),       cmocka_unit_test(test_jsonw_nesting),
+		cmocka_unit_test(test_jsonw_top_level), cmocka_unit_test(test_jsonw_escaping),
+		cmocka_unit_test(test_jsonw_ms),        cmocka_unit_test(test_jsonw_float),
+		cmocka_unit_test(test_jsonw_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ test_render_json(void **state)
 	assert_string_equal(
 		s,
 		"{\"run\":{\"id\":7,\"label\":\"migrate-101\",\"kind\":\"migration\","
-		"\"command\":\"qm migrate 101 pve2 --online\","
+		"\"command\":\"qm migrate 101 pve2 --online\",\"host\":null,"
 		"\"start\":\"2025-09-10T00:34:08.000000Z\",\"end\":\"2025-09-10T00:34:14.000000Z\","
 		"\"duration_ms\":6000.000,\"exit_status\":0,\"exit_signal\":null,\"output_bytes\":"
 		"3437,"
@@ -139,7 +139,7 @@ test_render_text(void **state)
 		   "LONGEST GAP      SENT    LOST\n"
 		   "  vm101            2.000s  [1.000s, 3.000s]                1        1        "
 		   "3.000s         9       2\n"
-		   "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0          "
+		   "  vm101-ssh          none  -                               0        0          "
 		   "   -         0       0\n"
 		   "  vm101      url: icmp://192.0.2.10\n"
 		   "  vm101-ssh  url: tcp://192.0.2.10:22\n"
@@ -370,14 +370,15 @@ test_unknown_render(void **state)
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_TEXT);
-	assert_non_null(strstr(s, "  monitored              2025-09-10 00:34:06.000 .. "
-				  "2025-09-10 00:34:16.000\n"
-				  "  unknown                300.261ms in 1 window (monitor stalled "
-				  "(timer 300.0 ms late)); "
-				  "1 window for single targets\n"
-				  "  timing                 sends 270, lag p50 36.9 us, p99 1966.1 "
-				  "us, max 300261.4 us, "
-				  "30 deadlines skipped\n"));
+	assert_non_null(
+		strstr(s, "  monitored              2025-09-10 00:34:06.000 .. "
+			  "2025-09-10 00:34:16.000\n"
+			  "  unknown                300.261ms in 1 window (monitor stalled "
+			  "(timer 300.0 ms late)); "
+			  "1 window for single targets\n"
+			  "  timing                 sends 270, lag p50 36.9 \xc2\xb5s, p99 1966.1 "
+			  "\xc2\xb5s, max 300261.4 \xc2\xb5s, "
+			  "30 deadlines skipped\n"));
 	assert_non_null(strstr(s, "    SENT    LOST       UNKNOWN\n"));
 	assert_non_null(strstr(s, "         9       2     300.261ms\n"));
 	assert_non_null(strstr(s, "         0       0        1.300s\n"));
@@ -392,8 +393,9 @@ test_unknown_render(void **state)
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(strstr(s, "| Unknown | 300.261ms in 1 window (monitor stalled (timer 300.0 "
 				  "ms late)); 1 window for single targets |\n"));
-	assert_non_null(strstr(s, "| Timing | sends 270, lag p50 36.9 us, p99 1966.1 us, "
-				  "max 300261.4 us, 30 deadlines skipped |\n"));
+	assert_non_null(
+		strstr(s, "| Timing | sends 270, lag p50 36.9 \xc2\xb5s, p99 1966.1 \xc2\xb5s, "
+			  "max 300261.4 \xc2\xb5s, 30 deadlines skipped |\n"));
 	assert_non_null(
 		strstr(s, "| Sent | Lost | Unknown |\n|---|--:|---|--:|--:|--:|--:|--:|--:|\n"));
 	assert_non_null(strstr(s, "| vm101 | 2.000s | 1.000s .. 3.000s | 1 | 1 | 3.000s | 9 | 2 | "
@@ -417,7 +419,7 @@ test_unknown_render(void **state)
 	assert_non_null(strstr(s,
 			       "<tr><th>Unknown</th><td>300.261ms in 1 window (monitor stalled "
 			       "(timer 300.0 ms late)); 1 window for single targets</td></tr>\n"));
-	assert_non_null(strstr(s, "<tr><th>Timing</th><td>sends 270, lag p50 36.9 us, "));
+	assert_non_null(strstr(s, "<tr><th>Timing</th><td>sends 270, lag p50 36.9 \xc2\xb5s, "));
 	assert_non_null(strstr(s, "<th>Lost</th><th>Unknown</th>"));
 	assert_non_null(strstr(s, ", unknown 1.300s</p>"));
 	assert_null(strstr(s, "vm999"));
@@ -450,20 +452,21 @@ test_unknown_escaping(void **state)
 	assert_null(strstr(s, "x<b>"));
 	/* Summary, band title and table row. */
 	assert_int_equal(test_count(s, "x&lt;b&gt;&amp;&quot;y&quot;\\x0az"), 3);
-	assert_non_null(strstr(
-		s,
-		"<td>sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 deadlines skipped</td>"));
+	assert_non_null(strstr(s, "<td>sends 2, lag p50 2.0 \xc2\xb5s, p99 2.0 \xc2\xb5s, max 2.0 "
+				  "\xc2\xb5s, 0 deadlines skipped</td>"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_MD);
 	assert_non_null(
 		strstr(s, "| Unknown | 1.000s in 1 window (x\\<b\\>&amp;\"y\"\\\\x0az) |\n"));
-	assert_non_null(strstr(s, "| Timing | sends 2, lag p50 2.0 us, p99 2.0 us, max 2.0 us, 0 "
+	assert_non_null(strstr(s, "| Timing | sends 2, lag p50 2.0 \xc2\xb5s, p99 2.0 \xc2\xb5s, "
+				  "max 2.0 \xc2\xb5s, 0 "
 				  "deadlines skipped |\n"));
 	free(s);
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(strstr(s, "1.000s in 1 window (x<b>&\"y\"\\x0az)\n"));
-	assert_non_null(strstr(s, "  timing                 sends 2, lag p50 2.0 us, p99 2.0 us, "
-				  "max 2.0 us, 0 deadlines skipped\n"));
+	assert_non_null(strstr(
+		s, "  timing                 sends 2, lag p50 2.0 \xc2\xb5s, p99 2.0 \xc2\xb5s, "
+		   "max 2.0 \xc2\xb5s, 0 deadlines skipped\n"));
 	assert_null(strstr(s, "\nz"));
 	free(s);
 	runreport_set_timing(r, NULL);

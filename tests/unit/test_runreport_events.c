@@ -129,7 +129,7 @@ test_events_render(void **state)
 	(void)state;
 	s = test_render(r, NULL, RR_FMT_TEXT);
 	assert_non_null(
-		strstr(s, "  vm101-ssh       0.000ms  [0.000ms, 0.000ms]              0        0"
+		strstr(s, "  vm101-ssh          none  -                               0        0"
 			  "             -         0       0\n"
 			  "  vm101      url: icmp://192.0.2.10\n"
 			  "  vm101-ssh  url: tcp://192.0.2.10:22\n"
