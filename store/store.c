@@ -184,19 +184,23 @@ fail:
  * 0, or -1 with err and s->db NULL (nothing can be written then).
  */
 int
-store_reopen(struct store *s, const char *file, char *err, size_t errlen)
+store_reopen(struct store *s, const char *file, int excl, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int fd, rc;
 
+	/* The new file first: when it cannot be made (a dropped user that may
+	 * not write the directory) the old connection stays as it was. */
+	if ((fd = store_path_open_fd(file, excl ? 2 : 1, err, errlen)) < 0)
+		return -1;
 	store_finalize_writer(s);
 	memset(s->ins, 0, sizeof s->ins);
 	s->st_begin = s->st_commit = s->st_rollback = s->st_seen = NULL;
+	/* Closed before SQLite opens the new file: the old connection
+	 * removes its -wal by name as it closes. */
 	sqlite3_close(s->db);
 	s->db = NULL;
-	if ((fd = store_path_open_fd(file, 1, err, errlen)) < 0)
-		return -1;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = fd;
@@ -309,7 +313,8 @@ store_open_monitor(const char *path, char *err, size_t errlen)
 int
 store_failed(const struct store *s)
 {
-	return s != NULL && (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED) != 0 || s->rescued);
+	return s != NULL && (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED) != 0 || s->rescued ||
+			     __atomic_load_n(&s->moved_lost, __ATOMIC_RELAXED) != 0);
 }
 
 /*
@@ -322,14 +327,27 @@ store_rescue(struct store *s)
 {
 	char file[PATH_MAX + 32], err[512];
 	size_t vital;
-	int64_t sid = s->session_id;
+	int64_t sid = s->session_id > 0 ? s->session_id : s->sess_id;
+	int rc;
 
 	s->rescued = 1;
 	snprintf(file, sizeof file, "%s.rescue-%d.db", s->real, (int)getpid());
 	pthread_mutex_lock(&s->dbmu);
 	if (s->session_id == 0)
 		s->session_id = s->sess_id;
-	if (store_reopen(s, file, err, sizeof err) != 0) {
+	rc = store_reopen(s, file, 1, err, sizeof err);
+	if (rc != 0) {
+		/* Beside the database it could not be made (the user we dropped
+		 * to may not write there): the temporary directory, then. */
+		const char *base = strrchr(s->real, '/');
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(file, sizeof file, "%s/%s.rescue-%d.db",
+			 tmp != NULL && tmp[0] == '/' ? tmp : "/tmp",
+			 base != NULL ? base + 1 : s->real, (int)getpid());
+		rc = store_reopen(s, file, 1, err, sizeof err);
+	}
+	if (rc != 0) {
 		pthread_mutex_unlock(&s->dbmu);
 		log_warnx("%s: the database is damaged and the rescue file failed too: %s;"
 			  " %zu records lost",
@@ -373,6 +391,11 @@ store_close(struct store *s)
 		}
 		if (s->corrupt)
 			store_rescue(s);
+		if (s->moved_lost)
+			log_warnx("%s: the database file was deleted and what this session wrote "
+				  "since"
+				  " is lost with it",
+				  s->path);
 		/* The writer's last cycle may have failed: one more try. */
 		pthread_mutex_lock(&s->mu);
 		left = s->queued_all;
@@ -385,7 +408,9 @@ store_close(struct store *s)
 		store_finalize_writer(s);
 		/* Best effort, and short: a reader may hold the WAL open. */
 		sqlite3_busy_timeout(s->db, 250);
-		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		if (s->db != NULL)
+			sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+						  NULL);
 	}
 	sqlite3_close(s->db);
 	store_free(s);

@@ -79,7 +79,8 @@ struct store {
 	int64_t sess_id;        /* the session begun, also after it ended */
 	int64_t sess_ended_ns;  /* its end, kept for the rescue file */
 	char *sess_end_state;
-	int rescued; /* store_close wrote (or tried) the rescue file */
+	int rescued;    /* store_close wrote (or tried) the rescue file */
+	int moved_lost; /* the file was deleted and no new one could be made */
 	/* The file answered SQLITE_CORRUPT or SQLITE_NOTADB: nothing more is
 	 * written to it, bulk records are shed, vital ones kept (bounded) for
 	 * the rescue file at close. Read with __atomic loads. */
@@ -221,7 +222,7 @@ int store_path_open_fd(const char *real, int create, char *err, size_t errlen);
 
 /* store.c */
 int store_connect(struct store *s, const char *file, char *err, size_t errlen);
-int store_reopen(struct store *s, const char *file, char *err, size_t errlen);
+int store_reopen(struct store *s, const char *file, int excl, char *err, size_t errlen);
 
 /* store_recover.c */
 int store_recover_crashed(struct store *s, const char *ourhost);

@@ -239,19 +239,26 @@ store_path_check(const char *path, int create, char *resolved, size_t rlen, char
  * Open (creating it 0640 if it is missing) the resolved database file for
  * the store's own uses: the lock and the replaced-file check. SQLite gives
  * its -wal, -shm and -journal files the mode of the database, so they are
- * 0640 too; the umask can only make them stricter. Returns an fd or -1.
+ * 0640 too; the umask can only make them stricter. create 2: the file
+ * must not exist yet (O_EXCL). Returns an fd or -1.
  */
 int
 store_path_open_fd(const char *real, int create, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd, flags = O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	int fd, first, flags = O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 
+	if (create == 2)
+		flags |= O_EXCL;
 	fd = open(real, (create ? O_RDWR | O_CREAT : O_RDONLY) | flags, 0640);
-	if (fd < 0 && create && (errno == EACCES || errno == EROFS))
+	first = errno;
+	if (fd < 0 && create == 1 && (errno == EACCES || errno == EROFS))
 		fd = open(real, O_RDONLY | flags);
 	if (fd < 0) {
-		store_set_err(err, errlen, "%s: cannot open: %s", real, strerror(errno));
+		/* A file we may not create says why it could not be created. */
+		store_set_err(err, errlen, "%s: cannot %s: %s", real,
+			      errno == ENOENT && create ? "create" : "open",
+			      strerror(errno == ENOENT && create ? first : errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

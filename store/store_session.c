@@ -173,17 +173,18 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 
 	if (s == NULL || s->mode != STORE_WRITE)
 		return;
-	if (store_failed(s) && !s->rescued) {
-		/* Nothing reaches a damaged file: the end goes to the rescue
-		 * file with the records (store_close). */
-		free(s->sess_end_state);
-		s->sess_end_state = xstrdup(state != NULL ? state : "stopped");
-		s->sess_ended_ns = ended_ns;
-		return;
-	}
-	if (store_flush(s) < 0)
+	/* Nothing reaches a damaged file (also when this flush finds it so):
+	 * the end goes to the rescue file with the records (store_close). */
+	if (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED) || store_flush(s) < 0) {
+		if (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED)) {
+			free(s->sess_end_state);
+			s->sess_end_state = xstrdup(state != NULL ? state : "stopped");
+			s->sess_ended_ns = ended_ns;
+			return;
+		}
 		log_warnx("%s: session %lld ends with records still queued", s->path,
 			  (long long)session_id);
+	}
 	pthread_mutex_lock(&s->dbmu);
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE sessions SET ended_ns = ?1, end_state = ?2,"
@@ -213,7 +214,7 @@ store_session_sched(struct store *s, int64_t session_id, const struct store_sche
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (s == NULL || s->mode != STORE_WRITE || store_failed(s))
+	if (s == NULL || s->mode != STORE_WRITE || __atomic_load_n(&s->corrupt, __ATOMIC_RELAXED))
 		return;
 	if (store_flush(s) < 0)
 		log_warnx("%s: session %lld: records still queued", s->path, (long long)session_id);

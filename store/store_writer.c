@@ -1,6 +1,7 @@
 /* store_writer.c: the write cycle (binding queued records to their inserts,
  * one transaction per cycle, what a failed cycle keeps), the writer thread
  * and store_flush. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -487,10 +488,23 @@ store_check_moved(struct store *s)
 	if (s->fd < 0 || now - s->moved_check_ns < STORE_MOVED_EVERY_NS)
 		return;
 	s->moved_check_ns = now;
+	/*
+	 * Forget the pages this connection has cached: as the only writer it
+	 * would otherwise go on trusting them for ever and never read the file
+	 * again, so damage to the file (pages overwritten under it) would only
+	 * show in the next process, after everything had been written into a
+	 * corrupt file. Re-reading the few pages of each insert's path twice
+	 * a second costs next to nothing (they are in the OS page cache).
+	 */
+	if (s->db != NULL)
+		sqlite3_db_release_memory(s->db);
 	if (fstat(s->fd, &ours) != 0)
 		return;
-	if (stat(s->real, &now_st) == 0 && now_st.st_dev == ours.st_dev &&
-	    now_st.st_ino == ours.st_ino)
+	/* Only a name that leads nowhere or elsewhere counts: a directory
+	 * the dropped user may not search (EACCES) says nothing. */
+	if (stat(s->real, &now_st) == 0
+		    ? now_st.st_dev == ours.st_dev && now_st.st_ino == ours.st_ino
+		    : errno != ENOENT)
 		return;
 	if (stat(s->real, &now_st) == 0 && !S_ISREG(now_st.st_mode)) {
 		if (!s->moved_logged)
@@ -501,16 +515,24 @@ store_check_moved(struct store *s)
 		s->moved_logged = 1;
 		return;
 	}
+	if (store_reopen(s, s->real, 0, err, sizeof err) != 0) {
+		if (s->db == NULL) {
+			log_warnx("%s", err);
+			store_mark_corrupt(s, SQLITE_CANTOPEN);
+		} else if (!s->moved_lost)
+			log_warnx("%s: the database file was %s while in use and no new one can be"
+				  " made there (%s); writing on into the old one, which is lost at"
+				  " exit",
+				  s->path, ours.st_nlink == 0 ? "deleted" : "replaced", err);
+		s->moved_lost = 1;
+		return;
+	}
 	log_warnx("%s: the database file was %s while in use; going on in a new file there"
 		  " (session %lld re-created; what was written before is not in it)",
 		  s->path, ours.st_nlink == 0 ? "deleted" : "replaced", (long long)s->session_id);
-	if (store_reopen(s, s->real, err, sizeof err) != 0) {
-		log_warnx("%s", err);
-		store_mark_corrupt(s, SQLITE_CANTOPEN);
-		return;
-	}
 	__atomic_store_n(&s->corrupt, 0, __ATOMIC_RELAXED);
 	s->moved_logged = 0;
+	s->moved_lost = 0;
 	s->failures = 0;
 	if (s->session_id > 0) {
 		memset(&ev, 0, sizeof ev);

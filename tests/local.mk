@@ -51,7 +51,8 @@ INTEGRATION_TESTS = \
 	tests/integration/hostile.t \
 	tests/integration/report_events.t \
 	tests/integration/two_links.t \
-	tests/integration/sight.t
+	tests/integration/sight.t \
+	tests/integration/dbsafe.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input
 
