@@ -1,10 +1,12 @@
 /* cli_opt.c: --db, --format and -o/--output, the same for every command. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli_opt.h"
 #include "lib/log.h"
+#include "store/store.h"
 
 /* Check the value of --db. */
 const char *
@@ -13,6 +15,17 @@ cli_db_arg(const char *arg)
 	if (arg[0] == '\0')
 		usage_error("--db: the database name is empty");
 	return arg;
+}
+
+/* Refuse at once (exit 2) a database name that is no regular file or
+ * leads through a link somebody else can redirect (store_path_check). */
+void
+cli_db_check(const char *path, int create)
+{
+	char err[PATH_MAX + 256];
+
+	if (store_path_check(path, create, NULL, 0, err, sizeof err) != 0)
+		usage_error("%s", err);
 }
 
 /* Parse the value of --format against the formats the command has. */

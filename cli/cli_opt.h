@@ -13,6 +13,10 @@
 
 /* The value of --db: it must name something. */
 const char *cli_db_arg(const char *arg);
+/* Check the database name before anything opens it: only a regular file
+ * (or, with create, none yet), and no symbolic link another user could
+ * redirect. A refusal is one line and exit 2. */
+void cli_db_check(const char *path, int create);
 /* The value of --format, one of the formats in mask (OUTFMT_BIT()s). */
 enum out_format cli_format_arg(const char *arg, unsigned mask);
 /* Open -o FILE for writing (NULL: stdout). */

@@ -52,7 +52,9 @@ void monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_ru
 int msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errlen);
 int msession_drop(struct msession *ms, char *err, size_t errlen);
 void msession_announce(const struct msession *ms);
-void msession_close(struct msession *ms, const char *state);
+/* Returns 1 when the database went bad during the session (the vital
+ * records are in the rescue file, store.h), else 0. */
+int msession_close(struct msession *ms, const char *state);
 char *join_argv(int argc, char **argv);
 
 /* The subcommands; argv[0] is the command's name. Each returns its exit

@@ -332,6 +332,8 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 		 : cli->db         ? cli->db
 		 : ms->cfg.db_path ? ms->cfg.db_path
 				   : CLI_DB_DEFAULT;
+	if (ms->db != NULL)
+		cli_db_check(ms->db, 1);
 
 	memset(&o, 0, sizeof(o));
 	o.targets = ms->cfg.targets;
@@ -357,7 +359,8 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	}
 	if (ms->db == NULL)
 		return 0;
-	if ((ms->st = store_open(ms->db, STORE_WRITE, err, errlen)) == NULL)
+	/* One monitor per database file, whatever name it is reached by. */
+	if ((ms->st = store_open_monitor(ms->db, err, errlen)) == NULL)
 		return -1;
 	gethostname(host, sizeof(host) - 1);
 	args = join_argv(argc, argv);
@@ -438,9 +441,11 @@ msession_announce(const struct msession *ms)
 }
 
 /* End the session in the store and free everything. */
-void
+int
 msession_close(struct msession *ms, const char *state)
 {
+	int failed = 0;
+
 	control_close(ms->ctl);
 	metrics_close(ms->metrics);
 	if (ms->st != NULL) {
@@ -449,12 +454,14 @@ msession_close(struct msession *ms, const char *state)
 		if (store_dropped(ms->st) > 0)
 			log_warnx("store: %" PRIu64 " records could not be kept",
 				  store_dropped(ms->st));
+		failed = store_failed(ms->st);
 		store_close(ms->st);
 	}
 	monitor_free(ms->m);
 	config_free(&ms->cfg);
 	free(ms->cli.specs);
 	memset(ms, 0, sizeof(*ms));
+	return failed;
 }
 
 /* `hamon monitor`. */
@@ -482,8 +489,8 @@ cmd_monitor(int argc, char **argv)
 	monitor_loop(ms.m);
 	notify_free(n);
 	monitor_summary(ms.m, 1);
-	msession_close(&ms, "stopped");
-	return 0;
+	/* A database that went bad is exit 1 (the rescue file has the rest). */
+	return msession_close(&ms, "stopped") ? 1 : 0;
 }
 
 /* `hamon check-config [-c] FILE`: load, validate, list the targets. */

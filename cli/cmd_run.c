@@ -553,6 +553,7 @@ cmd_run(int argc, char **argv)
 		close(r.sig_fd);
 	hvparse_free(r.hv);
 	free(r.capture);
-	msession_close(&ms, ms.st != NULL && r.start_real ? NULL : "stopped");
+	if (msession_close(&ms, ms.st != NULL && r.start_real ? NULL : "stopped") && r.status == 0)
+		return 1; /* the database went bad (store.h: store_failed) */
 	return r.status;
 }

@@ -19,8 +19,41 @@ enum store_mode { STORE_READ = 0, STORE_WRITE = 1 };
  * by STORE_WRITE; STORE_READ leaves it as it is (a version 1 file reads as
  * one without runs). */
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
-/* Flush everything queued, stop the writer thread, close. NULL is a no-op. */
+/* Flush everything queued, stop the writer thread, close. NULL is a no-op.
+ * When the file went bad while in use (store_failed), the vital records
+ * still queued are written to the rescue file NAME.rescue-PID.db beside it
+ * (a fresh database of this schema, with the session and its targets),
+ * and one line names it. */
 void store_close(struct store *s);
+
+/*
+ * What store_open opens and every command checks first (store_path.c): a
+ * regular file only (a FIFO, device, directory or socket is refused without
+ * being opened in a way that could wait); a symbolic link anywhere on the
+ * way only when the link is ours or root's, and the directory holding it
+ * and every directory of the name it resolves to are writable by nobody
+ * else (a sticky directory counts as safe only for an entry that is ours
+ * or root's). A missing file is fine when create is set. 0 with the
+ * resolved name in resolved (may be NULL), or -1 with one line in err.
+ */
+int store_path_check(const char *path, int create, char *resolved, size_t rlen, char *err,
+		     size_t errlen);
+
+/* store_open(path, STORE_WRITE) for the one monitor of a file: before SQLite
+ * sees it, take a lock on the database file itself (a POSIX lock on byte
+ * STORE_LOCK_BYTE of it, held until store_close), so that another name for
+ * it (a symbolic or hard link) cannot let a second monitor write it. A
+ * second one gets NULL and `hamon.db: another monitor (pid 4242) is
+ * writing this database file (/var/lib/hamon/hamon.db)`. */
+#define STORE_LOCK_BYTE 0x7ffffff0
+struct store *store_open_monitor(const char *path, char *err, size_t errlen);
+
+/* Nonzero once the file answered SQLITE_CORRUPT or SQLITE_NOTADB while in
+ * use: nothing more is written to it (samples and seconds are shed, vital
+ * records kept, at most STORE_RESCUE_VITAL_MAX, for the rescue file). The
+ * monitor exits 1 then. */
+#define STORE_RESCUE_VITAL_MAX 200000
+int store_failed(const struct store *s);
 
 /* ---- synchronous set-up calls (before the event loop runs) ---- */
 

@@ -52,10 +52,39 @@ struct store_list {
 	size_t count;
 };
 
+/* A target as upserted, kept to re-create it in a new file (store_reopen). */
+struct store_saved_target {
+	int64_t id, interval_ns, timeout_ns;
+	char *name, *url, *address;
+	int family, port;
+};
+
 struct store {
 	sqlite3 *db;
-	char *path;
+	char *path; /* as given, for messages */
+	char *real; /* resolved (store_path_check); what is opened */
 	enum store_mode mode;
+	int fd;     /* STORE_WRITE: our own fd of the file (lock, moved check), else -1 */
+	int locked; /* store_open_monitor took the lock on fd */
+
+	/* What store_reopen needs to re-create the session in a new file;
+	 * written by the set-up calls before the writer starts. */
+	int64_t sess_started_ns;
+	int sess_pid;
+	char *sess_host, *sess_argv;
+	struct store_saved_target *saved;
+	size_t nsaved;
+	int64_t moved_check_ns; /* CLOCK_MONOTONIC, the writer's last check */
+	int moved_logged;       /* said that the name leads to a non-file */
+	int64_t sess_id;        /* the session begun, also after it ended */
+	int64_t sess_ended_ns;  /* its end, kept for the rescue file */
+	char *sess_end_state;
+	int rescued;    /* store_close wrote (or tried) the rescue file */
+	int moved_lost; /* the file was deleted and no new one could be made */
+	/* The file answered SQLITE_CORRUPT or SQLITE_NOTADB: nothing more is
+	 * written to it, bulk records are shed, vital ones kept (bounded) for
+	 * the rescue file at close. Read with __atomic loads. */
+	int corrupt;
 
 	/* dbmu serialises use of the connection: one write cycle, or one
 	 * synchronous call, at a time. Lock order: dbmu, then mu. */
@@ -187,6 +216,13 @@ void store_finalize_writer(struct store *s);
 
 /* store_rollup.c */
 void store_rollup_maybe(struct store *s);
+
+/* store_path.c */
+int store_path_open_fd(const char *real, int create, char *err, size_t errlen);
+
+/* store.c */
+int store_connect(struct store *s, const char *file, char *err, size_t errlen);
+int store_reopen(struct store *s, const char *file, int excl, char *err, size_t errlen);
 
 /* store_recover.c */
 int store_recover_crashed(struct store *s, const char *ourhost);

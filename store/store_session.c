@@ -2,6 +2,7 @@
  * begin and end, target upsert, and the run row of `hamon run`. */
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -61,12 +62,47 @@ store_session_begin(struct store *s, const struct store_session *sess, char *err
 	}
 	sqlite3_finalize(ins);
 	if (id > 0) {
+		/* Kept to re-create the session in a replacement file. */
+		free(s->sess_host);
+		free(s->sess_argv);
+		s->sess_host = xstrdup(host);
+		s->sess_argv = xstrdup(sess->argv != NULL ? sess->argv : "");
+		s->sess_started_ns = sess->started_ns;
+		s->sess_pid = sess->pid;
+		s->sess_id = id;
 		pthread_mutex_lock(&s->mu);
 		s->session_id = id;
 		pthread_mutex_unlock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->dbmu);
 	return id;
+}
+
+/* Remember a target as upserted, for store_reopen. Caller holds dbmu. */
+static void
+store_save_target(struct store *s, const struct store_target *t, int64_t id)
+{
+	struct store_saved_target *v;
+	size_t i;
+
+	for (i = 0; i < s->nsaved && s->saved[i].id != id; i++)
+		;
+	if (i == s->nsaved) {
+		s->saved = xreallocarray(s->saved, s->nsaved + 1, sizeof *s->saved);
+		memset(&s->saved[s->nsaved++], 0, sizeof *s->saved);
+	}
+	v = &s->saved[i];
+	free(v->name);
+	free(v->url);
+	free(v->address);
+	v->id = id;
+	v->name = xstrdup(t->name);
+	v->url = xstrdup(t->url != NULL ? t->url : "");
+	v->address = xstrdup(t->address != NULL ? t->address : "");
+	v->family = t->family;
+	v->port = t->port;
+	v->interval_ns = t->interval_ns;
+	v->timeout_ns = t->timeout_ns;
 }
 
 /* Insert or update a target by name. */
@@ -121,6 +157,8 @@ store_target_upsert(struct store *s, const struct store_target *t, char *err, si
 	if (rc != SQLITE_OK)
 		store_set_err(err, errlen, "%s: cannot store target \"%s\": %s", s->path, t->name,
 			      sqlite3_errmsg(s->db));
+	else
+		store_save_target(s, t, id);
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->dbmu);
 	return rc == SQLITE_OK ? id : -1;
@@ -135,9 +173,18 @@ store_session_end(struct store *s, int64_t session_id, int64_t ended_ns, const c
 
 	if (s == NULL || s->mode != STORE_WRITE)
 		return;
-	if (store_flush(s) < 0)
+	/* Nothing reaches a damaged file (also when this flush finds it so):
+	 * the end goes to the rescue file with the records (store_close). */
+	if (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED) || store_flush(s) < 0) {
+		if (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED)) {
+			free(s->sess_end_state);
+			s->sess_end_state = xstrdup(state != NULL ? state : "stopped");
+			s->sess_ended_ns = ended_ns;
+			return;
+		}
 		log_warnx("%s: session %lld ends with records still queued", s->path,
 			  (long long)session_id);
+	}
 	pthread_mutex_lock(&s->dbmu);
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE sessions SET ended_ns = ?1, end_state = ?2,"
@@ -167,7 +214,7 @@ store_session_sched(struct store *s, int64_t session_id, const struct store_sche
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (s == NULL || s->mode != STORE_WRITE)
+	if (s == NULL || s->mode != STORE_WRITE || __atomic_load_n(&s->corrupt, __ATOMIC_RELAXED))
 		return;
 	if (store_flush(s) < 0)
 		log_warnx("%s: session %lld: records still queued", s->path, (long long)session_id);

@@ -1,11 +1,14 @@
 /* store_writer.c: the write cycle (binding queued records to their inserts,
  * one transaction per cycle, what a failed cycle keeps), the writer thread
  * and store_flush. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "lib/log.h"
@@ -13,9 +16,10 @@
 #include "lib/xalloc.h"
 #include "store/store_int.h"
 
-#define STORE_URGENT_NS    (50 * NSEC_PER_MSEC) /* vital records wait at most this */
-#define STORE_BEAT_NS      NSEC_PER_SEC         /* last_seen_ns refresh when idle */
-#define STORE_RETRY_MAX_NS (4 * NSEC_PER_SEC)   /* longest wait between failed cycles */
+#define STORE_URGENT_NS      (50 * NSEC_PER_MSEC)  /* vital records wait at most this */
+#define STORE_BEAT_NS        NSEC_PER_SEC          /* last_seen_ns refresh when idle */
+#define STORE_RETRY_MAX_NS   (4 * NSEC_PER_SEC)    /* longest wait between failed cycles */
+#define STORE_MOVED_EVERY_NS (500 * NSEC_PER_MSEC) /* how often the file's name is checked */
 
 /* The insert of each record kind (also crash recovery's, for losses). */
 
@@ -226,6 +230,34 @@ store_rc_is_space(int rc)
 	}
 }
 
+/* Errors that mean the file itself is damaged or not a database at all. */
+static int
+store_rc_is_corrupt(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+/*
+ * The file went bad: say so once, write nothing more to it, and bound what
+ * is kept for the rescue file (store_close) to the vital records, at most
+ * STORE_RESCUE_VITAL_MAX of them. Caller holds dbmu (not mu).
+ */
+static void
+store_mark_corrupt(struct store *s, int rc)
+{
+	if (__atomic_load_n(&s->corrupt, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&s->corrupt, 1, __ATOMIC_RELAXED);
+	log_warnx("%s: the database is damaged (%s): writing to it stops; samples and seconds"
+		  " are dropped, losses, transitions, windows and markers kept for the rescue"
+		  " file %s.rescue-%d.db at exit",
+		  s->path, sqlite3_errstr(rc), s->real, (int)getpid());
+	pthread_mutex_lock(&s->mu);
+	if (s->vital_max > STORE_RESCUE_VITAL_MAX)
+		s->vital_max = STORE_RESCUE_VITAL_MAX;
+	pthread_mutex_unlock(&s->mu);
+}
+
 /*
  * Write the pending records of kinds [from, to) and refresh the session's
  * last_seen_ns to seen_ns in one transaction. Caller holds dbmu. SQLITE_OK
@@ -342,6 +374,12 @@ store_cycle(struct store *s)
 	nvital = store_pending_count(s, 0, STORE_QK_NVITAL);
 	memset(done, 0, sizeof done);
 	wrote = n > 0 || (session_id > 0 && now - s->last_beat_ns >= STORE_BEAT_NS);
+	if (s->corrupt || s->db == NULL) {
+		/* Nothing goes to a damaged file (or none): the bulk is shed
+		 * at once, the vital records wait for the rescue file. */
+		wrote = 0;
+		rc_vital = rc_bulk = SQLITE_CORRUPT;
+	}
 	if (wrote) {
 		if (s->failures == 0) {
 			rc_vital = store_write_pending(s, session_id, seen_ns, 0, STORE_QK_N);
@@ -362,6 +400,13 @@ store_cycle(struct store *s)
 	rc = rc_vital != SQLITE_OK ? rc_vital : rc_bulk;
 	if (wrote && rc == SQLITE_OK)
 		s->last_beat_ns = now;
+	if (store_rc_is_corrupt(rc)) {
+		store_mark_corrupt(s, rc);
+		shed = store_pending_count(s, STORE_QK_NVITAL, STORE_QK_N);
+		store_take_pending(s, done, STORE_QK_NVITAL, STORE_QK_N);
+		__atomic_add_fetch(&s->dropped, shed, __ATOMIC_RELAXED);
+		shed = 0;
+	}
 	if (rc_bulk != SQLITE_OK && store_rc_is_space(rc_bulk) &&
 	    s->pending[STORE_QK_SAMPLE].count > 0) {
 		shed = s->pending[STORE_QK_SAMPLE].count;
@@ -387,6 +432,8 @@ store_cycle(struct store *s)
 		s->failures = 0;
 		s->failure_logged = 0;
 		retry_ns = 0;
+	} else if (s->corrupt) {
+		retry_ns = 0; /* nothing is tried: no back-off, no report per cycle */
 	} else {
 		s->failures++;
 		/* At most one report a minute, however long the disk stays full. */
@@ -417,6 +464,84 @@ store_cycle(struct store *s)
 
 	store_chunks_free(release);
 	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Notice, within STORE_MOVED_EVERY_NS, that the database file was deleted
+ * or replaced under us (the name no longer leads to the inode we hold):
+ * writes would go to an unlinked inode and be lost at exit. Say so once,
+ * and go on in a new file at the same name with the session and targets
+ * re-created under the same ids, so the records queued meanwhile (the
+ * cycle after this one writes them) land there; a "lost" event records
+ * the moment. A name that now leads to something that is not a regular
+ * file is left alone (we keep writing the old inode and say so). Caller
+ * holds dbmu.
+ */
+static void
+store_check_moved(struct store *s)
+{
+	struct stat now_st, ours;
+	struct store_event ev;
+	char err[512];
+	int64_t now = time_mono_ns();
+
+	if (s->fd < 0 || now - s->moved_check_ns < STORE_MOVED_EVERY_NS)
+		return;
+	s->moved_check_ns = now;
+	/*
+	 * Forget the pages this connection has cached: as the only writer it
+	 * would otherwise go on trusting them for ever and never read the file
+	 * again, so damage to the file (pages overwritten under it) would only
+	 * show in the next process, after everything had been written into a
+	 * corrupt file. Re-reading the few pages of each insert's path twice
+	 * a second costs next to nothing (they are in the OS page cache).
+	 */
+	if (s->db != NULL)
+		sqlite3_db_release_memory(s->db);
+	if (fstat(s->fd, &ours) != 0)
+		return;
+	/* Only a name that leads nowhere or elsewhere counts: a directory
+	 * the dropped user may not search (EACCES) says nothing. */
+	if (stat(s->real, &now_st) == 0
+		    ? now_st.st_dev == ours.st_dev && now_st.st_ino == ours.st_ino
+		    : errno != ENOENT)
+		return;
+	if (stat(s->real, &now_st) == 0 && !S_ISREG(now_st.st_mode)) {
+		if (!s->moved_logged)
+			log_warnx(
+				"%s: the database file was replaced by something that is not a"
+				" regular file; still writing the old file, which is lost at exit",
+				s->path);
+		s->moved_logged = 1;
+		return;
+	}
+	if (store_reopen(s, s->real, 0, err, sizeof err) != 0) {
+		if (s->db == NULL) {
+			log_warnx("%s", err);
+			store_mark_corrupt(s, SQLITE_CANTOPEN);
+		} else if (!s->moved_lost)
+			log_warnx("%s: the database file was %s while in use and no new one can be"
+				  " made there (%s); writing on into the old one, which is lost at"
+				  " exit",
+				  s->path, ours.st_nlink == 0 ? "deleted" : "replaced", err);
+		s->moved_lost = 1;
+		return;
+	}
+	log_warnx("%s: the database file was %s while in use; going on in a new file there"
+		  " (session %lld re-created; what was written before is not in it)",
+		  s->path, ours.st_nlink == 0 ? "deleted" : "replaced", (long long)s->session_id);
+	__atomic_store_n(&s->corrupt, 0, __ATOMIC_RELAXED);
+	s->moved_logged = 0;
+	s->moved_lost = 0;
+	s->failures = 0;
+	if (s->session_id > 0) {
+		memset(&ev, 0, sizeof ev);
+		ev.session_id = s->session_id;
+		ev.ts_ns = time_real_ns();
+		ev.kind = "lost";
+		ev.text = "database replaced";
+		store_push_event(s, &ev);
+	}
 }
 
 /* Absolute CLOCK_MONOTONIC time for pthread_cond_timedwait. */
@@ -466,6 +591,7 @@ store_writer_main(void *arg)
 		/* The rollup, when due, follows a cycle that committed, in a
 		 * transaction of its own; a flush waits for it (bounded). */
 		pthread_mutex_lock(&s->dbmu);
+		store_check_moved(s);
 		if (store_cycle(s) == 0 && !stop)
 			store_rollup_maybe(s);
 		pthread_mutex_unlock(&s->dbmu);
