@@ -786,7 +786,7 @@ svg_inset(FILE *out, const struct rows_geom *g, const struct rr_burst *bu)
 	x0 = svg_in_x(t0, t1, bu->start_ns);
 	x1 = svg_in_x(t0, t1, bu->open ? t1 : bu->end_ns);
 	fprintf(out,
-		"<rect class=\"outage\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>\n",
+		"<rect class=\"outage zoom\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\"/>\n",
 		x0, SVG_IN_TOP, x1 - x0 < 1 ? 1 : x1 - x0, SVG_IN_BOT - SVG_IN_TOP);
 	fprintf(out, "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.0f\" y2=\"%.0f\"/>\n",
 		SVG_IN_LEFT, SVG_IN_RIGHT, SVG_IN_BOT, SVG_IN_BOT);

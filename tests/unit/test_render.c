@@ -216,8 +216,11 @@ test_render_html(void **state)
 	s = test_render(r, NULL, RR_FMT_HTML);
 	assert_int_equal(test_count(s, "class=\"outage\""), 3);
 	assert_int_equal(test_count(s, "class=\"burst\""), 1);
-	assert_int_equal(test_count(s, "<svg "), 2);
-	assert_int_equal(test_count(s, "</svg>"), 2);
+	/* the two plots as before, and one close-up: of the outage whose
+	 * probes were kept */
+	assert_int_equal(test_count(s, "<svg "), 3);
+	assert_int_equal(test_count(s, "</svg>"), 3);
+	assert_int_equal(test_count(s, "class=\"outage zoom\""), 1);
 	assert_int_equal(test_count(s, "class=\"marker\""), 4);
 	assert_non_null(strstr(s, "<!DOCTYPE html>"));
 	assert_non_null(strstr(s, "</html>\n"));

@@ -375,7 +375,8 @@ test_drift_catches(void **state)
 	assert_non_null(strstr(md, "| Span | Start | End |"));
 	/* The style sheet is embedded from report/report.css. */
 	assert_non_null(strstr(html, "<style>\nbody{font:14px/1.45 system-ui"));
-	assert_non_null(strstr(html, "footer{margin-top:32px;color:#8c959f;font-size:12px}\n"
+	assert_non_null(strstr(html, "@media (max-width:760px){body{margin:12px auto;padding:0 10px}"
+				     ".plot svg{width:1100px;max-width:none}h1{font-size:19px}}\n"
 				     "</style>"));
 	free(md);
 	free(html);
