@@ -159,7 +159,13 @@ mapfile -t targets <"$T_TMP/targets"
 hamon_bg big 90 monitor --no-db --no-netlink --interval 100ms --duration 60000ms \
 	--metrics "127.0.0.1:$PORT" --format json -q "${targets[@]}"
 bpid=$BG_PID
-sleep 1.5
+# Until the endpoint listens (under sanitizers setting up 1 500 targets
+# took longer than 1.5 s; at most 30 s here).
+for i in $(seq 300); do
+	in_mon curl -s -o /dev/null --max-time 5 "$URL" && break
+	sleep 0.1
+done
+sleep 0.5
 complete=0
 for i in 1 2 3 4 5; do
 	if in_mon curl -sS --fail --max-time 5 -o "$T_TMP/big$i.prom" "$URL" 2>"$T_TMP/big$i.err" &&
