@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench.h: `hamon bench` (embedded CPU, memory and disk benchmarks) and the
  * side-by-side report of stored bench runs. */
 #ifndef HAMON_BENCH_H

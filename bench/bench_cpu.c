@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_cpu.c: the CPU test, prime search by trial division, the same work
  * per event as `sysbench cpu` so that events per second compare. */
 #include <math.h>

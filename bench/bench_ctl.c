@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_ctl.c: timing, progress and interruption of the timed tests, and
  * the result list they fill. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_disk.c: disk tests on a file of our own: dd-style sequential
  * direct I/O, and fio-style random read/write at queue depth 64 over two
  * jobs through io_uring, Linux AIO or, lacking both, plain threads. */

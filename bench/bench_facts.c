@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_facts.c: the facts of the host a bench run ran on: CPU, cores,
  * memory, kernel, and the virtualization or container it runs in. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_int.h: what bench/'s files (and its unit test) share. */
 #ifndef HAMON_BENCH_INT_H
 #define HAMON_BENCH_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_mem.c: memory bandwidth: sequential read and write in 1 MiB blocks
  * (the work of `sysbench memory --memory-block-size=1M`), and STREAM-style
  * copy and triad over arrays too large for any cache. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_report.c: `hamon report --bench`: the latest figures of each
  * label side by side, with ratios to the first label. */
 #include <math.h>

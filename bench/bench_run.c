@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_run.c: one `hamon bench` run: the machine's facts, the tests asked
  * for, the results printed and stored as one bench run. */
 #include <signal.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bench_vs_peers.sh: hamon bench against sysbench (cpu, memory), fio
 # (random read/write) and dd (sequential direct I/O), run with the same
 # parameters on the same machine in one go; prints each pair and the ratio

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bench/: `hamon bench` (CPU, memory and disk benchmarks) and the
 # side-by-side report of stored bench runs. Only this archive sees
 # liburing's flags; whatever links it adds $(LIBURING_LIBS) (empty when

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # probe_bench.sh: hamon's probe cost, period accuracy and outage accuracy
 # against fping (and the bare raw-socket loop in ../shared/bench/icmp_rate.c
 # when it is there), all measured in the same run on the same namespace host.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # scale_bench.sh: hamon at scale (10 000 targets at 10 Hz, 200 at 1 kHz)
 # against the bare paced loop (../shared/bench/icmp_paced.c) on the same
 # schedule, in the same run, on namespace hosts this script makes. With no

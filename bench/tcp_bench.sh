@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # tcp_bench.sh: hamon's TCP SYN probes ("tcpping", raw SYN + pcap and
 # connect) against hping3 -S and nping --tcp, all measured in the same run
 # to a listening port on a namespace host; plus one correctness line for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_opt.c: --db, --format and -o/--output, the same for every command. */
 #include <errno.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cli_opt.h: the options every command shares, parsed and checked in one
  * place: --db, --format and -o/--output. A bad value is a usage error (one
  * line, exit 2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd.h: hamon's subcommands (one file each in cli/) and what the
  * monitoring ones (monitor, run, demo) share. */
 #ifndef HAMON_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_bench.c: `hamon bench`: the command line of the embedded benchmarks
  * (bench/ runs them). */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_history.c: `hamon history`: options, the databases, the listing. */
 #include <getopt.h>
 #include <stdio.h>

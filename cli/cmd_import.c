@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cmd_import.c: `hamon import-task` and `hamon import-journal`: what a
  * Proxmox node logged, read after the fact into the database. A task log

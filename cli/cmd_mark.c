@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_mark.c: `hamon mark`: a marker or span boundary sent to the monitor
  * running on a database, through its control socket. */
 #include <getopt.h>

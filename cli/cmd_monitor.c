@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_monitor.c: `hamon monitor` and `hamon check-config`: options, config,
  * store set-up around the event-loop monitor. */
 #include <errno.h>

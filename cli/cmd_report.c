@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_report.c: `hamon report`: a run, the latest run, a label's runs, or
  * the stored bench results, in the format asked for. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cmd_run.c: `hamon run -- COMMAND`: monitor, wait until every target
  * answers, run the command with its output passed through and captured,
  * keep probing for a settle time, store the run and print its report.

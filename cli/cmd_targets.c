@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cmd_targets.c: `hamon targets --from-pve FILE|-`: the guests of a
  * Proxmox cluster (`pvesh get /cluster/resources --type vm --output-format

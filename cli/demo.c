@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* demo.c: `hamon demo`: a live migration and a power-loss failover on test
  * hosts in network namespaces, each wrapped in `hamon run`, then reports.
  *

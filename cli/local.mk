@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # cli/: hamon's entry point and one file per subcommand. The only room that
 # sees every other one; it holds no measurement logic of its own.
 noinst_LIBRARIES += cli/libcli.a

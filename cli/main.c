@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* main.c: hamon's entry point: dispatch to a subcommand. */
 #include <stdio.h>
 #include <string.h>

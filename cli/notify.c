@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify.c: sd_notify(3) for `hamon monitor` run as a Type=notify service.
  *
  * Everything is sent from timers on the monitor's own event loop, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* notify.h: the systemd service manager notifications of `hamon monitor`. */
 #ifndef HAMON_NOTIFY_H
 #define HAMON_NOTIFY_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # etc/: the sample configuration and the files that run hamon as a
 # service: the systemd unit (generated, to carry the configured bindir and
 # sysconfdir), its system user (sysusers.d), its state directory

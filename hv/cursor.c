@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cursor.c: the small cursor helpers every format's matcher is written with,
  * and the two time prefixes (task log ISO, journal short format). See

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ha_journal.c: pve-ha-crm and pve-ha-lrm journal lines (section 3 of
  * tests/fixtures/pve/FORMATS.md).

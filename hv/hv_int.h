@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hv_int.h: what the hypervisor-output parser's files share; nothing outside
  * hv/ includes it. A line is read through a cursor (struct hv_cur); each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hvparse.c: read hypervisor figures out of a wrapped command's output.
  *

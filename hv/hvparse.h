@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hvparse.h: hypervisor figures read from a wrapped command's output.
  *

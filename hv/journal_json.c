@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * journal_json.c: one entry of a `journalctl -o json` export, read with
  * jansson. journald exports every field as a JSON string (a field that is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # hv/: what hypervisors say, as figures and events with their own times:
 # Proxmox task logs, the HA journal, QMP. Owns no timer and writes no SQL.
 noinst_LIBRARIES += hv/libhv.a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pve_task.c: Proxmox task logs: `qm migrate` (section 1 of
  * tests/fixtures/pve/FORMATS.md) and vzdump (section 2).

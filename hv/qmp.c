@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * qmp.c: QEMU QMP JSON lines (section 4 of tests/fixtures/pve/FORMATS.md),
  * read with jansson. A line must be one whole JSON object; only the key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.c: the INI-style configuration file and the command-line targets. */
 #include <sys/types.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.h: the INI-style configuration file and the command-line targets. */
 #ifndef HAMON_CONFIG_H
 #define HAMON_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fdlimit.c: the descriptor limit and the caps sized from it. */
 #include <sys/resource.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fdlimit.h: the monitor's descriptor budget. A local user who opens
  * connections to --metrics must never take the descriptors that probes,
  * the store and the control socket need, so the limit is raised where

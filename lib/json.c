@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json.c: JSON string literals and UTF-8 decoding for every output. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json.h: the one JSON string writer (and the UTF-8 decoder it uses), and
  * the one CSV field writer. */
 #ifndef HAMON_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* jsonw.c: the streaming JSON writer (see jsonw.h). */
 #include <inttypes.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* jsonw.h: the one streaming JSON writer. Every command's JSON goes through
  * it, so nesting, commas, escaping, number precision and time format are
  * decided here once. The idea follows iproute2's json_writer (a stack of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* listenaddr.c: "[ADDR:]PORT" for a listening socket. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* listenaddr.h: where a local service listens, "[ADDR:]PORT". */
 #ifndef HAMON_LISTENADDR_H
 #define HAMON_LISTENADDR_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib/: logging, allocators, the duration/number/time parsers, SipHash, target
 # specs, the configuration file, and the JSON writer and --format parser of
 # every output. Needs nothing beyond libc.

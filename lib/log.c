@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c: stderr in the foreground, syslog when run as a service. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.h: the one logging module. stderr in the foreground, syslog as a service. */
 #ifndef HAMON_LOG_H
 #define HAMON_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* outfmt.c: --format names. */
 #include <stdio.h>
 #include <string.h>

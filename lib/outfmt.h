@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* outfmt.h: the one parser of --format names, shared by every command. */
 #ifndef HAMON_OUTFMT_H
 #define HAMON_OUTFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privdrop.c: drop to an unprivileged user and clear capabilities. */
 #include <sys/prctl.h>
 #include <sys/syscall.h>

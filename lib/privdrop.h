@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privdrop.h: give up privileges once every privileged resource is open. */
 #ifndef HAMON_PRIVDROP_H
 #define HAMON_PRIVDROP_H

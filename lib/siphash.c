@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * siphash.c: SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast
  * short-input PRF", 2012), written from the paper's description: the key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* siphash.h: SipHash-2-4, the keyed check value carried in probes and TCP cookies. */
 #ifndef HAMON_SIPHASH_H
 #define HAMON_SIPHASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target.c: parse "[NAME=]icmp://ADDR" and "[NAME=]tcp://ADDR:PORT" target specs. */
 #include <sys/socket.h>
 

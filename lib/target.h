@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* target.h: what to probe, as parsed from the command line or a config file. */
 #ifndef HAMON_TARGET_H
 #define HAMON_TARGET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timeutil.c: clocks, and the one range-checked parser for numbers, durations and times. */
 #include <ctype.h>
 #include <errno.h>

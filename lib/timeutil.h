@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timeutil.h: clocks, and the one range-checked parser for durations and times. */
 #ifndef HAMON_TIMEUTIL_H
 #define HAMON_TIMEUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* xalloc.c: allocators that never return NULL. */
 #include <stdarg.h>
 #include <stdint.h>

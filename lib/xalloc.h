@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* xalloc.h: allocators that never return NULL (they call fatal instead). */
 #ifndef HAMON_XALLOC_H
 #define HAMON_XALLOC_H

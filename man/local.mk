@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: ISC
 dist_man_MANS += man/hamon.1 man/hamon.conf.5

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* aware.h: the monitor's view of itself (monitor/awareness.c). Netlink
  * events about its own links, neighbours and routes; UNKNOWN windows, the
  * times when it could not see some targets. monitor.c calls this; this

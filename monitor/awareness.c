@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* awareness.c: the monitor's view of itself. Netlink events about its own
  * links, neighbours and routes are shown and stored; the times when it
  * could not see a target (egress link down, sends failing locally, its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* control.c: a unix socket beside the database for markers from other
  * terminals. One request per connection, one line each way:
  *   "<kind> <unix ns> [id=<token>] <label>\n" -> "ok\n" | "error <reason>\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* control.h: the monitor's control socket beside its database, through which
  * `hamon mark` adds markers and span boundaries to a running monitor. */
 #ifndef HAMON_CONTROL_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 noinst_LIBRARIES += monitor/libmonitor.a
 monitor_libmonitor_a_SOURCES = monitor/monitor.h monitor/monitor.c monitor/sched.c monitor/results.c monitor/losstrack.h \
 	monitor/losstrack.c monitor/rtthist.h monitor/rtthist.c monitor/control.h monitor/control.c \

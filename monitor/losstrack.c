@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* losstrack.c: bursts, outages and transitions from ordered probe outcomes. */
 #include <string.h>
 

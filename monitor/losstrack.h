@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* losstrack.h: loss bursts, outages and UP/DOWN transitions of one target,
  * computed from probe outcomes fed in sequence order. Pure arithmetic: no
  * clock, no I/O, so the unit tests drive it with made-up times.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mclock.h: reading the monitor's clock. Every time the monitor decides
  * (deadlines, send times, expiries, window bounds, wall-clock stamps) comes
  * from here. With the default clock (NULL functions) it is a direct call to

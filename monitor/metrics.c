@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics.c: a Prometheus exposition endpoint on the monitor's own event
  * loop (`--metrics [ADDR:]PORT`, GET /metrics), so that a fleet's existing

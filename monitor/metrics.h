@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* metrics.h: the Prometheus exposition endpoint of a monitor. */
 #ifndef HAMON_METRICS_H
 #define HAMON_METRICS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* monitor.c: the monitor's life cycle (probe channels, targets, the loop,
  * signals), its summary and markers, and the getters of monitor.h. The
  * scheduler is in sched.c, reply matching and results in results.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* monitor.h: the event-loop monitor: one event_base, one scheduler timer for
  * every target, probe sockets, target state machines, the store feed. */
 #ifndef HAMON_MONITOR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* monitor_int.h: the monitor's private state, shared by the files of the
  * scheduler and reply matching. awareness.c does not see it (aware.h is
  * its interface). Nothing outside monitor/ includes this. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* results.c: reply matching and what becomes of each probe. Each probe
  * carries (target index, 64-bit seq, keyed check); the probe module
  * verifies the check, here the sender address and the ring slot's seq must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rtthist.c: log-linear latency histogram. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rtthist.h: a small log-linear latency histogram (4 buckets per octave,
  * from 1 us to about 17 s) for percentiles in bounded memory: 384 bytes. */
 #ifndef HAMON_RTTHIST_H

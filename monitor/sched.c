@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sched.c: the scheduler. Every target sends on absolute deadlines
  * base + n * interval on the monitor's monotonic clock, so a late wake-up
  * never shifts later probes. One libevent timer serves all targets: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spans.c: a union of time as disjoint spans (spans.h). */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* spans.h: a union of time as sorted, disjoint, non-touching [s, e)
  * spans (monitor/spans.c), for the UNKNOWN time of each target: a window
  * adds only what the union lacks, so overlapping windows count once. */

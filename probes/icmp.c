@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * icmp.c: the ICMP echo probe kind, IPv4 and IPv6, on a raw socket when we
  * may open one and on an unprivileged datagram ("ping") socket otherwise.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* icmp_pkt.c: build echo requests and classify received ICMP/ICMPv6 packets. */
 #include <sys/socket.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* icmp_pkt.h: ICMP echo probes on the wire. Build a request, classify what
  * comes back. Pure functions: no sockets, no clocks, no allocation, so they
  * can be unit-tested and fuzzed on their own. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # probes/: every probe kind in one archive. Only this archive sees libpcap and
 # libnl; libevent because each kind registers its own read events.
 noinst_LIBRARIES += probes/libprobes.a

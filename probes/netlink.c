@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * netlink.c: the monitor's own view of the network, from rtnetlink through
  * libnl-3. One non-blocking socket subscribed to link, address, neighbour

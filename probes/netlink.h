@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netlink.h: the monitor's own view of the network. Link, address, neighbour
  * and route changes from the kernel (rtnetlink through libnl-3), each handed
  * to a callback with the target it concerns; and a route lookup per target. */

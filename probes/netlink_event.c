@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netlink_event.c: netlink events as data: kind names and classes, which
  * watched targets an event concerns, and its text; address helpers shared
  * by the parser and the lookup. Pure functions (tests/unit/test_netlink.c). */

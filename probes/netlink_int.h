@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netlink_int.h: what the netlink watch's files share (netlink.c: the
  * socket, parsing and delivery; netlink_event.c: classification and text;
  * netlink_lookup.c: the synchronous route lookup). Nothing outside probes/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netlink_lookup.c: the synchronous route lookup (which link and source a
  * packet to a target would take), on a socket of its own, bounded in time.
  * Used at start-up and when a target's path must be learned again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* probe.c: what every probe kind shares. */
 #include "probes/probe.h"
 

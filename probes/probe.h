@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* probe.h: the interface every probe kind implements. A probe module sends,
  * receives and classifies; it owns no timer and writes no SQL. */
 #ifndef HAMON_PROBE_H

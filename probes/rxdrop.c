@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rxdrop.c: where a socket's receive drops happened in time.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rxdrop.h: turning a socket's cumulative receive-drop counter into the
  * interval in which the dropped packets arrived (probes/rxdrop.c). Pure
  * arithmetic on (counter, time) observations; the probe kinds feed it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcp_connect.c: unprivileged TCP probes: one non-blocking connect() per
  * probe, its completion read from an EV_WRITE event.

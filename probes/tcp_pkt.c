@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tcp_pkt.c: build TCP SYN probes, classify captured replies, build the
  * capture filter. */
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tcp_pkt.h: TCP SYN probes on the wire. Build a SYN, prove that a captured
  * reply answers one of ours, and build the capture filter. Pure functions:
  * no sockets, no clocks, no allocation, so they can be unit-tested and

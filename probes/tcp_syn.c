@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcp_syn.c: TCP SYN probes ("tcpping"): hand-built SYNs out of a raw
  * socket, replies read with libpcap, matched statelessly (tcp_pkt.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* build.c: a run report (or an aggregate over a label's runs) built from
  * the store. The store holds what was recorded; runreport_compute() derives
  * every figure from it. */

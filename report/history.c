@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* history.c: the bursts and outages of `hamon history`, from one store or
  * merged from several (vantage points). */
 #include <inttypes.h>

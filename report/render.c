@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render.c: the public entry points of report rendering. Each builds the
  * row model (rows.h) once and hands it to the writer of the format

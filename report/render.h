@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render.h: the writers of the row model (rows.h), one per format, and the
  * escaping they share. Internal to report/; callers use runreport.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_csv.c: a report model as CSV, one row per target with the run's
  * key figures repeated, and an aggregate model one row per target. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_esc.c: the escaping of outside text for each report format, and
  * the display width of text once escaped (for column alignment).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_html.c: a report or aggregate model as one self-contained HTML
  * page: the style sheet embedded (report/report.css, built into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_json.c: a report or aggregate model as one JSON object, through
  * the one JSON writer (lib/jsonw). The model is walked as it is: every cell

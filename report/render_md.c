@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_md.c: a report or aggregate model as Markdown tables for a
  * ticket, local times, long lists cut at ROWS_LIST_MAX rows.

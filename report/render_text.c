@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_text.c: a report or aggregate model as aligned text for a
  * terminal, local times, long lists cut at ROWS_LIST_MAX rows.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render_view.c: views of the row model that several writers share: a cell
  * as the human formats show it, and the unknown-window summary. Calls no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* report.h: read-only views of the store: history and (later) run reports. */
 #ifndef HAMON_REPORT_H
 #define HAMON_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rows.c: build the row model (rows.h) of a computed run report or
  * aggregate (reading and formatting it is rows_view.c).

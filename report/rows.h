@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rows.h: the row model of a run report or an aggregate, built once and
  * walked by every format's writer (render_*.c).

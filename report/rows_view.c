@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rows_view.c: reading the row model (rows.h): cells by name, each cell
  * formatted as the human and the machine formats show it, and the

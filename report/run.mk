@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Run reports: the report model and its arithmetic, the row model and one writer per format
 # (text/JSON/CSV/Markdown/HTML with SVG timelines).
 report_libreport_a_SOURCES += report/runreport.h report/runreport.c report/rows.h report/rows.c report/rows_view.c \
@@ -7,13 +8,14 @@ report_libreport_a_SOURCES += report/runreport.h report/runreport.c report/rows.
 nodist_report_libreport_a_SOURCES = report/report_css.h
 EXTRA_DIST += report/report.css
 
-# The HTML report's style sheet, embedded as a C array (od and awk only: no
-# xxd, which need not be installed). NUL-terminated, so it is one string.
+# The HTML report's style sheet, embedded as a C array (sed, od and awk only:
+# no xxd, which need not be installed), without its licence line.
+# NUL-terminated, so it is one string.
 BUILT_SOURCES += report/report_css.h
 CLEANFILES += report/report_css.h
 report/report_css.h: $(srcdir)/report/report.css
 	@$(MKDIR_P) report
-	$(AM_V_GEN)od -An -v -tx1 $(srcdir)/report/report.css | \
+	$(AM_V_GEN)sed '/^\/\* SPDX-License-Identifier/d' $(srcdir)/report/report.css | od -An -v -tx1 | \
 	$(AWK) 'BEGIN { print "/* Generated from report/report.css by report/run.mk. */"; \
 		print "static const char render_css[] = {" } \
 		{ s = ""; for (i = 1; i <= NF; i++) s = s "0x" $$i ","; print "\t" s } \

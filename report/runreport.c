@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runreport.c: the run report's data model and arithmetic (no I/O). */
 #include <stdint.h>
 #include <stdlib.h>

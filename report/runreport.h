@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * runreport.h: the report of one `hamon run` (or a monitored window with a
  * failover marker), its arithmetic, and its renderers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * svg.c: the inline SVG timeline of each target of a report model: RTT on
  * a log axis, loss periods, unknown windows, spans, markers, events and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_store.c: bench runs and results in the store's database, in the
  * tables bench_runs and bench_results (schema version 5, schema.c; a file
  * of an older version opened read-only may lack them). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* bench_store.h: bench runs and their results in the monitor's database.
  * The tables (bench_runs, bench_results) are part of schema version 5; an
  * older database opened read-only without them reads as one without bench

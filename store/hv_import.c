@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hv_import.c: the hv_tasks and hv_events tables (schema version 6):
  * task logs and HA journal events imported after the fact. Synchronous
  * calls of the import commands, under the connection's dbmu. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hvstore.h: what hypervisors said, imported after the fact (schema
  * version 6): Proxmox task logs (`hamon import-task`) and HA journal
  * events (`hamon import-journal`). Separate from store.h so that the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # store/: the SQLite store. The only archive that sees sqlite's flags; its
 # users link $(SQLITE_LIBS) themselves (see tests/unit/local.mk).
 noinst_LIBRARIES += store/libstore.a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* query.c: the reader side: losses, transitions and summaries for history
  * and reports, sessions with their runs, the targets, events, samples and
  * seconds of a session, its UNKNOWN windows, the minutes and hours of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* schema.c: the database schema, its version (PRAGMA user_version) and the
  * migrations between versions. store/SCHEMA.md documents every table. */
 #include <stdio.h>

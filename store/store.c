@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store.c: opening and closing the database and freeing the handle. The
  * rest of the store is in store_queue.c, store_writer.c, store_rollup.c,
  * store_recover.c, store_session.c, store_sql.c (the leaf every other file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store.h: the SQLite store. The only module that includes <sqlite3.h>; this
  * header exposes no sqlite types. Times are CLOCK_REALTIME nanoseconds since
  * the epoch unless a name says otherwise; durations are nanoseconds measured

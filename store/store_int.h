@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_int.h: what the store's own files share; nothing outside store/
  * includes it. */
 #ifndef HAMON_STORE_INT_H

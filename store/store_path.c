@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_path.c: what may be opened as a database (only a regular file, and a
  * symbolic link only where nobody else can redirect it), creating it 0640,
  * and the writer's lock on the file itself. */

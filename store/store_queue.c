@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_queue.c: the queue between the event loop and the writer thread:
  * chunks of records of one kind, their lists, store_push_*, the bounds and
  * the dropped and rejected counters. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_recover.c: crash recovery when a session begins: sessions left open
  * by a dead monitor are closed as crashed, and the outages they left open
  * as ended unknown. */

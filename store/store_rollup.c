@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_rollup.c: the rollup of seconds into minutes and of minutes into
  * hours, the ranges it keeps, the marks of how far it has looked, and the
  * retention setters. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_session.c: the synchronous set-up and tear-down calls: session
  * begin and end, target upsert, and the run row of `hamon run`. */
 #include <limits.h>

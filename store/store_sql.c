@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_sql.c: the SQLite helpers every other file of the store shares:
  * error text, one-integer statements, statements without rows, binding and
  * reading columns, and the prepare/fail/end steps of the streamed queries.

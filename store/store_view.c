@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_view.c: read-only lookups for reports (store_view.h). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_view.h: small read-only lookups the reporter needs beside store.h's
  * (kept apart so that they can grow without touching the writer's files). */
 #ifndef HAMON_STORE_VIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_writer.c: the write cycle (binding queued records to their inserts,
  * one transaction per cycle, what a failed cycle keeps), the writer thread
  * and store_flush. */

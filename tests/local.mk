@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Every test `make check` runs, and every program the tests need, listed here
 # and only here; the code folders' fragments build their archives and nothing
 # else. Unit tests are the one exception in place only: their list stays in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_config.c: libFuzzer target for the configuration file reader. */
 #include <sys/mman.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_duration.c: libFuzzer target for the duration, number and time parsers. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_hvparse.c: libFuzzer target for the hypervisor output parser.
  * The first byte picks the chunk size (1..256) the rest is fed in; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_icmp.c: libFuzzer target for the ICMP packet classifier. The first
  * byte picks how the rest is read: 0 IPv4 raw (with IP header), 1 IPv4

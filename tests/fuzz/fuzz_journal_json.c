@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_journal_json.c: libFuzzer target for one line of a `journalctl -o
  * json` export (jansson, then the HA message matcher). Whatever the line,

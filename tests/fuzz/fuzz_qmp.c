@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_qmp.c: libFuzzer target for the QMP message reader (jansson).
  * Input that is not one JSON object must leave the figures as they were,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_target.c: libFuzzer target for target specs and listening addresses
  * (--metrics); never does a DNS lookup. */
 #include <netinet/in.h>

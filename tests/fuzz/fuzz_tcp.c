@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_tcp.c: libFuzzer target for the TCP reply parser. The first byte
  * picks the link type (SLL, SLL2, raw IP); the rest is the captured frame.
  * Whatever parses as an answer is also run through cookie verification. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Run every fuzz target for a bounded time over a copy of its committed seed
 # corpus, two at a time, and print one TAP-style line each with the number
 # of executions. A crash leaves the reproducer in BUILDDIR/fuzz-<target>/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * faultctl: inject network faults at known times with nftables, for the
  * integration tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hostile: hostile traffic on the wire towards the monitor, for
  * tests/integration/hostile.t (issue 7). It runs inside the target host's

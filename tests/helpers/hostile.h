@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile.h: what the files of the hostile helper share: its limits, the
  * kinds of packet, the run's state and the functions one file calls in
  * another. hostile.c has the command line, flood and listen;

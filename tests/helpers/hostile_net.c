@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile_net.c: the hostile helper's sockets: sending a built datagram
  * through IPPROTO_RAW, sniffing hamon's echo requests to learn its
  * identifier, tids and seqs, the local address towards the monitor and

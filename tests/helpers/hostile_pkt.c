@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hostile_pkt.c: the hostile helper's packets: checksums, hamon's echo
  * payload, the seq and tid guessed from what was sniffed, IP, ICMP and TCP
  * headers, and one whole datagram of each kind (hs_build). */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bad_input.t: every malformed input in tests/bad-input/*.case is refused
 # the way the man page promises: the stated exit status (2 for usage and
 # configuration errors), exactly one line on stderr that matches the case's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bench.t: `hamon bench all --quick` end to end: exit 0, a table on stdout,
 # one bench_runs row and its bench_results rows stored (checked with
 # sqlite3), and the test file gone afterwards, also after SIGINT (exit 130,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # bridge.t: a bridge, a link stacked on it, and a bond as the monitor's
 # egress. Their link state must reach hamon whatever their kind, named,
 # and in time to make the monitor's blindness UNKNOWN rather than loss.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # cli.t: hamon's command-line contracts for good input: --help and
 # --version (exit 0, the shape of stdout, nothing on stderr), every
 # command's --help, check-config on a valid file (exit 0, "FILE: ok, N

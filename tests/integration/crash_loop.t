@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # crash_loop.t: hamon killed with SIGKILL over and over on one database
 # keeps it sound, and an outage that is still going on at a crash is kept.
 #

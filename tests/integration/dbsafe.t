@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # dbsafe.t: a database that cannot be lost or misused silently.
 #
 #   1. only regular files: a FIFO, a directory, /dev/null and a socket as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # demo.t: `hamon demo`, the README's first command, runs and its reports hold.
 # The demo builds its own namespaces (198.18.200.0/24), moves vm101's address
 # between two "nodes" with a ~40 ms gap (live migration) and takes node1's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # diskfull.t: a full (or read-only) file system under the database costs
 # samples, never the monitor, its live output, or a loss or transition.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # faultctl.t: the fault injector itself, checked against plain ping (no hamon
 # needed). The outage tests trust faultctl's reported windows; this test is
 # why they may.

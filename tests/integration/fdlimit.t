@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # fdlimit.t: descriptors are never the attacker's. The monitor runs under
 # `ulimit -n 1024` (soft and hard: nothing to raise) while a local user
 # (flood.py in the monitor's namespace) keeps up to 1 100 idle connections

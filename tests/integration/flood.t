@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # flood.t: a concurrent `ping -f -c 20000` to the same host must not disturb
 # hamon's own accounting. hamon probes every 10 ms for 8 s with no fault
 # while, from 1 s in, iputils ping floods the host from the same namespace:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 # formats.check.py DOC MONITOR_OUT PROM_PAGE KIND...: the checker of
 # formats.t. Holds the JSON lines of `hamon monitor --format json` and the
 # families of a scraped --metrics page to the checked tables of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # formats.t: what `hamon monitor --format json` prints and what --metrics
 # serves are what report/FORMATS.md documents. One bounded monitor run
 # (8 s, 10 ms) against a test host produces every kind of line the

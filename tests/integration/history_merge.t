@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # history_merge.t: several databases (one per node, DESIGN.md "Scale beyond
 # one machine") merge in `hamon history`: rows from all of them ordered by
 # start, each with its vantage point and how many vantage points saw the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # hostile.t: hostile input on the wire (issue 7). `hamon monitor -v --format
 # json` probes the test host every 10 ms, by ICMP (vm) and by TCP SYN to a
 # listener on it (svc), while tests/helpers/hostile floods the monitor from

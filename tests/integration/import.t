@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # import.t: `hamon import-task` and `hamon import-journal` on the PVE
 # fixtures: a task log found by its UPID under --tasks-dir and attached to
 # the run whose command span covers it (a run row made with sqlite3), a

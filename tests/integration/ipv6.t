@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # ipv6.t: the outage measurement over IPv6: one 200 ms outage (icmpv6 echo
 # requests from the monitor dropped in the host) while `hamon monitor`
 # probes icmp://[2001:db8:44::2] every 10 ms; exactly one burst must come back.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # kill9.t: hamon killed with SIGKILL keeps what it measured. hamon probes
 # every 10 ms; a 300 ms outage is injected; 2 s after it ended hamon gets
 # `kill -9`. The database must pass `PRAGMA integrity_check`, hold the

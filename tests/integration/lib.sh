@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # lib.sh: sourced by every integration test (tests/integration/*.t).
 #

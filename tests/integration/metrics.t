@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # metrics.t: `hamon monitor --metrics` serves Prometheus text from the
 # monitor's own loop, and what it serves is what the monitor measured.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # netlink.t: the monitor's own view of the network. While `hamon monitor`
 # probes vm=icmp://198.18.45.2 from NS_MON, the test changes the network
 # under it and checks the netlink events hamon prints (--format json) and

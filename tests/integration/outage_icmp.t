@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # outage_icmp.t: outages of known length injected at known times while
 # `hamon monitor` probes one IPv4 host; every outage must come back from
 # `hamon history --kind burst` as exactly one burst of the right length.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # privileges.t: least privilege. Started as root, hamon opens its sockets,
 # capture, netlink socket, database and control socket, then runs as
 # nobody (or hamon) with CapEff 0, read from /proc/PID/status while it

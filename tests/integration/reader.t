@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # reader.t: other processes on the database never stall the monitor. While
 # hamon probes at 10 ms, (1) sqlite3 holds a read transaction open for 3 s
 # and `hamon history` / `hamon report` read, then (2) sqlite3 holds the

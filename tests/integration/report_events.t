@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # report_events.t: what a run's report shows besides probes. `hamon run`
 # probes vm=icmp://198.18.54.2 from NS_MON around a command (running in
 # NS_MON, as root, as a wrapped command does) that sets the monitor's veth

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # report_html.t: the HTML report of a monitoring session with two short
 # outages (40 ms and 200 ms, injected by faultctl over a veth pair) and a
 # clean target: each outage is labelled on its timeline with its duration

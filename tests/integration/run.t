@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run.t: `hamon run -- COMMAND` around a command that injects a known outage.
 # The wrapped script (running in the monitor's namespace, as the command
 # would) drops the target's echo requests for 300 ms with faultctl, prints a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # rxdrop.t: replies the kernel delivered but our own socket had no room for
 # are never counted lost. The monitor runs with a receive buffer of the
 # kernel's minimum (--rcvbuf 1024: about two packets) while `ping -f -l 64`

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # service.t: etc/hamon.service's ExecStart run the way systemd runs it, as
 # far as that is possible without a running systemd: as user hamon (if the
 # host has none, one that only the service's own mount namespace sees), with only the

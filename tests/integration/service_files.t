@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # service_files.t (any user): what `make install` puts beside the binary.
 #   man pages   mandoc -Tlint: hamon.conf.5 without a single message,
 #               hamon.1 without warnings or errors (style notes aside)
@@ -10,6 +11,8 @@
 #               and systemd-analyze security --offline=true exposure <= 2.0
 #   sysusers.d, tmpfiles.d  applied to an empty root directory: user hamon,
 #               /var/lib/hamon 0750 hamon:hamon
+#   licence     LICENSE is ISC, and every source file (C, shell, Python,
+#               make fragments, the style sheet) carries its SPDX line
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +22,17 @@ hamon_ready || tap_done
 man5="$top_srcdir/man/hamon.conf.5"
 man1="$top_srcdir/man/hamon.1"
 unit="$top_builddir/etc/hamon.service"
+
+# --- licence
+tap_check "LICENSE is the ISC licence" sh -c "head -n 1 '$top_srcdir/LICENSE' | grep -qx 'ISC License' &&
+	grep -q 'Permission to use, copy, modify, and/or distribute this software' '$top_srcdir/LICENSE'"
+missing=$(cd "$top_srcdir" && find . -path ./build-asan -prune -o -path ./build-fuzz -prune -o \
+	-path ./tests/fuzz/corpus -prune -o -path ./tests/fixtures -prune -o -path ./debian -prune -o \
+	-path './hamon-*' -prune -o -type f \( -name '*.[ch]' -o -name '*.t' -o -name '*.sh' -o \
+	-name '*.py' -o -name '*.mk' -o -name Makefile.am -o -name configure.ac -o -name '*.css' \) \
+	-print | grep -v -e '/report_css\.h$' -e '^./config\.h$' | sort |
+	while read -r f; do head -n 3 "$f" | grep -q 'SPDX-License-Identifier: ISC' || echo "$f"; done)
+assert_eq "source files without the SPDX line" "${missing:-none}" none
 
 # --- man pages
 out=$(mandoc -Tlint "$man5" 2>&1)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # sight.t: the monitor's own link down for 1.5 s, with the neighbour left to
 # ARP (not pinned): one UNKNOWN window, no burst, no lost probe, and no RTT
 # sample from a probe sent while the monitor could not see. The window does

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # signals.t: every signal whose default would end the monitor ends it
 # cleanly instead: exit 0, its summary printed, its session closed as
 # `stopped` with everything committed (a dropped ssh session sends SIGHUP;

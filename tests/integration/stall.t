@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # stall.t: the monitor stalled on purpose (SIGSTOP for 300 ms, then
 # SIGCONT) records an UNKNOWN window of about that length and no false
 # outage: the probes sent before the stop are answered while it sleeps and

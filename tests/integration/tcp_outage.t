@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # tcp_outage.t: TCP targets (tcp://host:port) in `hamon monitor`, in raw SYN
 # mode and in connect mode, against a listener in a test namespace:
 #   - a listening port: every probe answered, no burst;

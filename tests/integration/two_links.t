@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # two_links.t: an UNKNOWN window of one egress link is charged only to the
 # targets behind that link, in the live summary and in every report format.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # link_storm.sh: CPU the monitor spends on a storm of link messages (a node
 # starting and stopping many VMs: taps added to a bridge, up, down,
 # deleted), against a reference build run in the same run. Not part of

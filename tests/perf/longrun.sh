@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # longrun.sh: a long run at 100 targets x 100 Hz; memory must stay flat and,
 # with a sanitizer build, nothing may leak. Not part of make check.
 #

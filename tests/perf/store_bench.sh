@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # store_bench.sh: the store and the reporter at scale, against the bare
 # SQLite loop (../shared/bench/sqlite_insert.c) run in the same go.
 # Not part of make check: these are figures, not asserts.

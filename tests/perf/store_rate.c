@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_rate.c: fill a database through hamon's own store (the writer
  * thread, its queue and its statements) with the records of a long run, as
  * fast as the writer commits them, and say how fast that was. One run row

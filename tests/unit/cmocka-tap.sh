@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run a cmocka test with TAP output. cmocka 1.1 prints a skipped test as
 # "not ok N # SKIP", which TAP consumers count as a failure; TAP says a skip
 # is "ok N # SKIP reason". Rewrite only that form; keep the exit status.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # cmocka unit tests; each prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP). The one
 # list of unit tests (included from tests/local.mk): a new one goes here.
 UNIT_LDADD = monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a store/libstore.a \

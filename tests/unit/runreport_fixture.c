@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runreport_fixture.c: the helpers the run report's unit test programs
  * share (see runreport_fixture.h). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runreport_fixture.h: what the run report's unit test programs
  * (test_runreport, test_render, test_runreport_events) share: the fixed
  * report, rendering into a string and counting what it holds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_fixture.c: the helpers the store's unit test programs share (see
  * store_fixture.h): setup and teardown, SQL on the file, record makers,
  * schema downgrades and the collectors of every query kind. */

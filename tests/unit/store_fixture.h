@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store_fixture.h: what the store's unit test programs (test_store,
  * test_store_recovery, test_store_runs, test_store_migrate, test_store_rollup)
  * share: a fresh database directory per test, SQL through a separate

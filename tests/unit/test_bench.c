@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_bench.c: the bench module: the prime kernel's exact work, host
  * facts from sample /proc and /sys text, storing and reading runs back,
  * and the ratios of the side-by-side report. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_config.c: the configuration file, command-line targets and validation. */
 #include <errno.h>
 #include <setjmp.h>

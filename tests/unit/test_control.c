@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_control.c: the control socket's request lines (hamon mark). */
 #include <setjmp.h>
 #include <stdarg.h>

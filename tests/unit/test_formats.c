@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_formats.c: the outputs are what report/FORMATS.md says. Small
  * databases are built with the store API: two vantage points with loss rows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_hvparse.c: hypervisor figures from every PVE fixture, chunking, garbage. */
 #include <setjmp.h>
 #include <stdarg.h>

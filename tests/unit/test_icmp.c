@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_icmp.c: ICMP echo packets built, parsed and classified; one live round on loopback. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_jsonw.c: the streaming JSON writer: nesting, commas, escaping,
  * number precision, times, non-finite numbers. */
 #include <math.h>

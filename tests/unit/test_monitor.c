@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_monitor.c: loss bursts, bounds and the UP/DOWN state machine, driven
  * with made-up probe times (also against outages injected at random); the
  * latency histogram's quantiles. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_netlink.c: netlink event classification and text as pure functions; one
  * live run in a private network namespace (root only) through nlwatch. */
 #include <stdarg.h>

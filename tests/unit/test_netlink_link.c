@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_netlink_link.c: link messages read from their bytes (nlw_parse_link),
  * and whether a link carries traffic when it is a bridge, a bond, a vlan on
  * either, or a plain link (nlw_link_usable). Pure functions: messages are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_outfmt.c: the --format parser and its usage message. */
 #include <setjmp.h>
 #include <stdarg.h>

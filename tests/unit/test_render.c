@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_render.c: the run report's renderers: JSON, CSV, text, Markdown
  * and HTML of the fixed report exactly, escaping, HTML decimation, and
  * the unknown windows in every format. */

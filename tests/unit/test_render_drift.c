@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_render_drift.c: every fact of a report is in every format. A report
  * with every kind of fact is rendered in all five formats; then each cell

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_runreport.c: report arithmetic: percentiles, windows, losses,
  * failover, the failover marker, aggregates, unknown windows and the name
  * parsers. The renderers are in test_render.c, events and bench figures

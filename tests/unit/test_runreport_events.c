@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_runreport_events.c: events and bench figures in a run report: the
  * model, events that are not markers, every format, the row limit and
  * escaping. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_rxdrop.c: receive drops at our own socket. The arithmetic of
  * probes/rxdrop.c (counter readings to the interval of the drops), and a
  * real monitor with a fake probe and clock: a probe whose reply may have

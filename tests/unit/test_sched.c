@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_sched.c: the scheduler and reply matching of a real monitor, built
  * with a fake probe (no socket, no privileges) and driven by a fake clock:
  * each round sets the clock and runs what the scheduler timer runs. */

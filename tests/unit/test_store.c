@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store.c: the store against temporary database files: every record
  * kind through the writer thread and back, query filters, the views,
  * read-only access, schema checks, target upserts and the constants other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store_migrate.c: the migrations of older files: v1 to v2 (and
  * atomically), v2 to v3 and v3 to v4, every row kept. */
 #include <stdio.h>

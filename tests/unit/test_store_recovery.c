@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store_recovery.c: the store after a crash and under pressure:
  * sessions of a dead monitor closed as crashed, open outages recovered, a
  * write that fails for want of space, queue bounds, retries while the file

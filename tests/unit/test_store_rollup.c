@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store_rollup.c: the rollup of seconds into minutes (schema version
  * 3) and of minutes into hours (version 4): the arithmetic, merges, the
  * retention window, kept rows and bounded rounds. */

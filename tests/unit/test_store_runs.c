@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store_runs.c: runs (schema version 2) and the reads reports make:
  * a run round trip, the latest session, runs by label, records and the
  * targets of a session. */

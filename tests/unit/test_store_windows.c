@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_store_windows.c: schema version 5 of the store: UNKNOWN windows as
  * rows (store_push_window, store_query_windows, the unknown view), and the
  * migration of the committed version 4 fixture (tests/fixtures/store/v4.db). */

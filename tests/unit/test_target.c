@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_target.c: target specs, names, ports and the timing settings. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_tcp.c: TCP SYN probes: cookies, sequence recovery, reply
  * classification, truncation, the capture filter, checksums, and (as root)
  * live probes over loopback in both modes. */

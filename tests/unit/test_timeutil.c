@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_timeutil.c: durations, numbers, times, SipHash and log_escape. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_windows.c: UNKNOWN windows (monitor/aware.h) without netlink or a
  * store: which targets a window applies to, the union of overlapping
  * windows, many open at once, pruning after the longest timeout, and a
