@@ -26,8 +26,9 @@ unit="$top_builddir/etc/hamon.service"
 # --- licence
 tap_check "LICENSE is the ISC licence" sh -c "head -n 1 '$top_srcdir/LICENSE' | grep -qx 'ISC License' &&
 	grep -q 'Permission to use, copy, modify, and/or distribute this software' '$top_srcdir/LICENSE'"
+# (build-aux/ and m4/ hold autotools' own helpers, under their licences.)
 missing=$(cd "$top_srcdir" && find . -path ./build-asan -prune -o -path ./build-fuzz -prune -o \
-	-path ./tests/fuzz/corpus -prune -o -path ./tests/fixtures -prune -o -path ./debian -prune -o \
+	-path ./tests/fuzz/corpus -prune -o -path ./tests/fixtures -prune -o -path ./debian -prune -o -path ./build-aux -prune -o -path ./autom4te.cache -prune -o -path ./m4 -prune -o \
 	-path './hamon-*' -prune -o -type f \( -name '*.[ch]' -o -name '*.t' -o -name '*.sh' -o \
 	-name '*.py' -o -name '*.mk' -o -name Makefile.am -o -name configure.ac -o -name '*.css' \) \
 	-print | grep -v -e '/report_css\.h$' -e '^./config\.h$' | sort |
