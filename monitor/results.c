@@ -328,7 +328,7 @@ monitor_advance(struct mtarget *t, int64_t now)
 				break;
 			/* Its reply may have come in time and been dropped by
 			 * our own socket: learn of drops up to its deadline
-			 * before calling it lost (sched.c, monitor_rx_sync). */
+			 * before calling it lost (rxsync.c, monitor_rx_sync). */
 			if (t->m->rx_asked < s->tx_mono + t->conf->timeout_ns)
 				monitor_rx_sync(t->m, 1);
 			s->state = SLOT_TIMEDOUT;
