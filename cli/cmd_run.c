@@ -27,6 +27,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "cli/cmd.h"
+#include "monitor/events.h"
 #include "monitor/monitor.h"
 #include "hv/hvparse.h"
 #include "report/report.h"
@@ -122,6 +123,9 @@ run_command_ended(struct run *r)
 	r->end_mono = time_mono_ns();
 	monitor_mark(r->ms->m, r->end_real, "span-end",
 		     r->ms->cli.label ? r->ms->cli.label : "run");
+	monitor_set_run(r->ms->m, NULL);
+	if (strcmp(r->ms->cli.kind, "backup") == 0)
+		monitor_mute(r->ms->m, -1, NULL);
 	r->phase = RUN_SETTLING;
 	tv.tv_sec = r->ms->cli.settle_ns / NSEC_PER_SEC;
 	tv.tv_usec = (r->ms->cli.settle_ns % NSEC_PER_SEC) / NSEC_PER_USEC;
@@ -310,6 +314,11 @@ run_spawn(struct run *r)
 
 	r->start_real = time_real_ns();
 	r->start_mono = time_mono_ns();
+	/* A backup is planned maintenance: its alerts are muted (recorded
+	 * and shown all the same). */
+	if (strcmp(r->ms->cli.kind, "backup") == 0)
+		monitor_mute(r->ms->m, 1, r->ms->cli.label ? r->ms->cli.label : "backup");
+	monitor_set_run(r->ms->m, r->ms->cli.label ? r->ms->cli.label : "run");
 	monitor_mark(r->ms->m, r->start_real, "span-begin",
 		     r->ms->cli.label ? r->ms->cli.label : "run");
 	if (write(r->go_fd, "g", 1) != 1) {

@@ -37,6 +37,11 @@ struct aware_opts {
 	int quiet;
 	enum monitor_format format;
 	int no_netlink;
+	/* Each closed window, as it is shown (target -1: not one target's;
+	 * ifname NULL unless a link's); NULL when nobody asks. */
+	void (*on_window)(void *arg, int target, const char *ifname, const char *code,
+			  const char *reason, int64_t start_real, int64_t duration_ns);
+	void *on_window_arg;
 };
 
 /* Set up; opens the netlink watch unless no_netlink (a failure there is a

@@ -231,6 +231,10 @@ aware_print_window(const struct aware *a, const struct window *w)
 	int64_t dur = w->end_mono - w->start_mono;
 	char when[64];
 
+	if (a->o.on_window != NULL)
+		a->o.on_window(a->o.on_window_arg, w->target,
+			       w->scope == AWARE_SCOPE_LINK ? w->ifname : NULL, w->code, w->reason,
+			       w->start_real, dur);
 	if (a->o.quiet)
 		return;
 	if (a->o.format == MONITOR_JSON) {

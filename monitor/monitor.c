@@ -20,6 +20,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "monitor/aware.h"
+#include "monitor/events.h"
 #include "monitor/losstrack.h"
 #include "monitor/monitor.h"
 #include "monitor/mclock.h"
@@ -111,6 +112,28 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 	return monitor_new_with_probe(o, NULL, NULL, err, errlen);
 }
 
+/* An UNKNOWN window closed (awareness.c): tell the listeners. */
+static void
+monitor_window_closed(void *arg, int target, const char *ifname, const char *code,
+		      const char *reason, int64_t start_real, int64_t duration_ns)
+{
+	struct monitor *m = arg;
+	struct mev e;
+
+	if (!monitor_has_listeners(m))
+		return;
+	memset(&e, 0, sizeof(e));
+	e.kind = MEV_UNKNOWN;
+	e.target = target >= 0 ? (size_t)target : MEV_NO_TARGET;
+	e.time_real = start_real;
+	e.since_real = start_real;
+	e.duration_ns = e.lower_ns = e.upper_ns = duration_ns;
+	e.label = code;
+	e.reason = reason;
+	e.ifname = ifname != NULL && ifname[0] != '\0' ? ifname : NULL;
+	monitor_emit(m, &e);
+}
+
 /* Build the monitor; with ops and p, every channel is that probe. */
 struct monitor *
 monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops, struct probe *p,
@@ -182,6 +205,7 @@ monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops
 	}
 	monitor_size_rx(m);
 	m->heaplen = m->nt;
+	memset(&ao, 0, sizeof(ao));
 	ao.base = m->base;
 	ao.targets = o->targets;
 	ao.ntargets = o->ntargets;
@@ -189,6 +213,8 @@ monitor_new_with_probe(const struct monitor_opts *o, const struct probe_ops *ops
 	ao.quiet = o->quiet;
 	ao.format = o->format;
 	ao.no_netlink = o->no_netlink;
+	ao.on_window = monitor_window_closed;
+	ao.on_window_arg = m;
 	m->aw = aware_new(&ao);
 	return m;
 
@@ -511,6 +537,24 @@ monitor_mark(struct monitor *m, int64_t ts_ns, const char *kind, const char *lab
 		ev.text = label;
 		store_push_event(m->o.store, &ev);
 	}
+	/* A span named "maintenance" mutes alerts while it lasts; the begin
+	 * is still sent muted, the end unmuted (both are recorded). */
+	if (strcmp(label, "maintenance") == 0 && strcmp(kind, "span-begin") == 0)
+		monitor_mute(m, 1, label);
+	{
+		struct mev e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = MEV_MARK;
+		e.target = MEV_NO_TARGET;
+		e.time_real = ts_ns;
+		e.duration_ns = -1;
+		e.mark_kind = kind;
+		e.label = label;
+		monitor_emit(m, &e);
+	}
+	if (strcmp(label, "maintenance") == 0 && strcmp(kind, "span-end") == 0)
+		monitor_mute(m, -1, NULL);
 }
 
 /* Scheduler lag figures. */

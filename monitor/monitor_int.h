@@ -9,6 +9,7 @@
 #include <event2/util.h>
 
 #include "lib/target.h"
+#include "monitor/events.h"
 #include "monitor/losstrack.h"
 #include "monitor/monitor.h"
 #include "monitor/rtthist.h"
@@ -120,6 +121,16 @@ struct monitor {
 	int64_t max_timeout; /* longest probe timeout of any target */
 	int64_t rx_asked;    /* mono time the kernel's drop counters were last read */
 	int polled;          /* probe sockets read at each tick, not by events */
+
+	/* listeners (events.h) and maintenance */
+	struct {
+		void (*fn)(const struct mev *e, void *arg);
+		void *arg;
+	} listen[MEV_MAX_LISTENERS];
+	size_t nlisten;
+	int mute_depth;
+	char mute_label[64];
+	char run_label[64];
 };
 
 /* sched.c */

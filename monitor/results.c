@@ -100,8 +100,24 @@ monitor_on_period(void *arg, const struct lt_period *p)
 		t->outages++;
 		t->downtime += p->duration;
 		t->last_outage = p->duration;
-	} else
+	} else {
 		t->bursts++;
+		if (monitor_has_listeners(t->m) && p->end_state == LT_END_CLOSED) {
+			struct mev e;
+
+			memset(&e, 0, sizeof(e));
+			e.kind = MEV_BURST;
+			e.target = t->idx;
+			e.time_real = p->end_real;
+			e.since_real = p->start_real;
+			e.duration_ns = p->duration;
+			e.lower_ns = p->lower;
+			e.upper_ns = p->upper;
+			e.lost = p->lost;
+			e.seq = p->first_seq;
+			monitor_emit(t->m, &e);
+		}
+	}
 	log_debug("%s: %s of %" PRIu64 " probes, %.3f ms [%.3f, %.3f]", t->conf->name,
 		  p->kind == LT_OUTAGE ? "outage" : "burst", p->lost, p->duration / 1e6,
 		  p->lower / 1e6, p->upper / 1e6);
@@ -143,6 +159,27 @@ monitor_on_transition(void *arg, const struct lt_transition *tr)
 	int64_t now = mclock_real(&t->m->o.clock);
 
 	monitor_print_transition(t, tr, now);
+	if (monitor_has_listeners(t->m)) {
+		struct mev e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = tr->to == LT_DOWN ? MEV_DOWN : MEV_UP;
+		e.target = t->idx;
+		e.time_real = tr->effective.real;
+		e.declared_real = now;
+		e.seq = tr->effective.seq;
+		e.last_reply_real = tr->last_reply_real;
+		e.duration_ns = -1;
+		if (tr->outage != NULL) {
+			e.since_real = tr->outage->start_real;
+			e.duration_ns = tr->outage->duration;
+			e.lower_ns = tr->outage->lower;
+			e.upper_ns = tr->outage->upper;
+			e.lost = tr->outage->lost;
+		}
+		if (tr->to == LT_DOWN || tr->to == LT_UP)
+			monitor_emit(t->m, &e);
+	}
 	if (t->m->o.store == NULL)
 		return;
 	memset(&st, 0, sizeof(st));
@@ -166,6 +203,22 @@ monitor_flush_second(struct mtarget *t)
 		t->sec.session_id = t->m->o.session_id;
 		t->sec.target_id = t->store_id;
 		store_push_second(t->m->o.store, &t->sec);
+	}
+	if (t->sec.sent > 0 && monitor_has_listeners(t->m)) {
+		struct mev e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = MEV_SECOND;
+		e.target = t->idx;
+		e.time_real = t->sec.second * NSEC_PER_SEC;
+		e.duration_ns = -1;
+		e.second = t->sec.second;
+		e.sent = t->sec.sent;
+		e.received = t->sec.received;
+		e.rtt_min_ns = t->sec.rtt_min_ns;
+		e.rtt_max_ns = t->sec.rtt_max_ns;
+		e.rtt_sum_ns = t->sec.rtt_sum_ns;
+		monitor_emit(t->m, &e);
 	}
 	memset(&t->sec, 0, sizeof(t->sec));
 	t->sec.rtt_min_ns = -1;

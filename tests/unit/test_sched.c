@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "lib/target.h"
 #include "monitor/aware.h"
+#include "monitor/events.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_int.h"
 #include "probes/probe.h"
@@ -450,6 +452,74 @@ test_send_failure_window(void **state)
 	fx_free(&fx);
 }
 
+/* What a listener heard. */
+struct heard {
+	int n;
+	struct mev ev[16];
+	char json[16][512];
+};
+
+static void
+hear(const struct mev *e, void *arg)
+{
+	struct heard *h = arg;
+	char *js;
+
+	if (e->kind == MEV_SECOND || h->n == 16)
+		return;
+	h->ev[h->n] = *e;
+	js = mev_json_string(e, NULL);
+	snprintf(h->json[h->n], sizeof(h->json[0]), "%s", js);
+	free(js);
+	h->n++;
+}
+
+/* Listeners hear UP, DOWN and the UP that closes the outage, with the
+ * outage's figures; inside maintenance the events are muted. */
+static void
+test_listeners(void **state)
+{
+	static struct fixture fx;
+	static struct heard h;
+	int i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	fx_setup(&fx, 1, 10 * MS, 30 * MS);
+	assert_int_equal(monitor_listen(fx.m, hear, &h), 0);
+	monitor_sched_start(fx.m);
+	for (i = 0; i < 5; i++)
+		fx_round_answer(&fx);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.ev[0].kind, MEV_UP);
+	assert_int_equal(h.ev[0].duration_ns, -1);
+	monitor_mute(fx.m, 1, "nightly");
+	fx.p.err = 0;
+	/* 20 probes unanswered: 200 ms of outage */
+	for (i = 0; i < 20; i++)
+		fx_round(&fx, 0);
+	for (i = 0; i < 10; i++)
+		fx_round_answer(&fx);
+	assert_int_equal(h.n, 4); /* UP, DOWN, BURST, UP */
+	assert_int_equal(h.ev[1].kind, MEV_DOWN);
+	assert_true(h.ev[1].muted);
+	assert_string_equal(h.ev[1].name, "t0");
+	assert_non_null(strstr(h.json[1], "\"event\":\"down\""));
+	assert_non_null(strstr(h.json[1], "\"muted\":true"));
+	assert_non_null(strstr(h.json[1], "\"run\":\"nightly\""));
+	assert_int_equal(h.ev[2].kind, MEV_BURST);
+	assert_int_equal(h.ev[3].kind, MEV_UP);
+	assert_int_equal(h.ev[3].lost, 20);
+	assert_true(h.ev[3].lower_ns <= 200 * MS && 200 * MS <= h.ev[3].upper_ns);
+	assert_non_null(strstr(h.json[3], "\"duration_ms\":200.000"));
+	monitor_mute(fx.m, -1, NULL);
+	monitor_mark(fx.m, REAL0 + fx.p.mono, "marker", "x");
+	assert_int_equal(h.ev[4].kind, MEV_MARK);
+	assert_false(h.ev[4].muted);
+	assert_non_null(strstr(h.json[4], "\"label\":\"x\""));
+	fx_free(&fx);
+}
+
 /* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
@@ -458,7 +528,7 @@ main(void)
 		cmocka_unit_test(test_spread_even),         cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_stall_skips),         cmocka_unit_test(test_reply_matching),
 		cmocka_unit_test(test_reply_slot_reused),   cmocka_unit_test(test_reply_seq_wrap),
-		cmocka_unit_test(test_send_failure_window),
+		cmocka_unit_test(test_send_failure_window), cmocka_unit_test(test_listeners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
