@@ -5,8 +5,10 @@
 #include <stddef.h>
 
 /*
- * As root: switch to user (NULL: "hamon" if that user exists, else
- * "nobody"), with its group and no supplementary groups; the kernel clears
+ * As root: switch to user (NULL: "hamon" if that user exists, else a
+ * private uid and gid no user, group or process has, so that nothing
+ * else may signal or ptrace the monitor), with its group and no
+ * supplementary groups; the kernel clears
  * every capability on that switch. Not root (file capabilities such as
  * CAP_NET_RAW): clear all capabilities. Either way set no_new_privs.
  * Afterwards verifies from /proc/self/status that CapEff is 0.

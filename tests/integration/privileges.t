@@ -29,10 +29,15 @@ pid=$!
 cleanup_pid "$pid"
 sleep 1.2
 assert_eq "CapEff of the running monitor" "$(status_field "$pid" CapEff)" 0000000000000000
-# hamon drops to user hamon where one exists (the package's, the service's), else nobody.
-drop_user=nobody
-id hamon >/dev/null 2>&1 && drop_user=hamon
-assert_eq "real uid of the running monitor ($drop_user)" "$(status_field "$pid" Uid)" "$(id -u "$drop_user")"
+# hamon drops to user hamon where one exists (the package's, the service's),
+# else to a private uid (checked below, with hamon hidden).
+if id hamon >/dev/null 2>&1; then
+	assert_eq "real uid of the running monitor (hamon)" "$(status_field "$pid" Uid)" "$(id -u hamon)"
+else
+	uid=$(status_field "$pid" Uid)
+	tap_check "real uid of the running monitor: private ($uid)" \
+		test "${uid:-0}" -ge 3000000000 -a "${uid:-0}" -lt 3001000000
+fi
 assert_eq "control socket mode" "$(stat -c %a "$db.ctl" 2>/dev/null)" 600
 rc=0
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$HAMON" mark --db "$db" "intruder" \
@@ -44,13 +49,41 @@ rc=0
 assert_eq "root's hamon mark works" "$rc" 0 || diag_file "$T_TMP/mark-root.err"
 wait_pid "$pid"
 assert_eq "the monitor exits 0 after dropping privileges" "$?" 0 || diag_file "$T_TMP/mon.err"
-tap_check "it still stored its summary as nobody" \
+tap_check "it still stored its summary after the drop" \
 	test "$(sqlite3 "$db" 'select count(*) from target_summaries')" = 2
 assert_eq "markers stored: only root's" \
 	"$(sqlite3 "$db" "select group_concat(text) from events where kind = 'marker'")" allowed
 # A closed TCP port answers RST: refused, never lost, while the monitor is nobody.
 assert_eq "raw TCP probes keep working after the drop (lost)" \
 	"$(sqlite3 "$db" "select s.lost from target_summaries s join targets t on t.id = s.target_id where t.name = 'closed'")" 0
+
+# Without a hamon user (hidden here by a copy of /etc/passwd and /etc/group
+# bind-mounted in a private mount namespace): a private uid and gid, no
+# user's and no other process's, so nobody cannot stop the monitor.
+grep -v '^hamon:' /etc/passwd >"$T_TMP/passwd"
+grep -v '^hamon:' /etc/group >"$T_TMP/group"
+chmod 644 "$T_TMP/passwd" "$T_TMP/group"
+ip netns exec "$NS_MON" unshare --mount --propagation private sh -c \
+	'mount --bind "$0" /etc/passwd && mount --bind "$1" /etc/group && shift && exec "$@"' \
+	"$T_TMP/passwd" "$T_TMP/group" "$HAMON" monitor --no-db --duration 3s -q -v \
+	"vm=icmp://$H1_IP4" >"$T_TMP/priv2.out" 2>"$T_TMP/priv2.err" &
+pid=$!
+cleanup_pid "$pid"
+sleep 1.2
+mpid=$(pgrep -P "$pid" -x hamon || echo "$pid")
+[ "$(cat "/proc/$mpid/comm" 2>/dev/null)" = hamon ] || mpid=$pid
+uid=$(status_field "$mpid" Uid)
+gid=$(awk '$1 == "Gid:" { print $2; exit }' "/proc/$mpid/status" 2>/dev/null)
+tap_check "no hamon user: a private uid ($uid)" test "${uid:-0}" -ge 3000000000 -a "${uid:-0}" -lt 3001000000
+assert_eq "... and a gid of the same number" "$gid" "$uid"
+tap_check "... that no user has" sh -c "! getent passwd '$uid' >/dev/null"
+rc=0
+setpriv --reuid=nobody --regid=nogroup --clear-groups kill -STOP "$mpid" 2>/dev/null || rc=$?
+tap_check "nobody cannot stop it (kill -STOP refused)" test "$rc" -ne 0
+kill -CONT "$mpid" 2>/dev/null
+wait_pid "$pid"
+assert_eq "it exits 0 as the private uid" "$?" 0 || diag_file "$T_TMP/priv2.err"
+tap_check "it says who it runs as" grep -q "running as uid $uid (private)" "$T_TMP/priv2.err"
 
 # --keep-privileges: the same check sees capabilities.
 ip netns exec "$NS_MON" "$HAMON" monitor --no-db --keep-privileges --duration 2s -q \
