@@ -180,17 +180,33 @@ put_state(struct evbuffer *b, const struct family *f, const struct monitor_targe
 				    names[k], (int)t->state == k);
 }
 
-/* Closed outages, plus the one going on: a DOWN target's downtime grows
- * while it is down, so rate() and increase() see it at once. */
+/* Closed outages only, each its estimated duration as stored. The counter
+ * is only ever added to, and an outage's estimate is never negative (its
+ * end is a later probe's send than its start, on the monotonic clock), so
+ * it never decreases: increase() sees no reset. The outage going on is
+ * hamon_outage_current_seconds (a gauge), added here once it has closed. */
 static void
 put_downtime(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t,
 	     size_t i, const struct scrape *sc)
 {
-	int64_t ns = t->downtime_ns;
+	(void)i;
+	(void)sc;
+	put_seconds(b, f->name, t->name, "", t->downtime_ns);
+}
+
+/* The outage going on, from its first lost probe's send to this scrape; 0
+ * when the target is not DOWN. It runs until UP is declared and starts at
+ * a probe's send, not at the estimate's midpoint, so the stored estimate
+ * may come out a little smaller than its last value: fine for a gauge. */
+static void
+put_outage_current(struct evbuffer *b, const struct family *f,
+		   const struct monitor_target_stats *t, size_t i, const struct scrape *sc)
+{
+	int64_t ns = 0;
 
 	(void)i;
 	if (t->state == MONITOR_STATE_DOWN && sc->now_mono > t->down_since_mono)
-		ns += sc->now_mono - t->down_since_mono;
+		ns = sc->now_mono - t->down_since_mono;
 	put_seconds(b, f->name, t->name, "", ns);
 }
 
@@ -262,8 +278,12 @@ static const struct family families[] = {
 	COUNTER("hamon_loss_bursts_total", bursts, "Loss bursts that ended (even one lost probe)."),
 	COUNTER("hamon_outages_total", outages, "Outages (DOWN periods) that ended."),
 	{ "hamon_downtime_seconds_total", "counter",
-	  "Time in outages, estimated from probe times; includes an outage going on.", put_downtime,
-	  0 },
+	  "Time in outages that ended, their estimated durations; the one going on is"
+	  " hamon_outage_current_seconds.",
+	  put_downtime, 0 },
+	{ "hamon_outage_current_seconds", "gauge",
+	  "Time since the first lost probe of the outage going on; 0 when the target is not down.",
+	  put_outage_current, 0 },
 	{ "hamon_last_outage_seconds", "gauge",
 	  "Estimated duration of the last outage that ended; NaN before one.", put_last_outage, 0 },
 	{ "hamon_unknown_seconds_total", "counter",

@@ -8,12 +8,16 @@
 #   before its samples, every sample line parses), state up, no loss;
 # - during the fault (the monitor's timeout is 200 ms: a probe is decided
 #   lost only then), two scrapes 300 ms apart: state down, and the downtime
-#   counter already counts the outage going on and grows between them by the
-#   time between the scrapes (within 60 ms: two curl calls in a namespace);
+#   gauge hamon_outage_current_seconds counts the outage going on and grows
+#   between them by the time between the scrapes (within 60 ms: two curl
+#   calls in a namespace), while the downtime counter, closed outages only,
+#   is still 0 (it used to count the running outage and then fall back to
+#   the estimate at its close: a counter reset for increase());
 # - after it: one outage, hamon_last_outage_seconds within 10 ms + 2 ms of
 #   the injected duration (DESIGN's interval + 1 ms, plus 1 ms for the
 #   injected window's own edges), equal to the downtime counter and, to the
 #   microsecond, to the outage `hamon history` then reads from the database;
+#   the current-outage gauge is 0 again;
 # - an idle client holding a connection open does not stop probing (the
 #   summary counts at least 95 % of the scheduled probes); /other is 404,
 #   POST is refused;
@@ -117,12 +121,14 @@ sleep 0.3
 t2=$(date +%s%N)
 scrape during2
 assert_eq "during: state down" "$(metric "$T_TMP/during1.prom" hamon_target_state 'target="vm",state="down"')" 1
-d1=$(metric "$T_TMP/during1.prom" hamon_downtime_seconds_total 'target="vm"')
-d2=$(metric "$T_TMP/during2.prom" hamon_downtime_seconds_total 'target="vm"')
-assert_between "during: downtime already counts the outage going on (s)" "$d1" 0.3 1.5
-assert_within "during: downtime grows with the outage (s, between scrapes)" \
+d1=$(metric "$T_TMP/during1.prom" hamon_outage_current_seconds 'target="vm"')
+d2=$(metric "$T_TMP/during2.prom" hamon_outage_current_seconds 'target="vm"')
+assert_between "during: the current-outage gauge counts the outage going on (s)" "$d1" 0.3 1.5
+assert_within "during: the current-outage gauge grows with the outage (s, between scrapes)" \
 	"$(jq -n --argjson a "$d1" --argjson b "$d2" '$b - $a')" \
 	"$(jq -n --argjson a "$t1" --argjson b "$t2" '($b - $a) / 1e9')" 0.06
+assert_eq "during: the downtime counter counts closed outages only (s)" \
+	"$(metric "$T_TMP/during2.prom" hamon_downtime_seconds_total 'target="vm"')" 0.000000000
 wait_pid "$fpid"
 faults_load "$T_TMP/fault.out"
 tap_check "harness: faultctl injected one fault (${FAULT_MS[*]:-none} ms)" [ "$FAULT_COUNT" -eq 1 ]
@@ -135,6 +141,8 @@ assert_within "after: last outage (ms) vs injected" \
 	"$(jq -n --argjson s "$last" '$s * 1000')" "${FAULT_MS[0]:-0}" 12
 assert_within "after: downtime counter = last outage (s)" \
 	"$(metric "$T_TMP/after.prom" hamon_downtime_seconds_total 'target="vm"')" "$last" 0.000001
+assert_eq "after: no outage going on (s)" \
+	"$(metric "$T_TMP/after.prom" hamon_outage_current_seconds 'target="vm"')" 0.000000000
 assert_ge "after: lost probes counted" "$(metric "$T_TMP/after.prom" hamon_probes_lost_total 'target="vm"')" 140
 assert_ge "after: scrapes counted" "$(metric "$T_TMP/after.prom" hamon_scrapes_total '')" 4
 
