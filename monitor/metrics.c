@@ -230,22 +230,25 @@ put_unknown_time(struct evbuffer *b, const struct family *f, const struct monito
 	put_seconds(b, f->name, t->name, "", t->unknown_ns);
 }
 
-/* A summary: p50, p90, p99 from the histogram (within 12.5 %, capped at
- * the largest RTT seen), the exact sum and count. */
+/* A histogram: exact counts per bucket (monitor_rtt_bounds_ns), cumulative
+ * as Prometheus wants them, the exact sum and count. Unlike a summary's
+ * quantiles, buckets add up across targets and nodes. */
 static void
 put_rtt(struct evbuffer *b, const struct family *f, const struct monitor_target_stats *t, size_t i,
 	const struct scrape *sc)
 {
-	static const double qs[] = { 0.5, 0.9, 0.99 };
-	char extra[32];
+	uint64_t cum = 0;
 	size_t k;
 
-	for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
-		int64_t v = monitor_target_rtt_quantile(sc->mx->m, i, qs[k]);
-
-		snprintf(extra, sizeof(extra), ",quantile=\"%g\"", qs[k]);
-		put_seconds(b, f->name, t->name, extra, v);
+	(void)i;
+	(void)sc;
+	for (k = 0; k < MONITOR_RTT_BUCKETS - 1; k++) {
+		cum += t->rtt_bucket[k];
+		evbuffer_add_printf(b, "%s_bucket{target=\"%s\",le=\"%g\"} %" PRIu64 "\n", f->name,
+				    t->name, monitor_rtt_bounds_ns[k] / 1e9, cum);
 	}
+	evbuffer_add_printf(b, "%s_bucket{target=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", f->name,
+			    t->name, t->received);
 	evbuffer_add_printf(b, "%s_sum{target=\"%s\"} %.9f\n", f->name, t->name,
 			    t->rtt_sum_ns / 1e9);
 	evbuffer_add_printf(b, "%s_count{target=\"%s\"} %" PRIu64 "\n", f->name, t->name,
@@ -289,7 +292,7 @@ static const struct family families[] = {
 	{ "hamon_unknown_seconds_total", "counter",
 	  "Time inside UNKNOWN windows (own link down, send failures, stalls, clock steps).",
 	  put_unknown_time, 0 },
-	{ "hamon_rtt_seconds", "summary", "Round-trip time of answered probes.", put_rtt, 0 },
+	{ "hamon_rtt_seconds", "histogram", "Round-trip time of answered probes.", put_rtt, 0 },
 };
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
@@ -428,7 +431,9 @@ scrape_step(evutil_socket_t fd, short what, void *arg)
 		if (sc->target == 0)
 			evbuffer_add_printf(sc->body, "# HELP %s %s\n# TYPE %s %s\n", f->name,
 					    f->help, f->name, f->type);
-		for (; sc->target < nt && lines < METRICS_STEP_LINES; sc->target++, lines += 3) {
+		/* lines per target: the histogram's 19, about 3 for the others */
+		for (; sc->target < nt && lines < METRICS_STEP_LINES;
+		     sc->target++, lines += f->put == put_rtt ? MONITOR_RTT_BUCKETS + 2 : 3) {
 			monitor_target_stats(m, sc->target, &ts);
 			f->put(sc->body, f, &ts, sc->target, sc);
 		}

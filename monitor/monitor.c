@@ -112,6 +112,12 @@ monitor_new(const struct monitor_opts *o, char *err, size_t errlen)
 	return monitor_new_with_probe(o, NULL, NULL, err, errlen);
 }
 
+const int64_t monitor_rtt_bounds_ns[MONITOR_RTT_BUCKETS - 1] = {
+	25000,	   50000,     100000,	  250000,     500000,	  1000000,
+	2500000,   5000000,   10000000,	  25000000,   50000000,	  100000000,
+	250000000, 500000000, 1000000000, 2500000000,
+};
+
 /* An UNKNOWN window closed (awareness.c): tell the listeners. */
 static void
 monitor_window_closed(void *arg, int target, const char *ifname, const char *code,
@@ -630,6 +636,7 @@ monitor_target_stats(const struct monitor *m, size_t i, struct monitor_target_st
 	out->unknown_ns = aware_unknown_ns(m->aw, i);
 	out->rtt_max_ns = t->rtt_max;
 	out->rtt_sum_ns = t->rtt_sum;
+	memcpy(out->rtt_bucket, t->rtt_bucket, sizeof(out->rtt_bucket));
 }
 
 /* An RTT quantile of target i, capped at its largest RTT. */

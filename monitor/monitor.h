@@ -93,6 +93,13 @@ int64_t monitor_now_real(const struct monitor *m);
 /* The store attached, or NULL. */
 struct store *monitor_store(const struct monitor *m);
 
+/* RTT histogram buckets as Prometheus shows them (hamon_rtt_seconds):
+ * upper bounds in ns, 25 us to 2.5 s in 1-2.5-5 steps (loopback answers in
+ * about 40 us, a WAN in tens of ms, a timeout is a second or more); counts
+ * are exact, one counter per bucket, the last one (+Inf) beyond them. */
+#define MONITOR_RTT_BUCKETS 17
+extern const int64_t monitor_rtt_bounds_ns[MONITOR_RTT_BUCKETS - 1];
+
 /* One target's figures as the metrics endpoint shows them. */
 enum monitor_target_state {
 	MONITOR_STATE_UNKNOWN = 0,
@@ -111,6 +118,7 @@ struct monitor_target_stats {
 	int64_t unknown_ns;     /* union of the UNKNOWN windows that applied */
 	int64_t rtt_max_ns;     /* -1 before a reply */
 	int64_t rtt_sum_ns;
+	uint64_t rtt_bucket[MONITOR_RTT_BUCKETS]; /* answers per bucket (not cumulative) */
 };
 /* Number of targets. */
 size_t monitor_ntargets(const struct monitor *m);

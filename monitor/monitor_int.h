@@ -80,6 +80,7 @@ struct mtarget {
 	int64_t last_outage; /* duration of the last outage that ended, -1 before one */
 	int64_t rtt_min, rtt_max, rtt_sum;
 	struct rtthist hist;
+	uint64_t rtt_bucket[MONITOR_RTT_BUCKETS]; /* exact counts, monitor_rtt_bounds_ns */
 	struct store_second sec;
 	uint64_t unknown; /* probes lost inside UNKNOWN windows (aware.h) */
 };

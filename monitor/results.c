@@ -298,6 +298,18 @@ monitor_refusal_change(struct mtarget *t, const struct slot *s)
 	}
 }
 
+/* The bucket of monitor_rtt_bounds_ns an RTT falls in (le: upper bound included). */
+static size_t
+monitor_rtt_bucket(int64_t rtt)
+{
+	size_t b;
+
+	for (b = 0; b < MONITOR_RTT_BUCKETS - 1; b++)
+		if (rtt <= monitor_rtt_bounds_ns[b])
+			break;
+	return b;
+}
+
 /* Feed one decided probe, in sequence order, to counters, store and tracker. */
 static void
 monitor_decide(struct mtarget *t, struct slot *s)
@@ -343,6 +355,7 @@ monitor_decide(struct mtarget *t, struct slot *s)
 		if (s->rtt > t->rtt_max)
 			t->rtt_max = s->rtt;
 		rtthist_add(&t->hist, s->rtt);
+		t->rtt_bucket[monitor_rtt_bucket(s->rtt)]++;
 	} else {
 		t->lost++;
 		if (s->state == SLOT_UNREACH)
