@@ -106,7 +106,7 @@ run_hamon() {
 		| [.[] | select(.event == "packets")] as $p
 		| "\([$s[].sent] | add) \([$s[].lost] | add) \([$s[].outages] | add) \([$s[].unknown] | add) \([$p[].rx_drops] | add)"' \
 		"$TMP/h.out" | tr '\n' ' '
-	sed -n 's/.*scheduler lag p50 \([0-9.]*\) us, p99 \([0-9.]*\) us.*/\1 \2/p' "$TMP/h.err" | tr '\n' ' '
+	sed -n 's/.*scheduler lag p50 \([0-9.]*\) µs, p99 \([0-9.]*\) µs.*/\1 \2/p' "$TMP/h.err" | tr '\n' ' '
 	awk '{printf "%.2f\n", $1 + $2}' "$TMP/h.time"
 	rm -f "$TMP/h.db" "$TMP/h.db-wal" "$TMP/h.db-shm"
 }

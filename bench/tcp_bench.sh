@@ -168,7 +168,7 @@ for mode in raw connect; do
 			real=$(sqlite3 "$TMP/$name.db" "select printf('%.4f', (max(tx_ns) - min(tx_ns)) / 1e6 / (count(*) - 1)) from samples" 2>/dev/null)
 			wire="$wire ($real)"
 		fi
-		lag=$(sed -n 's/.*scheduler lag p50 \([0-9.]*\) us, p99 \([0-9.]*\) us, max \([0-9.]*\) us, \([0-9]*\) deadlines skipped.*/\1\/\2\/\3 us, \4 skipped/p' "$TMP/$name.err")
+		lag=$(sed -n 's/.*scheduler lag p50 \([0-9.]*\) µs, p99 \([0-9.]*\) µs, max \([0-9.]*\) µs, \([0-9]*\) deadlines skipped.*/\1\/\2\/\3 µs, \4 skipped/p' "$TMP/$name.err")
 		serr=$(jsum send_errors "$f")
 		row "hamon $mode --$store" "$cpu" "$wall" "$(per_probe "$cpu")" "$(period "$wall")" "$wire" \
 			"${lost:-?}" "$p50/$(us "$(jsum rtt_p99_ms "$f")")/$(us "$(jsum rtt_max_ms "$f")")" \

@@ -473,7 +473,7 @@ monitor_summary(struct monitor *m, int print)
 
 		monitor_get_lag(m, &lag);
 		log_info("packets: %" PRIu64 " foreign, %" PRIu64 " bad check, %" PRIu64
-			 " malformed; scheduler lag p50 %.1f us, p99 %.1f us, max %.1f us, %" PRIu64
+			 " malformed; scheduler lag p50 %.1f µs, p99 %.1f µs, max %.1f µs, %" PRIu64
 			 " deadlines skipped",
 			 foreign, bad, malformed, lag.p50_ns / 1e3, lag.p99_ns / 1e3,
 			 lag.max_ns / 1e3, lag.skipped);

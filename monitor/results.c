@@ -29,7 +29,7 @@
 
 /* ---- output ---- */
 
-/* "10ms", "1.5ms", "250us": a short form for the ± figure. */
+/* "10ms", "1.5ms", "250µs": a short form for the ± figure. */
 static void
 short_duration(int64_t ns, char *buf, size_t len)
 {
@@ -39,7 +39,7 @@ short_duration(int64_t ns, char *buf, size_t len)
 		else
 			snprintf(buf, len, "%.1fms", (double)ns / 1e6);
 	} else
-		snprintf(buf, len, "%" PRId64 "us", (int64_t)(ns / NSEC_PER_USEC));
+		snprintf(buf, len, "%" PRId64 "µs", (int64_t)(ns / NSEC_PER_USEC));
 }
 
 /* Print a transition line (text or JSON) on stdout. */
