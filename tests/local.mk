@@ -21,7 +21,8 @@ include $(srcdir)/tests/unit/local.mk
 #                    report/FORMATS.md (its checker: formats.check.py)
 #   fdlimit.t        root: 1 100 idle connections to --metrics under
 #                    ulimit -n 1024; scrapes, marks, ICMP and connect-mode
-#                    probes keep working (last: its flood loads the cores)
+#                    probes keep working (its flood loads the cores: only
+#                    tests that measure no timing follow it)
 #   hostile.t        root: tests/helpers/hostile floods the monitor with
 #                    forged, truncated, corrupt and foreign packets; the
 #                    statistics and outages must come through untouched
