@@ -29,6 +29,9 @@ struct monitor_cli {
 	int no_netlink;
 	size_t rcvbuf;       /* --rcvbuf BYTES per socket, 0: sized for the rate */
 	const char *metrics; /* --metrics [ADDR:]PORT, checked */
+	const char *on_hook[CONFIG_NHOOKS]; /* --on-down, --on-up, --on-unknown */
+	int64_t hook_timeout_ns;            /* --hook-timeout, 0 unset */
+	unsigned hooks_max;                 /* --hooks-max, 0 unset */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -44,6 +47,7 @@ struct msession {
 	struct store *st;
 	struct control *ctl;
 	struct metrics *metrics; /* NULL without --metrics */
+	struct hooks *hooks;     /* NULL without on-down/on-up/on-unknown */
 	int64_t session_id;
 	const char *db;
 	int own_signals; /* the command handles SIGINT/SIGTERM */

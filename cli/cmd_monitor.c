@@ -19,6 +19,7 @@
 #include "cli/cli_opt.h"
 #include "cli/cmd.h"
 #include "cli/notify.h"
+#include "alert/hooks.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
@@ -30,7 +31,8 @@ static const char monitor_usage[] =
 	"                     [--format text|json] [--duration D] [--count N]\n"
 	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
 	"                     [--no-netlink] [--rcvbuf BYTES] [--metrics [ADDR:]PORT]\n"
-	"                     [TARGET...]\n"
+	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
+	"                     [--hook-timeout D] [--hooks-max N] [TARGET...]\n"
 	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
 	"tcp://[IPV6ADDR]:PORT;\n"
 	"--target TARGET is the same.";
@@ -114,6 +116,11 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "rcvbuf", required_argument, NULL, 'Z' },
 		{ "keep-privileges", no_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'R' },
+		{ "on-down", required_argument, NULL, 'o' },
+		{ "on-up", required_argument, NULL, 'O' },
+		{ "on-unknown", required_argument, NULL, 'k' },
+		{ "hook-timeout", required_argument, NULL, 'H' },
+		{ "hooks-max", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +182,25 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		case 'R':
 			monitor_check_metrics("--metrics", optarg);
 			cli->metrics = optarg;
+			break;
+		case 'o':
+		case 'O':
+		case 'k':
+			/* Split and checked with the config (monitor_cli_config). */
+			cli->on_hook[c == 'o' ? CONFIG_HOOK_DOWN : c == 'O' ? CONFIG_HOOK_UP
+									: CONFIG_HOOK_UNKNOWN] = optarg;
+			break;
+		case 'H':
+			if (duration_parse_range("--hook-timeout", optarg, CONFIG_HOOK_TIMEOUT_MIN_NS,
+						 CONFIG_HOOK_TIMEOUT_MAX_NS, &cli->hook_timeout_ns,
+						 err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			break;
+		case 'J':
+			if (uint_parse_range("--hooks-max", optarg, 1, CONFIG_HOOKS_MAX_LIMIT, &v, err,
+					     sizeof(err)) != 0)
+				usage_error("%s", err);
+			cli->hooks_max = (unsigned)v;
 			break;
 		case 'B':
 			if (duration_parse_range("baseline", optarg, 0, 3600 * NSEC_PER_SEC,
@@ -275,7 +301,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 static void
 monitor_cli_config(const struct monitor_cli *cli, struct hamon_config *cfg)
 {
-	char err[512], where[64];
+	char err[512], where[128];
 	size_t i;
 
 	config_init(cfg);
@@ -290,6 +316,21 @@ monitor_cli_config(const struct monitor_cli *cli, struct hamon_config *cfg)
 	/* Options on the command line win over the file's per-target values. */
 	for (i = 0; i < cfg->ntargets; i++)
 		monitor_cli_apply(cli, &cfg->targets[i], "");
+	for (i = 0; i < CONFIG_NHOOKS; i++) {
+		char esc[256];
+
+		if (cli->on_hook[i] == NULL)
+			continue;
+		snprintf(where, sizeof(where), "--%s \"%s\"", config_hook_name((enum config_hook)i),
+			 log_escape(esc, 40, cli->on_hook[i], strlen(cli->on_hook[i])));
+		if (config_set_hook_all(cfg, (enum config_hook)i, cli->on_hook[i], where, err,
+					sizeof(err)) != 0)
+			usage_error("%s", err);
+	}
+	if (cli->hook_timeout_ns > 0)
+		cfg->hook_timeout_ns = cli->hook_timeout_ns;
+	if (cli->hooks_max > 0)
+		cfg->hooks_max = cli->hooks_max;
 	if (config_validate(cfg, err, sizeof(err)) != 0)
 		usage_error("%s", err);
 }
@@ -402,14 +443,23 @@ msession_drop(struct msession *ms, char *err, size_t errlen)
 {
 	const char *who;
 
-	if (ms->cli.keep_privileges)
-		return 0;
-	if (priv_drop(ms->cli.user, &who, err, errlen) != 0)
+	if (!ms->cli.keep_privileges) {
+		if (priv_drop(ms->cli.user, &who, err, errlen) != 0)
+			return -1;
+		if (who != NULL)
+			log_debug("running as %s, no capabilities (CapEff 0)", who);
+		else
+			log_debug("capabilities cleared (CapEff 0)");
+	}
+	/*
+	 * The hooks start only now, so that no hook can run with the
+	 * privileges the sockets needed: they run as the monitor runs from
+	 * here on (the unprivileged user; root only with --keep-privileges,
+	 * which hooks_start warns about).
+	 */
+	ms->hooks = hooks_start(ms->m, &ms->cfg, err, errlen);
+	if (ms->hooks == NULL && err[0] != '\0')
 		return -1;
-	if (who != NULL)
-		log_debug("running as %s, no capabilities (CapEff 0)", who);
-	else
-		log_debug("capabilities cleared (CapEff 0)");
 	return 0;
 }
 
@@ -447,6 +497,8 @@ msession_close(struct msession *ms, const char *state)
 {
 	int failed = 0;
 
+	/* Hooks first: they are killed and reaped before the loop goes. */
+	hooks_stop(ms->hooks);
 	control_close(ms->ctl);
 	metrics_close(ms->metrics);
 	if (ms->st != NULL) {
@@ -459,6 +511,7 @@ msession_close(struct msession *ms, const char *state)
 		store_close(ms->st);
 	}
 	monitor_free(ms->m);
+	hooks_free(ms->hooks);
 	config_free(&ms->cfg);
 	free(ms->cli.specs);
 	memset(ms, 0, sizeof(*ms));

@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/target.h"
 #include "lib/timeutil.h"
+#include "lib/words.h"
 #include "lib/xalloc.h"
 
 /* Longest line accepted, not counting the newline. */
@@ -32,6 +33,11 @@ enum config_keyid {
 	CONFIG_KEY_DOWN_AFTER,
 	CONFIG_KEY_UP_AFTER,
 	CONFIG_KEY_TARGET,
+	CONFIG_KEY_ON_DOWN,
+	CONFIG_KEY_ON_UP,
+	CONFIG_KEY_ON_UNKNOWN,
+	CONFIG_KEY_HOOK_TIMEOUT,
+	CONFIG_KEY_HOOKS_MAX,
 	CONFIG_NKEYS
 };
 
@@ -49,6 +55,17 @@ static const struct config_key {
 	[CONFIG_KEY_DOWN_AFTER] = { "down-after", 1, 1 },
 	[CONFIG_KEY_UP_AFTER] = { "up-after", 1, 1 },
 	[CONFIG_KEY_TARGET] = { "target", 0, 1 },
+	[CONFIG_KEY_ON_DOWN] = { "on-down", 1, 1 },
+	[CONFIG_KEY_ON_UP] = { "on-up", 1, 1 },
+	[CONFIG_KEY_ON_UNKNOWN] = { "on-unknown", 1, 1 },
+	[CONFIG_KEY_HOOK_TIMEOUT] = { "hook-timeout", 1, 0 },
+	[CONFIG_KEY_HOOKS_MAX] = { "hooks-max", 1, 0 },
+};
+
+static const char *const config_hook_names[CONFIG_NHOOKS] = {
+	[CONFIG_HOOK_DOWN] = "on-down",
+	[CONFIG_HOOK_UP] = "on-up",
+	[CONFIG_HOOK_UNKNOWN] = "on-unknown",
 };
 
 /* Where we are in one file. */
@@ -60,6 +77,7 @@ struct config_reader {
 	unsigned section_line;
 	unsigned key_line[CONFIG_NKEYS]; /* 0 = not yet in this section */
 	int seen_target_section;
+	int hooks_owned;        /* the section's hook set is its own (not shared) */
 	struct target_conf cur; /* the target section being read */
 };
 
@@ -80,12 +98,21 @@ config_init(struct hamon_config *cfg)
 void
 config_free(struct hamon_config *cfg)
 {
+	size_t i;
+	int k;
+
 	if (cfg == NULL)
 		return;
 	free(cfg->db_path);
 	free(cfg->metrics);
 	free(cfg->targets);
 	free(cfg->byname);
+	for (i = 0; i < cfg->nhooksets; i++)
+		for (k = 0; k < CONFIG_NHOOKS; k++) {
+			free(cfg->hooksets[i].cmd[k]);
+			free(cfg->hooksets[i].argv[k]);
+		}
+	free(cfg->hooksets);
 	config_init(cfg);
 }
 
@@ -223,6 +250,7 @@ config_parse_section(struct config_reader *r, char *p, char *err, size_t errlen)
 		return -1;
 	memset(r->key_line, 0, sizeof r->key_line);
 	r->section_line = r->line;
+	r->hooks_owned = 0;
 
 	if (strcmp(name, "defaults") == 0) {
 		if (r->seen_target_section) {
@@ -288,6 +316,115 @@ config_parse_value(struct config_reader *r, char *v, char **out, char *err, size
 	return 0;
 }
 
+/* "on-down", "on-up", "on-unknown". */
+const char *
+config_hook_name(enum config_hook k)
+{
+	return (unsigned)k < CONFIG_NHOOKS ? config_hook_names[k] : "?";
+}
+
+/* A new hook set, a copy of hooks index idx (0: empty); its index + 1. */
+static uint32_t
+config_hookset_new(struct hamon_config *cfg, uint32_t idx)
+{
+	struct config_hookset *hs;
+	char err[16];
+	int k;
+
+	cfg->hooksets = xreallocarray(cfg->hooksets, cfg->nhooksets + 1, sizeof *cfg->hooksets);
+	hs = &cfg->hooksets[cfg->nhooksets++];
+	memset(hs, 0, sizeof *hs);
+	for (k = 0; idx != 0 && k < CONFIG_NHOOKS; k++) {
+		const struct config_hookset *from = &cfg->hooksets[idx - 1];
+
+		if (from->cmd[k] == NULL)
+			continue;
+		hs->cmd[k] = xstrdup(from->cmd[k]);
+		/* It split once already: it splits again. */
+		if (words_split(hs->cmd[k], &hs->argv[k], err, sizeof err) < 0)
+			fatalx("config: hook \"%s\" no longer splits", hs->cmd[k]);
+	}
+	return (uint32_t)cfg->nhooksets;
+}
+
+/* Set hook k of hook set idx (1-based) to cmd (split into argv), or clear it
+ * when cmd is empty. 0, or -1 with the splitter's reason. */
+static int
+config_hookset_set(struct hamon_config *cfg, uint32_t idx, enum config_hook k, const char *cmd,
+		   char *err, size_t errlen)
+{
+	struct config_hookset *hs = &cfg->hooksets[idx - 1];
+	char **argv = NULL;
+
+	if (*cmd != '\0' && words_split(cmd, &argv, err, errlen) < 0)
+		return -1;
+	free(hs->cmd[k]);
+	free(hs->argv[k]);
+	hs->cmd[k] = *cmd != '\0' ? xstrdup(cmd) : NULL;
+	hs->argv[k] = argv;
+	return 0;
+}
+
+/* The hooks of target i ((size_t)-1: the defaults'), NULL for none. */
+const struct config_hookset *
+config_target_hooks(const struct hamon_config *cfg, size_t i)
+{
+	uint32_t idx = i == (size_t)-1 ? cfg->defaults.hooks
+		       : i < cfg->ntargets ? cfg->targets[i].hooks
+					   : 0;
+
+	return idx != 0 && idx <= cfg->nhooksets ? &cfg->hooksets[idx - 1] : NULL;
+}
+
+/* Any hook set anywhere? */
+int
+config_has_hooks(const struct hamon_config *cfg)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < cfg->nhooksets; i++)
+		for (k = 0; k < CONFIG_NHOOKS; k++)
+			if (cfg->hooksets[i].argv[k] != NULL)
+				return 1;
+	return 0;
+}
+
+/* The command line's hook for everyone: every existing set gets it, and
+ * the targets (and defaults) without one share one new set. */
+int
+config_set_hook_all(struct hamon_config *cfg, enum config_hook k, const char *cmd,
+		    const char *where, char *err, size_t errlen)
+{
+	char reason[256], **argv = NULL;
+	uint32_t shared = 0;
+	size_t i;
+
+	if (*cmd != '\0' && words_split(cmd, &argv, reason, sizeof reason) < 0) {
+		snprintf(err, errlen, "%s: %s", where, reason);
+		return -1;
+	}
+	free(argv);
+	for (i = 0; i < cfg->nhooksets; i++)
+		config_hookset_set(cfg, (uint32_t)i + 1, k, cmd, reason, sizeof reason);
+	if (*cmd == '\0')
+		return 0;
+	if (cfg->defaults.hooks == 0) {
+		shared = config_hookset_new(cfg, 0);
+		config_hookset_set(cfg, shared, k, cmd, reason, sizeof reason);
+		cfg->defaults.hooks = shared;
+	}
+	for (i = 0; i < cfg->ntargets; i++)
+		if (cfg->targets[i].hooks == 0) {
+			if (shared == 0) {
+				shared = config_hookset_new(cfg, 0);
+				config_hookset_set(cfg, shared, k, cmd, reason, sizeof reason);
+			}
+			cfg->targets[i].hooks = shared;
+		}
+	return 0;
+}
+
 /* Apply one key to the current section. */
 static int
 config_set(struct config_reader *r, enum config_keyid k, const char *v, char *err, size_t errlen)
@@ -330,6 +467,44 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 					    config_quote(q, sizeof q, v));
 		}
 		return 0;
+	case CONFIG_KEY_ON_DOWN:
+	case CONFIG_KEY_ON_UP:
+	case CONFIG_KEY_ON_UNKNOWN: {
+		enum config_hook hk = k == CONFIG_KEY_ON_DOWN ? CONFIG_HOOK_DOWN
+				      : k == CONFIG_KEY_ON_UP ? CONFIG_HOOK_UP
+							      : CONFIG_HOOK_UNKNOWN;
+		char **argv;
+
+		/* Check before touching anything: an error leaves no half state. */
+		if (*v != '\0' && words_split(v, &argv, reason, sizeof reason) < 0)
+			return config_error(r, r->line, err, errlen, "%s \"%s\": %s",
+					    config_hook_name(hk), config_quote(q, sizeof q, v),
+					    reason);
+		if (*v != '\0')
+			free(argv);
+		/* A section's first hook key gives it a set of its own, a copy
+		 * of the defaults' as they stand. */
+		if (!r->hooks_owned) {
+			t->hooks = config_hookset_new(cfg, t->hooks);
+			r->hooks_owned = 1;
+		}
+		return config_hookset_set(cfg, t->hooks, hk, v, err, errlen);
+	}
+	case CONFIG_KEY_HOOK_TIMEOUT:
+		if (duration_parse_range("hook-timeout", v, CONFIG_HOOK_TIMEOUT_MIN_NS,
+					 CONFIG_HOOK_TIMEOUT_MAX_NS, &cfg->hook_timeout_ns, reason,
+					 sizeof reason) != 0)
+			return config_error(r, r->line, err, errlen, "%s", reason);
+		return 0;
+	case CONFIG_KEY_HOOKS_MAX: {
+		unsigned long long n;
+
+		if (uint_parse_range("hooks-max", v, 1, CONFIG_HOOKS_MAX_LIMIT, &n, reason,
+				     sizeof reason) != 0)
+			return config_error(r, r->line, err, errlen, "%s", reason);
+		cfg->hooks_max = (unsigned)n;
+		return 0;
+	}
 	case CONFIG_KEY_INTERVAL:
 		rc = target_parse_interval(v, t, reason, sizeof reason);
 		break;

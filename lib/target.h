@@ -29,6 +29,7 @@ struct target_conf {
 	int64_t down_after_ns; /* or: loss lasting this long (0 = unused) */
 	unsigned up_after;     /* consecutive ok probes that declare UP (default 1) */
 	char where[128];       /* "hamon.conf:12" or "argument 3": for error messages */
+	uint32_t hooks;        /* exec hooks: index + 1 in hamon_config.hooksets, 0 none */
 };
 
 #define TARGET_DEFAULT_INTERVAL_NS (10LL * 1000000)

@@ -17,7 +17,7 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
 	tests/unit/test_sched tests/unit/test_windows tests/unit/test_fdlimit \
-	tests/unit/test_control tests/unit/test_rxdrop
+	tests/unit/test_control tests/unit/test_rxdrop tests/unit/test_hooks
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -118,3 +118,7 @@ tests_unit_test_render_drift_SOURCES = tests/unit/test_render_drift.c
 tests_unit_test_render_drift_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_render_drift_LDADD = $(UNIT_LDADD)
 
+# The hook command splitter, the hook keys and a hook's environment.
+tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
+tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hooks_LDADD = alert/libhooks.a $(UNIT_LDADD)
