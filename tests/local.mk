@@ -64,6 +64,7 @@ INTEGRATION_TESTS = \
 	tests/integration/history_merge.t \
 	tests/integration/demo.t \
 	tests/integration/metrics.t \
+	tests/integration/hooks.t \
 	tests/integration/crash_loop.t \
 	tests/integration/diskfull.t \
 	tests/integration/bad_input.t \

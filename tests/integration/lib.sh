@@ -35,7 +35,7 @@
 #   45 netlink.t    46 tcp_outage.t  47 run.t    48 crash_loop.t  49 diskfull.t
 #   50 hostile.t    51 privileges.t  52 stall.t  53 reader.t
 #   54 report_events.t  55 metrics.t  56+57 two_links.t  58 formats.t, sight.t
-#   58-60 bridge.t  59 signals.t  (numbers may repeat: each test has its own
+#   58-60 bridge.t  59 signals.t  61 hooks.t  (numbers may repeat: each test has its own
 #   namespaces; the list only keeps addresses easy to tell apart in logs)
 #   81 service.t
 #   (demo.t uses 198.18.200.0/24)
