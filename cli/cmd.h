@@ -32,6 +32,7 @@ struct monitor_cli {
 	const char *on_hook[CONFIG_NHOOKS]; /* --on-down, --on-up, --on-unknown */
 	int64_t hook_timeout_ns;            /* --hook-timeout, 0 unset */
 	unsigned hooks_max;                 /* --hooks-max, 0 unset */
+	int live;            /* --live: 1 asked, 2 on the terminal (cli/live.c) */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -65,6 +66,7 @@ char *join_argv(int argc, char **argv);
 /* The subcommands; argv[0] is the command's name. Each returns its exit
  * status (man hamon: EXIT STATUS); usage errors exit 2 from usage_error(). */
 int cmd_monitor(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -18,12 +18,16 @@
 #include "lib/xalloc.h"
 #include "cli/cli_opt.h"
 #include "cli/cmd.h"
+#include "cli/live.h"
 #include "cli/notify.h"
 #include "alert/hooks.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
 #include "store/store.h"
+
+/* getopt value of --live: no short form, out of the letters' way. */
+#define MONITOR_OPT_LIVE 0x4c56
 
 static const char monitor_usage[] =
 	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
@@ -32,7 +36,9 @@ static const char monitor_usage[] =
 	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
 	"                     [--no-netlink] [--rcvbuf BYTES] [--metrics [ADDR:]PORT]\n"
 	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
-	"                     [--hook-timeout D] [--hooks-max N] [TARGET...]\n"
+	"                     [--hook-timeout D] [--hooks-max N] [--live]\n"
+	"                     [TARGET...]\n"
+	"hamon top [options] is hamon monitor --live [options].\n"
 	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
 	"tcp://[IPV6ADDR]:PORT;\n"
 	"--target TARGET is the same.";
@@ -121,6 +127,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "on-unknown", required_argument, NULL, 'k' },
 		{ "hook-timeout", required_argument, NULL, 'H' },
 		{ "hooks-max", required_argument, NULL, 'J' },
+		{ "live", no_argument, NULL, MONITOR_OPT_LIVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,6 +170,11 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC,
 						 &cli->settle_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
+			break;
+		case MONITOR_OPT_LIVE:
+			if (is_run)
+				usage_error("--live is an option of hamon monitor (and hamon top)");
+			cli->live = 1;
 			break;
 		case 'u':
 			cli->user = optarg;
@@ -381,7 +393,8 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	o.targets = ms->cfg.targets;
 	o.ntargets = ms->cfg.ntargets;
 	o.samples = cli->samples || ms->cfg.samples == 1;
-	o.quiet = cli->quiet;
+	/* Transition lines would tear the live table: stored, not printed. */
+	o.quiet = cli->quiet || cli->live == 2;
 	o.format = cli->format;
 	o.duration_ns = cli->duration_ns;
 	o.count = cli->count;
@@ -518,16 +531,20 @@ msession_close(struct msession *ms, const char *state)
 	return failed;
 }
 
-/* `hamon monitor`. */
-int
-cmd_monitor(int argc, char **argv)
+/* `hamon monitor`, with the live view when live (`hamon top`) or --live. */
+static int
+monitor_main(int argc, char **argv, int live)
 {
 	struct msession ms;
 	struct notify *n;
+	struct live *lv = NULL;
 	char err[512];
+	int rc;
 
 	memset(&ms, 0, sizeof(ms));
 	monitor_cli_parse(argc, argv, &ms.cli, 0);
+	if ((ms.cli.live |= live) && live_screen_possible())
+		ms.cli.live = 2;
 	if (msession_open(&ms, argc, argv, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		msession_close(&ms, "failed");
@@ -540,11 +557,30 @@ cmd_monitor(int argc, char **argv)
 	}
 	msession_announce(&ms);
 	n = notify_start(ms.m);
+	if (ms.cli.live)
+		lv = live_start(ms.m, ms.cli.live == 2, ms.cli.format == MONITOR_JSON);
 	monitor_loop(ms.m);
+	live_stop(lv);
 	notify_free(n);
 	monitor_summary(ms.m, 1);
 	/* A database that went bad is exit 1 (the rescue file has the rest). */
-	return msession_close(&ms, "stopped") ? 1 : 0;
+	rc = msession_close(&ms, "stopped") ? 1 : 0;
+	live_free(lv);
+	return rc;
+}
+
+/* `hamon monitor`. */
+int
+cmd_monitor(int argc, char **argv)
+{
+	return monitor_main(argc, argv, 0);
+}
+
+/* `hamon top`: `hamon monitor --live`. */
+int
+cmd_top(int argc, char **argv)
+{
+	return monitor_main(argc, argv, 1);
 }
 
 /* `hamon check-config [-c] FILE`: load, validate, list the targets. */

@@ -14,6 +14,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "monitor", cmd_monitor, "probe targets, print transitions, record everything" },
+	{ "top", cmd_top, "monitor --live: a full-screen table of the targets" },
 	{ "run", cmd_run, "monitor while a command (migration, backup) runs; report" },
 	{ "mark", cmd_mark, "add a marker or span boundary to a running monitor" },
 	{ "report", cmd_report, "report a run: downtime, bounds, latency, failover timing" },
