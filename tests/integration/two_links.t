@@ -123,11 +123,16 @@ exp_b=$(expect b hb0)
 sum_a=$(jq -r 'select(.event == "summary" and .target == "a") | .unknown_ms' "$OUT")
 sum_b=$(jq -r 'select(.event == "summary" and .target == "b") | .unknown_ms' "$OUT")
 # The live figures are printed to 3 decimals, each window's too: 0.002 ms
-# per window covers the rounding.
+# per window covers the rounding. Where windows overlap, the union is taken
+# here from their wall-clock starts (the lines' "time"), each read apart
+# from its monotonic one, and hamon's from the monotonic ones: the offset
+# between the clocks can move by some µs between two readings (seen: 17 µs),
+# the same allowance as the stored rows get below.
 tol=$(jq -s 'length * 0.002 + 0.002' "$T_TMP/windows.json")
-assert_within "live summary: a's unknown (ms) = union of a's windows" "$sum_a" "$exp_a" "$tol"
+ltol=$(jq -n --argjson t "$tol" '$t * 10')
+assert_within "live summary: a's unknown (ms) = union of a's windows" "$sum_a" "$exp_a" "$ltol"
 assert_within "live summary: b's unknown (ms) = union of b's windows (none of hm0)" \
-	"$sum_b" "$exp_b" "$tol"
+	"$sum_b" "$exp_b" "$ltol"
 
 # The report reads the stored rows, whose times are wall-clock (each
 # window's start read beside its monotonic one): it must equal the union of
