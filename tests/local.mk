@@ -78,7 +78,8 @@ INTEGRATION_TESTS = \
 	tests/integration/service.t \
 	tests/integration/import.t \
 	tests/integration/report_html.t \
-	tests/integration/dbsafe.t
+	tests/integration/dbsafe.t \
+	tests/integration/live.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
 	tests/integration/formats.check.py

@@ -37,6 +37,7 @@
 #   54 report_events.t  55 metrics.t  56+57 two_links.t  58 formats.t, sight.t
 #   58-60 bridge.t  59 signals.t  61 hooks.t  (numbers may repeat: each test has its own
 #   namespaces; the list only keeps addresses easy to tell apart in logs)
+#   62 live.t
 #   81 service.t
 #   (demo.t uses 198.18.200.0/24)
 #
