@@ -49,9 +49,15 @@ unk=$(jq -s '[.[] | select(.event == "summary") | .unknown] | add' "$T_TMP/mon.o
 diag "probes unknown: $unk of $(jq -s '[.[] | select(.event == "summary") | .sent] | add' \
 	"$T_TMP/mon.out"); drops: $(jq -r .rx_drops <<<"$pk")"
 # The flood keeps a two-packet queue full for 2 s while 4 000 of our
-# replies arrive: some of ours are among the dropped (95 of 11 800 probes
-# in the run this test was written from).
-assert_ge "some of our own replies were dropped (probes unknown)" "$unk" 1
+# replies arrive: usually some of ours are among the dropped (95 of 11 800
+# probes in the run this test was written from), but which packets the
+# kernel drops is timing (an ASan run saw 19 382 drops, none of them ours).
+# The checks above hold either way; this one shows the path was taken.
+if [ "${unk:-0}" -ge 1 ]; then
+	tap_pass "some of our own replies were dropped (probes unknown): $unk"
+else
+	tap_skip "some of our own replies were dropped" "none of ours among the $(jq -r .rx_drops <<<"$pk") drops this run"
+fi
 assert_eq "no burst or outage stored" "$(sqlite3 "$db" 'select count(*) from losses')" 0
 assert_ge "rx-drop windows stored (scope all)" \
 	"$(sqlite3 "$db" "select count(*) from unknown_windows where code = 'rx-drop'
