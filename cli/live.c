@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -99,6 +100,7 @@ struct live {
 	uint64_t renders, orders;
 	int64_t render_first_ns, render_max_ns, render_sum_ns; /* max: after the first */
 	int64_t order_max_ns;
+	int64_t cpu_max_ns, cpu_sum_ns; /* the same in this thread's CPU time */
 };
 
 /* The one view that owns the terminal, for the exit handler. */
@@ -481,20 +483,33 @@ live_input_cb(evutil_socket_t fd, short what, void *arg)
 	live_keys(arg);
 }
 
+/* CPU time of this thread: what a refresh costs whatever else runs. */
+static int64_t
+live_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
 /* Every 100 ms: keys (a resize arrives as one), the log pipe, then draw. */
 static void
 live_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct live *l = arg;
-	int64_t t0, dt;
+	int64_t t0, dt, c0;
 
 	(void)fd;
 	(void)what;
 	live_keys(l);
 	live_log_drain(l);
+	c0 = live_cpu_ns();
 	t0 = time_mono_ns();
 	live_draw(l);
 	dt = time_mono_ns() - t0;
+	c0 = live_cpu_ns() - c0;
 	/* The first one paints the whole screen and sets the terminal up. */
 	if (l->renders++ == 0)
 		l->render_first_ns = dt;
@@ -502,6 +517,9 @@ live_tick_cb(evutil_socket_t fd, short what, void *arg)
 		l->render_sum_ns += dt;
 		if (dt > l->render_max_ns)
 			l->render_max_ns = dt;
+		l->cpu_sum_ns += c0;
+		if (c0 > l->cpu_max_ns)
+			l->cpu_max_ns = c0;
 	}
 }
 
@@ -755,9 +773,12 @@ live_stop(struct live *l)
 	live_restore(l);
 	if (l->renders > 1)
 		log_debug("live view: %" PRIu64 " refreshes of %zu targets: render max %.3f ms, "
-			  "mean %.3f ms (first %.3f ms); %" PRIu64 " re-orders, max %.3f ms",
+			  "mean %.3f ms (CPU max %.3f ms, mean %.3f ms; first %.3f ms); %" PRIu64
+			  " re-orders, max %.3f ms",
 			  l->renders, l->nt, (double)l->render_max_ns / 1e6,
 			  (double)l->render_sum_ns / 1e6 / (double)(l->renders - 1),
+			  (double)l->cpu_max_ns / 1e6,
+			  (double)l->cpu_sum_ns / 1e6 / (double)(l->renders - 1),
 			  (double)l->render_first_ns / 1e6, l->orders, (double)l->order_max_ns / 1e6);
 }
 
