@@ -43,7 +43,7 @@
 #include "monitor/events.h"
 #include "monitor/monitor.h"
 
-#define LIVE_TICK_US   100000 /* table refresh */
+#define LIVE_TICK_US   100000  /* table refresh */
 #define LIVE_STATUS_US 1000000 /* status line without a terminal */
 #define LIVE_LOG_KEEP  500     /* captured log lines kept for the end */
 #define LIVE_LOG_ROWS  4       /* of which shown in the pane */
@@ -62,13 +62,13 @@ struct live {
 	int json;
 	size_t nt;
 	const char **names;
-	unsigned char *state;    /* enum monitor_target_state, from the bus */
-	size_t *byname;          /* target indices sorted by name */
-	size_t *order;           /* what the table shows, in order */
-	size_t norder;           /* rows in order (the filter drops some) */
+	unsigned char *state; /* enum monitor_target_state, from the bus */
+	size_t *byname;       /* target indices sorted by name */
+	size_t *order;        /* what the table shows, in order */
+	size_t norder;        /* rows in order (the filter drops some) */
 	size_t nup, ndown, nunknown;
-	int dirty;               /* order to be rebuilt */
-	int stopped;             /* live_stop() done: events still counted */
+	int dirty;   /* order to be rebuilt */
+	int stopped; /* live_stop() done: events still counted */
 	struct live_outage *last;
 	uint64_t marks;
 	char last_mark[64];
@@ -77,15 +77,15 @@ struct live {
 
 	/* the screen */
 	SCREEN *scr;
-	int keys;         /* stdin is the terminal: read keys */
+	int keys; /* stdin is the terminal: read keys */
 	int colours;
-	int namew;        /* name column width */
-	size_t top;       /* first row shown */
-	int stopping;     /* q pressed */
-	int filtering;    /* the filter is being typed */
+	int namew;     /* name column width */
+	size_t top;    /* first row shown */
+	int stopping;  /* q pressed */
+	int filtering; /* the filter is being typed */
 	char filter[LIVE_NAME_MAX + 1];
 	struct event *input;
-	const char *pm;   /* "±", or "+-" where the locale is not UTF-8 */
+	const char *pm; /* "±", or "+-" where the locale is not UTF-8 */
 
 	/* stderr while the screen is live */
 	int saved_stderr; /* the real one, -1 when not redirected */
@@ -129,7 +129,11 @@ live_screen_possible(void)
 
 	if (!isatty(STDOUT_FILENO))
 		return 0;
-	return setupterm(NULL, STDOUT_FILENO, &err) == OK && err == 1;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK || err != 1)
+		return 0;
+	/* Only asked: newterm() sets the terminal up for itself. */
+	del_curterm(cur_term);
+	return 1;
 }
 
 /* A listener on the monitor's bus: states, last outages, markers. */
@@ -322,8 +326,9 @@ live_draw(struct live *l)
 		snprintf(line, sizeof(line),
 			 "rows %zu-%zu of %zu%s%s%s   q quit  arrows/PgUp/PgDn scroll  / filter",
 			 l->norder ? l->top + 1 : 0,
-			 l->top + (rows < l->norder - l->top ? rows : l->norder - l->top), l->norder,
-			 l->filter[0] ? " matching \"" : "", l->filter, l->filter[0] ? "\"" : "");
+			 l->top + (rows < l->norder - l->top ? rows : l->norder - l->top),
+			 l->norder, l->filter[0] ? " matching \"" : "", l->filter,
+			 l->filter[0] ? "\"" : "");
 	mvaddnstr(1, 0, line, COLS);
 	snprintf(line, sizeof(line), "%-*s %-7s %-12s %-22s %7s %8s %8s %9s %7s", l->namew, "NAME",
 		 "STATE", "DOWN FOR", "LAST OUTAGE", "LOSS%", "P50 ms", "P99 ms", "SENT", "LOST");
@@ -779,7 +784,8 @@ live_stop(struct live *l)
 			  (double)l->render_sum_ns / 1e6 / (double)(l->renders - 1),
 			  (double)l->cpu_max_ns / 1e6,
 			  (double)l->cpu_sum_ns / 1e6 / (double)(l->renders - 1),
-			  (double)l->render_first_ns / 1e6, l->orders, (double)l->order_max_ns / 1e6);
+			  (double)l->render_first_ns / 1e6, l->orders,
+			  (double)l->order_max_ns / 1e6);
 }
 
 /* Free the view once the monitor, whose bus still calls it, is gone. */
