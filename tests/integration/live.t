@@ -147,7 +147,7 @@ shown_ms=$(jq -n --argjson s "${shown_s:-null}" '$s * 1000' 2>/dev/null)
 # The display has 3 decimals of a second, cut (duration_format): the
 # stored duration lies in [shown, shown + 1 ms).
 assert_between "stored duration_ms vs the shown last outage (ms, cut to 1 ms)" \
-	"$dur_ms" "$shown_ms" "$(jq -n "${shown_ms:-null} + 0.999")"
+	"$dur_ms" "$shown_ms" "$(jq -n "${shown_ms:-null} + 1")"
 assert_between "shown last outage (ms) inside the stored bounds" "$shown_ms" \
 	"$(jq -n "$lo_ms - 1")" "$hi_ms"
 # "±5ms" or "±950us" (or "+-5ms" outside UTF-8): half the bounds' width.
