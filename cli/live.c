@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -42,7 +43,7 @@
 #include "monitor/events.h"
 #include "monitor/monitor.h"
 
-#define LIVE_TICK_US   100000 /* table refresh */
+#define LIVE_TICK_US   100000  /* table refresh */
 #define LIVE_STATUS_US 1000000 /* status line without a terminal */
 #define LIVE_LOG_KEEP  500     /* captured log lines kept for the end */
 #define LIVE_LOG_ROWS  4       /* of which shown in the pane */
@@ -61,13 +62,13 @@ struct live {
 	int json;
 	size_t nt;
 	const char **names;
-	unsigned char *state;    /* enum monitor_target_state, from the bus */
-	size_t *byname;          /* target indices sorted by name */
-	size_t *order;           /* what the table shows, in order */
-	size_t norder;           /* rows in order (the filter drops some) */
+	unsigned char *state; /* enum monitor_target_state, from the bus */
+	size_t *byname;       /* target indices sorted by name */
+	size_t *order;        /* what the table shows, in order */
+	size_t norder;        /* rows in order (the filter drops some) */
 	size_t nup, ndown, nunknown;
-	int dirty;               /* order to be rebuilt */
-	int stopped;             /* live_stop() done: events still counted */
+	int dirty;   /* order to be rebuilt */
+	int stopped; /* live_stop() done: events still counted */
 	struct live_outage *last;
 	uint64_t marks;
 	char last_mark[64];
@@ -76,15 +77,15 @@ struct live {
 
 	/* the screen */
 	SCREEN *scr;
-	int keys;         /* stdin is the terminal: read keys */
+	int keys; /* stdin is the terminal: read keys */
 	int colours;
-	int namew;        /* name column width */
-	size_t top;       /* first row shown */
-	int stopping;     /* q pressed */
-	int filtering;    /* the filter is being typed */
+	int namew;     /* name column width */
+	size_t top;    /* first row shown */
+	int stopping;  /* q pressed */
+	int filtering; /* the filter is being typed */
 	char filter[LIVE_NAME_MAX + 1];
 	struct event *input;
-	const char *pm;   /* "±", or "+-" where the locale is not UTF-8 */
+	const char *pm; /* "±", or "+-" where the locale is not UTF-8 */
 
 	/* stderr while the screen is live */
 	int saved_stderr; /* the real one, -1 when not redirected */
@@ -99,6 +100,7 @@ struct live {
 	uint64_t renders, orders;
 	int64_t render_first_ns, render_max_ns, render_sum_ns; /* max: after the first */
 	int64_t order_max_ns;
+	int64_t cpu_max_ns, cpu_sum_ns; /* the same in this thread's CPU time */
 };
 
 /* The one view that owns the terminal, for the exit handler. */
@@ -127,7 +129,11 @@ live_screen_possible(void)
 
 	if (!isatty(STDOUT_FILENO))
 		return 0;
-	return setupterm(NULL, STDOUT_FILENO, &err) == OK && err == 1;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK || err != 1)
+		return 0;
+	/* Only asked: newterm() sets the terminal up for itself. */
+	del_curterm(cur_term);
+	return 1;
 }
 
 /* A listener on the monitor's bus: states, last outages, markers. */
@@ -320,8 +326,9 @@ live_draw(struct live *l)
 		snprintf(line, sizeof(line),
 			 "rows %zu-%zu of %zu%s%s%s   q quit  arrows/PgUp/PgDn scroll  / filter",
 			 l->norder ? l->top + 1 : 0,
-			 l->top + (rows < l->norder - l->top ? rows : l->norder - l->top), l->norder,
-			 l->filter[0] ? " matching \"" : "", l->filter, l->filter[0] ? "\"" : "");
+			 l->top + (rows < l->norder - l->top ? rows : l->norder - l->top),
+			 l->norder, l->filter[0] ? " matching \"" : "", l->filter,
+			 l->filter[0] ? "\"" : "");
 	mvaddnstr(1, 0, line, COLS);
 	snprintf(line, sizeof(line), "%-*s %-7s %-12s %-22s %7s %8s %8s %9s %7s", l->namew, "NAME",
 		 "STATE", "DOWN FOR", "LAST OUTAGE", "LOSS%", "P50 ms", "P99 ms", "SENT", "LOST");
@@ -481,20 +488,33 @@ live_input_cb(evutil_socket_t fd, short what, void *arg)
 	live_keys(arg);
 }
 
+/* CPU time of this thread: what a refresh costs whatever else runs. */
+static int64_t
+live_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
 /* Every 100 ms: keys (a resize arrives as one), the log pipe, then draw. */
 static void
 live_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct live *l = arg;
-	int64_t t0, dt;
+	int64_t t0, dt, c0;
 
 	(void)fd;
 	(void)what;
 	live_keys(l);
 	live_log_drain(l);
+	c0 = live_cpu_ns();
 	t0 = time_mono_ns();
 	live_draw(l);
 	dt = time_mono_ns() - t0;
+	c0 = live_cpu_ns() - c0;
 	/* The first one paints the whole screen and sets the terminal up. */
 	if (l->renders++ == 0)
 		l->render_first_ns = dt;
@@ -502,6 +522,9 @@ live_tick_cb(evutil_socket_t fd, short what, void *arg)
 		l->render_sum_ns += dt;
 		if (dt > l->render_max_ns)
 			l->render_max_ns = dt;
+		l->cpu_sum_ns += c0;
+		if (c0 > l->cpu_max_ns)
+			l->cpu_max_ns = c0;
 	}
 }
 
@@ -755,10 +778,14 @@ live_stop(struct live *l)
 	live_restore(l);
 	if (l->renders > 1)
 		log_debug("live view: %" PRIu64 " refreshes of %zu targets: render max %.3f ms, "
-			  "mean %.3f ms (first %.3f ms); %" PRIu64 " re-orders, max %.3f ms",
+			  "mean %.3f ms (CPU max %.3f ms, mean %.3f ms; first %.3f ms); %" PRIu64
+			  " re-orders, max %.3f ms",
 			  l->renders, l->nt, (double)l->render_max_ns / 1e6,
 			  (double)l->render_sum_ns / 1e6 / (double)(l->renders - 1),
-			  (double)l->render_first_ns / 1e6, l->orders, (double)l->order_max_ns / 1e6);
+			  (double)l->cpu_max_ns / 1e6,
+			  (double)l->cpu_sum_ns / 1e6 / (double)(l->renders - 1),
+			  (double)l->render_first_ns / 1e6, l->orders,
+			  (double)l->order_max_ns / 1e6);
 }
 
 /* Free the view once the monitor, whose bus still calls it, is gone. */
