@@ -73,9 +73,10 @@ assert_eq "on-down: HAMON_STATE" "$(env_of "$dn" HAMON_STATE)" down
 assert_eq "on-down: HAMON_TARGET" "$(env_of "$dn" HAMON_TARGET)" vm
 assert_eq "on-down: HAMON_URL" "$(env_of "$dn" HAMON_URL)" "icmp://$H1_IP4"
 assert_eq "on-up: HAMON_STATE" "$(env_of "$up" HAMON_STATE)" up
+# Compared as numbers: jq prints 1209.840 as 1209.84.
 for f in duration lower upper; do
-	assert_eq "on-up: HAMON_${f^^}_MS = the UP line's ${f}_ms" \
-		"$(env_of "$up" "HAMON_${f^^}_MS")" "$(jq -r ".${f}_ms" <<<"$upline")"
+	assert_within "on-up: HAMON_${f^^}_MS = the UP line's ${f}_ms" \
+		"$(env_of "$up" "HAMON_${f^^}_MS")" "$(jq -r ".${f}_ms" <<<"$upline")" 0
 done
 assert_eq "on-up: HAMON_LOST = the UP line's lost" "$(env_of "$up" HAMON_LOST)" \
 	"$(jq -r .lost <<<"$upline")"
@@ -88,8 +89,8 @@ assert_between "on-up: the injected fault (ms) within the told bounds (± $slack
 	"$(jq -n --argjson l "${lo:-0}" --argjson s "$slack" '$l - $s')" \
 	"$(jq -n --argjson h "${hi:-0}" --argjson s "$slack" '$h + $s')"
 assert_eq "on-down: stdin is the event JSON" "$(jq -r '.event + " " + .target' "$hookdir/down.json" 2>&1)" "down vm"
-assert_eq "on-up: stdin's duration = the environment's" \
-	"$(jq -r .duration_ms "$hookdir/up.json" 2>&1)" "$(env_of "$up" HAMON_DURATION_MS)"
+assert_within "on-up: stdin's duration = the environment's" \
+	"$(jq -r .duration_ms "$hookdir/up.json" 2>&1)" "$(env_of "$up" HAMON_DURATION_MS)" 0
 uid=$(cat "$hookdir/down.uid" 2>/dev/null)
 tap_check "hooks ran unprivileged (uid ${uid:-none})" test -n "$uid" -a "${uid:-0}" != 0
 tap_check "a hook's output reaches the log" grep -q "hook on-down vm (pid [0-9]*) stdout: hook down says hello" "$T_TMP/monA.err"
