@@ -92,6 +92,7 @@ config_init(struct hamon_config *cfg)
 	cfg->samples = -1;
 	cfg->targets = NULL;
 	cfg->ntargets = 0;
+	cfg->targets_cap = 0;
 }
 
 /* Free what cfg holds and leave it as config_init() left it. */
@@ -172,7 +173,12 @@ config_append(struct hamon_config *cfg, const struct target_conf *t)
 {
 	size_t i;
 
-	cfg->targets = xreallocarray(cfg->targets, cfg->ntargets + 1, sizeof *cfg->targets);
+	/* Doubling: one more each time copied the whole array every time,
+	 * minutes for 20 000 targets where realloc cannot move pages (ASan). */
+	if (cfg->ntargets == cfg->targets_cap) {
+		cfg->targets_cap = cfg->targets_cap ? cfg->targets_cap * 2 : 16;
+		cfg->targets = xreallocarray(cfg->targets, cfg->targets_cap, sizeof *cfg->targets);
+	}
 	cfg->targets[cfg->ntargets++] = *t;
 	if (cfg->ntargets * 2 > cfg->nbyname) {
 		free(cfg->byname);

@@ -56,6 +56,7 @@ struct hamon_config {
 	int samples;                 /* -1 unset, 0 no, 1 yes */
 	struct target_conf *targets;
 	size_t ntargets;
+	size_t targets_cap; /* room in targets: grown by doubling */
 	size_t *byname; /* name lookup (config.c), nbyname slots */
 	size_t nbyname;
 	struct config_hookset *hooksets; /* target_conf.hooks - 1 indexes it */
