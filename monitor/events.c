@@ -119,6 +119,8 @@ mev_write_json(const struct mev *e, struct jsonw *j)
 		jsonw_uint_field(j, "seq", e->seq);
 		if (e->kind == MEV_DOWN && e->last_reply_real > 0)
 			jsonw_time_field(j, "last_reply", e->last_reply_real);
+		if (e->kind == MEV_WITHDRAWN && e->reason != NULL)
+			jsonw_string_field(j, "reason", e->reason);
 		write_period(e, j);
 		break;
 	case MEV_BURST:

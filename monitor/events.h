@@ -47,7 +47,7 @@ struct mev {
 
 	const char *mark_kind; /* MARK: "marker", "span-begin", "span-end" */
 	const char *label;     /* MARK: its label; UNKNOWN: the window's code */
-	const char *reason;    /* UNKNOWN: the human reason */
+	const char *reason;    /* UNKNOWN: the human reason; WITHDRAWN: why */
 	const char *ifname;    /* UNKNOWN of a link: its name, else NULL */
 
 	/* SECOND: the second (CLOCK_REALTIME seconds) and its figures */

@@ -621,6 +621,11 @@ monitor_target_stats(const struct monitor *m, size_t i, struct monitor_target_st
 		     : t->lt.state == LT_DOWN ? MONITOR_STATE_DOWN
 					      : MONITOR_STATE_UNKNOWN;
 	out->down_since_mono = t->lt.down_first.mono;
+	if (t->pr_down) {
+		/* announced (prompt.c): DOWN from its first unanswered probe */
+		out->state = MONITOR_STATE_DOWN;
+		out->down_since_mono = t->pr_first.mono;
+	}
 	out->sent = t->sent;
 	out->send_errors = t->send_errors;
 	out->received = t->received;

@@ -83,6 +83,19 @@ struct mtarget {
 	uint64_t rtt_bucket[MONITOR_RTT_BUCKETS]; /* exact counts, monitor_rtt_bounds_ns */
 	struct store_second sec;
 	uint64_t unknown; /* probes lost inside UNKNOWN windows (aware.h) */
+
+	/* prompt DOWN (prompt.c): recent in-time RTTs, halved as they age,
+	 * the overdue threshold they give, and a DOWN announced early that
+	 * the tracker has not confirmed yet */
+	uint16_t pr_hist[MONITOR_RTT_BUCKETS];
+	uint16_t pr_count;
+	int64_t pr_thr;        /* overdue this long after its send; >= timeout: off */
+	uint64_t pr_answered;  /* 1 + the highest seq answered in time, 0 before any */
+	int pr_down;           /* announced, not yet confirmed or withdrawn */
+	uint64_t pr_last_seq;  /* the overdue probe that met the threshold */
+	uint64_t pr_skip;      /* runs meeting it before this seq: not offered again */
+	struct lt_point pr_first; /* the first probe of the announced DOWN */
+	int64_t pr_declared;   /* CLOCK_REALTIME of the announcement */
 };
 
 struct monitor {
@@ -165,6 +178,25 @@ void monitor_advance(struct mtarget *t, int64_t now);
 /* A reply from a probe module (probe_reply_cb; arg is the monitor). */
 void monitor_on_reply(const struct probe_reply *r, void *arg);
 int monitor_record_reply(struct monitor *m, const struct probe_reply *r);
+
+/* prompt.c */
+/* An in-time answer of t fell in RTT bucket b: its overdue threshold. */
+void prompt_rtt(struct mtarget *t, size_t b);
+/* Probe seq of t was answered in time (ok or refused): maybe withdraw. */
+void prompt_answered(struct mtarget *t, uint64_t seq, int64_t now);
+/* Probe seq of t was decided unknown (the monitor could not see). */
+void prompt_unknown(struct mtarget *t, uint64_t seq);
+/* When t's current run of unanswered probes becomes a DOWN (mono), or
+ * INT64_MAX: the scheduler's third kind of key. */
+int64_t prompt_deadline(const struct mtarget *t);
+/* Announce DOWN if the deadline has passed (after replies were read). */
+void prompt_check(struct mtarget *t, int64_t now);
+/* The tracker declared DOWN: 1 if it was announced already (its
+ * announcement time in *declared), 0 if not. */
+int prompt_confirm(struct mtarget *t, int64_t *declared);
+
+/* results.c: print a transition and tell the listeners. */
+void monitor_announce(struct mtarget *t, const struct lt_transition *tr, int64_t declared);
 
 /* monitor.c */
 /* As monitor_new, but every target uses probe p of ops instead of opening

@@ -150,14 +150,11 @@ monitor_store_state(enum lt_state s)
 	return s == LT_UP ? STORE_STATE_UP : s == LT_DOWN ? STORE_STATE_DOWN : STORE_STATE_UNKNOWN;
 }
 
-/* A transition was declared: print it and queue it. */
-static void
-monitor_on_transition(void *arg, const struct lt_transition *tr)
+/* Print a transition and tell the listeners (also an announced DOWN,
+ * prompt.c). */
+void
+monitor_announce(struct mtarget *t, const struct lt_transition *tr, int64_t now)
 {
-	struct mtarget *t = arg;
-	struct store_transition st;
-	int64_t now = mclock_real(&t->m->o.clock);
-
 	monitor_print_transition(t, tr, now);
 	if (monitor_has_listeners(t->m)) {
 		struct mev e;
@@ -180,6 +177,19 @@ monitor_on_transition(void *arg, const struct lt_transition *tr)
 		if (tr->to == LT_DOWN || tr->to == LT_UP)
 			monitor_emit(t->m, &e);
 	}
+}
+
+/* A transition was declared: print it (unless it was announced early,
+ * prompt.c: then it is stored with the announcement's time) and queue it. */
+static void
+monitor_on_transition(void *arg, const struct lt_transition *tr)
+{
+	struct mtarget *t = arg;
+	struct store_transition st;
+	int64_t now = mclock_real(&t->m->o.clock);
+
+	if (tr->to != LT_DOWN || !prompt_confirm(t, &now))
+		monitor_announce(t, tr, now);
 	if (t->m->o.store == NULL)
 		return;
 	memset(&st, 0, sizeof(st));
@@ -327,6 +337,8 @@ monitor_decide(struct mtarget *t, struct slot *s)
 	if (s->state == SLOT_LOCALFAIL || (ok ? aware_doubts_answer(t->m->aw, t->idx, s->tx_mono)
 					      : aware_covers(t->m->aw, t->idx, s->tx_mono))) {
 		t->unknown++;
+		if (!ok)
+			prompt_unknown(t, s->seq);
 		if (t->m->o.samples && t->m->o.store != NULL) {
 			smp.session_id = t->m->o.session_id;
 			smp.target_id = t->store_id;
@@ -354,8 +366,11 @@ monitor_decide(struct mtarget *t, struct slot *s)
 			t->rtt_min = s->rtt;
 		if (s->rtt > t->rtt_max)
 			t->rtt_max = s->rtt;
+		size_t b = monitor_rtt_bucket(s->rtt);
+
 		rtthist_add(&t->hist, s->rtt);
-		t->rtt_bucket[monitor_rtt_bucket(s->rtt)]++;
+		t->rtt_bucket[b]++;
+		prompt_rtt(t, b);
 	} else {
 		t->lost++;
 		if (s->state == SLOT_UNREACH)
@@ -448,14 +463,17 @@ monitor_record_reply(struct monitor *m, const struct probe_reply *r)
 				/* Read late (we were busy) but answered late too. */
 				s->state = SLOT_TIMEDOUT;
 				t->late++;
-			} else
+			} else {
 				s->state = SLOT_OK;
+				prompt_answered(t, s->seq, mclock_mono(&m->o.clock));
+			}
 		} else if (r->result == PROBE_REFUSED) {
 			s->rtt = r->rx_real_ns - s->tx_real;
 			if (s->rtt < 0)
 				s->rtt = 0;
 			aware_after_reply(m->aw, t->idx, s->tx_mono, s->tx_mono + s->rtt);
 			s->state = SLOT_REFUSED;
+			prompt_answered(t, s->seq, mclock_mono(&m->o.clock));
 		} else
 			s->state = SLOT_UNREACH;
 		return (int)r->tid;

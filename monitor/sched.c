@@ -2,8 +2,9 @@
 /* sched.c: the scheduler. Every target sends on absolute deadlines
  * base + n * interval on the monitor's monotonic clock, so a late wake-up
  * never shifts later probes. One libevent timer serves all targets: a
- * binary heap orders targets by their next event (next send deadline, or
- * the expiry of their oldest unanswered probe), the timer is armed for the
+ * binary heap orders targets by their next event (next send deadline, the
+ * expiry of their oldest unanswered probe, or when a run of unanswered
+ * probes becomes a DOWN to announce: prompt.c), the timer is armed for the
  * heap's top, and each firing handles every target that is due. Targets are
  * phase-shifted across the interval so 100 targets at 1 ms are 100 sends
  * spread 10 us apart, not one burst. After a stall the missed deadlines are
@@ -72,17 +73,21 @@ monitor_deadline(const struct mtarget *t)
 void
 monitor_rekey(struct mtarget *t)
 {
-	int64_t key = INT64_MAX;
+	int64_t key = INT64_MAX, exp;
 
 	if (t->sending)
 		key = monitor_deadline(t);
 	if (t->resolve_seq < t->next_seq) {
 		const struct slot *s = &t->ring[t->resolve_seq & t->mask];
-		int64_t exp = s->tx_mono + t->conf->timeout_ns;
+
+		exp = s->tx_mono + t->conf->timeout_ns;
 
 		if (exp < key)
 			key = exp;
 	}
+	exp = prompt_deadline(t);
+	if (exp < key)
+		key = exp;
 	t->key = key;
 	heap_fix(t->m, t->heap_pos);
 }
@@ -152,6 +157,7 @@ monitor_service(struct mtarget *t, int64_t now, int64_t horizon)
 			monitor_advance(t, now);
 		}
 	}
+	prompt_check(t, now);
 	monitor_rekey(t);
 }
 

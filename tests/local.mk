@@ -65,6 +65,7 @@ INTEGRATION_TESTS = \
 	tests/integration/demo.t \
 	tests/integration/metrics.t \
 	tests/integration/hooks.t \
+	tests/integration/prompt.t \
 	tests/integration/crash_loop.t \
 	tests/integration/diskfull.t \
 	tests/integration/bad_input.t \

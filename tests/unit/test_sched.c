@@ -114,6 +114,9 @@ struct fixture {
 	struct monitor *m;
 };
 
+/* down-after as a time for the targets of the next fx_setup (0: count). */
+static int64_t fx_down_after_ns;
+
 /* n ICMP targets 198.18.0.(1+i) at interval/timeout. */
 static void
 fx_setup(struct fixture *fx, size_t n, int64_t interval, int64_t timeout)
@@ -138,6 +141,7 @@ fx_setup(struct fixture *fx, size_t n, int64_t interval, int64_t timeout)
 		c->addrlen = sizeof(*sin);
 		c->interval_ns = interval;
 		c->timeout_ns = timeout;
+		c->down_after_ns = fx_down_after_ns;
 	}
 	memset(&o, 0, sizeof(o));
 	o.targets = fx->conf;
@@ -520,6 +524,142 @@ test_listeners(void **state)
 	fx_free(&fx);
 }
 
+/* Answer 20 probes of target 0 with 1 ms RTTs: a threshold of one
+ * interval (3 x 1 ms is less). Then send n probes unanswered: their seqs
+ * and send times into seq[] and tx[]. */
+static void
+fx_up_then_silent(struct fixture *fx, int n, uint64_t *seq, int64_t *tx)
+{
+	int i;
+
+	for (i = 0; i < 20; i++)
+		fx_round_answer(fx);
+	for (i = 0; i < n;) {
+		uint64_t before = fx->p.sends;
+
+		fx_round(fx, 0);
+		if (fx->p.sends > before) {
+			seq[i] = fx->p.last_seq;
+			tx[i++] = fx->p.last_tx;
+		}
+	}
+}
+
+/* A target that stops answering is announced DOWN when its third probe in
+ * a row (down-after 3) is one threshold (one interval here) overdue, not a
+ * timeout later; the tracker's DOWN at the timeout confirms it silently,
+ * and the outage is what it always was. */
+static void
+test_prompt_down(void **state)
+{
+	static struct fixture fx;
+	static struct heard h;
+	uint64_t seq[8];
+	int64_t tx[8];
+	int i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	fx_setup(&fx, 1, 10 * MS, 1 * SEC);
+	assert_int_equal(monitor_listen(fx.m, hear, &h), 0);
+	monitor_sched_start(fx.m);
+	fx_up_then_silent(&fx, 3, seq, tx);
+	assert_int_equal(h.n, 1);
+	/* the next round is the announcement: third probe + 10 ms */
+	fx_round(&fx, 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.ev[1].kind, MEV_DOWN);
+	assert_int_equal(h.ev[1].declared_real - REAL0, tx[2] + 10 * MS);
+	assert_int_equal(h.ev[1].time_real - REAL0, tx[0]);
+	assert_int_equal(h.ev[1].seq, seq[0]);
+	assert_true(fx.m->t[0].pr_down);
+	assert_int_equal(fx.m->t[0].lt.state, LT_UP); /* the tracker has not decided */
+	/* past the timeout: the tracker's DOWN, heard once, and its probes lost */
+	while (fx.p.mono < tx[0] + 1 * SEC + 50 * MS)
+		fx_round(&fx, 0);
+	assert_int_equal(fx.m->t[0].lt.state, LT_DOWN);
+	assert_false(fx.m->t[0].pr_down);
+	assert_int_equal(h.n, 2);
+	/* answered again: UP once the probes sent meanwhile are decided */
+	for (i = 0; i < 300 && h.ev[h.n - 1].kind != MEV_UP; i++)
+		fx_round_answer(&fx);
+	assert_int_equal(h.ev[h.n - 2].kind, MEV_BURST);
+	assert_int_equal(h.ev[h.n - 1].kind, MEV_UP);
+	assert_true(h.ev[h.n - 1].duration_ns > 1 * SEC);
+	assert_int_equal(fx.m->t[0].outages, 1);
+	fx_free(&fx);
+}
+
+/* Answers that come late but in time disprove the announced DOWN: it is
+ * withdrawn, nothing is lost, no outage, no burst. */
+static void
+test_prompt_withdrawn(void **state)
+{
+	static struct fixture fx;
+	static struct heard h;
+	uint64_t seq[8];
+	int64_t tx[8];
+	int i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	fx_setup(&fx, 1, 10 * MS, 1 * SEC);
+	assert_int_equal(monitor_listen(fx.m, hear, &h), 0);
+	monitor_sched_start(fx.m);
+	fx_up_then_silent(&fx, 3, seq, tx);
+	fx_round(&fx, 0);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.ev[1].kind, MEV_DOWN);
+	/* 45 ms answers, all well inside the 1 s timeout */
+	for (i = 3; i < 6; i++) {
+		fx_round(&fx, 0);
+		seq[i] = fx.p.last_seq;
+		tx[i] = fx.p.last_tx;
+	}
+	fx.p.mono = tx[5] + 45 * MS;
+	for (i = 0; i < 6; i++)
+		fx_reply(&fx, 0, seq[i], tx[i], 45 * MS, PROBE_OK, NULL);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.ev[2].kind, MEV_WITHDRAWN);
+	assert_int_equal(h.ev[2].seq, seq[0]);
+	assert_non_null(strstr(h.json[2], "\"event\":\"withdrawn\""));
+	assert_non_null(strstr(h.json[2], "\"state\":\"up\""));
+	assert_false(fx.m->t[0].pr_down);
+	for (i = 0; i < 10; i++)
+		fx_round_answer(&fx);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(fx.m->t[0].lost, 0);
+	assert_int_equal(fx.m->t[0].bursts, 0);
+	assert_int_equal(fx.m->t[0].outages, 0);
+	fx_free(&fx);
+}
+
+/* A time threshold (down-after 35ms) is met by the first probe sent 35 ms
+ * or more after the first unanswered one. */
+static void
+test_prompt_down_time(void **state)
+{
+	static struct fixture fx;
+	static struct heard h;
+	uint64_t seq[8];
+	int64_t tx[8];
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	fx_down_after_ns = 35 * MS;
+	fx_setup(&fx, 1, 10 * MS, 1 * SEC);
+	fx_down_after_ns = 0;
+	assert_int_equal(monitor_listen(fx.m, hear, &h), 0);
+	monitor_sched_start(fx.m);
+	fx_up_then_silent(&fx, 5, seq, tx);
+	assert_int_equal(h.n, 1);
+	fx_round(&fx, 0); /* the fifth probe, 40 ms after the first, + 10 ms */
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.ev[1].kind, MEV_DOWN);
+	assert_int_equal(h.ev[1].declared_real - REAL0, tx[4] + 10 * MS);
+	fx_free(&fx);
+}
+
 /* Run the tests (TAP with CMOCKA_MESSAGE_OUTPUT=TAP). */
 int
 main(void)
@@ -529,6 +669,8 @@ main(void)
 		cmocka_unit_test(test_stall_skips),         cmocka_unit_test(test_reply_matching),
 		cmocka_unit_test(test_reply_slot_reused),   cmocka_unit_test(test_reply_seq_wrap),
 		cmocka_unit_test(test_send_failure_window), cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_prompt_down),         cmocka_unit_test(test_prompt_withdrawn),
+		cmocka_unit_test(test_prompt_down_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
