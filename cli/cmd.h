@@ -33,6 +33,7 @@ struct monitor_cli {
 	int64_t hook_timeout_ns;            /* --hook-timeout, 0 unset */
 	unsigned hooks_max;                 /* --hooks-max, 0 unset */
 	int live;            /* --live: 1 asked, 2 on the terminal (cli/live.c) */
+	int log_dest;        /* --log: enum log_dest, -1 auto (the default) */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;

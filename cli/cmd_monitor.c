@@ -28,6 +28,7 @@
 
 /* getopt value of --live: no short form, out of the letters' way. */
 #define MONITOR_OPT_LIVE 0x4c56
+#define MONITOR_OPT_LOG  0x4c47
 
 static const char monitor_usage[] =
 	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
@@ -37,6 +38,7 @@ static const char monitor_usage[] =
 	"                     [--no-netlink] [--rcvbuf BYTES] [--metrics [ADDR:]PORT]\n"
 	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
 	"                     [--hook-timeout D] [--hooks-max N] [--live]\n"
+	"                     [--log auto|stderr|journal|syslog]\n"
 	"                     [TARGET...]\n"
 	"hamon top [options] is hamon monitor --live [options].\n"
 	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
@@ -128,6 +130,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "hook-timeout", required_argument, NULL, 'H' },
 		{ "hooks-max", required_argument, NULL, 'J' },
 		{ "live", no_argument, NULL, MONITOR_OPT_LIVE },
+		{ "log", required_argument, NULL, MONITOR_OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +145,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 	cli->wait_ns = 10 * NSEC_PER_SEC;
 	cli->baseline_ns = NSEC_PER_SEC;
 	cli->kind = "custom";
+	cli->log_dest = -1;
 	while ((c = getopt_long(argc, argv, is_run ? "+:c:qvh" : ":c:qvh", opts, NULL)) != -1) {
 		if (!is_run && c > 0 && strchr("LKEAB", c) != NULL) {
 			const struct option *o;
@@ -170,6 +174,11 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC,
 						 &cli->settle_ns, err, sizeof(err)) != 0)
 				usage_error("%s", err);
+			break;
+		case MONITOR_OPT_LOG:
+			if (log_dest_parse(optarg, &cli->log_dest) != 0)
+				usage_error("--log \"%s\": expected auto, stderr, journal or syslog",
+					    optarg);
 			break;
 		case MONITOR_OPT_LIVE:
 			if (is_run)
@@ -377,7 +386,8 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	char host[256] = "", *args, ctlpath[256];
 	size_t i;
 
-	log_init("hamon", cli->verbose, 0);
+	log_init("hamon", cli->verbose,
+		 cli->log_dest >= 0 ? (enum log_dest)cli->log_dest : log_dest_auto());
 	/* Before any socket: the caps of --metrics and the control socket are
 	 * sized from the limit. */
 	log_debug("descriptors: %ld", fdlimit_raise());

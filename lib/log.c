@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
-/* log.c: stderr in the foreground, syslog when run as a service. */
+/* log.c: stderr in the foreground; as a service the journal (stderr with
+ * priority prefixes) or syslog. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "lib/log.h"
@@ -14,12 +17,14 @@
 static const char *log_progname = "hamon";
 static int log_verbose;
 static int log_syslog;
+static int log_journal;
 
 /* Remember how and how much to log; opens syslog when asked to. */
 void
-log_init(const char *progname, int verbose, int use_syslog)
+log_init(const char *progname, int verbose, enum log_dest dest)
 {
 	const char *slash;
+	int use_syslog = dest == LOG_DEST_SYSLOG;
 
 	if (progname != NULL && *progname != '\0') {
 		slash = strrchr(progname, '/');
@@ -31,6 +36,47 @@ log_init(const char *progname, int verbose, int use_syslog)
 	else if (!use_syslog && log_syslog)
 		closelog();
 	log_syslog = use_syslog;
+	log_journal = dest == LOG_DEST_JOURNAL;
+}
+
+enum log_dest
+log_dest_auto(void)
+{
+	struct stat st, null;
+	const char *js = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	char end;
+
+	if (fstat(2, &st) != 0)
+		return LOG_DEST_SYSLOG;
+	/* systemd sets JOURNAL_STREAM=DEV:INODE of the stream it connected;
+	 * a child whose stderr was redirected elsewhere inherits the
+	 * variable, hence the comparison. */
+	if (js != NULL && sscanf(js, "%ju:%ju%c", &dev, &ino, &end) == 2 &&
+	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
+		return LOG_DEST_JOURNAL;
+	if (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+	    st.st_rdev == null.st_rdev)
+		return LOG_DEST_SYSLOG;
+	return LOG_DEST_STDERR;
+}
+
+int
+log_dest_parse(const char *s, int *out)
+{
+	static const char *const names[] = { "stderr", "syslog", "journal" };
+	size_t i;
+
+	if (strcmp(s, "auto") == 0) {
+		*out = -1;
+		return 0;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	return -1;
 }
 
 /* The verbosity given to log_init: 0 normal, 1 debug, 2 trace. */
@@ -55,6 +101,13 @@ static void LOG_PRINTF(3, 0) log_vlog(int pri, const char *suffix, const char *f
 			syslog(pri, "%s: %s", msg, suffix);
 		else
 			syslog(pri, "%s", msg);
+		return;
+	}
+	if (log_journal) {
+		if (suffix != NULL)
+			fprintf(stderr, "<%d>%s: %s\n", pri, msg, suffix);
+		else
+			fprintf(stderr, "<%d>%s\n", pri, msg);
 		return;
 	}
 	if (suffix != NULL)
@@ -146,7 +199,10 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hamon: %s\n", msg);
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", LOG_ERR, msg);
+	else
+		fprintf(stderr, "hamon: %s\n", msg);
 	if (log_syslog)
 		syslog(LOG_ERR, "%s", msg);
 	exit(2);

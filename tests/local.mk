@@ -66,6 +66,7 @@ INTEGRATION_TESTS = \
 	tests/integration/metrics.t \
 	tests/integration/hooks.t \
 	tests/integration/prompt.t \
+	tests/integration/logdest.t \
 	tests/integration/crash_loop.t \
 	tests/integration/diskfull.t \
 	tests/integration/bad_input.t \
