@@ -15,7 +15,11 @@ static const char history_usage[] =
 	"usage: hamon history [--db FILE]... [--target NAME] [--since T] [--until T] [--min "
 	"DURATION]\n"
 	"                     [--kind burst|outage|all] [--format text|json|csv]\n"
-	"Several --db (one per node) merge their rows and say how many saw each loss.";
+	"       hamon history --availability [--db FILE] [--target NAME] [--since T] [--until T]\n"
+	"                     [--format text|json|csv]\n"
+	"Several --db (one per node) merge their rows and say how many saw each loss.\n"
+	"--availability: per target, the share of the window it answered (from --since,\n"
+	"default the first session, to --until, default now), UNKNOWN time left out.";
 
 /* `hamon history`: parse options, query, print. */
 int
@@ -29,6 +33,7 @@ cmd_history(int argc, char **argv)
 		{ "min", required_argument, NULL, 'm' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "availability", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -40,7 +45,7 @@ cmd_history(int argc, char **argv)
 	struct store *s;
 	int64_t now = time_real_ns();
 	long n;
-	int c;
+	int c, avail = 0, kind_given = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -63,7 +68,11 @@ cmd_history(int argc, char **argv)
 			if (duration_parse(optarg, &f.min_ns, err, sizeof(err)) != 0)
 				usage_error("--min: %s", err);
 			break;
+		case 'a':
+			avail = 1;
+			break;
 		case 'k':
+			kind_given = 1;
 			if (strcmp(optarg, "burst") == 0)
 				f.kind = STORE_BURST;
 			else if (strcmp(optarg, "outage") == 0)
@@ -87,6 +96,33 @@ cmd_history(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("history: unexpected argument \"%s\"", argv[optind]);
+	if (avail) {
+		if (ndb > 1)
+			usage_error("--availability takes one --db (each node's share is its own)");
+		if (f.min_ns > 0 || kind_given)
+			usage_error("--availability counts outages over time: --%s does not apply",
+				    f.min_ns > 0 ? "min" : "kind");
+		if (f.until_ns == 0)
+			f.until_ns = now;
+		if ((s = store_open(ndb ? dbs[0] : CLI_DB_DEFAULT, STORE_READ, err, sizeof(err))) ==
+		    NULL)
+			usage_error("%s", err);
+		if (f.since_ns == 0 && store_first_session_ns(s, &f.since_ns, err, sizeof(err)) != 0)
+			n = -1;
+		else if (f.since_ns >= f.until_ns) {
+			store_close(s);
+			usage_error("--availability: the window is empty (--since is not before "
+				    "--until)");
+		} else
+			n = report_availability(s, f.target, f.since_ns, f.until_ns, fmt, stdout,
+						err, sizeof(err));
+		store_close(s);
+		if (n < 0) {
+			log_warnx("%s", err);
+			return 1;
+		}
+		return 0;
+	}
 	if (ndb <= 1) {
 		if ((s = store_open(ndb ? dbs[0] : CLI_DB_DEFAULT, STORE_READ, err, sizeof(err))) ==
 		    NULL)

@@ -27,6 +27,11 @@ long report_history_merged(struct store **s, const char *const *names, int n,
 			   const struct store_loss_filter *f, enum out_format fmt, FILE *out,
 			   char *err, size_t errlen);
 
+/* Per target, its availability over [since, until) (report/avail.c).
+ * Returns the row count, or -1 with err. */
+long report_availability(struct store *s, const char *target, int64_t since, int64_t until,
+			 enum out_format fmt, FILE *out, char *err, size_t errlen);
+
 struct run_report;
 struct run_aggregate;
 /* Build and compute the report of one session from the store. */

@@ -222,6 +222,24 @@ struct store_loss_row {
 	struct store_loss loss;
 };
 typedef int (*store_loss_cb)(const struct store_loss_row *row, void *arg); /* nonzero stops */
+
+/* Availability of one target over a window (store/avail.c says how each
+ * figure is made). Targets never monitored in the window are left out. */
+struct store_avail_row {
+	char target[64];
+	int64_t monitored_ns; /* probed by a session, UNKNOWN excluded */
+	int64_t unknown_ns;   /* UNKNOWN inside the sessions' time */
+	int64_t down_ns, down_lower_ns, down_upper_ns; /* outages, UNKNOWN excluded */
+	uint64_t outages;     /* outages overlapping the window */
+	int64_t first_ns, last_ns; /* the monitored span inside the window */
+};
+typedef int (*store_avail_cb)(const struct store_avail_row *row, void *arg); /* nonzero stops */
+/* Every target (or the one named) over [since_ns, until_ns), by name. */
+int store_query_availability(struct store *s, const char *target, int64_t since_ns,
+			     int64_t until_ns, store_avail_cb cb, void *arg, char *err,
+			     size_t errlen);
+/* When the first session began (0 when there is none). */
+int store_first_session_ns(struct store *s, int64_t *first_ns, char *err, size_t errlen);
 /* Rows ordered by start time. Returns 0, or -1 with err. */
 int store_query_losses(struct store *s, const struct store_loss_filter *f, store_loss_cb cb,
 		       void *arg, char *err, size_t errlen);

@@ -67,6 +67,7 @@ INTEGRATION_TESTS = \
 	tests/integration/hooks.t \
 	tests/integration/prompt.t \
 	tests/integration/logdest.t \
+	tests/integration/avail.t \
 	tests/integration/crash_loop.t \
 	tests/integration/diskfull.t \
 	tests/integration/bad_input.t \

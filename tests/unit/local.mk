@@ -17,7 +17,8 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_jsonw tests/unit/test_outfmt tests/unit/test_formats \
 	tests/unit/test_render_drift \
 	tests/unit/test_sched tests/unit/test_windows tests/unit/test_fdlimit \
-	tests/unit/test_control tests/unit/test_rxdrop tests/unit/test_hooks
+	tests/unit/test_control tests/unit/test_rxdrop tests/unit/test_hooks \
+	tests/unit/test_avail
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -122,3 +123,6 @@ tests_unit_test_render_drift_LDADD = $(UNIT_LDADD)
 tests_unit_test_hooks_SOURCES = tests/unit/test_hooks.c
 tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hooks_LDADD = alert/libhooks.a $(UNIT_LDADD)
+tests_unit_test_avail_SOURCES = tests/unit/test_avail.c
+tests_unit_test_avail_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_avail_LDADD = $(UNIT_LDADD)

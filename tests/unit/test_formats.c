@@ -836,6 +836,24 @@ run_history(struct fixture *fx, int merged, enum out_format fmt)
 	return out;
 }
 
+/* history --availability of the first database, in fmt, over all time. */
+static char *
+run_availability(struct fixture *fx, enum out_format fmt)
+{
+	char err[256], *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	long n;
+
+	assert_non_null(fp);
+	n = report_availability(fx->sa, NULL, 1, INT64_MAX / 2, fmt, fp, err, sizeof err);
+	fclose(fp);
+	if (n < 0)
+		fail_msg("availability: %s", err);
+	assert_true(n > 0);
+	return out;
+}
+
 /* report --bench in format. */
 static char *
 run_bench(struct fixture *fx, const char *format)
@@ -891,6 +909,30 @@ test_history_csv(void **state)
 	free(out);
 	doc_fields(doc, "history-csv", NULL, 0, &want);
 	check_fields("history csv", &got, &want);
+	free(doc);
+}
+
+/* history --availability, JSON and CSV. */
+static void
+test_availability(void **state)
+{
+	struct fixture *fx = *state;
+	struct fields got = { .n = 0 }, want = { .n = 0 };
+	char *doc = read_doc(), *out;
+
+	out = run_availability(fx, OUT_JSON);
+	scan_json(out, &got);
+	free(out);
+	fields_strip_array(&got);
+	doc_fields(doc, "availability-json", NULL, 0, &want);
+	check_fields("availability json", &got, &want);
+	memset(&got, 0, sizeof got);
+	memset(&want, 0, sizeof want);
+	out = run_availability(fx, OUT_CSV);
+	scan_csv(out, &got);
+	free(out);
+	doc_fields(doc, "availability-csv", NULL, 0, &want);
+	check_fields("availability csv", &got, &want);
 	free(doc);
 }
 
@@ -1056,6 +1098,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_json), cmocka_unit_test(test_history_csv),
+		cmocka_unit_test(test_availability),
 		cmocka_unit_test(test_bench_json),   cmocka_unit_test(test_bench_csv),
 		cmocka_unit_test(test_report_csv),   cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_label_json),   cmocka_unit_test(test_label_csv),
