@@ -151,6 +151,17 @@ monitor_service(struct mtarget *t, int64_t now, int64_t horizon)
 				uint64_t n =
 					(uint64_t)((now - t->base_mono) / t->conf->interval_ns) + 1;
 
+				/* Deadlines at or past the end were never due: a
+				 * stall across it skips only those before it. */
+				if (m->stop_at) {
+					int64_t span = m->stop_at - t->base_mono;
+					uint64_t last = span > 0 ? (uint64_t)((span - 1) /
+									      t->conf->interval_ns) + 1
+								 : 0;
+
+					if (n > last)
+						n = last > t->n ? last : t->n;
+				}
 				m->skipped += n - t->n;
 				t->n = n;
 			}

@@ -103,7 +103,11 @@ ln "$d/real.db" "$d/hard.db"
 	>/dev/null 2>"$T_TMP/first.err" &
 first=$!
 cleanup_pid "$first"
-for ((i = 0; i < 50; i++)); do [ -S "$d/real.db.ctl" ] && break; sleep 0.1; done
+# Ready when it says it is monitoring (after it took the lock): the control
+# socket is no sign, an earlier monitor's is still there (it dropped its
+# privileges and could not unlink it from this root-owned directory), and
+# under ASan the second monitor then started before the first held the lock.
+for ((i = 0; i < 100; i++)); do grep -q 'monitoring 1 target' "$T_TMP/first.err" && break; sleep 0.1; done
 assert_eq "control socket mode" "$(stat -c %a "$d/real.db.ctl" 2>&1)" 600
 for alias in hard.db alias.db; do
 	rc=0

@@ -110,7 +110,12 @@ tap_check "run B: the hanging hook timed out and got SIGTERM" grep -q "hook on-d
 tap_check "run B: its end is logged" grep -Eq "hook on-down vm \(pid [0-9]*\): (killed by signal|exited)" "$T_TMP/monB.err"
 sent=$(jq -r 'select(.event == "summary") | .sent' "$T_TMP/monB.out")
 tap_check "run B: probing went on (${sent:-?} of 300 sent)" test "${sent:-0}" -ge 295
-tap_check "run B: no stall window while the hook hung" sh -c "! grep -q '\"code\":\"stall\"' '$T_TMP/monB.out'"
+# A loop waiting on the hook would stall for the hook's whole 300 ms life;
+# a loaded machine alone can make a send 5 ms late (a short stall window),
+# so only a stall of a third of that life counts against the hooks.
+stall=$(jq -s '[.[] | select(.event == "unknown" and .code == "stall") | .duration_ms] | max // 0' \
+	"$T_TMP/monB.out" 2>&1)
+assert_between "run B: no stall of the loop while the hook hung (longest, ms)" "$stall" 0 100
 
 # ---- run C: maintenance mutes the hooks; the outage is still recorded.
 rm -f "$hookdir"/*

@@ -114,8 +114,9 @@ struct fixture {
 	struct monitor *m;
 };
 
-/* down-after as a time for the targets of the next fx_setup (0: count). */
-static int64_t fx_down_after_ns;
+/* down-after as a time for the targets of the next fx_setup (0: count),
+ * and its --duration (0: none). */
+static int64_t fx_down_after_ns, fx_duration_ns;
 
 /* n ICMP targets 198.18.0.(1+i) at interval/timeout. */
 static void
@@ -149,6 +150,7 @@ fx_setup(struct fixture *fx, size_t n, int64_t interval, int64_t timeout)
 	o.quiet = 1;
 	o.no_signals = 1;
 	o.no_netlink = 1;
+	o.duration_ns = fx_duration_ns;
 	o.clock.mono_ns = fake_mono;
 	o.clock.real_ns = fake_real;
 	o.clock.arg = &fx->p;
@@ -291,6 +293,32 @@ test_stall_skips(void **state)
 	assert_int_equal(aware_unknown_ns(fx.m->aw, 0), now - key);
 	assert_true(aware_covers(fx.m->aw, 0, key));
 	assert_false(aware_covers(fx.m->aw, 0, now));
+	fx_free(&fx);
+}
+
+/* A stall across the end of a --duration skips only the deadlines before
+ * it: sends + skipped is the number of deadlines, 10 in 100 ms at 10 ms. */
+static void
+test_stall_at_end(void **state)
+{
+	static struct fixture fx;
+	const int64_t iv = 10 * MS;
+	int i;
+
+	(void)state;
+	fx_duration_ns = 100 * MS;
+	fx_setup(&fx, 1, iv, 1 * SEC);
+	fx_duration_ns = 0;
+	monitor_sched_start(fx.m);
+	for (i = 0; i < 3; i++)
+		fx_round(&fx, 0);
+	fx.p.mono = fx.m->t[0].base_mono + 15 * iv;
+	monitor_sched_round(fx.m);
+	assert_int_equal(fx.p.sends, 4);
+	assert_int_equal(fx.m->skipped, 6);
+	fx_round(&fx, 0); /* the next deadline is the end: nothing sent */
+	assert_int_equal(fx.p.sends, 4);
+	assert_false(fx.m->t[0].sending);
 	fx_free(&fx);
 }
 
@@ -670,7 +698,7 @@ main(void)
 		cmocka_unit_test(test_reply_slot_reused),   cmocka_unit_test(test_reply_seq_wrap),
 		cmocka_unit_test(test_send_failure_window), cmocka_unit_test(test_listeners),
 		cmocka_unit_test(test_prompt_down),         cmocka_unit_test(test_prompt_withdrawn),
-		cmocka_unit_test(test_prompt_down_time),
+		cmocka_unit_test(test_prompt_down_time),     cmocka_unit_test(test_stall_at_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
