@@ -34,6 +34,10 @@ struct monitor_cli {
 	unsigned hooks_max;                 /* --hooks-max, 0 unset */
 	int live;            /* --live: 1 asked, 2 on the terminal (cli/live.c) */
 	int log_dest;        /* --log: enum log_dest, -1 auto (the default) */
+	const char **webhooks; /* --webhook URL..., replacing the file's */
+	size_t nwebhooks;
+	const char *webhook_ca;     /* --webhook-ca FILE */
+	int64_t webhook_timeout_ns; /* --webhook-timeout, 0 unset */
 	/* hamon run only */
 	const char *label, *kind;
 	int64_t settle_ns, wait_ns, baseline_ns;
@@ -50,6 +54,7 @@ struct msession {
 	struct control *ctl;
 	struct metrics *metrics; /* NULL without --metrics */
 	struct hooks *hooks;     /* NULL without on-down/on-up/on-unknown */
+	struct webhooks *webhooks; /* NULL without webhook = URL */
 	int64_t session_id;
 	const char *db;
 	int own_signals; /* the command handles SIGINT/SIGTERM */

@@ -15,12 +15,14 @@
 #include "lib/log.h"
 #include "lib/privdrop.h"
 #include "lib/timeutil.h"
+#include "lib/weburl.h"
 #include "lib/xalloc.h"
 #include "cli/cli_opt.h"
 #include "cli/cmd.h"
 #include "cli/live.h"
 #include "cli/notify.h"
 #include "alert/hooks.h"
+#include "alert/webhook.h"
 #include "monitor/control.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
@@ -29,6 +31,9 @@
 /* getopt value of --live: no short form, out of the letters' way. */
 #define MONITOR_OPT_LIVE 0x4c56
 #define MONITOR_OPT_LOG  0x4c47
+#define MONITOR_OPT_WEBHOOK         0x5748
+#define MONITOR_OPT_WEBHOOK_CA      0x5743
+#define MONITOR_OPT_WEBHOOK_TIMEOUT 0x5754
 
 static const char monitor_usage[] =
 	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
@@ -39,6 +44,7 @@ static const char monitor_usage[] =
 	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
 	"                     [--hook-timeout D] [--hooks-max N] [--live]\n"
 	"                     [--log auto|stderr|journal|syslog]\n"
+	"                     [--webhook URL]... [--webhook-ca FILE] [--webhook-timeout D]\n"
 	"                     [TARGET...]\n"
 	"hamon top [options] is hamon monitor --live [options].\n"
 	"TARGET is [NAME=]icmp://ADDR, icmp://[IPV6ADDR], tcp://ADDR:PORT or "
@@ -131,6 +137,9 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "hooks-max", required_argument, NULL, 'J' },
 		{ "live", no_argument, NULL, MONITOR_OPT_LIVE },
 		{ "log", required_argument, NULL, MONITOR_OPT_LOG },
+		{ "webhook", required_argument, NULL, MONITOR_OPT_WEBHOOK },
+		{ "webhook-ca", required_argument, NULL, MONITOR_OPT_WEBHOOK_CA },
+		{ "webhook-timeout", required_argument, NULL, MONITOR_OPT_WEBHOOK_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +149,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 
 	memset(cli, 0, sizeof(*cli));
 	cli->specs = xcalloc((size_t)argc + 1, sizeof(*cli->specs));
+	cli->webhooks = xcalloc(CONFIG_WEBHOOKS_MAX, sizeof(*cli->webhooks));
 	opterr = 0;
 	cli->settle_ns = 5 * NSEC_PER_SEC;
 	cli->wait_ns = 10 * NSEC_PER_SEC;
@@ -173,6 +183,30 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		case 'E':
 			if (duration_parse_range("settle", optarg, 0, 3600 * NSEC_PER_SEC,
 						 &cli->settle_ns, err, sizeof(err)) != 0)
+				usage_error("%s", err);
+			break;
+		case MONITOR_OPT_WEBHOOK: {
+			char shown[300];
+
+			if (weburl_check(optarg, err, sizeof(err)) != 0) {
+				weburl_shown(optarg, shown, sizeof(shown));
+				usage_error("--webhook \"%s\": %s", shown, err);
+			}
+			if (cli->nwebhooks == CONFIG_WEBHOOKS_MAX)
+				usage_error("--webhook: at most %d", CONFIG_WEBHOOKS_MAX);
+			cli->webhooks[cli->nwebhooks++] = optarg;
+			break;
+		}
+		case MONITOR_OPT_WEBHOOK_CA:
+			if (optarg[0] == '\0')
+				usage_error("--webhook-ca must not be empty");
+			cli->webhook_ca = optarg;
+			break;
+		case MONITOR_OPT_WEBHOOK_TIMEOUT:
+			if (duration_parse_range("--webhook-timeout", optarg,
+						 CONFIG_WEBHOOK_TIMEOUT_MIN_NS,
+						 CONFIG_WEBHOOK_TIMEOUT_MAX_NS, &cli->webhook_timeout_ns,
+						 err, sizeof(err)) != 0)
 				usage_error("%s", err);
 			break;
 		case MONITOR_OPT_LOG:
@@ -352,6 +386,21 @@ monitor_cli_config(const struct monitor_cli *cli, struct hamon_config *cfg)
 		cfg->hook_timeout_ns = cli->hook_timeout_ns;
 	if (cli->hooks_max > 0)
 		cfg->hooks_max = cli->hooks_max;
+	if (cli->nwebhooks > 0) {
+		/* the command line's webhooks replace the file's */
+		for (i = 0; i < cfg->nwebhooks; i++)
+			free(cfg->webhooks[i]);
+		cfg->nwebhooks = 0;
+		for (i = 0; i < cli->nwebhooks; i++)
+			if (config_add_webhook(cfg, cli->webhooks[i], err, sizeof(err)) != 0)
+				usage_error("--%s", err);
+	}
+	if (cli->webhook_ca != NULL) {
+		free(cfg->webhook_ca);
+		cfg->webhook_ca = xstrdup(cli->webhook_ca);
+	}
+	if (cli->webhook_timeout_ns > 0)
+		cfg->webhook_timeout_ns = cli->webhook_timeout_ns;
 	if (config_validate(cfg, err, sizeof(err)) != 0)
 		usage_error("%s", err);
 }
@@ -483,6 +532,10 @@ msession_drop(struct msession *ms, char *err, size_t errlen)
 	ms->hooks = hooks_start(ms->m, &ms->cfg, err, errlen);
 	if (ms->hooks == NULL && err[0] != '\0')
 		return -1;
+	/* Webhooks, too, only as the user the monitor runs as. */
+	ms->webhooks = webhooks_start(ms->m, &ms->cfg, err, errlen);
+	if (ms->webhooks == NULL && err[0] != '\0')
+		return -1;
 	return 0;
 }
 
@@ -522,6 +575,7 @@ msession_close(struct msession *ms, const char *state)
 
 	/* Hooks first: they are killed and reaped before the loop goes. */
 	hooks_stop(ms->hooks);
+	webhooks_stop(ms->webhooks);
 	control_close(ms->ctl);
 	metrics_close(ms->metrics);
 	if (ms->st != NULL) {
@@ -535,8 +589,10 @@ msession_close(struct msession *ms, const char *state)
 	}
 	monitor_free(ms->m);
 	hooks_free(ms->hooks);
+	webhooks_free(ms->webhooks);
 	config_free(&ms->cfg);
 	free(ms->cli.specs);
+	free(ms->cli.webhooks);
 	memset(ms, 0, sizeof(*ms));
 	return failed;
 }

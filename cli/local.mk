@@ -13,6 +13,6 @@ endif
 
 bin_PROGRAMS += hamon
 hamon_SOURCES = cli/main.c
-hamon_LDADD = cli/libcli.a alert/libhooks.a monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a \
+hamon_LDADD = cli/libcli.a alert/libhooks.a alert/libwebhook.a monitor/libmonitor.a report/libreport.a hv/libhv.a bench/libbench.a \
 	store/libstore.a probes/libprobes.a lib/libhamon.a $(SQLITE_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) \
-	$(LIBNL_LIBS) $(LIBEVENT_LIBS) $(LIBURING_LIBS) $(LIBSYSTEMD_LIBS) $(NCURSES_LIBS) -lpthread -lm
+	$(LIBNL_LIBS) $(LIBEVENT_LIBS) $(LIBURING_LIBS) $(LIBSYSTEMD_LIBS) $(NCURSES_LIBS) $(LIBCURL_LIBS) -lpthread -lm

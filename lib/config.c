@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/target.h"
 #include "lib/timeutil.h"
+#include "lib/weburl.h"
 #include "lib/words.h"
 #include "lib/xalloc.h"
 
@@ -38,6 +39,9 @@ enum config_keyid {
 	CONFIG_KEY_ON_UNKNOWN,
 	CONFIG_KEY_HOOK_TIMEOUT,
 	CONFIG_KEY_HOOKS_MAX,
+	CONFIG_KEY_WEBHOOK,
+	CONFIG_KEY_WEBHOOK_CA,
+	CONFIG_KEY_WEBHOOK_TIMEOUT,
 	CONFIG_NKEYS
 };
 
@@ -60,6 +64,9 @@ static const struct config_key {
 	[CONFIG_KEY_ON_UNKNOWN] = { "on-unknown", 1, 1 },
 	[CONFIG_KEY_HOOK_TIMEOUT] = { "hook-timeout", 1, 0 },
 	[CONFIG_KEY_HOOKS_MAX] = { "hooks-max", 1, 0 },
+	[CONFIG_KEY_WEBHOOK] = { "webhook", 1, 0 },
+	[CONFIG_KEY_WEBHOOK_CA] = { "webhook-ca", 1, 0 },
+	[CONFIG_KEY_WEBHOOK_TIMEOUT] = { "webhook-timeout", 1, 0 },
 };
 
 static const char *const config_hook_names[CONFIG_NHOOKS] = {
@@ -114,6 +121,10 @@ config_free(struct hamon_config *cfg)
 			free(cfg->hooksets[i].argv[k]);
 		}
 	free(cfg->hooksets);
+	for (i = 0; i < cfg->nwebhooks; i++)
+		free(cfg->webhooks[i]);
+	free(cfg->webhooks);
+	free(cfg->webhook_ca);
 	config_init(cfg);
 }
 
@@ -431,6 +442,27 @@ config_set_hook_all(struct hamon_config *cfg, enum config_hook k, const char *cm
 	return 0;
 }
 
+int
+config_add_webhook(struct hamon_config *cfg, const char *url, char *err, size_t errlen)
+{
+	char reason[128], q[CONFIG_QUOTE_MAX], shown[300];
+
+	if (weburl_check(url, reason, sizeof reason) != 0) {
+		/* the URL may hold a secret: only what weburl_shown keeps */
+		weburl_shown(url, shown, sizeof shown);
+		snprintf(err, errlen, "webhook \"%s\": %s", config_quote(q, sizeof q, shown),
+			 reason);
+		return -1;
+	}
+	if (cfg->nwebhooks == CONFIG_WEBHOOKS_MAX) {
+		snprintf(err, errlen, "at most %d webhooks", CONFIG_WEBHOOKS_MAX);
+		return -1;
+	}
+	cfg->webhooks = xreallocarray(cfg->webhooks, cfg->nwebhooks + 1, sizeof(*cfg->webhooks));
+	cfg->webhooks[cfg->nwebhooks++] = xstrdup(url);
+	return 0;
+}
+
 /* Apply one key to the current section. */
 static int
 config_set(struct config_reader *r, enum config_keyid k, const char *v, char *err, size_t errlen)
@@ -511,6 +543,22 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 		cfg->hooks_max = (unsigned)n;
 		return 0;
 	}
+	case CONFIG_KEY_WEBHOOK:
+		if (config_add_webhook(cfg, v, reason, sizeof reason) != 0)
+			return config_error(r, r->line, err, errlen, "%s", reason);
+		return 0;
+	case CONFIG_KEY_WEBHOOK_CA:
+		if (*v == '\0')
+			return config_error(r, r->line, err, errlen, "webhook-ca must not be empty");
+		free(cfg->webhook_ca);
+		cfg->webhook_ca = xstrdup(v);
+		return 0;
+	case CONFIG_KEY_WEBHOOK_TIMEOUT:
+		if (duration_parse_range("webhook-timeout", v, CONFIG_WEBHOOK_TIMEOUT_MIN_NS,
+					 CONFIG_WEBHOOK_TIMEOUT_MAX_NS, &cfg->webhook_timeout_ns,
+					 reason, sizeof reason) != 0)
+			return config_error(r, r->line, err, errlen, "%s", reason);
+		return 0;
 	case CONFIG_KEY_INTERVAL:
 		rc = target_parse_interval(v, t, reason, sizeof reason);
 		break;
@@ -588,7 +636,8 @@ config_parse_assignment(struct config_reader *r, char *p, char *err, size_t errl
 		return config_error(r, r->line, err, errlen,
 				    "key \"%s\" belongs in [defaults], not in [%s]", q, sect);
 	}
-	if (r->key_line[k] != 0) {
+	/* webhook is the one key that may repeat: one endpoint a line. */
+	if (r->key_line[k] != 0 && k != CONFIG_KEY_WEBHOOK) {
 		return config_error(r, r->line, err, errlen,
 				    "duplicate key \"%s\" in [%s] (first at line %u)", q, sect,
 				    r->key_line[k]);

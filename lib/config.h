@@ -22,6 +22,9 @@
  *   on-down = CMD        exec hooks (also per target; an empty value: none);
  *   on-up = CMD          CMD is split into words by words_split() (lib/words.h)
  *   on-unknown = CMD
+ *   webhook = URL        POST every event there (repeatable, http or https)
+ *   webhook-ca = FILE    CA certificates for https webhooks (default: the system's)
+ *   webhook-timeout = 10s  per POST attempt
  *
  *   [vm101]              one section per target; the section name is its name
  *   target = icmp://198.18.0.2
@@ -63,9 +66,20 @@ struct hamon_config {
 	size_t nhooksets;
 	int64_t hook_timeout_ns; /* 0: unset (CONFIG_HOOK_TIMEOUT_DEFAULT_NS) */
 	unsigned hooks_max;      /* 0: unset (CONFIG_HOOKS_MAX_DEFAULT) */
+	char **webhooks;         /* webhook = URL, repeatable (alert/webhook.c) */
+	size_t nwebhooks;
+	char *webhook_ca;            /* webhook-ca = FILE, NULL: the system's */
+	int64_t webhook_timeout_ns;  /* 0: unset (CONFIG_WEBHOOK_TIMEOUT_DEFAULT_NS) */
 };
 
+#define CONFIG_WEBHOOKS_MAX               16
+#define CONFIG_WEBHOOK_TIMEOUT_DEFAULT_NS (10LL * 1000000000)
+#define CONFIG_WEBHOOK_TIMEOUT_MIN_NS     (100LL * 1000000)
+#define CONFIG_WEBHOOK_TIMEOUT_MAX_NS     (300LL * 1000000000)
+
 void config_init(struct hamon_config *cfg);
+/* Add an endpoint (weburl_check'd). 0, or -1 with "webhook \"URL\": reason". */
+int config_add_webhook(struct hamon_config *cfg, const char *url, char *err, size_t errlen);
 void config_free(struct hamon_config *cfg);
 
 /* Load a file into cfg (targets appended). 0, or -1 with "file:line: reason". */

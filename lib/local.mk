@@ -7,7 +7,7 @@ lib_libhamon_a_SOURCES = lib/json.h lib/json.c lib/jsonw.h lib/jsonw.c \
 	lib/outfmt.h lib/outfmt.c lib/privdrop.h lib/privdrop.c \
 	lib/config.c lib/config.h lib/fdlimit.c lib/fdlimit.h \
 	lib/listenaddr.c lib/listenaddr.h \
-	lib/log.c lib/log.h lib/words.c lib/words.h \
+	lib/log.c lib/log.h lib/words.c lib/words.h lib/weburl.c lib/weburl.h \
 	lib/siphash.c lib/siphash.h \
 	lib/target.c lib/target.h \
 	lib/timeutil.c lib/timeutil.h \

@@ -68,6 +68,7 @@ INTEGRATION_TESTS = \
 	tests/integration/prompt.t \
 	tests/integration/logdest.t \
 	tests/integration/avail.t \
+	tests/integration/webhooks.t \
 	tests/integration/crash_loop.t \
 	tests/integration/diskfull.t \
 	tests/integration/bad_input.t \
@@ -85,7 +86,7 @@ INTEGRATION_TESTS = \
 	tests/integration/live.t
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh tests/bad-input \
-	tests/integration/formats.check.py
+	tests/integration/formats.check.py tests/helpers/webhook_recv.py
 
 TEST_EXTENSIONS = .t
 T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
@@ -120,8 +121,11 @@ EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/corpus
 if FUZZING
 FUZZ_TARGETS = tests/fuzz/fuzz_duration tests/fuzz/fuzz_target tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_icmp tests/fuzz/fuzz_hvparse tests/fuzz/fuzz_tcp tests/fuzz/fuzz_qmp \
-	tests/fuzz/fuzz_journal_json
+	tests/fuzz/fuzz_journal_json tests/fuzz/fuzz_weburl
 noinst_PROGRAMS += $(FUZZ_TARGETS)
+tests_fuzz_fuzz_weburl_SOURCES = tests/fuzz/fuzz_weburl.c
+tests_fuzz_fuzz_weburl_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_weburl_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_duration_SOURCES = tests/fuzz/fuzz_duration.c
 tests_fuzz_fuzz_duration_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_duration_LDADD = $(FUZZ_LDADD)

@@ -18,7 +18,7 @@ UNIT_TESTS = tests/unit/test_timeutil tests/unit/test_target tests/unit/test_con
 	tests/unit/test_render_drift \
 	tests/unit/test_sched tests/unit/test_windows tests/unit/test_fdlimit \
 	tests/unit/test_control tests/unit/test_rxdrop tests/unit/test_hooks \
-	tests/unit/test_avail
+	tests/unit/test_avail tests/unit/test_webhook
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -126,3 +126,6 @@ tests_unit_test_hooks_LDADD = alert/libhooks.a $(UNIT_LDADD)
 tests_unit_test_avail_SOURCES = tests/unit/test_avail.c
 tests_unit_test_avail_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
 tests_unit_test_avail_LDADD = $(UNIT_LDADD)
+tests_unit_test_webhook_SOURCES = tests/unit/test_webhook.c
+tests_unit_test_webhook_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_webhook_LDADD = alert/libwebhook.a $(UNIT_LDADD) $(LIBCURL_LIBS)
