@@ -62,6 +62,7 @@ avail_row(const struct store_avail_row *r, void *arg)
 		jsonw_ms_field(j, "downtime_ms", r->down_ns);
 		jsonw_ms_field(j, "downtime_lower_ms", r->down_lower_ns);
 		jsonw_ms_field(j, "downtime_upper_ms", r->down_upper_ns);
+		jsonw_uint_field(j, "bursts", r->bursts);
 		jsonw_uint_field(j, "outages", r->outages);
 		if (a < 0) {
 			jsonw_null_field(j, "availability_pct");
@@ -88,7 +89,7 @@ avail_row(const struct store_avail_row *r, void *arg)
 		avail_ms_csv(c->out, r->down_ns);
 		avail_ms_csv(c->out, r->down_lower_ns);
 		avail_ms_csv(c->out, r->down_upper_ns);
-		fprintf(c->out, ",%" PRIu64, r->outages);
+		fprintf(c->out, ",%" PRIu64 ",%" PRIu64, r->bursts, r->outages);
 		if (a < 0)
 			fputs(",,,\n", c->out);
 		else
@@ -106,11 +107,13 @@ avail_row(const struct store_avail_row *r, void *arg)
 	else
 		snprintf(pct, sizeof(pct), "%.*f%% [%.*f, %.*f]", AVAIL_DECIMALS, a, AVAIL_DECIMALS,
 			 lo, AVAIL_DECIMALS, hi);
-	if (r->outages == 0 && r->down_upper_ns == 0)
+	if (r->bursts == 0 && r->down_upper_ns == 0)
 		fprintf(c->out, "%-16s %14s %12s  %-34s %s\n", r->target, mon, unk, "clean", pct);
 	else {
-		snprintf(down, sizeof(down), "%s [%s, %s] in %" PRIu64 " outage%s", dn, dlo, dhi,
-			 r->outages, r->outages == 1 ? "" : "s");
+		snprintf(down, sizeof(down),
+			 "%s [%s, %s] in %" PRIu64 " burst%s, %" PRIu64 " outage%s", dn, dlo, dhi,
+			 r->bursts, r->bursts == 1 ? "" : "s", r->outages,
+			 r->outages == 1 ? "" : "s");
 		fprintf(c->out, "%-16s %14s %12s  %-34s %s\n", r->target, mon, unk, down, pct);
 	}
 	return 0;
@@ -134,7 +137,7 @@ report_availability(struct store *s, const char *target, int64_t since, int64_t 
 		jsonw_arr_open(c.j);
 	} else if (fmt == OUT_CSV)
 		fputs("target,since,until,monitored_ms,unknown_ms,downtime_ms,downtime_lower_ms,"
-		      "downtime_upper_ms,outages,availability_pct,availability_lower_pct,"
+		      "downtime_upper_ms,bursts,outages,availability_pct,availability_lower_pct,"
 		      "availability_upper_pct\n",
 		      out);
 	else {
@@ -142,7 +145,7 @@ report_availability(struct store *s, const char *target, int64_t since, int64_t 
 		time_format_local(until, b, sizeof(b));
 		fprintf(out,
 			"availability from %s to %s: monitored time is where a session probed "
-			"the target, UNKNOWN time\nnot in it; downtime is its outages inside "
+			"the target, UNKNOWN time\nnot in it; downtime is its loss bursts inside "
 			"the monitored time, with bounds\n",
 			a, b);
 		fprintf(out, "%-16s %14s %12s  %-34s %s\n", "TARGET", "MONITORED", "UNKNOWN",

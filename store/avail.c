@@ -9,8 +9,10 @@
  * for one that is still open or crashed), their union cut at the window's
  * edges. UNKNOWN time is the union of its UNKNOWN windows (its own and the
  * session-wide ones) inside that: it counts on neither side, and is told.
- * Downtime is the outages' (thresholded DOWN periods) measure inside the
- * monitored time, UNKNOWN excluded: the estimate from each outage's
+ * Downtime is the loss bursts' measure inside the monitored time, UNKNOWN
+ * excluded (every lost probe is in exactly one burst, so this is the
+ * report's downtime too; the DOWN periods, outages, are counted): the
+ * estimate from each burst's
  * [start_ns, end_ns], the lower bound from where it was certainly down
  * [start_hi_ns, end_lo_ns], the upper from where it may have been
  * [start_lo_ns, end_hi_ns], each cut at the window's edges as the estimate
@@ -170,9 +172,11 @@ avail_target(struct store *s, int64_t tid, int64_t since, int64_t until, struct 
 	static const char windows_sql[] =
 		"SELECT start_ns, end_ns FROM unknown_windows"
 		" WHERE (target_id = ?1 OR target_id IS NULL) AND start_ns < ?3 AND end_ns > ?2";
-	static const char outages_sql[] =
-		"SELECT start_ns, end_ns, start_hi_ns, end_lo_ns, start_lo_ns, end_hi_ns"
-		" FROM losses WHERE target_id = ?1 AND kind = 1"
+	/* every lost probe is in exactly one burst (kind 0): downtime; the
+	 * outages (kind 1, DOWN periods) are counted */
+	static const char losses_sql[] =
+		"SELECT start_ns, end_ns, start_hi_ns, end_lo_ns, start_lo_ns, end_hi_ns, kind"
+		" FROM losses WHERE target_id = ?1"
 		" AND end_hi_ns > ?2 AND start_lo_ns < ?3";
 	struct ivs sess = { 0 }, win = { 0 }, unk = { 0 };
 	sqlite3_stmt *st;
@@ -207,7 +211,7 @@ avail_target(struct store *s, int64_t tid, int64_t since, int64_t until, struct 
 	}
 
 	pthread_mutex_lock(&s->dbmu);
-	if ((st = store_query_prepare(s, outages_sql, "availability", err, errlen)) == NULL)
+	if ((st = store_query_prepare(s, losses_sql, "availability", err, errlen)) == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, tid);
 	sqlite3_bind_int64(st, 2, since);
@@ -220,11 +224,16 @@ avail_target(struct store *s, int64_t tid, int64_t since, int64_t until, struct 
 			v[k] = sqlite3_column_int64(st, k);
 			v[k] = v[k] < since ? since : v[k] > until ? until : v[k];
 		}
+		if (sqlite3_column_int(st, 6) == 1) {
+			if (v[1] > since && v[0] < until)
+				r->outages++;
+			continue;
+		}
 		r->down_ns += seen_overlap(&sess, &unk, v[0], v[1]);
 		r->down_lower_ns += seen_overlap(&sess, &unk, v[2], v[3]);
 		r->down_upper_ns += seen_overlap(&sess, &unk, v[4], v[5]);
 		if (v[1] > since && v[0] < until)
-			r->outages++;
+			r->bursts++;
 	}
 	rc = store_query_end(s, st, rc, 0, "availability", err, errlen);
 out:

@@ -229,8 +229,8 @@ struct store_avail_row {
 	char target[64];
 	int64_t monitored_ns; /* probed by a session, UNKNOWN excluded */
 	int64_t unknown_ns;   /* UNKNOWN inside the sessions' time */
-	int64_t down_ns, down_lower_ns, down_upper_ns; /* outages, UNKNOWN excluded */
-	uint64_t outages;     /* outages overlapping the window */
+	int64_t down_ns, down_lower_ns, down_upper_ns; /* bursts, UNKNOWN excluded */
+	uint64_t bursts, outages; /* overlapping the window */
 	int64_t first_ns, last_ns; /* the monitored span inside the window */
 };
 typedef int (*store_avail_cb)(const struct store_avail_row *row, void *arg); /* nonzero stops */

@@ -3,7 +3,8 @@
  * database of hand-made rows with known times: outages cut at the
  * window's edges, UNKNOWN time (the target's and session-wide) left out of
  * both sides, only the sessions that probed a target counted as its
- * monitored time, an open session up to its last_seen. */
+ * monitored time, an open session up to its last_seen; downtime from the
+ * bursts (an outage's lost probes are a burst too), outages counted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,9 +27,10 @@
 static char dir[64], path[128];
 
 /* The rows: session 1 [0, 100 s) probed vm0 and vm1; session 2 [200 s,
- * open, last seen 300 s) probed vm0 only. vm0's outages: A 10..12 s,
- * B 50..53 s, each edge known to ±10 ms; its own UNKNOWN window 51..52 s
- * (inside B); a session-wide one 80..81 s. */
+ * open, last seen 300 s) probed vm0 only. vm0's outages (each also a
+ * burst): A 10..12 s, B 50..53 s, each edge known to ±10 ms; a 30 ms burst
+ * at 70 s (est. 70..70.03, certainly 70.01..70.02, at most 69.99..70.04);
+ * its own UNKNOWN window 51..52 s (inside B); a session-wide one 80..81 s. */
 static void
 build(void)
 {
@@ -57,11 +59,16 @@ build(void)
 		 "INSERT INTO minutes (session_id, target_id, minute, sent, received, lost,"
 		 " rtt_sum_ns, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9)"
 		 " VALUES (2, 1, %lld, 100, 100, 0, 100, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0);"
-		 "INSERT INTO losses VALUES (1, 1, 1, 1, %lld, %lld, %lld, %lld, %lld, %lld,"
+		 "INSERT INTO losses VALUES (1, 1, 1, 0, %lld, %lld, %lld, %lld, %lld, %lld,"
 		 " 2000000000, 1980000000, 2020000000, 200, 1, 200, 0);"
-		 "INSERT INTO losses VALUES (2, 1, 1, 1, %lld, %lld, %lld, %lld, %lld, %lld,"
+		 "INSERT INTO losses VALUES (2, 1, 1, 0, %lld, %lld, %lld, %lld, %lld, %lld,"
 		 " 3000000000, 2980000000, 3020000000, 300, 1, 300, 0);"
-		 "INSERT INTO losses VALUES (3, 1, 1, 0, %lld, %lld, %lld, %lld, %lld, %lld,"
+		 "INSERT INTO losses (session_id, target_id, kind, start_ns, end_ns, start_lo_ns,"
+		 " start_hi_ns, end_lo_ns, end_hi_ns, duration_ns, lower_ns, upper_ns, lost,"
+		 " first_seq, last_seq, end_state) SELECT session_id, target_id, 1, start_ns,"
+		 " end_ns, start_lo_ns, start_hi_ns, end_lo_ns, end_hi_ns, duration_ns, lower_ns,"
+		 " upper_ns, lost, first_seq, last_seq, end_state FROM losses WHERE id IN (1, 2);"
+		 "INSERT INTO losses VALUES (10, 1, 1, 0, %lld, %lld, %lld, %lld, %lld, %lld,"
 		 " 30000000, 20000000, 40000000, 3, 1, 3, 0);"
 		 "INSERT INTO unknown_windows VALUES (1, 1, 1, %lld, %lld, 'target', NULL, NULL,"
 		 " 'send-error', 'x');"
@@ -75,7 +82,7 @@ build(void)
 		 (long long)(T0 + S(11.99)), (long long)(T0 + S(12.01)), (long long)(T0 + S(50)),
 		 (long long)(T0 + S(53)), (long long)(T0 + S(49.99)), (long long)(T0 + S(50.01)),
 		 (long long)(T0 + S(52.99)), (long long)(T0 + S(53.01)),
-		 /* a burst: never downtime */
+		 /* a burst below the DOWN threshold: downtime, no outage */
 		 (long long)(T0 + S(70)), (long long)(T0 + S(70.03)), (long long)(T0 + S(69.99)),
 		 (long long)(T0 + S(70.01)), (long long)(T0 + S(70.02)), (long long)(T0 + S(70.04)),
 		 (long long)(T0 + S(51)), (long long)(T0 + S(52)), (long long)(T0 + S(80)),
@@ -146,10 +153,11 @@ test_windows(void **state)
 	assert_string_equal(g.r[0].target, "vm0");
 	assert_int_equal(g.r[0].monitored_ns, S(98));
 	assert_int_equal(g.r[0].unknown_ns, S(2));
-	assert_int_equal(g.r[0].down_ns, S(4));
-	assert_int_equal(g.r[0].down_lower_ns, S(1.98) + S(2.98) - S(1));
-	assert_int_equal(g.r[0].down_upper_ns, S(2.02) + S(3.02) - S(1));
+	assert_int_equal(g.r[0].down_ns, S(4) + S(0.03));
+	assert_int_equal(g.r[0].down_lower_ns, S(1.98) + S(2.98) - S(1) + S(0.01));
+	assert_int_equal(g.r[0].down_upper_ns, S(2.02) + S(3.02) - S(1) + S(0.05));
 	assert_int_equal(g.r[0].outages, 2);
+	assert_int_equal(g.r[0].bursts, 3);
 	/* vm1: only the session-wide window */
 	assert_string_equal(g.r[1].target, "vm1");
 	assert_int_equal(g.r[1].monitored_ns, S(99));
@@ -166,11 +174,16 @@ test_windows(void **state)
 	assert_int_equal(g.r[0].down_upper_ns, S(1.01) + S(2.02));
 	assert_int_equal(g.r[0].outages, 2);
 
-	/* after the outages: clean */
+	/* after the outages: the short burst only */
 	query(s, "vm0", 60, 100, &g);
 	assert_int_equal(g.r[0].monitored_ns, S(39));
-	assert_int_equal(g.r[0].down_upper_ns, 0);
+	assert_int_equal(g.r[0].down_ns, S(0.03));
 	assert_int_equal(g.r[0].outages, 0);
+	assert_int_equal(g.r[0].bursts, 1);
+	/* and clean after it */
+	query(s, "vm0", 71, 100, &g);
+	assert_int_equal(g.r[0].down_upper_ns, 0);
+	assert_int_equal(g.r[0].bursts, 0);
 
 	/* across both sessions: the gap 100..200 s is not monitored; session
 	 * 2 (open) counts to its last_seen; vm1 was not in it */
