@@ -328,6 +328,9 @@ render_html_timelines(const struct rows_model *m, const struct rows_table *tg, F
 			rows_int(t, "sent"), render_plural(rows_int(t, "sent")));
 		if (rows_int(t, "unknown_ms") > 0)
 			fprintf(out, ", unknown %s", render_human(t, "unknown_ms", a, sizeof(a)));
+		if (rows_known(t, "availability_pct"))
+			fprintf(out, ", availability %s",
+				render_human(t, "availability_pct", a, sizeof(a)));
 		fputs("</p>\n", out);
 		fputs("<div class=\"plot\">", out);
 		svg_write_target(out, p, m, i);

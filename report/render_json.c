@@ -45,6 +45,9 @@ render_json_value(struct jsonw *j, const struct rows_cell *c)
 	case ROWS_REAL:
 		jsonw_float(j, c->real, 3);
 		break;
+	case ROWS_PCT:
+		jsonw_float(j, c->real, 5);
+		break;
 	case ROWS_BOOL:
 		jsonw_bool(j, c->v != 0);
 		break;

@@ -82,6 +82,7 @@ render_md_targets(const struct rows_row *root, const struct rows_table *tg, FILE
 {
 	static const char *const extra[][2] = { { "url", "url" },
 						{ "longest_outage_ms", "longest outage" },
+						{ "availability_pct", "availability" },
 						{ "path", "path" } };
 	static const char *const win[] = { "before", "during", "after" };
 	char a[64], b[64], c[64], d[64], x[3][64];

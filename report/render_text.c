@@ -140,6 +140,7 @@ render_text_targets(const struct rows_row *root, const struct rows_table *tg, in
 {
 	static const char *const extra[][2] = { { "url", "url" },
 						{ "longest_outage_ms", "longest outage" },
+						{ "availability_pct", "availability" },
 						{ "path", "path" } };
 	char a[64], b[64], c[64], d[64], line[256];
 	size_t i, k;

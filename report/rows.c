@@ -483,6 +483,41 @@ rows_build_losses(const struct rr_target *tg)
 	return t;
 }
 
+/* Availability over the monitoring window, as `hamon history
+ * --availability` computes it (store/avail.c): the window less its UNKNOWN
+ * time, the downtime's bounds giving its own. Shown "99.97778% [99.97750,
+ * 99.97805]"; absent when the window is not known or nothing was sent. */
+static void
+rows_build_availability(struct rows_model *m, struct rows_row *row, const struct run_report *r,
+			const struct rr_target *tg)
+{
+	int64_t mon = r->mon_end_ns - r->mon_start_ns - tg->unknown_ns;
+	/* a target that was never probed has no share to tell */
+	int known = r->mon_start_ns > 0 && mon > 0 && tg->sent > 0;
+	double a = 0, lo = 0, hi = 0;
+	struct rows_cell *c;
+	char buf[96];
+
+	if (known) {
+		a = 100.0 * (double)(mon - tg->downtime_ns) / (double)mon;
+		lo = 100.0 * (double)(mon - tg->downtime_upper_ns) / (double)mon;
+		hi = 100.0 * (double)(mon - tg->downtime_lower_ns) / (double)mon;
+		lo = lo < 0 ? 0 : lo;
+	}
+	c = rows_add_cell(row, "availability_pct", ROWS_PCT, known);
+	c->real = a;
+	if (known) {
+		snprintf(buf, sizeof(buf), "%.5f%% [%.5f, %.5f]", a, lo, hi);
+		c->shown = rows_keep(m, buf);
+	}
+	c = rows_add_cell(row, "availability_lower_pct", ROWS_PCT, known);
+	c->real = lo;
+	c->flags |= ROWS_DETAIL;
+	c = rows_add_cell(row, "availability_upper_pct", ROWS_PCT, known);
+	c->real = hi;
+	c->flags |= ROWS_DETAIL;
+}
+
 /* The targets with their figures, and the timeline geometry of each. */
 static void
 rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows_row *root,
@@ -524,6 +559,7 @@ rows_build_targets(struct rows_model *m, const struct run_report *r, struct rows
 		c = rows_add_val(row, "unknown_ms", ROWS_DUR, tg->unknown_ns, 1);
 		if (tg->unknown_ns == 0)
 			c->flags |= ROWS_DETAIL; /* the tables show the column only when nonzero */
+		rows_build_availability(m, row, r, tg);
 		rows_add_table(row, "rtt", rows_build_rtt(tg));
 		rows_add_table(row, "failover", rows_build_failover(&tg->failover, have_marker));
 		rows_add_table(row, "losses", rows_build_losses(tg));

@@ -34,6 +34,7 @@ enum rows_type {
 	ROWS_TIME,    /* v: CLOCK_REALTIME ns */
 	ROWS_STAMP,   /* str: a hypervisor's own time as printed; v its ns unless ROWS_NOTIME */
 	ROWS_REAL,    /* real (JSON %.10g, shown with 2 decimals) */
+	ROWS_PCT,     /* real percent (JSON and CSV 5 decimals, shown "99.97778%") */
 	ROWS_BYTES,   /* v bytes (JSON and CSV the integer, shown "2.9 GiB") */
 	ROWS_BOOL,    /* v 0 or 1 */
 	ROWS_TABLE,   /* sub */

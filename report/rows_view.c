@@ -156,6 +156,9 @@ rows_format_human(const struct rows_cell *c, char *buf, size_t n)
 	case ROWS_REAL:
 		snprintf(buf, n, "%.2f", c->real);
 		break;
+	case ROWS_PCT:
+		snprintf(buf, n, "%.5f%%", c->real);
+		break;
 	case ROWS_BYTES:
 		rows_format_bytes(c->v, buf, n);
 		break;
@@ -200,6 +203,9 @@ rows_format_machine(const struct rows_cell *c, char *buf, size_t n)
 		break;
 	case ROWS_REAL:
 		snprintf(buf, n, "%.3f", c->real); /* bench values: as hamon report --bench */
+		break;
+	case ROWS_PCT:
+		snprintf(buf, n, "%.5f", c->real);
 		break;
 	case ROWS_TABLE:
 		break;

@@ -54,7 +54,9 @@ test_render_json(void **state)
 		"\"downtime_lower_ms\":1000.000,\"downtime_upper_ms\":3000.000,\"bursts\":1,"
 		"\"outages\":1,\"longest_outage_ms\":2000.000,\"longest_gap_ms\":3000.000,\"sent\":"
 		"9,"
-		"\"lost\":2,\"unknown_ms\":0.000,\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_"
+		"\"lost\":2,\"unknown_ms\":0.000,\"availability_pct\":80.00000,"
+		"\"availability_lower_pct\":70.00000,\"availability_upper_pct\":90.00000,"
+		"\"rtt\":{\"before\":{\"n\":2,\"lost\":0,\"p50_"
 		"ms\":1.500,"
 		"\"p99_ms\":1.990,\"max_ms\":2.000},\"during\":{\"n\":4,\"lost\":2,\"p50_ms\":1."
 		"250,"
@@ -77,7 +79,8 @@ test_render_json(void **state)
 		"\"downtime_lower_ms\":0.000,\"downtime_upper_ms\":0.000,\"bursts\":0,\"outages\":"
 		"0,"
 		"\"longest_outage_ms\":null,\"longest_gap_ms\":null,\"sent\":0,\"lost\":0,"
-		"\"unknown_ms\":0.000,"
+		"\"unknown_ms\":0.000,\"availability_pct\":null,\"availability_lower_pct\":null,"
+		"\"availability_upper_pct\":null,"
 		"\"rtt\":{\"before\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
 		"\"max_ms\":null},\"during\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
 		"\"max_ms\":null},\"after\":{\"n\":0,\"lost\":0,\"p50_ms\":null,\"p99_ms\":null,"
@@ -98,18 +101,18 @@ test_render_csv(void **state)
 		s,
 		"run_id,label,kind,start,end,exit_status,target,url,downtime_ms,downtime_lower_ms,"
 		"downtime_upper_ms,bursts,outages,longest_outage_ms,longest_gap_ms,sent,lost,"
-		"unknown_ms,"
+		"unknown_ms,availability_pct,availability_lower_pct,availability_upper_pct,"
 		"rtt_before_p50_ms,rtt_before_p99_ms,rtt_before_max_ms,rtt_during_p50_ms,"
 		"rtt_during_p99_ms,rtt_during_max_ms,rtt_after_p50_ms,rtt_after_p99_ms,"
 		"rtt_after_max_ms,failover_to_last_reply_ms,failover_recovery_ms,failover_gap_ms,"
 		"hv_downtime_ms,path\n7,migrate-101,migration,2025-09-10T00:34:08.000000Z,"
 		"2025-09-10T00:34:14.000000Z,0,vm101,icmp://"
 		"192.0.2.10,2000.000,1000.000,3000.000,1,"
-		"1,2000.000,3000.000,9,2,0.000,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4."
+		"1,2000.000,3000.000,9,2,0.000,80.00000,70.00000,90.00000,1.500,1.990,2.000,1.250,2.955,3.000,4.000,4.000,4."
 		"000,"
 		"-497.000,2501.000,2998.000,45.000,\n7,migrate-101,migration,"
 		"2025-09-10T00:34:08.000000Z,2025-09-10T00:34:14.000000Z,0,vm101-ssh,"
-		"tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,0.000,,,,,,,,,,,,,45.000,\n");
+		"tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,0.000,,,,,,,,,,,,,,,,45.000,\n");
 	free(s);
 	runreport_free(r);
 }
@@ -145,6 +148,7 @@ test_render_text(void **state)
 		   "  vm101      url: icmp://192.0.2.10\n"
 		   "  vm101-ssh  url: tcp://192.0.2.10:22\n"
 		   "  vm101      longest outage: 2.000s\n"
+		   "  vm101      availability: 80.00000% [70.00000, 90.00000]\n"
 		   "\n"
 		   "RTT ms, p50 / p99 / max\n"
 		   "  TARGET     BEFORE                      DURING                      AFTER\n"
@@ -361,14 +365,18 @@ test_unknown_render(void **state)
 			  "\"duration_ms\":1000.000,\"target\":\"vm101-ssh\","
 			  "\"reason\":\"sends fail here: Network is unreachable\"}],\"events\":[],"
 			  "\"bench\":[],\"failover_marker\":"));
-	assert_non_null(strstr(s, "\"sent\":9,\"lost\":2,\"unknown_ms\":300.261,\"rtt\":"));
-	assert_non_null(strstr(s, "\"sent\":0,\"lost\":0,\"unknown_ms\":1300.261,\"rtt\":"));
+	/* availability: the 10 s window less 300.261 ms UNKNOWN, 2 s [1, 3] down */
+	assert_non_null(strstr(s, "\"sent\":9,\"lost\":2,\"unknown_ms\":300.261,"
+				  "\"availability_pct\":79.38089,\"availability_lower_pct\":69.07133,"
+				  "\"availability_upper_pct\":89.69044,\"rtt\":"));
+	assert_non_null(strstr(s, "\"sent\":0,\"lost\":0,\"unknown_ms\":1300.261,"
+				  "\"availability_pct\":null,"));
 	assert_null(strstr(s, "vm999"));
 	free(s);
 
 	s = test_render(r, NULL, RR_FMT_CSV);
 	assert_non_null(strstr(s, ",vm101,icmp://192.0.2.10,2000.000,1000.000,3000.000,1,1,"
-				  "2000.000,3000.000,9,2,300.261,1.500,"));
+				  "2000.000,3000.000,9,2,300.261,79.38089,69.07133,89.69044,1.500,"));
 	assert_non_null(strstr(s, ",vm101-ssh,tcp://192.0.2.10:22,0.000,0.000,0.000,0,0,,,0,0,"
 				  "1300.261,,"));
 	free(s);

@@ -135,6 +135,7 @@ test_events_render(void **state)
 			  "  vm101      url: icmp://192.0.2.10\n"
 			  "  vm101-ssh  url: tcp://192.0.2.10:22\n"
 			  "  vm101      longest outage: 2.000s\n"
+			  "  vm101      availability: 80.00000% [70.00000, 90.00000]\n"
 			  "  vm101      path: via eth0 src 198.18.0.1\n\nRTT ms"));
 	assert_non_null(strstr(
 		s,
