@@ -43,6 +43,11 @@ struct hook_stream {
 };
 
 /* One event for one hook: queued, then running. */
+enum { HOOKS_PROF_QUEUE, HOOKS_PROF_ENV, HOOKS_PROF_PIPES, HOOKS_PROF_SPAWN, HOOKS_PROF_AFTER,
+       HOOKS_PROF_OUTPUT, HOOKS_PROF_REAP, HOOKS_PROF_N };
+static const char *const hooks_prof_name[HOOKS_PROF_N] = { "queue (env+JSON)", "spawn env", "pipes",
+	"posix_spawnp", "events+pidfd+stdin", "output", "reap" };
+
 struct hook_job {
 	TAILQ_ENTRY(hook_job) entry;
 	struct hooks *h;
@@ -81,9 +86,24 @@ struct hooks {
 	uint64_t burst_dropped; /* drops since the queue was last not full */
 	int stopped;            /* hooks_stop() ran: hear nothing more */
 	struct hooks_stats st;
+	/* Loop time spent per step of a hook's life (-v, at the end): why
+	 * hooks move probes. */
+	int64_t prof_ns[HOOKS_PROF_N], prof_max[HOOKS_PROF_N];
+	uint64_t prof_n[HOOKS_PROF_N];
 };
 
 static void hooks_pump_cb(evutil_socket_t, short, void *);
+
+static void
+hooks_prof(struct hooks *h, int step, int64_t t0)
+{
+	int64_t d = time_mono_ns() - t0;
+
+	h->prof_ns[step] += d;
+	h->prof_n[step]++;
+	if (d > h->prof_max[step])
+		h->prof_max[step] = d;
+}
 
 /* Append "NAME=value" to env. */
 static void LOG_PRINTF(3, 4) hooks_env_add(char **env, size_t *n, const char *fmt, ...)
@@ -255,8 +275,11 @@ static void
 hooks_stream_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hook_job *j = arg;
+	struct hooks *h = j->h;
+	int64_t t0 = time_mono_ns();
 
 	hooks_stream_read(j, fd == j->out[0].fd ? 0 : 1);
+	hooks_prof(h, HOOKS_PROF_OUTPUT, t0);
 }
 
 /* Close the hook's stdin (all written, or it went away). */
@@ -397,7 +420,12 @@ hooks_reap(struct hook_job *j, int flags)
 static void
 hooks_pidfd_cb(evutil_socket_t fd, short what, void *arg)
 {
-	hooks_reap(arg, WNOHANG);
+	struct hook_job *j = arg;
+	struct hooks *h = j->h;
+	int64_t t0 = time_mono_ns();
+
+	hooks_reap(j, WNOHANG);
+	hooks_prof(h, HOOKS_PROF_REAP, t0);
 }
 
 /* SIGCHLD (without pidfd_open): look at each of our own pids. */
@@ -437,6 +465,7 @@ hooks_spawn(struct hooks *h, struct hook_job *j)
 	char **envp, who[256];
 	size_t n = 0, e;
 	struct timeval tv;
+	int64_t t0 = time_mono_ns();
 
 	for (e = 0; environ != NULL && environ[e] != NULL; e++)
 		;
@@ -447,11 +476,15 @@ hooks_spawn(struct hooks *h, struct hook_job *j)
 	for (e = 0; e < j->nenv; e++)
 		envp[n++] = j->env[e];
 	envp[n] = NULL;
+	hooks_prof(h, HOOKS_PROF_ENV, t0);
+	t0 = time_mono_ns();
 
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		rc = errno;
 		goto fail;
 	}
+	hooks_prof(h, HOOKS_PROF_PIPES, t0);
+	t0 = time_mono_ns();
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
@@ -468,6 +501,8 @@ hooks_spawn(struct hooks *h, struct hook_job *j)
 	rc = posix_spawnp(&j->pid, j->argv[0], &fa, &attr, j->argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	hooks_prof(h, HOOKS_PROF_SPAWN, t0);
+	t0 = time_mono_ns();
 	if (rc != 0)
 		goto fail;
 	free(envp);
@@ -514,6 +549,7 @@ hooks_spawn(struct hooks *h, struct hook_job *j)
 	/* Exited already, before pidfd_open: SIGCHLD may have come and gone. */
 	if (j->pidfd < 0)
 		hooks_reap(j, WNOHANG);
+	hooks_prof(h, HOOKS_PROF_AFTER, t0);
 	return 0;
 fail:
 	free(envp);
@@ -625,6 +661,7 @@ hooks_on_event(const struct mev *e, void *arg)
 			 h->burst_dropped);
 		h->burst_dropped = 0;
 	}
+	int64_t t0 = time_mono_ns();
 	j = xcalloc(1, sizeof(*j));
 	j->h = h;
 	j->slot = slot;
@@ -639,6 +676,7 @@ hooks_on_event(const struct mev *e, void *arg)
 	j->pidfd = j->in_fd = j->out[0].fd = j->out[1].fd = -1;
 	TAILQ_INSERT_TAIL(&h->queue, j, entry);
 	h->nqueued++;
+	hooks_prof(h, HOOKS_PROF_QUEUE, t0);
 	if (h->nrunning < h->max && !h->busy[slot])
 		event_active(h->pump, EV_TIMEOUT, 1);
 	else
@@ -741,6 +779,12 @@ hooks_stop(struct hooks *h)
 		 " muted, %" PRIu64 " not run (queued at exit)",
 		 h->st.started, h->st.ok, h->st.failed, h->st.timed_out, h->st.spawn_failed,
 		 h->st.dropped, h->st.muted, h->st.not_run);
+	for (int i = 0; i < HOOKS_PROF_N; i++)
+		if (h->prof_n[i] > 0)
+			log_debug("hooks: loop time in %s: %" PRIu64 " times, mean %.1f µs, max %.1f µs",
+				  hooks_prof_name[i], h->prof_n[i],
+				  (double)h->prof_ns[i] / (double)h->prof_n[i] / 1e3,
+				  (double)h->prof_max[i] / 1e3);
 	if (h->sigchld != NULL)
 		event_free(h->sigchld);
 	h->sigchld = NULL;
