@@ -241,6 +241,39 @@ hooks_env(const struct mev *e, const char *hook, char **env)
 	return n;
 }
 
+/* xstrdup that keeps NULL. */
+static const char *
+hooks_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+hooks_mev_copy(struct mev *dst, const struct mev *src)
+{
+	*dst = *src;
+	dst->name = hooks_strdup(src->name);
+	dst->url = hooks_strdup(src->url);
+	dst->mark_kind = hooks_strdup(src->mark_kind);
+	dst->label = hooks_strdup(src->label);
+	dst->reason = hooks_strdup(src->reason);
+	dst->ifname = hooks_strdup(src->ifname);
+	dst->run = hooks_strdup(src->run);
+}
+
+void
+hooks_mev_clear(struct mev *e)
+{
+	free((char *)e->name);
+	free((char *)e->url);
+	free((char *)e->mark_kind);
+	free((char *)e->label);
+	free((char *)e->reason);
+	free((char *)e->ifname);
+	free((char *)e->run);
+	memset(e, 0, sizeof(*e));
+}
+
 /* "on-down vm101 (pid 123)" for messages. */
 static const char *
 hooks_who(const struct hook_job *j, char *buf, size_t len)
@@ -266,12 +299,7 @@ hooks_job_free(struct hook_job *j)
 		free(j->env[i]);
 	free(j->json);
 	free(j->tname);
-	free((char *)j->ev.name);
-	free((char *)j->ev.url);
-	free((char *)j->ev.label);
-	free((char *)j->ev.reason);
-	free((char *)j->ev.ifname);
-	free((char *)j->ev.run);
+	hooks_mev_clear(&j->ev);
 	free(j);
 }
 
@@ -837,14 +865,7 @@ hooks_on_event(const struct mev *e, void *arg)
 	j->argv = hs->argv[k];
 	j->tname = xstrdup(tname);
 	/* The spawner formats it later: the bus's strings are only lent. */
-	j->ev = *e;
-	j->ev.name = e->name != NULL ? xstrdup(e->name) : NULL;
-	j->ev.url = e->url != NULL ? xstrdup(e->url) : NULL;
-	j->ev.label = e->label != NULL ? xstrdup(e->label) : NULL;
-	j->ev.reason = e->reason != NULL ? xstrdup(e->reason) : NULL;
-	j->ev.ifname = e->ifname != NULL ? xstrdup(e->ifname) : NULL;
-	j->ev.run = e->run != NULL ? xstrdup(e->run) : NULL;
-	j->ev.mark_kind = NULL;
+	hooks_mev_copy(&j->ev, e);
 	j->pidfd = j->in_fd = j->out[0].fd = j->out[1].fd = -1;
 	TAILQ_INSERT_TAIL(&h->queue, j, entry);
 	h->nqueued++;
@@ -1034,7 +1055,7 @@ hooks_stop(struct hooks *h)
 		 h->st.dropped, h->st.muted, h->st.not_run);
 	for (int i = 0; i < HOOKS_PROF_N; i++)
 		if (h->prof_n[i] > 0)
-			log_debug("hooks: loop time in %s: %" PRIu64
+			log_debug("hooks: time in %s: %" PRIu64
 				  " times, mean %.1f µs, max %.1f µs",
 				  hooks_prof_name[i], h->prof_n[i],
 				  (double)h->prof_ns[i] / (double)h->prof_n[i] / 1e3,

@@ -68,4 +68,12 @@ void hooks_get_stats(const struct hooks *h, struct hooks_stats *out);
  */
 size_t hooks_env(const struct mev *e, const char *hook, char **env);
 
+/*
+ * A copy of event e for the spawner thread, which formats it later (the
+ * bus only lends e's strings): the copy's strings are its own, freed by
+ * hooks_mev_clear(). It formats (hooks_env, mev_json_string) as e does.
+ */
+void hooks_mev_copy(struct mev *dst, const struct mev *src);
+void hooks_mev_clear(struct mev *e);
+
 #endif
