@@ -103,4 +103,4 @@ err=$TMP/hooks.err
 echo "hook fates: started $(grep -c ': started: ' "$err"), killed at exit $(grep -c 'still running as the monitor stops' "$err"), exited $(grep -c ': exited ' "$err"), dropped (queue full) $(sed -n 's/.*hooks: \([0-9]*\) events dropped while the queue was full.*/\1/p' "$err" | tail -1)"
 grep 'hooks: [0-9]* started' "$err" | tail -1
 # Where the loop's time went, per step of a hook's life (hooks.c, at -v).
-grep 'hooks: loop time' "$err" | sed 's/^hamon: //'
+grep 'hooks: time in' "$err" | sed 's/^hamon: //'
