@@ -1049,8 +1049,8 @@ hooks_stop(struct hooks *h)
 		hooks_job_free(j);
 	}
 	log_info("hooks: %" PRIu64 " started (%" PRIu64 " exited 0, %" PRIu64 " failed, %" PRIu64
-		 " timed out), %" PRIu64 " could not start, %" PRIu64
-		 " dropped (queue full), %" PRIu64 " muted, %" PRIu64 " not run (queued at exit)",
+		 " timed out), %" PRIu64 " could not start, %" PRIu64 " dropped (queue full), %" PRIu64
+		 " muted, %" PRIu64 " not run (queued at exit)",
 		 h->st.started, h->st.ok, h->st.failed, h->st.timed_out, h->st.spawn_failed,
 		 h->st.dropped, h->st.muted, h->st.not_run);
 	for (int i = 0; i < HOOKS_PROF_N; i++)
