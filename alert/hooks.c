@@ -1,5 +1,39 @@
 /* SPDX-License-Identifier: ISC */
-/* hooks.c: exec hooks on the monitor's bus (hooks.h says what runs when). */
+/* hooks.c: exec hooks on the monitor's bus (hooks.h says what runs when).
+ *
+ * Where a hook's cost goes. Measured (the -v "loop time" lines, with
+ * bench/hooks_bench.sh), a posix_spawnp from the loop stopped it for 3.6 ms
+ * on average and up to 8 ms: glibc clones with CLONE_VM|CLONE_VFORK, and the
+ * calling thread sleeps until the child has exec'd, which takes that long
+ * for a large process on a loaded machine. Formatting the environment and
+ * the JSON of each queued event cost 25 us more, a hundred times in the
+ * same millisecond when every target flaps at once.
+ *
+ * So both happen on a spawner thread of our own. The loop thread only
+ * copies the event (the bus's strings live no longer than the callback),
+ * hands the job over (a mutex-protected list and a condition variable),
+ * and gets it back through an eventfd the loop watches: pid, pidfd and
+ * pipes made, or the errno of the failure. From there the loop owns the job
+ * as before: stdin, output, timeout, exit. CLONE_VFORK suspends only the
+ * calling thread, so the loop goes on sending meanwhile.
+ *
+ * Why a thread and not a small spawner child forked at start: the hooks stay
+ * our own children, so waitpid() on our own pids, pidfd_open() and kill()
+ * to the hook's process group work as they did, with no protocol to pass
+ * descriptors (SCM_RIGHTS) and exit statuses back; a fork at start would
+ * also copy whatever the monitor had open then. What a thread needs:
+ *   - signals: it is created with every signal blocked, so signals (libevent
+ *     turns them into events) always reach the loop thread; the child's
+ *     mask and dispositions are set by posix_spawn attributes;
+ *   - descriptors: the child closes everything from 3 up
+ *     (addclosefrom_np), so a descriptor the loop thread opens meanwhile
+ *     without O_CLOEXEC never reaches a hook;
+ *   - shared data: the thread touches only the job it holds and the two
+ *     lists under the mutex; it does not log (the loop logs its result) and
+ *     reads a copy of the environment taken at start, never environ.
+ * Privileges are dropped for the whole process before hooks_start().
+ */
+#include <sys/eventfd.h>
 #include <sys/queue.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -9,6 +43,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -43,6 +78,26 @@ struct hook_stream {
 };
 
 /* One event for one hook: queued, then running. */
+/* Time per step of a hook's life (logged at -v with the summary): on the
+ * loop thread, what a hook costs the probes; on the spawner, for scale. */
+enum {
+	HOOKS_PROF_QUEUE,
+	HOOKS_PROF_INSTALL,
+	HOOKS_PROF_OUTPUT,
+	HOOKS_PROF_REAP,
+	HOOKS_PROF_T_FORMAT,
+	HOOKS_PROF_T_SPAWN,
+	HOOKS_PROF_N
+};
+static const char *const hooks_prof_name[HOOKS_PROF_N] = {
+	"loop: queue (copy the event)",
+	"loop: install (events, stdin, log)",
+	"loop: output",
+	"loop: reap",
+	"spawner thread: env+JSON",
+	"spawner thread: pipes+posix_spawnp+pidfd"
+};
+
 struct hook_job {
 	TAILQ_ENTRY(hook_job) entry;
 	struct hooks *h;
@@ -50,6 +105,7 @@ struct hook_job {
 	enum config_hook kind;
 	char *const *argv; /* the config's */
 	char *tname;       /* for messages: the target's name or "(monitor)" */
+	struct mev ev;     /* a copy, its strings our own (hooks_job_free) */
 	char *env[HOOKS_ENV_MAX];
 	size_t nenv;
 	char *json; /* the event's JSON and a newline, for stdin */
@@ -63,6 +119,8 @@ struct hook_job {
 	size_t out_total;
 	int truncated, term_sent, kill_sent;
 	int64_t start_mono;
+	int spawn_err;               /* spawner: errno of the failure, else 0 */
+	int64_t format_ns, spawn_ns; /* spawner: its time, for the profile */
 };
 TAILQ_HEAD(hook_jobs, hook_job);
 
@@ -81,9 +139,38 @@ struct hooks {
 	uint64_t burst_dropped; /* drops since the queue was last not full */
 	int stopped;            /* hooks_stop() ran: hear nothing more */
 	struct hooks_stats st;
+
+	/* The spawner thread (see the top). todo and done, quit under mu;
+	 * a job on either list belongs to no thread until taken off. Such a
+	 * job counts as running (nrunning, busy) from the handover on. */
+	pthread_t thread;
+	int thread_up;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hook_jobs todo, done;
+	int quit;
+	int wake_fd; /* eventfd: the spawner has put jobs on done */
+	struct event *wake_ev;
+	char **envbase; /* environ at start without HAMON_*, NULL-ended */
+	size_t nenvbase;
+	/* Loop time spent per step of a hook's life (-v, at the end): why
+	 * hooks move probes. */
+	int64_t prof_ns[HOOKS_PROF_N], prof_max[HOOKS_PROF_N];
+	uint64_t prof_n[HOOKS_PROF_N];
 };
 
 static void hooks_pump_cb(evutil_socket_t, short, void *);
+
+static void
+hooks_prof(struct hooks *h, int step, int64_t t0)
+{
+	int64_t d = time_mono_ns() - t0;
+
+	h->prof_ns[step] += d;
+	h->prof_n[step]++;
+	if (d > h->prof_max[step])
+		h->prof_max[step] = d;
+}
 
 /* Append "NAME=value" to env. */
 static void LOG_PRINTF(3, 4) hooks_env_add(char **env, size_t *n, const char *fmt, ...)
@@ -154,6 +241,39 @@ hooks_env(const struct mev *e, const char *hook, char **env)
 	return n;
 }
 
+/* xstrdup that keeps NULL. */
+static const char *
+hooks_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+hooks_mev_copy(struct mev *dst, const struct mev *src)
+{
+	*dst = *src;
+	dst->name = hooks_strdup(src->name);
+	dst->url = hooks_strdup(src->url);
+	dst->mark_kind = hooks_strdup(src->mark_kind);
+	dst->label = hooks_strdup(src->label);
+	dst->reason = hooks_strdup(src->reason);
+	dst->ifname = hooks_strdup(src->ifname);
+	dst->run = hooks_strdup(src->run);
+}
+
+void
+hooks_mev_clear(struct mev *e)
+{
+	free((char *)e->name);
+	free((char *)e->url);
+	free((char *)e->mark_kind);
+	free((char *)e->label);
+	free((char *)e->reason);
+	free((char *)e->ifname);
+	free((char *)e->run);
+	memset(e, 0, sizeof(*e));
+}
+
 /* "on-down vm101 (pid 123)" for messages. */
 static const char *
 hooks_who(const struct hook_job *j, char *buf, size_t len)
@@ -179,6 +299,7 @@ hooks_job_free(struct hook_job *j)
 		free(j->env[i]);
 	free(j->json);
 	free(j->tname);
+	hooks_mev_clear(&j->ev);
 	free(j);
 }
 
@@ -255,8 +376,11 @@ static void
 hooks_stream_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hook_job *j = arg;
+	struct hooks *h = j->h;
+	int64_t t0 = time_mono_ns();
 
 	hooks_stream_read(j, fd == j->out[0].fd ? 0 : 1);
+	hooks_prof(h, HOOKS_PROF_OUTPUT, t0);
 }
 
 /* Close the hook's stdin (all written, or it went away). */
@@ -397,7 +521,12 @@ hooks_reap(struct hook_job *j, int flags)
 static void
 hooks_pidfd_cb(evutil_socket_t fd, short what, void *arg)
 {
-	hooks_reap(arg, WNOHANG);
+	struct hook_job *j = arg;
+	struct hooks *h = j->h;
+	int64_t t0 = time_mono_ns();
+
+	hooks_reap(j, WNOHANG);
+	hooks_prof(h, HOOKS_PROF_REAP, t0);
 }
 
 /* SIGCHLD (without pidfd_open): look at each of our own pids. */
@@ -421,32 +550,37 @@ hooks_nonblock(int fd)
 }
 
 /*
- * Start job j: pipes for stdin, stdout and stderr, posix_spawnp (vfork
- * speed: the one synchronous step), every other descriptor closed in the
+ * On the spawner thread: the event's environment and JSON, pipes for stdin,
+ * stdout and stderr, posix_spawnp, every other descriptor closed in the
  * child, signals at their defaults and unblocked, its own process group so
- * a timeout reaches whatever it started. The environment is hamon's with
- * the HAMON_* variables of the event instead of any inherited ones.
+ * a timeout reaches whatever it started. The environment is hamon's (as at
+ * start) with the HAMON_* variables of the event instead of any inherited
+ * ones. Sets j->pid and the fds, or j->spawn_err. Logs nothing.
  */
-static int
-hooks_spawn(struct hooks *h, struct hook_job *j)
+static void
+hooks_thread_spawn(struct hooks *h, struct hook_job *j)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rc, i;
-	char **envp, who[256];
+	char **envp;
 	size_t n = 0, e;
-	struct timeval tv;
+	int64_t t0 = time_mono_ns();
 
-	for (e = 0; environ != NULL && environ[e] != NULL; e++)
-		;
-	envp = xcalloc(e + j->nenv + 1, sizeof(*envp));
-	for (e = 0; environ != NULL && environ[e] != NULL; e++)
-		if (strncmp(environ[e], "HAMON_", 6) != 0)
-			envp[n++] = environ[e];
+	j->nenv = hooks_env(&j->ev, config_hook_name(j->kind), j->env);
+	j->json = mev_json_string(&j->ev, &j->jsonlen);
+	j->json = xreallocarray(j->json, j->jsonlen + 2, 1);
+	j->json[j->jsonlen++] = '\n';
+	j->json[j->jsonlen] = '\0';
+	envp = xcalloc(h->nenvbase + j->nenv + 1, sizeof(*envp));
+	for (e = 0; e < h->nenvbase; e++)
+		envp[n++] = h->envbase[e];
 	for (e = 0; e < j->nenv; e++)
 		envp[n++] = j->env[e];
 	envp[n] = NULL;
+	j->format_ns = time_mono_ns() - t0;
+	t0 = time_mono_ns();
 
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		rc = errno;
@@ -470,51 +604,24 @@ hooks_spawn(struct hooks *h, struct hook_job *j)
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0)
 		goto fail;
+	j->start_mono = time_mono_ns();
 	free(envp);
-	envp = NULL;
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
 	j->in_fd = in[1];
 	j->out[0].fd = out[0];
 	j->out[1].fd = err[0];
-	j->start_mono = time_mono_ns();
-	h->st.started++;
-	log_info("%s: started: %s", hooks_who(j, who, sizeof who),
-		 config_target_hooks(h->cfg, j->slot < h->cfg->ntargets ? j->slot : (size_t)-1)
-			 ->cmd[j->kind]);
-	for (i = 0; i < 2; i++) {
-		hooks_nonblock(j->out[i].fd);
-		j->out[i].ev = event_new(h->base, j->out[i].fd, EV_READ | EV_PERSIST,
-					 hooks_stream_cb, j);
-		if (j->out[i].ev == NULL || event_add(j->out[i].ev, NULL) != 0)
-			log_warnx("%s: cannot watch its output", who);
-	}
 	hooks_nonblock(j->in_fd);
-	j->timer = evtimer_new(h->base, hooks_timeout_cb, j);
-	tv.tv_sec = h->timeout_ns / NSEC_PER_SEC;
-	tv.tv_usec = (h->timeout_ns % NSEC_PER_SEC) / NSEC_PER_USEC;
-	if (j->timer == NULL || evtimer_add(j->timer, &tv) != 0)
-		log_warnx("%s: cannot arm its timeout", who);
+	hooks_nonblock(j->out[0].fd);
+	hooks_nonblock(j->out[1].fd);
+	/* Before the loop hears of the pid: a pidfd of an exited, unreaped
+	 * child is readable, so no exit can be missed. */
 	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
-	if (j->pidfd >= 0) {
-		j->exit_ev = event_new(h->base, j->pidfd, EV_READ, hooks_pidfd_cb, j);
-		if (j->exit_ev == NULL || event_add(j->exit_ev, NULL) != 0)
-			log_warnx("%s: cannot watch its exit", who);
-	} else if (h->sigchld == NULL) {
-		log_debug("hooks: no pidfd_open (%s): reaping on SIGCHLD", strerror(errno));
-		h->sigchld = evsignal_new(h->base, SIGCHLD, hooks_sigchld_cb, h);
-		if (h->sigchld == NULL || event_add(h->sigchld, NULL) != 0)
-			log_warnx("hooks: cannot watch SIGCHLD");
-	}
-	h->busy[j->slot] = 1;
-	TAILQ_INSERT_TAIL(&h->running, j, entry);
-	h->nrunning++;
-	hooks_stdin_cb(j->in_fd, EV_WRITE, j);
-	/* Exited already, before pidfd_open: SIGCHLD may have come and gone. */
 	if (j->pidfd < 0)
-		hooks_reap(j, WNOHANG);
-	return 0;
+		j->spawn_err = -errno; /* not a failure: reap on SIGCHLD */
+	j->spawn_ns = time_mono_ns() - t0;
+	return;
 fail:
 	free(envp);
 	for (i = 0; i < 2; i++) {
@@ -525,40 +632,165 @@ fail:
 		if (err[i] >= 0)
 			close(err[i]);
 	}
-	h->st.spawn_failed++;
 	j->pid = 0;
-	log_info("%s: cannot start %s: %s", hooks_who(j, who, sizeof who), j->argv[0],
-		 strerror(rc));
-	return -1;
+	j->spawn_err = rc;
+	j->spawn_ns = time_mono_ns() - t0;
 }
 
-/* Start the first queued job whose target has no hook running (so a
- * target's hooks run in order), if there is room. One spawn per call:
- * each blocks the loop until the child has exec'd (about a millisecond),
- * so with more to start the next call is a zero timer, which lets every
- * send due meanwhile go first (measured by bench/hooks_bench.sh: 16
- * spawns in one turn held the loop 29 ms). */
+/* The spawner thread: take a job, spawn it, hand it back, until told to quit
+ * (jobs not taken by then stay on todo for hooks_stop()). */
+static void *
+hooks_thread_main(void *arg)
+{
+	struct hooks *h = arg;
+	struct hook_job *j;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (TAILQ_EMPTY(&h->todo) && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->quit)
+			break;
+		j = TAILQ_FIRST(&h->todo);
+		TAILQ_REMOVE(&h->todo, j, entry);
+		pthread_mutex_unlock(&h->mu);
+		hooks_thread_spawn(h, j);
+		pthread_mutex_lock(&h->mu);
+		TAILQ_INSERT_TAIL(&h->done, j, entry);
+		/* Only fails when the counter is full: then it is readable. */
+		(void)!write(h->wake_fd, &one, sizeof one);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* Back from the spawner: log the start and drive the hook from the loop
+ * (output, stdin, timeout, exit), or log that it could not start. */
+static void
+hooks_install(struct hooks *h, struct hook_job *j)
+{
+	char who[256];
+	struct timeval tv;
+	int64_t left;
+	int i;
+
+	h->prof_ns[HOOKS_PROF_T_FORMAT] += j->format_ns;
+	h->prof_n[HOOKS_PROF_T_FORMAT]++;
+	if (j->format_ns > h->prof_max[HOOKS_PROF_T_FORMAT])
+		h->prof_max[HOOKS_PROF_T_FORMAT] = j->format_ns;
+	h->prof_ns[HOOKS_PROF_T_SPAWN] += j->spawn_ns;
+	h->prof_n[HOOKS_PROF_T_SPAWN]++;
+	if (j->spawn_ns > h->prof_max[HOOKS_PROF_T_SPAWN])
+		h->prof_max[HOOKS_PROF_T_SPAWN] = j->spawn_ns;
+	if (j->pid <= 0) {
+		h->st.spawn_failed++;
+		h->busy[j->slot] = 0;
+		h->nrunning--;
+		log_info("%s: cannot start %s: %s", hooks_who(j, who, sizeof who), j->argv[0],
+			 strerror(j->spawn_err));
+		hooks_job_free(j);
+		return;
+	}
+	h->st.started++;
+	log_info("%s: started: %s", hooks_who(j, who, sizeof who),
+		 config_target_hooks(h->cfg, j->slot < h->cfg->ntargets ? j->slot : (size_t)-1)
+			 ->cmd[j->kind]);
+	for (i = 0; i < 2; i++) {
+		j->out[i].ev =
+			event_new(h->base, j->out[i].fd, EV_READ | EV_PERSIST, hooks_stream_cb, j);
+		if (j->out[i].ev == NULL || event_add(j->out[i].ev, NULL) != 0)
+			log_warnx("%s: cannot watch its output", who);
+	}
+	/* The timeout counts from the spawn, not from this handover. */
+	left = h->timeout_ns - (time_mono_ns() - j->start_mono);
+	if (left < 0)
+		left = 0;
+	j->timer = evtimer_new(h->base, hooks_timeout_cb, j);
+	tv.tv_sec = left / NSEC_PER_SEC;
+	tv.tv_usec = (left % NSEC_PER_SEC) / NSEC_PER_USEC;
+	if (j->timer == NULL || evtimer_add(j->timer, &tv) != 0)
+		log_warnx("%s: cannot arm its timeout", who);
+	if (j->pidfd >= 0) {
+		j->exit_ev = event_new(h->base, j->pidfd, EV_READ, hooks_pidfd_cb, j);
+		if (j->exit_ev == NULL || event_add(j->exit_ev, NULL) != 0)
+			log_warnx("%s: cannot watch its exit", who);
+	} else if (h->sigchld == NULL) {
+		log_debug("hooks: no pidfd_open (%s): reaping on SIGCHLD", strerror(-j->spawn_err));
+		h->sigchld = evsignal_new(h->base, SIGCHLD, hooks_sigchld_cb, h);
+		if (h->sigchld == NULL || event_add(h->sigchld, NULL) != 0)
+			log_warnx("hooks: cannot watch SIGCHLD");
+	}
+	TAILQ_INSERT_TAIL(&h->running, j, entry);
+	hooks_stdin_cb(j->in_fd, EV_WRITE, j);
+	/* Exited already, before SIGCHLD was watched: it may have come and gone. */
+	if (j->pidfd < 0)
+		hooks_reap(j, WNOHANG);
+}
+
+/* Take everything the spawner has handed back and install it. */
+static void
+hooks_take_done(struct hooks *h)
+{
+	struct hook_jobs done;
+	struct hook_job *j;
+	int64_t t0;
+
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&h->mu);
+	TAILQ_CONCAT(&done, &h->done, entry);
+	pthread_mutex_unlock(&h->mu);
+	while ((j = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, j, entry);
+		t0 = time_mono_ns();
+		hooks_install(h, j);
+		hooks_prof(h, HOOKS_PROF_INSTALL, t0);
+	}
+}
+
+/* The spawner's eventfd is readable. */
+static void
+hooks_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hooks *h = arg;
+	uint64_t n;
+
+	(void)what;
+	while (read(fd, &n, sizeof n) < 0 && errno == EINTR)
+		;
+	hooks_take_done(h);
+	if (h->nqueued > 0 && !h->stopped)
+		event_active(h->pump, EV_TIMEOUT, 1);
+}
+
+/* Hand every queued job that may start to the spawner: the first of each
+ * target with no hook running (so a target's hooks run in order), while
+ * there is room. A handover costs the loop a list insertion; the spawns
+ * themselves wait on the spawner, one after the other. */
 static void
 hooks_pump_cb(evutil_socket_t fd, short what, void *arg)
 {
-	static const struct timeval now = { 0, 0 };
 	struct hooks *h = arg;
-	struct hook_job *j;
+	struct hook_job *j, *next;
+	int n = 0;
 
 	(void)fd;
 	(void)what;
-	for (j = TAILQ_FIRST(&h->queue); j != NULL && h->nrunning < h->max;
-	     j = TAILQ_NEXT(j, entry)) {
+	pthread_mutex_lock(&h->mu);
+	for (j = TAILQ_FIRST(&h->queue); j != NULL && h->nrunning < h->max; j = next) {
+		next = TAILQ_NEXT(j, entry);
 		if (h->busy[j->slot])
 			continue;
 		TAILQ_REMOVE(&h->queue, j, entry);
 		h->nqueued--;
-		if (hooks_spawn(h, j) != 0)
-			hooks_job_free(j);
-		if (h->nqueued > 0 && h->nrunning < h->max)
-			event_add(h->pump, &now);
-		return;
+		h->busy[j->slot] = 1;
+		h->nrunning++;
+		TAILQ_INSERT_TAIL(&h->todo, j, entry);
+		n++;
 	}
+	if (n > 0)
+		pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
 }
 
 /* The bus: decide which hook an event runs, queue it, and return. */
@@ -625,25 +857,54 @@ hooks_on_event(const struct mev *e, void *arg)
 			 h->burst_dropped);
 		h->burst_dropped = 0;
 	}
+	int64_t t0 = time_mono_ns();
 	j = xcalloc(1, sizeof(*j));
 	j->h = h;
 	j->slot = slot;
 	j->kind = k;
 	j->argv = hs->argv[k];
 	j->tname = xstrdup(tname);
-	j->nenv = hooks_env(e, config_hook_name(k), j->env);
-	j->json = mev_json_string(e, &j->jsonlen);
-	j->json = xreallocarray(j->json, j->jsonlen + 2, 1);
-	j->json[j->jsonlen++] = '\n';
-	j->json[j->jsonlen] = '\0';
+	/* The spawner formats it later: the bus's strings are only lent. */
+	hooks_mev_copy(&j->ev, e);
 	j->pidfd = j->in_fd = j->out[0].fd = j->out[1].fd = -1;
 	TAILQ_INSERT_TAIL(&h->queue, j, entry);
 	h->nqueued++;
+	hooks_prof(h, HOOKS_PROF_QUEUE, t0);
 	if (h->nrunning < h->max && !h->busy[slot])
 		event_active(h->pump, EV_TIMEOUT, 1);
 	else
 		log_debug("hook %s %s: waiting (%zu running, %zu queued)", config_hook_name(k),
 			  esc, h->nrunning, h->nqueued);
+}
+
+/* Stop the spawner thread (it finishes the spawn in hand) and join it. */
+static void
+hooks_thread_stop(struct hooks *h)
+{
+	if (!h->thread_up)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = 1;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	h->thread_up = 0;
+}
+
+/* Free what hooks_start() allocated besides events. */
+static void
+hooks_release(struct hooks *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nenvbase; i++)
+		free(h->envbase[i]);
+	free(h->envbase);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h->busy);
+	free(h->alerted);
+	free(h);
 }
 
 /* Subscribe to the bus. */
@@ -652,6 +913,9 @@ hooks_start(struct monitor *m, const struct hamon_config *cfg, char *err, size_t
 {
 	struct hooks *h;
 	char d[32];
+	sigset_t all, old;
+	size_t e;
+	int rc;
 
 	err[0] = '\0';
 	if (!config_has_hooks(cfg))
@@ -660,22 +924,49 @@ hooks_start(struct monitor *m, const struct hamon_config *cfg, char *err, size_t
 	h->m = m;
 	h->base = monitor_base(m);
 	h->cfg = cfg;
-	h->timeout_ns = cfg->hook_timeout_ns > 0 ? cfg->hook_timeout_ns
-						 : CONFIG_HOOK_TIMEOUT_DEFAULT_NS;
+	h->timeout_ns =
+		cfg->hook_timeout_ns > 0 ? cfg->hook_timeout_ns : CONFIG_HOOK_TIMEOUT_DEFAULT_NS;
 	h->max = cfg->hooks_max > 0 ? cfg->hooks_max : CONFIG_HOOKS_MAX_DEFAULT;
 	TAILQ_INIT(&h->queue);
 	TAILQ_INIT(&h->running);
 	h->busy = xcalloc(cfg->ntargets + 1, 1);
 	h->alerted = xcalloc(cfg->ntargets + 1, 1);
+	TAILQ_INIT(&h->todo);
+	TAILQ_INIT(&h->done);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	for (e = 0; environ != NULL && environ[e] != NULL; e++)
+		;
+	h->envbase = xcalloc(e + 1, sizeof(*h->envbase));
+	for (e = 0; environ != NULL && environ[e] != NULL; e++)
+		if (strncmp(environ[e], "HAMON_", 6) != 0)
+			h->envbase[h->nenvbase++] = xstrdup(environ[e]);
+	h->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	h->pump = event_new(h->base, -1, 0, hooks_pump_cb, h);
-	if (h->pump == NULL || monitor_listen(m, hooks_on_event, h) != 0) {
+	if (h->wake_fd >= 0)
+		h->wake_ev = event_new(h->base, h->wake_fd, EV_READ | EV_PERSIST, hooks_wake_cb, h);
+	if (h->wake_fd < 0) {
+		snprintf(err, errlen, "hooks: eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	if (h->pump == NULL || h->wake_ev == NULL || event_add(h->wake_ev, NULL) != 0) {
+		snprintf(err, errlen, "hooks: cannot watch the spawner");
+		goto fail;
+	}
+	/* Every signal blocked in the spawner (it inherits this thread's mask):
+	 * they are the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&h->thread, NULL, hooks_thread_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "hooks: cannot start the spawner thread: %s", strerror(rc));
+		goto fail;
+	}
+	h->thread_up = 1;
+	if (monitor_listen(m, hooks_on_event, h) != 0) {
 		snprintf(err, errlen, "hooks: cannot listen to the monitor's events");
-		if (h->pump != NULL)
-			event_free(h->pump);
-		free(h->busy);
-		free(h->alerted);
-		free(h);
-		return NULL;
+		goto fail;
 	}
 	duration_format_compact(h->timeout_ns, d, sizeof d);
 	log_debug("hooks: at most %u at once, timeout %s, running as uid %ld", h->max, d,
@@ -683,6 +974,16 @@ hooks_start(struct monitor *m, const struct hamon_config *cfg, char *err, size_t
 	if (geteuid() == 0)
 		log_warnx("hooks run as root (--keep-privileges)");
 	return h;
+fail:
+	hooks_thread_stop(h);
+	if (h->wake_ev != NULL)
+		event_free(h->wake_ev);
+	if (h->wake_fd >= 0)
+		close(h->wake_fd);
+	if (h->pump != NULL)
+		event_free(h->pump);
+	hooks_release(h);
+	return NULL;
 }
 
 void
@@ -707,6 +1008,17 @@ hooks_stop(struct hooks *h)
 	/* The bus keeps the listener (it has no way to leave): from now on it
 	 * ignores everything, and hooks_free() comes after monitor_free(). */
 	h->stopped = 1;
+	/* The spawner first: what it has spawned is ours to stop; what it has
+	 * not taken yet is not run, as the queue is. */
+	hooks_thread_stop(h);
+	hooks_take_done(h);
+	TAILQ_FOREACH_SAFE(j, &h->todo, entry, next) {
+		TAILQ_REMOVE(&h->todo, j, entry);
+		h->busy[j->slot] = 0;
+		h->nrunning--;
+		TAILQ_INSERT_TAIL(&h->queue, j, entry);
+		h->nqueued++;
+	}
 	TAILQ_FOREACH(j, &h->running, entry) {
 		log_info("%s: still running as the monitor stops, sending SIGTERM",
 			 hooks_who(j, who, sizeof who));
@@ -741,11 +1053,22 @@ hooks_stop(struct hooks *h)
 		 " muted, %" PRIu64 " not run (queued at exit)",
 		 h->st.started, h->st.ok, h->st.failed, h->st.timed_out, h->st.spawn_failed,
 		 h->st.dropped, h->st.muted, h->st.not_run);
+	for (int i = 0; i < HOOKS_PROF_N; i++)
+		if (h->prof_n[i] > 0)
+			log_debug("hooks: time in %s: %" PRIu64
+				  " times, mean %.1f µs, max %.1f µs",
+				  hooks_prof_name[i], h->prof_n[i],
+				  (double)h->prof_ns[i] / (double)h->prof_n[i] / 1e3,
+				  (double)h->prof_max[i] / 1e3);
 	if (h->sigchld != NULL)
 		event_free(h->sigchld);
 	h->sigchld = NULL;
 	event_free(h->pump);
 	h->pump = NULL;
+	event_free(h->wake_ev);
+	h->wake_ev = NULL;
+	close(h->wake_fd);
+	h->wake_fd = -1;
 }
 
 /* Free what hooks_stop() left (the struct the bus still points at). */
@@ -755,7 +1078,5 @@ hooks_free(struct hooks *h)
 	if (h == NULL)
 		return;
 	hooks_stop(h);
-	free(h->busy);
-	free(h->alerted);
-	free(h);
+	hooks_release(h);
 }

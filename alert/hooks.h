@@ -3,10 +3,12 @@
  * or an UNKNOWN window closes (on-down, on-up, on-unknown in hamon.conf(5)).
  *
  * The hooks listen on the monitor's bus (monitor/events.h). A listener only
- * queues; spawning happens from an event of its own, and every pipe (the
- * event's JSON on stdin, stdout and stderr logged line by line) and every
- * exit (pidfd, else SIGCHLD with waitpid on our own pids only) is driven by
- * the event loop, so a hook that hangs or floods never moves a probe.
+ * copies the event and queues it; a spawner thread of the hooks' own
+ * formats its environment and JSON and spawns it (hooks.c says why a
+ * thread), and every pipe (the event's JSON on stdin, stdout and stderr
+ * logged line by line) and every exit (pidfd, else SIGCHLD with waitpid on
+ * our own pids only) is driven by the event loop, so a hook that hangs or
+ * floods never moves a probe.
  *
  * Which event runs which hook:
  *   DOWN       on-down
@@ -67,5 +69,13 @@ void hooks_get_stats(const struct hooks *h, struct hooks_stats *out);
  * returned. hamon(1), EXEC HOOKS, lists them.
  */
 size_t hooks_env(const struct mev *e, const char *hook, char **env);
+
+/*
+ * A copy of event e for the spawner thread, which formats it later (the
+ * bus only lends e's strings): the copy's strings are its own, freed by
+ * hooks_mev_clear(). It formats (hooks_env, mev_json_string) as e does.
+ */
+void hooks_mev_copy(struct mev *dst, const struct mev *src);
+void hooks_mev_clear(struct mev *e);
 
 #endif

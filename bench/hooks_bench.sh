@@ -40,7 +40,10 @@ cleanup() {
 	ip netns pids "$H1" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	ip netns del "$MON" 2>/dev/null
 	ip netns del "$H1" 2>/dev/null
-	[ -n "${KEEP:-}" ] && cp -r "$TMP" /tmp/hb-keep; rm -rf "$TMP"
+	# A directory of its own per run: a second run's copy must not land
+	# inside the first's.
+	[ -n "${KEEP:-}" ] && cp -r "$TMP" "/tmp/hb-keep.$$" && echo "kept in /tmp/hb-keep.$$" >&2
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -99,3 +102,5 @@ run hooks --on-down "sleep 30" --on-up "sleep 30" --hook-timeout 60s --hooks-max
 err=$TMP/hooks.err
 echo "hook fates: started $(grep -c ': started: ' "$err"), killed at exit $(grep -c 'still running as the monitor stops' "$err"), exited $(grep -c ': exited ' "$err"), dropped (queue full) $(sed -n 's/.*hooks: \([0-9]*\) events dropped while the queue was full.*/\1/p' "$err" | tail -1)"
 grep 'hooks: [0-9]* started' "$err" | tail -1
+# Where the loop's time went, per step of a hook's life (hooks.c, at -v).
+grep 'hooks: time in' "$err" | sed 's/^hamon: //'

@@ -152,4 +152,9 @@ tests_fuzz_fuzz_tcp_SOURCES = tests/fuzz/fuzz_tcp.c
 tests_fuzz_fuzz_tcp_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_fuzz_fuzz_tcp_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_tcp_LDADD = $(FUZZ_LDADD)
+# The hook command splitter (lib/words.c): hamon.conf's and --on-*'s commands.
+FUZZ_TARGETS += tests/fuzz/fuzz_words
+tests_fuzz_fuzz_words_SOURCES = tests/fuzz/fuzz_words.c
+tests_fuzz_fuzz_words_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_words_LDADD = $(FUZZ_LDADD)
 endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* test_hooks.c: the hook command word splitter (lib/words.c), the hook
- * keys of the configuration file, and a hook's HAMON_* environment. */
+ * keys of the configuration file, a hook's HAMON_* environment, and the
+ * event copy handed to the spawner thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +236,95 @@ test_env(void **state)
 		free(env[i]);
 }
 
+/* Format e as a hook sees it: its environment joined by newlines, then its
+ * JSON. malloc'd. */
+static char *
+hook_view(const struct mev *e, const char *hook)
+{
+	char *env[HOOKS_ENV_MAX], *json, *out;
+	size_t n, i, len, jlen;
+
+	n = hooks_env(e, hook, env);
+	json = mev_json_string(e, &jlen);
+	len = jlen + 1;
+	for (i = 0; i < n; i++)
+		len += strlen(env[i]) + 1;
+	out = calloc(1, len);
+	assert_non_null(out);
+	for (i = 0; i < n; i++) {
+		strcat(out, env[i]);
+		strcat(out, "\n");
+		free(env[i]);
+	}
+	strcat(out, json);
+	free(json);
+	return out;
+}
+
+/* The handover to the spawner thread: a copied event formats as the
+ * original did, after the bus has reused or freed the original's strings. */
+static void
+test_event_copy(void **state)
+{
+	struct mev e, c;
+	char *name, *url, *run, *label, *reason, *ifname, *want, *got;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	e.kind = MEV_UP;
+	e.target = 3;
+	e.name = name = strdup("vm101");
+	e.url = url = strdup("icmp://198.18.0.2");
+	e.run = run = strdup("migrate-101");
+	e.time_real = 1700000001500000000LL;
+	e.declared_real = 1700000001600000000LL;
+	e.since_real = 1700000000000000000LL;
+	e.duration_ns = 1500000000LL;
+	e.lower_ns = 1490000000LL;
+	e.upper_ns = 1510123456LL;
+	e.lost = 150;
+	e.seq = 42;
+	want = hook_view(&e, "on-up");
+	hooks_mev_copy(&c, &e);
+	assert_ptr_not_equal(c.name, e.name);
+	memset(name, 'x', strlen(name));
+	memset(url, 'x', strlen(url));
+	memset(run, 'x', strlen(run));
+	free(name);
+	free(url);
+	free(run);
+	got = hook_view(&c, "on-up");
+	assert_string_equal(got, want);
+	assert_int_equal(c.target, 3);
+	free(got);
+	free(want);
+	hooks_mev_clear(&c);
+	assert_null(c.name);
+
+	/* A monitor-wide UNKNOWN: its code, reason and link; no name, no URL. */
+	memset(&e, 0, sizeof e);
+	e.kind = MEV_UNKNOWN;
+	e.target = MEV_NO_TARGET;
+	e.duration_ns = e.lower_ns = e.upper_ns = 250000000LL;
+	e.since_real = e.time_real = 1700000000000000000LL;
+	e.label = label = strdup("link-down");
+	e.reason = reason = strdup("hm0 went \"down\"");
+	e.ifname = ifname = strdup("hm0");
+	want = hook_view(&e, "on-unknown");
+	hooks_mev_copy(&c, &e);
+	assert_null(c.name);
+	assert_null(c.url);
+	free(label);
+	free(reason);
+	free(ifname);
+	got = hook_view(&c, "on-unknown");
+	assert_string_equal(got, want);
+	assert_non_null(strstr(got, "HAMON_LINK=hm0\n"));
+	free(got);
+	free(want);
+	hooks_mev_clear(&c);
+}
+
 int
 main(void)
 {
@@ -243,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_words_errors),
 		cmocka_unit_test(test_config_hooks),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_event_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
