@@ -19,6 +19,8 @@
  *   metrics = 127.0.0.1:9619   serve Prometheus metrics there (see hamon(1))
  *   hook-timeout = 30s   a hook still running then gets SIGTERM, SIGKILL 2s later
  *   hooks-max = 16       hooks running at once (the rest wait in a queue)
+ *   http = 127.0.0.1:9619  the live page, its API and /metrics (metrics = is the same)
+ *   http-token = FILE    the token off loopback (its first line)
  *   on-down = CMD        exec hooks (also per target; an empty value: none);
  *   on-up = CMD          CMD is split into words by words_split() (lib/words.h)
  *   on-unknown = CMD
@@ -62,6 +64,7 @@ struct hamon_config {
 	size_t nhooksets;
 	int64_t hook_timeout_ns; /* 0: unset (CONFIG_HOOK_TIMEOUT_DEFAULT_NS) */
 	unsigned hooks_max;      /* 0: unset (CONFIG_HOOKS_MAX_DEFAULT) */
+	char *http_token;        /* http-token = FILE, NULL when not set */
 };
 
 void config_init(struct hamon_config *cfg);
