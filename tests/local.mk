@@ -146,3 +146,7 @@ tests_fuzz_fuzz_tcp_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 tests_fuzz_fuzz_tcp_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_tcp_LDADD = $(FUZZ_LDADD)
 endif
+
+# The live page (--http): curl, the event stream and headless Chromium.
+INTEGRATION_TESTS += tests/integration/dashboard.t
+EXTRA_DIST += tests/integration/dash_cdp.py
