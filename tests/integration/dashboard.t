@@ -35,6 +35,8 @@ ART=$top_builddir/tests/integration/dashboard-artefacts
 mkdir -p "$ART"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 
+# jqq FILTER FILE: jq -e, quietly.
+jqq() { jq -e "$1" "$2" >/dev/null; }
 # ns_of RFC3339: the time in ns since the epoch.
 ns_of() { date -u -d "$1" +%s%N; }
 # wait_http URL: until the listener answers, at most 5 s.
@@ -79,7 +81,7 @@ assert_eq "/api/status: the target" "$(jq -r '.targets[0].name + " " + .targets[
 	"vm icmp://$H1_IP4"
 assert_eq "/api/status: it is up" "$(jq -r '.targets[0].state' "$T_TMP/status.json" 2>&1)" up
 tap_check "/api/status: RTT p50 and p99 are numbers" \
-	jq -e '.targets[0] | (.rtt_p50_ms | type == "number") and (.rtt_p99_ms | type == "number")' "$T_TMP/status.json"
+	jqq '.targets[0] | (.rtt_p50_ms | type == "number") and (.rtt_p99_ms | type == "number")' "$T_TMP/status.json"
 in_mon curl -s -o "$T_TMP/m.prom" --max-time 5 "$BASE/metrics"
 tap_check "/metrics: still Prometheus text" grep -q '^hamon_target_state{target="vm",state="up"} 1' "$T_TMP/m.prom"
 assert_eq "/nope: 404" "$(in_mon curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/nope")" 404
