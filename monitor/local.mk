@@ -19,4 +19,5 @@ monitor/dash_html.h: $(srcdir)/monitor/dash.html
 		print "static const char dash_html[] = {" } \
 		{ s = ""; for (i = 1; i <= NF; i++) s = s "0x" $$i ","; print "\t" s } \
 		END { print "\t0x00\n};" }' >$@.tmp && mv $@.tmp $@
-monitor/monitor_libmonitor_a-dash.$(OBJEXT): monitor/dash_html.h
+# (the archive has its own CFLAGS, hence the prefixed object name)
+monitor/libmonitor_a-dash.$(OBJEXT): monitor/dash_html.h
