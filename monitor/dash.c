@@ -117,7 +117,7 @@ sse_free(struct sse *c)
 
 	d->sse[c->slot] = NULL;
 	d->nsse--;
-	if (c->gone)
+	if (c->gone == 1)
 		evhttp_request_free(c->req);
 	else
 		evhttp_connection_set_closecb(evhttp_request_get_connection(c->req), NULL, NULL);
@@ -625,6 +625,25 @@ dash_status(struct dash *d, struct evhttp_request *req)
 /* ---- routing ---- */
 
 int
+dash_owns(struct dash *d, struct evhttp_request *req)
+{
+	size_t i;
+
+	for (i = 0; i < DASH_SSE_MAX; i++)
+		if (d->sse[i] != NULL && d->sse[i]->req == req) {
+			/* Its connection failed on a write: send it nothing more;
+			 * the slot is free once evhttp lets the connection go. */
+			if (d->sse[i]->gone == 0)
+				d->sse[i]->gone = 2;
+			return 1;
+		}
+	for (i = 0; i < DASH_MAX_STATUS; i++)
+		if (d->status[i] != NULL && d->status[i]->req == req)
+			return 1;
+	return 0;
+}
+
+int
 dash_authorized(struct dash *d, struct evhttp_request *req)
 {
 	const char *authz;
@@ -712,19 +731,11 @@ dash_free(struct dash *d)
 
 	if (d == NULL)
 		return;
+	/* A detached request (its connection gone) is ours to free; one
+	 * still on its connection goes with evhttp_free(). */
 	for (i = 0; i < DASH_SSE_MAX; i++)
-		if (d->sse[i] != NULL) {
-			if (!d->sse[i]->gone) {
-				evhttp_connection_set_closecb(
-					evhttp_request_get_connection(d->sse[i]->req), NULL, NULL);
-				d->sse[i]->gone = 3; /* evhttp_free frees its request */
-			}
-			d->sse[i]->gone = d->sse[i]->gone == 1;
-			if (d->sse[i]->gone)
-				evhttp_request_free(d->sse[i]->req);
-			free(d->sse[i]);
-			d->sse[i] = NULL;
-		}
+		if (d->sse[i] != NULL)
+			sse_free(d->sse[i]);
 	for (i = 0; i < DASH_MAX_STATUS; i++)
 		if (d->status[i] != NULL)
 			status_free(d->status[i]);

@@ -17,6 +17,9 @@ int dash_authorized(struct dash *d, struct evhttp_request *req);
  * 404. 1 when req became an event stream (its connection streams for as
  * long as it lives), else 0. */
 int dash_request(struct dash *d, struct evhttp_request *req, const char *path);
+/* Is req one of ours (a stream or a status reply in progress)? evhttp
+ * calls back again with such a request when its connection fails. */
+int dash_owns(struct dash *d, struct evhttp_request *req);
 /* Drop the streams and replies in progress. NULL is a no-op. */
 void dash_free(struct dash *d);
 

@@ -622,11 +622,10 @@ metrics_request(struct evhttp_request *req, void *arg)
 
 	if (conn != NULL)
 		conn->requests++;
+	if (path == NULL && dash_owns(mx->dash, req))
+		return; /* evhttp calls back when a stream's connection fails */
 	if (path == NULL) {
-		/* evhttp calls back again, without the URI, when the
-		 * connection of a reply in progress fails: theirs to clean. */
-		if (evhttp_request_get_uri(req) != NULL)
-			evhttp_send_error(req, HTTP_BADREQUEST, "no path");
+		evhttp_send_error(req, HTTP_NOTFOUND, "hamon serves /metrics and the live page");
 		return;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&

@@ -96,7 +96,13 @@ class WS:
 
 
 def evaluate(ws, expr):
-    r = ws.call("Runtime.evaluate", expression=expr, returnByValue=True)
+    """The value of expr in the page, None while it has no context (loading)."""
+    try:
+        r = ws.call("Runtime.evaluate", expression=expr, returnByValue=True)
+    except OSError as e:
+        if "execution context" not in str(e):
+            raise
+        return None
     return r.get("result", {}).get("value")
 
 
@@ -137,7 +143,7 @@ def main():
                 mobile=w < 600)
         time.sleep(0.5)  # a redraw batch
         v = evaluate(ws, "[innerWidth, document.documentElement.scrollWidth,"
-                         " document.querySelectorAll('.row').length]")
+                         " document.querySelectorAll('.row').length]") or [w, -1, 0]
         print("width %d scroll %d rows %d" % (v[0], v[1], v[2]), flush=True)
         shot = ws.call("Page.captureScreenshot", format="png")
         with open(os.path.join(outdir, "dash-%d.png" % w), "wb") as f:
