@@ -29,6 +29,7 @@
 /* getopt value of --live: no short form, out of the letters' way. */
 #define MONITOR_OPT_LIVE 0x4c56
 #define MONITOR_OPT_HTTP_TOKEN 0x4854
+#define MONITOR_OPT_HTTP 0x4850
 
 static const char monitor_usage[] =
 	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
@@ -36,7 +37,7 @@ static const char monitor_usage[] =
 	"                     [--format text|json] [--duration D] [--count N]\n"
 	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
 	"                     [--no-netlink] [--rcvbuf BYTES] [--http [ADDR:]PORT]\n"
-	"                     [--http-token FILE]\n"
+	"                     [--http-token FILE] (--metrics [ADDR:]PORT is --http)\n"
 	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
 	"                     [--hook-timeout D] [--hooks-max N] [--live]\n"
 	"                     [TARGET...]\n"
@@ -124,7 +125,7 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "rcvbuf", required_argument, NULL, 'Z' },
 		{ "keep-privileges", no_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'R' },
-		{ "http", required_argument, NULL, 'R' },
+		{ "http", required_argument, NULL, MONITOR_OPT_HTTP },
 		{ "http-token", required_argument, NULL, MONITOR_OPT_HTTP_TOKEN },
 		{ "on-down", required_argument, NULL, 'o' },
 		{ "on-up", required_argument, NULL, 'O' },
@@ -196,7 +197,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			cli->keep_privileges = 1;
 			break;
 		case 'R':
-			monitor_check_metrics("--http", optarg);
+		case MONITOR_OPT_HTTP:
+			monitor_check_metrics(c == 'R' ? "--metrics" : "--http", optarg);
 			cli->metrics = optarg;
 			break;
 		case MONITOR_OPT_HTTP_TOKEN:

@@ -15,7 +15,8 @@ CLEANFILES += monitor/dash_html.h
 monitor/dash_html.h: $(srcdir)/monitor/dash.html
 	@$(MKDIR_P) monitor
 	$(AM_V_GEN)sed '/^<!-- SPDX-License-Identifier/d' $(srcdir)/monitor/dash.html | od -An -v -tx1 | \
-	$(AWK) 'BEGIN { print "/* Generated from monitor/dash.html by monitor/local.mk. */"; \
+	$(AWK) 'BEGIN { print "/* SPDX-License-Identifier: ISC */"; \
+		print "/* Generated from monitor/dash.html by monitor/local.mk. */"; \
 		print "static const char dash_html[] = {" } \
 		{ s = ""; for (i = 1; i <= NF; i++) s = s "0x" $$i ","; print "\t" s } \
 		END { print "\t0x00\n};" }' >$@.tmp && mv $@.tmp $@
