@@ -29,6 +29,7 @@ struct monitor_cli {
 	int no_netlink;
 	size_t rcvbuf;       /* --rcvbuf BYTES per socket, 0: sized for the rate */
 	const char *metrics; /* --metrics [ADDR:]PORT, checked */
+	const char *http_token; /* --http-token FILE */
 	const char *on_hook[CONFIG_NHOOKS]; /* --on-down, --on-up, --on-unknown */
 	int64_t hook_timeout_ns;            /* --hook-timeout, 0 unset */
 	unsigned hooks_max;                 /* --hooks-max, 0 unset */

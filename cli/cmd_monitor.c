@@ -34,13 +34,16 @@
 #define MONITOR_OPT_WEBHOOK         0x5748
 #define MONITOR_OPT_WEBHOOK_CA      0x5743
 #define MONITOR_OPT_WEBHOOK_TIMEOUT 0x5754
+#define MONITOR_OPT_HTTP_TOKEN 0x4854
+#define MONITOR_OPT_HTTP 0x4850
 
 static const char monitor_usage[] =
 	"usage: hamon monitor [--db FILE | --no-db] [-c FILE] [--interval D] [--timeout D]\n"
 	"                     [--down-after N|D] [--up-after N] [--samples] [-q] [-v]\n"
 	"                     [--format text|json] [--duration D] [--count N]\n"
 	"                     [--tcp-mode auto|raw|connect] [--user U | --keep-privileges]\n"
-	"                     [--no-netlink] [--rcvbuf BYTES] [--metrics [ADDR:]PORT]\n"
+	"                     [--no-netlink] [--rcvbuf BYTES] [--http [ADDR:]PORT]\n"
+	"                     [--http-token FILE] (--metrics [ADDR:]PORT is --http)\n"
 	"                     [--on-down CMD] [--on-up CMD] [--on-unknown CMD]\n"
 	"                     [--hook-timeout D] [--hooks-max N] [--live]\n"
 	"                     [--log auto|stderr|journal|syslog]\n"
@@ -130,6 +133,8 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 		{ "rcvbuf", required_argument, NULL, 'Z' },
 		{ "keep-privileges", no_argument, NULL, 'P' },
 		{ "metrics", required_argument, NULL, 'R' },
+		{ "http", required_argument, NULL, MONITOR_OPT_HTTP },
+		{ "http-token", required_argument, NULL, MONITOR_OPT_HTTP_TOKEN },
 		{ "on-down", required_argument, NULL, 'o' },
 		{ "on-up", required_argument, NULL, 'O' },
 		{ "on-unknown", required_argument, NULL, 'k' },
@@ -235,8 +240,14 @@ monitor_cli_parse(int argc, char **argv, struct monitor_cli *cli, int is_run)
 			cli->keep_privileges = 1;
 			break;
 		case 'R':
-			monitor_check_metrics("--metrics", optarg);
+		case MONITOR_OPT_HTTP:
+			monitor_check_metrics(c == 'R' ? "--metrics" : "--http", optarg);
 			cli->metrics = optarg;
+			break;
+		case MONITOR_OPT_HTTP_TOKEN:
+			if (*optarg == '\0')
+				usage_error("--http-token: a file name is required");
+			cli->http_token = optarg;
 			break;
 		case 'o':
 		case 'O':
@@ -441,6 +452,14 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	 * sized from the limit. */
 	log_debug("descriptors: %ld", fdlimit_raise());
 	monitor_cli_config(cli, &ms->cfg);
+	if (cli->metrics != NULL || ms->cfg.metrics != NULL) {
+		/* Off loopback only with a usable token: a usage error. */
+		const char *tok = cli->http_token != NULL ? cli->http_token : ms->cfg.http_token;
+
+		if (metrics_check(cli->metrics != NULL ? cli->metrics : ms->cfg.metrics, tok, err,
+				  errlen) != 0)
+			usage_error("%s", err);
+	}
 	ms->db = cli->no_db        ? NULL
 		 : cli->db         ? cli->db
 		 : ms->cfg.db_path ? ms->cfg.db_path
@@ -468,7 +487,9 @@ msession_open(struct msession *ms, int argc, char **argv, char *err, size_t errl
 	if (cli->metrics != NULL || ms->cfg.metrics != NULL) {
 		const char *spec = cli->metrics != NULL ? cli->metrics : ms->cfg.metrics;
 
-		if ((ms->metrics = metrics_open(ms->m, spec, err, errlen)) == NULL)
+		const char *tok = cli->http_token != NULL ? cli->http_token : ms->cfg.http_token;
+
+		if ((ms->metrics = metrics_open(ms->m, spec, tok, err, errlen)) == NULL)
 			return -1;
 	}
 	if (ms->db == NULL)
@@ -562,7 +583,7 @@ msession_announce(const struct msession *ms)
 	duration_format(ms->cfg.targets[0].timeout_ns, to, sizeof(to));
 	log_info("monitoring %zu target%s every %s (timeout %s); %s; db %s%s%s", ms->cfg.ntargets,
 		 ms->cfg.ntargets == 1 ? "" : "s", iv, to, modes, ms->db ? ms->db : "(none)",
-		 ms->metrics != NULL ? "; metrics " : "",
+		 ms->metrics != NULL ? "; http " : "",
 		 ms->metrics != NULL ? metrics_url(ms->metrics) : "");
 	monitor_describe_paths(ms->m);
 }

@@ -42,6 +42,8 @@ enum config_keyid {
 	CONFIG_KEY_WEBHOOK,
 	CONFIG_KEY_WEBHOOK_CA,
 	CONFIG_KEY_WEBHOOK_TIMEOUT,
+	CONFIG_KEY_HTTP,
+	CONFIG_KEY_HTTP_TOKEN,
 	CONFIG_NKEYS
 };
 
@@ -67,6 +69,8 @@ static const struct config_key {
 	[CONFIG_KEY_WEBHOOK] = { "webhook", 1, 0 },
 	[CONFIG_KEY_WEBHOOK_CA] = { "webhook-ca", 1, 0 },
 	[CONFIG_KEY_WEBHOOK_TIMEOUT] = { "webhook-timeout", 1, 0 },
+	[CONFIG_KEY_HTTP] = { "http", 1, 0 },
+	[CONFIG_KEY_HTTP_TOKEN] = { "http-token", 1, 0 },
 };
 
 static const char *const config_hook_names[CONFIG_NHOOKS] = {
@@ -113,6 +117,7 @@ config_free(struct hamon_config *cfg)
 		return;
 	free(cfg->db_path);
 	free(cfg->metrics);
+	free(cfg->http_token);
 	free(cfg->targets);
 	free(cfg->byname);
 	for (i = 0; i < cfg->nhooksets; i++)
@@ -481,13 +486,22 @@ config_set(struct config_reader *r, enum config_keyid k, const char *v, char *er
 		free(cfg->db_path);
 		cfg->db_path = xstrdup(v);
 		return 0;
+	case CONFIG_KEY_HTTP_TOKEN:
+		/* The file's name; it is read (and checked) when the listener
+		 * opens, so the token itself never sits in the config. */
+		if (*v == '\0')
+			return config_error(r, r->line, err, errlen, "http-token must name a file");
+		free(cfg->http_token);
+		cfg->http_token = xstrdup(v);
+		return 0;
+	case CONFIG_KEY_HTTP: /* the live page's listener; metrics is its old name */
 	case CONFIG_KEY_METRICS: {
 		struct sockaddr_storage ss;
 		socklen_t len;
 
 		if (listenaddr_parse(v, &ss, &len, reason, sizeof reason) != 0)
-			return config_error(r, r->line, err, errlen, "metrics \"%s\": %s",
-					    config_quote(q, sizeof q, v), reason);
+			return config_error(r, r->line, err, errlen, "%s \"%s\": %s",
+					    config_keys[k].name, config_quote(q, sizeof q, v), reason);
 		free(cfg->metrics);
 		cfg->metrics = xstrdup(v);
 		return 0;

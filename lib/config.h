@@ -19,6 +19,8 @@
  *   metrics = 127.0.0.1:9619   serve Prometheus metrics there (see hamon(1))
  *   hook-timeout = 30s   a hook still running then gets SIGTERM, SIGKILL 2s later
  *   hooks-max = 16       hooks running at once (the rest wait in a queue)
+ *   http = 127.0.0.1:9619  the live page, its API and /metrics (metrics = is the same)
+ *   http-token = FILE    the token off loopback (its first line)
  *   on-down = CMD        exec hooks (also per target; an empty value: none);
  *   on-up = CMD          CMD is split into words by words_split() (lib/words.h)
  *   on-unknown = CMD
@@ -70,6 +72,7 @@ struct hamon_config {
 	size_t nwebhooks;
 	char *webhook_ca;            /* webhook-ca = FILE, NULL: the system's */
 	int64_t webhook_timeout_ns;  /* 0: unset (CONFIG_WEBHOOK_TIMEOUT_DEFAULT_NS) */
+	char *http_token;        /* http-token = FILE, NULL when not set */
 };
 
 #define CONFIG_WEBHOOKS_MAX               16

@@ -41,6 +41,13 @@
  * accept(). A client that half-closes its side gets its reply
  * cut (libevent takes the EOF for a failure); curl and Prometheus do not
  * half-close.
+ *
+ * The same listener serves the live page (`--http`, monitor/dash.c): every
+ * path but /metrics goes there. An event stream's connection is marked
+ * stream and, like one being streamed a scrape, is never shut for want of
+ * a request; it counts against max_conns like any other. Off loopback a
+ * token is required (http-token, read from a file so that it is not in
+ * `ps`), for /metrics too: a Prometheus sends it as a bearer token.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,6 +72,8 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "monitor/dash.h"
+#include "monitor/dashauth.h"
 #include "monitor/metrics.h"
 #include "monitor/monitor.h"
 #include "store/store.h"
@@ -90,6 +99,7 @@ struct mconn {
 	uint64_t requests, seen; /* requests so far, at the last check */
 	int excess;              /* beyond the cap: refused at once */
 	int shut;                /* by us: gone at evhttp's next read */
+	int stream;              /* an event stream: exempt from the request bound */
 	struct mconn *next, **prevp;
 };
 
@@ -120,6 +130,7 @@ struct metrics {
 	uint64_t expired; /* connections shut for want of a request */
 	unsigned batch;   /* accepts since the listener last waited */
 	int paused;       /* the listener is off until resume fires */
+	struct dash *dash; /* the live page and its API */
 };
 
 /* A per-target metric family: name, type, help and how to print one target. */
@@ -518,7 +529,7 @@ mconn_check(evutil_socket_t fd, short what, void *arg)
 		mconn_free(conn);
 		return;
 	}
-	if (!conn->shut && conn->sc == NULL && conn->requests == conn->seen) {
+	if (!conn->shut && conn->sc == NULL && !conn->stream && conn->requests == conn->seen) {
 		if (conn->excess)
 			conn->mx->refused++;
 		else
@@ -611,8 +622,23 @@ metrics_request(struct evhttp_request *req, void *arg)
 
 	if (conn != NULL)
 		conn->requests++;
-	if (path == NULL || strcmp(path, "/metrics") != 0) {
-		evhttp_send_error(req, HTTP_NOTFOUND, "hamon serves /metrics only");
+	if (path == NULL && dash_owns(mx->dash, req))
+		return; /* evhttp calls back when a stream's connection fails */
+	if (path == NULL) {
+		evhttp_send_error(req, HTTP_NOTFOUND, "hamon serves /metrics and the live page");
+		return;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		evhttp_send_error(req, 405, "GET or HEAD only");
+		return;
+	}
+	if (!dash_authorized(mx->dash, req))
+		return;
+	if (strcmp(path, "/metrics") != 0) {
+		if (dash_request(mx->dash, req, path) && conn != NULL)
+			conn->stream = 1;
 		return;
 	}
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
@@ -679,10 +705,72 @@ metrics_accept_resume(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(mx->listener);
 }
 
-/* Listen on spec ([ADDR:]PORT) and serve /metrics on the monitor's loop. */
-struct metrics *
-metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
+/* Is the listening address a loopback one (127.0.0.0/8, ::1)? */
+static int
+metrics_loopback(const struct sockaddr_storage *ss)
 {
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* The token in file (its first line), checked; 0, or -1 with err. */
+static int
+metrics_read_token(const char *file, char *tok, size_t len, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "http-token %s: %s", file, strerror(errno));
+		return -1;
+	}
+	if (fgets(tok, (int)len, f) == NULL)
+		tok[0] = '\0';
+	fclose(f);
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	if (!dashauth_token_valid(tok, n)) {
+		explicit_bzero(tok, len);
+		snprintf(err, errlen,
+			 "http-token %s: the first line must be %d to %d printable characters"
+			 " without space, &, %%, + or #",
+			 file, DASHAUTH_MIN_LEN, DASHAUTH_MAX_LEN);
+		return -1;
+	}
+	return 0;
+}
+
+int
+metrics_check(const char *spec, const char *token_file, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char token[DASHAUTH_MAX_LEN + 2], why[256];
+	int rc = 0;
+
+	if (listenaddr_parse(spec, &ss, &len, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "--http %s: %s", spec, why);
+		return -1;
+	}
+	if (token_file == NULL && !metrics_loopback(&ss)) {
+		snprintf(err, errlen,
+			 "--http %s: not a loopback address: an http-token file is required", spec);
+		return -1;
+	}
+	if (token_file != NULL)
+		rc = metrics_read_token(token_file, token, sizeof(token), err, errlen);
+	explicit_bzero(token, sizeof(token));
+	return rc;
+}
+
+/* Listen on spec ([ADDR:]PORT) and serve /metrics and the live page on
+ * the monitor's loop; off loopback only with a token from token_file. */
+struct metrics *
+metrics_open(struct monitor *m, const char *spec, const char *token_file, char *err,
+	     size_t errlen)
+{
+	char token[DASHAUTH_MAX_LEN + 2] = "";
 	struct evhttp_bound_socket *bound;
 	struct sockaddr_storage ss;
 	struct metrics *mx;
@@ -691,23 +779,30 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	char why[256];
 
 	if (listenaddr_parse(spec, &ss, &len, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "--metrics: %s", why);
+		snprintf(err, errlen, "--http: %s", why);
 		return NULL;
 	}
+	if (token_file == NULL && !metrics_loopback(&ss)) {
+		snprintf(err, errlen,
+			 "--http %s: not a loopback address: an http-token file is required", spec);
+		return NULL;
+	}
+	if (token_file != NULL && metrics_read_token(token_file, token, sizeof(token), err, errlen) != 0)
+		return NULL;
 	/* A scraper that hangs up before its page is sent must not kill the
 	 * monitor: libevent writes with writev(), which raises SIGPIPE. The
 	 * command of `hamon run` gets SIGPIPE back at its default (cmd_run.c). */
 	signal(SIGPIPE, SIG_IGN);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "--metrics %s: %s", spec, strerror(errno));
+		snprintf(err, errlen, "--http %s: %s", spec, strerror(errno));
 		return NULL;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, METRICS_BACKLOG) < 0) {
-		snprintf(err, errlen, "--metrics %s: cannot listen: %s", spec, strerror(errno));
+		snprintf(err, errlen, "--http %s: cannot listen: %s", spec, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -724,14 +819,14 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 
 		inet_ntop(ss.ss_family, ap, a, sizeof(a));
 		snprintf(mx->url, sizeof(mx->url),
-			 ss.ss_family == AF_INET6 ? "http://[%s]:%u/metrics"
-						  : "http://%s:%u/metrics",
+			 ss.ss_family == AF_INET6 ? "http://[%s]:%u/"
+						  : "http://%s:%u/",
 			 a, port);
 	}
 	mx->start_real = monitor_now_real(m);
 	if ((mx->http = evhttp_new(monitor_base(m))) == NULL ||
 	    (bound = evhttp_accept_socket_with_handle(mx->http, fd)) == NULL) {
-		snprintf(err, errlen, "--metrics %s: cannot serve HTTP", spec);
+		snprintf(err, errlen, "--http %s: cannot serve HTTP", spec);
 		if (mx->http != NULL)
 			evhttp_free(mx->http);
 		close(fd);
@@ -742,13 +837,19 @@ metrics_open(struct monitor *m, const char *spec, char *err, size_t errlen)
 	mx->resume = evtimer_new(monitor_base(m), metrics_accept_resume, mx);
 	metrics_one = mx;
 	evconnlistener_set_error_cb(mx->listener, metrics_accept_error);
-	evhttp_set_allowed_methods(mx->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* Every common method reaches metrics_request, which answers 405
+	 * to all but GET and HEAD (evhttp itself would say 501). */
+	evhttp_set_allowed_methods(mx->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+						     EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						     EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_timeout(mx->http, METRICS_TIMEOUT_S);
 	evhttp_set_max_headers_size(mx->http, 8192);
 	evhttp_set_max_body_size(mx->http, 1024);
 	evhttp_set_gencb(mx->http, metrics_request, mx);
 	mx->max_conns = fdlimit_metrics_cap(fdlimit_current());
 	evhttp_set_bevcb(mx->http, metrics_bev, mx);
+	mx->dash = dash_new(m, token[0] != '\0' ? token : NULL);
+	explicit_bzero(token, sizeof(token));
 	return mx;
 }
 
@@ -770,6 +871,7 @@ metrics_close(struct metrics *mx)
 	for (i = 0; i < METRICS_MAX_SCRAPES; i++)
 		if (mx->scrapes[i] != NULL)
 			scrape_free(mx->scrapes[i]);
+	dash_free(mx->dash);
 	event_free(mx->resume);
 	evhttp_free(mx->http); /* closes the listening socket too */
 	while (mx->conns != NULL)

@@ -158,3 +158,13 @@ tests_fuzz_fuzz_words_SOURCES = tests/fuzz/fuzz_words.c
 tests_fuzz_fuzz_words_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_words_LDADD = $(FUZZ_LDADD)
 endif
+
+# The live page (--http): curl, the event stream and headless Chromium.
+INTEGRATION_TESTS += tests/integration/dashboard.t
+EXTRA_DIST += tests/integration/dash_cdp.py
+if FUZZING
+FUZZ_TARGETS += tests/fuzz/fuzz_dashauth
+tests_fuzz_fuzz_dashauth_SOURCES = tests/fuzz/fuzz_dashauth.c
+tests_fuzz_fuzz_dashauth_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_dashauth_LDADD = $(FUZZ_LDADD)
+endif

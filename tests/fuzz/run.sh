@@ -6,7 +6,7 @@
 # usage: tests/fuzz/run.sh BUILDDIR SECONDS   (built with CC=clang --enable-fuzzing)
 set -u
 b=$(cd "${1:?builddir}" && pwd) secs=${2:-60} src=$(cd "$(dirname "$0")" && pwd)
-targets="duration target config icmp hvparse tcp qmp journal_json weburl words"
+targets="duration target config icmp hvparse tcp qmp journal_json weburl words dashauth"
 
 one() {
 	local t=$1 work
